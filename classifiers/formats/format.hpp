@@ -1,0 +1,17 @@
+// format.hpp — the vendor-format modules (one .cpp per MTA or provider format in this folder).
+//
+// A module reads the parsed MIME tree of a message that has no usable RFC 3464 part (or whose DSN part
+// needs the human-readable text to be complete) and fills recipient records. Modules never throw; a
+// module that does not recognise the message returns false and leaves the report untouched.
+#pragma once
+
+#include "classifiers/mime.hpp"
+#include "classifiers/report.hpp"
+
+namespace ndr::classifiers::formats {
+
+// Called by parse_message() after the RFC 3464 pass. Tries the vendor modules in their documented
+// order (registry.cpp) and lets the first that recognises the message fill or enrich the report.
+void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report);
+
+} // namespace ndr::classifiers::formats

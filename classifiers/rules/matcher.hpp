@@ -1,0 +1,36 @@
+// matcher.hpp — runs every pattern of a RuleSet over a text in one pass (RE2::Set), then extracts the
+// listed IP or domain from the winning matches. Linear in the text; no backtracking regex.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "classifiers/report.hpp"
+#include "classifiers/rules/model.hpp"
+
+namespace ndr::classifiers::rules {
+
+struct MatchResult {
+    std::vector<ListHit> hits;
+    bool receiver_resolver_error = false;
+};
+
+class Matcher {
+  public:
+    explicit Matcher(const RuleSet& set);
+    ~Matcher();
+    Matcher(const Matcher&) = delete;
+    Matcher& operator=(const Matcher&) = delete;
+
+    // Text must be remote- or reporting-server-generated (never the returned original's body).
+    MatchResult match(std::string_view text) const;
+    const RuleSet& rules() const { return m_set; }
+
+  private:
+    const RuleSet& m_set;
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace ndr::classifiers::rules

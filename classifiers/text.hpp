@@ -1,0 +1,34 @@
+// text.hpp — small text helpers shared by the parsers, and the one sanitiser.
+//
+// Everything here takes hostile text and is bounded: linear time, output capped where noted.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ndr::classifiers {
+
+// CRLF and lone CR become LF; NUL bytes become U+FFFD (and *had_nul is set). Linear.
+std::string normalise_newlines(std::string_view raw, bool* had_nul = nullptr);
+
+// ASCII case-insensitive comparison and search.
+bool iequals(std::string_view a, std::string_view b);
+bool istarts_with(std::string_view s, std::string_view prefix);
+std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from = 0);
+std::string to_lower_ascii(std::string_view s);
+std::string_view trim(std::string_view s);
+
+// Decode RFC 2047 encoded words to UTF-8 (charsets via iconv; unknown charsets are kept as bytes and
+// made valid UTF-8). Never throws.
+std::string decode_rfc2047(std::string_view s);
+
+// Convert text in `charset` to valid UTF-8; invalid sequences become U+FFFD. Unknown charset:
+// treated as UTF-8 and repaired (*unknown_charset is set).
+std::string to_utf8(std::string_view s, std::string_view charset, bool* unknown_charset = nullptr);
+
+// The ONE function through which NDR text reaches a log, a terminal, a database row or a draft:
+// valid UTF-8, no C0/C1 control characters (TAB, CR and LF become a space), no terminal escape
+// sequences, no Unicode bidi overrides, runs of spaces collapsed, capped at max_bytes (then "...").
+std::string sanitise(std::string_view s, std::size_t max_bytes = 4096);
+
+} // namespace ndr::classifiers
