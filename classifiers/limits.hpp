@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace ndr::classifiers {
 
@@ -33,7 +34,38 @@ inline constexpr std::size_t k_max_mbox_messages = 1000000;
 inline constexpr std::size_t k_max_received_fields = 64;
 // Text handed to the rule matcher per record (diagnostic plus rejection lines).
 inline constexpr std::size_t k_max_match_text_bytes = 16u * 1024;
+// One rules.d file (configuration, but the loader must survive garbage): larger files are an error.
+inline constexpr std::size_t k_max_rule_file_bytes = 1024u * 1024;
+// RE2 memory budget: per compiled pattern, and for the one RE2::Set holding every pattern. When the set's
+// DFA runs out of memory the matcher falls back to running each pattern on its own (still linear).
+inline constexpr std::int64_t k_max_rule_pattern_mem = 8 * 1024 * 1024;
+inline constexpr std::int64_t k_max_rule_set_mem = 64 * 1024 * 1024;
 // Sanitised text: the cap for one value in a log line, a terminal, a database row or a draft.
 inline constexpr std::size_t k_max_sanitised_bytes = 4u * 1024;
+// DNSBL checks (agent/dnsbl). DNS answers are hostile too.
+// Queries on the wire at once on the one c-ares channel: more overflows a DNSBL server's UDP buffer
+// (1000 at once made rbldnsd drop 60-85 %, see reference/imap-dns-recipe.md §3).
+inline constexpr std::size_t k_max_dnsbl_in_flight = 100;
+// Distinct queries (A and TXT, after merging duplicates) in one check: more is a usage error.
+inline constexpr std::size_t k_max_dnsbl_queries = 200000;
+// Resource records read from one DNS answer section (the rest are ignored).
+inline constexpr std::size_t k_max_dns_answer_records = 64;
+// Bytes of one TXT record kept (chunks joined), before sanitising.
+inline constexpr std::size_t k_max_dns_txt_bytes = 1024;
+// Longest time a DNSBL answer is cached, whatever TTL the server sent (seconds).
+inline constexpr std::uint32_t k_max_dnsbl_cache_ttl = 86400;
+// IMAP responses (agent/sources/imap_raw). The server is trusted to speak IMAP, not to be bounded.
+// Text of one response line, literals not counted: a longer line is a protocol error (the connection
+// is dropped). A UID SEARCH answer for a million messages is about 8 MB.
+inline constexpr std::size_t k_max_imap_line_bytes = 16u * 1024 * 1024;
+// One literal (a message body): bytes past k_max_message_bytes are read and discarded, the message
+// is handed on truncated ("message-truncated" downstream).
+inline constexpr std::size_t k_max_imap_literal_bytes = k_max_message_bytes;
+// Literals in one response line, and list nesting in one response: more is a protocol error.
+inline constexpr std::size_t k_max_imap_literals = 16;
+inline constexpr std::size_t k_max_imap_depth = 16;
+// Messages fetched by one UID FETCH, and their RFC822.SIZE total (at least one message per batch).
+inline constexpr std::size_t k_max_imap_batch_messages = 100;
+inline constexpr std::size_t k_max_imap_batch_bytes = 4u * 1024 * 1024;
 
 } // namespace ndr::classifiers

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -58,6 +59,23 @@ ParsedMessage parse_mime(std::string_view raw);
 
 // Parse only a header block (up to the first empty line); used for text/rfc822-headers parts.
 Headers parse_headers(std::string_view block, std::vector<std::string>* anomalies = nullptr);
+
+// A structured header value "type/subtype; name=value; ...": type lower-cased (empty when the value
+// has no "/"), parameter names lower-cased, values unquoted and, for RFC 2231 (name*, name*0*, ...),
+// re-assembled, percent-decoded and converted to UTF-8. RFC 2047 words in values are decoded too.
+struct ContentType {
+    std::string type;
+    std::vector<std::pair<std::string, std::string>> params;
+    // Value of the first parameter of that name (case-insensitive), or empty.
+    std::string_view param(std::string_view name) const;
+};
+ContentType parse_content_type(std::string_view value);
+
+// Transfer decoders: lenient (they decode what they can), and set *bad when the input was malformed
+// (base64: characters outside the alphabet, data after padding, a dangling 6-bit group; QP: "=" not
+// followed by two hex digits or a line break).
+std::string decode_base64(std::string_view s, bool* bad = nullptr);
+std::string decode_quoted_printable(std::string_view s, bool* bad = nullptr);
 
 // Visit every part depth-first, parents before children.
 template <class F> void for_each_part(const MimePart& p, F&& f) {

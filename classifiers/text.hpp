@@ -3,6 +3,7 @@
 // Everything here takes hostile text and is bounded: linear time, output capped where noted.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -22,13 +23,28 @@ std::string_view trim(std::string_view s);
 // made valid UTF-8). Never throws.
 std::string decode_rfc2047(std::string_view s);
 
-// Convert text in `charset` to valid UTF-8; invalid sequences become U+FFFD. Unknown charset:
-// treated as UTF-8 and repaired (*unknown_charset is set).
+// Convert text in `charset` to valid UTF-8; invalid sequences become U+FFFD. Unknown charset: kept
+// when it is valid UTF-8, else read as Latin-1 (*unknown_charset is set). Pure ASCII text in an
+// ASCII-compatible charset is returned as is without looking the charset up (no anomaly).
 std::string to_utf8(std::string_view s, std::string_view charset, bool* unknown_charset = nullptr);
 
 // The ONE function through which NDR text reaches a log, a terminal, a database row or a draft:
 // valid UTF-8, no C0/C1 control characters (TAB, CR and LF become a space), no terminal escape
 // sequences, no Unicode bidi overrides, runs of spaces collapsed, capped at max_bytes (then "...").
 std::string sanitise(std::string_view s, std::size_t max_bytes = 4096);
+
+// True when s is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+bool is_valid_utf8(std::string_view s);
+// s with every ill-formed UTF-8 sequence replaced by U+FFFD. Linear.
+std::string repair_utf8(std::string_view s);
+// Every run of whitespace (SP, TAB, CR, LF) becomes one space; leading and trailing runs removed.
+std::string collapse_whitespace(std::string_view s);
+// RFC 5322 unfolding: a line break followed by SP/TAB is removed (the SP/TAB kept).
+std::string unfold(std::string_view s);
+// Strips one trailing '\r' and returns the line; next is advanced past the '\n' (or to the end).
+// Iterate a text line by line without allocating.
+std::string_view next_line(std::string_view text, std::size_t& pos);
+// The first occurrence of a whole word (ASCII letters/digits not adjacent on either side).
+std::size_t ifind_word(std::string_view hay, std::string_view word, std::size_t from = 0);
 
 } // namespace ndr::classifiers

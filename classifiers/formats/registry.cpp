@@ -1,8 +1,125 @@
-// registry.cpp — order in which vendor-format modules are tried. (Skeleton: no modules yet.)
+// registry.cpp — the order in which vendor-format modules are tried, and the one entry point.
+//
+// Input: the parsed MIME tree (attacker-controlled) and the report after the RFC 3464 pass. Order:
+// formats recognised by a header or a sender that cannot be mistaken come first (Amazon SES
+// notifications, Google Groups before Gmail, Yahoo), then body-template formats whose markers are
+// most specific. The first module that recognises the message wins. Modules that only understand
+// their plain-text template are skipped when the RFC 3464 pass already produced records.
 #include "classifiers/formats/format.hpp"
+
+#include "classifiers/formats/modules.hpp"
+#include "classifiers/status_code.hpp"
+#include "classifiers/text.hpp"
 
 namespace ndr::classifiers::formats {
 
-void apply_vendor_formats(const ParsedMessage&, DeliveryReport&) {}
+namespace {
+
+struct Module {
+    std::string_view name;
+    bool (*parse)(const Context&, DeliveryReport&);
+    // The module reads the same fields the RFC 3464 pass read, with vendor knowledge on top: its
+    // status and reply code replace those of the RFC 3464 records instead of only filling gaps.
+    bool replaces_codes = false;
+};
+
+constexpr Module k_modules[] = {
+    {"amazonses", parse_amazonses},
+    {"amazonworkmail", parse_amazonworkmail, true},
+    {"googlegroups", parse_googlegroups},
+    {"gmail", parse_gmail},
+    {"yahoo", parse_yahoo},
+    {"zoho", parse_zoho},
+    {"dragonfly", parse_dragonfly},
+    {"qmail", parse_qmail},
+    {"exim", parse_exim},
+    {"opensmtpd", parse_opensmtpd},
+    {"postfix", parse_postfix},
+    {"courier", parse_courier},
+    {"sendmail", parse_sendmail},
+    {"exchange", parse_exchange},
+    {"exchange2003", parse_exchange2003},
+    {"domino", parse_domino},
+    {"mfilter", parse_mfilter},
+    {"x3", parse_x3},
+    {"x1", parse_x1},
+    {"ezweb", parse_ezweb},
+    {"mailfoundry", parse_mailfoundry},
+    {"mailmarshal", parse_mailmarshal},
+    {"imailserver", parse_imailserver},
+};
+
+bool generic_status(std::string_view s) { return s.empty() || s.ends_with(".0.0"); }
+
+// The RFC 3464 part is authoritative for the recipients; the vendor's text fills what it left out
+// or left generic: an empty Diagnostic-Code, a "5.0.0" status, a missing reply code, remote MTA or
+// command (e.g. OpenSMTPD writes "Status: 5.0.0" without a Diagnostic-Code and the reply only in the
+// text).
+void merge_into(DeliveryReport& report, const DeliveryReport& vendor, bool replaces_codes) {
+    for (auto& r : report.recipients) {
+        const RecipientRecord* v = nullptr;
+        for (const auto& c : vendor.recipients)
+            if (iequals(c.final_recipient, r.final_recipient)) {
+                v = &c;
+                break;
+            }
+        if (v == nullptr) continue;
+        if (replaces_codes) {
+            if (!v->status.empty()) r.status = v->status;
+            if (v->reply_code != 0) r.reply_code = v->reply_code;
+        }
+        if (trim(r.diagnostic).empty()) r.diagnostic = v->diagnostic;
+        if (generic_status(r.status) && !generic_status(v->status) &&
+            (r.status.empty() || r.status[0] == v->status[0]))
+            r.status = v->status;
+        if (r.reply_code == 0) r.reply_code = v->reply_code;
+        if (r.remote_mta.empty()) r.remote_mta = v->remote_mta;
+        if (r.smtp_command.empty()) r.smtp_command = v->smtp_command;
+    }
+    if (!report.original.present && vendor.original.present) report.original = vendor.original;
+}
+
+// Any record: the status the remote server wrote in its reply ("550 5.7.1 ...") is preferred to the
+// reporting MTA's own Status field when that is generic ("5.0.0") or missing, or when the reply code
+// agrees with it in class (Sendmail writes "Status: 4.4.7" for a "450 4.7.1 Access denied" reply);
+// a missing reply code is taken from the diagnostic. (Sisimai 5 SMTP/Status.pm prefer() does the same.)
+void enrich_from_diagnostic(DeliveryReport& report) {
+    for (auto& r : report.recipients) {
+        if (r.diagnostic.empty()) continue;
+        if (r.reply_code == 0) r.reply_code = reply_code_in(r.diagnostic);
+        const std::string s = find_status(r.diagnostic);
+        if (s.empty() || s == r.status) continue;
+        const bool same_class_as_reply = r.reply_code != 0 && s[0] - '0' == r.reply_code / 100;
+        if (generic_status(r.status) ? (r.status.empty() || r.status[0] == s[0] || same_class_as_reply)
+                                     : (same_class_as_reply && !generic_status(s)))
+            r.status = s;
+    }
+}
+
+} // namespace
+
+void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report) {
+    if (report.kind == Kind::feedback || report.kind == Kind::auto_reply) return;
+    try {
+        Context ctx;
+        build_context(msg, ctx);
+        if (report.recipients.empty()) {
+            for (const auto& m : k_modules)
+                if (m.parse(ctx, report)) break;
+        } else {
+            enrich_from_diagnostic(report);
+            DeliveryReport vendor;
+            for (const auto& m : k_modules) {
+                if (!m.parse(ctx, vendor)) continue;
+                merge_into(report, vendor, m.replaces_codes);
+                report.format = std::string(m.name);
+                for (auto& r : report.recipients) r.format = std::string(m.name);
+                break;
+            }
+        }
+    } catch (...) { // allocation failure on hostile input: keep what the report has
+        report.add_anomaly("vendor-format-error");
+    }
+}
 
 } // namespace ndr::classifiers::formats

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -14,6 +15,11 @@ namespace ndr::classifiers::rules {
 struct MatchResult {
     std::vector<ListHit> hits;
     bool receiver_resolver_error = false;
+    // Every pattern that matched, before overlap resolution, as "list/rule" (for `rules test` coverage).
+    std::vector<std::string> fired;
+    // Overlapping hits of equal priority from different lists, as "list/rule ~ list/rule". Both hits are
+    // kept; `rules test` reports each tie as a failure.
+    std::vector<std::string> ties;
 };
 
 class Matcher {

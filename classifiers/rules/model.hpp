@@ -37,6 +37,8 @@ struct ReturnCode {
     std::string sublist;    // more specific rule id this code stands for ("spamhaus-xbl"), may be empty
     bool fix_first = false; // this listing means an infected or abused host
     bool bit = false;       // bitmask list: this code is one bit of the last octet (SURBL, URIBL)
+    std::string file;       // rule file that declared it, and its line (for error messages)
+    int line = 0;
 };
 
 struct Zone {
@@ -50,6 +52,7 @@ struct QueryPolicy {
     bool needs_key = false;                // no public zone without a key
     std::string key_name;                  // config key naming the secret, e.g. "spamhaus_dqs"
     bool refuses_public_resolvers = false; // answers an error code to Google/Cloudflare/Quad9 resolvers
+    bool bitmask = false;                  // codes are bits of the last octet (SURBL, URIBL)
     std::string note;                      // terms of use in prose
 };
 
@@ -70,6 +73,7 @@ struct Pattern {
     bool resolver_error = false;// this text means the receiver's resolver was refused, not a listing
     std::vector<std::string> also; // other list ids this text also points to (Yahoo [BL23] -> spamhaus-xbl)
     std::string source;         // where the text comes from (MTA source line, provider doc URL)
+    std::string file;           // rule file that declared it (the shipped file or a .local.toml)
     int line = 0;               // line in the rule file, for error messages
 };
 
@@ -83,6 +87,7 @@ struct Sample {
     std::string text;
     std::vector<SampleExpect> expect; // empty: must match nothing
     bool resolver_error = false;
+    std::string file; // rule file that declared it (the shipped file or a .local.toml)
     int line = 0;
 };
 

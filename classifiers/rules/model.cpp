@@ -1,6 +1,6 @@
-// stub.cpp — placeholder implementations until the rules engine lands. (Skeleton.)
-#include "classifiers/rules/attribution.hpp"
-#include "classifiers/rules/loader.hpp"
+// model.cpp — names of the rule-model enums and RuleSet look-up. Input: loaded rule sets only (trusted
+// configuration); no limits apply.
+#include "classifiers/rules/model.hpp"
 
 #include <algorithm>
 
@@ -15,6 +15,7 @@ std::string_view to_string(ListKind k) {
     }
     return "ip-dnsbl";
 }
+
 std::string_view to_string(QueryForm f) {
     switch (f) {
     case QueryForm::ipv4: return "ipv4";
@@ -23,6 +24,7 @@ std::string_view to_string(QueryForm f) {
     }
     return "ipv4";
 }
+
 std::string_view to_string(CodeOutcome o) {
     switch (o) {
     case CodeOutcome::listed: return "listed";
@@ -31,6 +33,7 @@ std::string_view to_string(CodeOutcome o) {
     }
     return "listed";
 }
+
 std::string_view to_string(RemovalMethod m) {
     switch (m) {
     case RemovalMethod::form: return "form";
@@ -46,14 +49,5 @@ const Blocklist* RuleSet::find(std::string_view id) const {
     auto it = std::find_if(lists.begin(), lists.end(), [&](const Blocklist& b) { return b.id == id; });
     return it == lists.end() ? nullptr : &*it;
 }
-
-LoadResult load_rules(const std::vector<RuleFile>&, const std::vector<RuleFile>&) { return {}; }
-
-struct Matcher::Impl {};
-Matcher::Matcher(const RuleSet& set) : m_set(set), m_impl(std::make_unique<Impl>()) {}
-Matcher::~Matcher() = default;
-MatchResult Matcher::match(std::string_view) const { return {}; }
-
-void attribute(DeliveryReport&, const Matcher&) {}
 
 } // namespace ndr::classifiers::rules

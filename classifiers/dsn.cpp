@@ -1,0 +1,329 @@
+// dsn.cpp — RFC 3464 / RFC 6533 delivery-status parser. See dsn.hpp for what is kept and dropped.
+#include "classifiers/dsn.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "classifiers/limits.hpp"
+#include "classifiers/status_code.hpp"
+#include "classifiers/text.hpp"
+
+namespace ndr::classifiers {
+namespace {
+
+struct Field {
+    std::string_view name;
+    std::string value;
+    int group = 0;
+};
+
+bool is_token_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+           c == '.';
+}
+
+bool is_field_name(std::string_view name) {
+    if (name.empty() || name.size() > 64) return false;
+    for (char c : name)
+        if (!is_token_char(c)) return false;
+    return true;
+}
+
+// Splits the body into fields with their group number (groups separated by blank lines). Lines that are
+// not "Name: value" continue the previous field (some MTAs fold without leading whitespace).
+std::vector<Field> read_fields(std::string_view body, DeliveryReport& report) {
+    std::vector<Field> fields;
+    std::size_t pos = 0;
+    int group = 0;
+    bool group_used = false;
+    bool capped = false;
+    while (pos < body.size()) {
+        std::string_view line = next_line(body, pos);
+        if (trim(line).empty()) {
+            if (group_used) ++group;
+            group_used = false;
+            continue;
+        }
+        bool cont = line[0] == ' ' || line[0] == '\t';
+        std::size_t colon = cont ? std::string_view::npos : line.find(':');
+        std::string_view name = colon == std::string_view::npos ? std::string_view{} : trim(line.substr(0, colon));
+        if (!cont && !is_field_name(name)) cont = true;
+        if (cont) {
+            if (fields.empty() || !group_used) {
+                report.add_anomaly("malformed-dsn-field");
+                continue;
+            }
+            std::string& v = fields.back().value;
+            if (v.size() + line.size() + 1 > k_max_line_bytes) {
+                if (!capped) report.add_anomaly("line-too-long");
+                capped = true;
+                continue;
+            }
+            v += ' ';
+            v.append(trim(line));
+            continue;
+        }
+        if (fields.size() >= k_max_recipients * 12) {
+            report.add_anomaly("too-many-recipients");
+            break;
+        }
+        capped = false;
+        std::string_view value = trim(line.substr(colon + 1));
+        if (value.size() > k_max_line_bytes) {
+            report.add_anomaly("line-too-long");
+            value = value.substr(0, k_max_line_bytes);
+            capped = true;
+        }
+        fields.push_back(Field{name, std::string(value), group});
+        group_used = true;
+    }
+    return fields;
+}
+
+bool is_recipient_field(std::string_view n) {
+    return iequals(n, "Final-Recipient") || iequals(n, "Original-Recipient") || iequals(n, "Action") ||
+           iequals(n, "Status") || iequals(n, "Remote-MTA") || iequals(n, "Diagnostic-Code") ||
+           iequals(n, "Last-Attempt-Date") || iequals(n, "Will-Retry-Until") || iequals(n, "Final-Log-ID") ||
+           iequals(n, "X-Actual-Recipient");
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+struct Pending {
+    RecipientRecord rec;
+    bool any = false;
+    bool has_final = false;
+    bool has_original = false;
+    bool detail_after_final = false; // Action, Status or Diagnostic-Code seen after Final-Recipient
+};
+
+} // namespace
+
+std::pair<std::string, std::string_view> split_typed_value(std::string_view value) {
+    value = trim(value);
+    std::size_t semi = value.find(';');
+    if (semi != std::string_view::npos && semi > 0 && semi <= 32) {
+        std::string_view type = trim(value.substr(0, semi));
+        bool ok = !type.empty() && std::all_of(type.begin(), type.end(), is_token_char);
+        if (ok) return {to_lower_ascii(type), trim(value.substr(semi + 1))};
+    }
+    return {std::string{}, value};
+}
+
+std::string decode_dsn_address(std::string_view s) {
+    if (s.find('\\') == std::string_view::npos && s.find('+') == std::string_view::npos) return std::string(s);
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 2 < s.size() && s[i + 1] == 'x' && s[i + 2] == '{') {
+            std::size_t close = s.find('}', i + 3);
+            if (close != std::string_view::npos && close - i - 3 >= 1 && close - i - 3 <= 6) {
+                std::uint32_t cp = 0;
+                bool ok = true;
+                for (std::size_t k = i + 3; k < close; ++k) {
+                    int h = hex_value(s[k]);
+                    if (h < 0) ok = false;
+                    else cp = cp * 16 + static_cast<std::uint32_t>(h);
+                }
+                if (ok && cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
+                    append_utf8(out, cp);
+                    i = close;
+                    continue;
+                }
+            }
+        }
+        if (s[i] == '+' && i + 2 < s.size()) {
+            std::string_view hx = s.substr(i + 1, 2);
+            if (hx == "2B" || hx == "3D" || hx == "20") {
+                out += static_cast<char>(hex_value(hx[0]) * 16 + hex_value(hx[1]));
+                i += 2;
+                continue;
+            }
+        }
+        out += s[i];
+    }
+    return out;
+}
+
+std::string normalise_address(std::string_view s) {
+    s = trim(s);
+    // A type prefix ("rfc822;").
+    if (std::size_t semi = s.find(';'); semi != std::string_view::npos && semi <= 16) {
+        std::string_view type = s.substr(0, semi);
+        if (std::all_of(type.begin(), type.end(), is_token_char)) s = trim(s.substr(semi + 1));
+    }
+    // The part in angle brackets, when there is one.
+    if (std::size_t lt = s.rfind('<'); lt != std::string_view::npos) {
+        std::size_t gt = s.find('>', lt);
+        std::string_view inner = s.substr(lt + 1, gt == std::string_view::npos ? std::string_view::npos : gt - lt - 1);
+        if (!trim(inner).empty()) s = trim(inner);
+    }
+    if (istarts_with(s, "mailto:")) s.remove_prefix(7);
+    // A trailing comment "(...)" or anything after whitespace when the address itself has no quotes.
+    if (!s.empty() && s.front() != '"') {
+        std::size_t sp = 0;
+        while (sp < s.size() && s[sp] != ' ' && s[sp] != '\t' && s[sp] != '\r' && s[sp] != '\n' && s[sp] != '(')
+            ++sp;
+        if (sp == s.size()) sp = std::string_view::npos;
+        if (sp != std::string_view::npos) {
+            std::string_view first = s.substr(0, sp);
+            if (first.find('@') != std::string_view::npos) s = first;
+        }
+    }
+    while (!s.empty() && (s.front() == '<' || s.front() == '\'' || s.front() == ' ')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == '>' || s.back() == '\'' || s.back() == '.' || s.back() == ',' ||
+                          s.back() == ';' || s.back() == ':' || s.back() == ' '))
+        s.remove_suffix(1);
+    if (s.size() >= 2 && s.front() == '"' && s.back() == '"' && s.find('@') == std::string_view::npos)
+        s = s.substr(1, s.size() - 2);
+    std::string out = decode_dsn_address(s);
+    if (out.size() > 512) out.resize(512);
+    std::size_t at = out.rfind('@');
+    if (at != std::string::npos)
+        for (std::size_t i = at + 1; i < out.size(); ++i)
+            if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] + 32);
+    return out;
+}
+
+Action parse_action(std::string_view value) {
+    value = trim(value);
+    std::size_t e = 0;
+    while (e < value.size() && ((value[e] >= 'a' && value[e] <= 'z') || (value[e] >= 'A' && value[e] <= 'Z'))) ++e;
+    std::string_view w = value.substr(0, e);
+    if (iequals(w, "failed") || iequals(w, "failure") || iequals(w, "fail")) return Action::failed;
+    if (iequals(w, "delayed") || iequals(w, "delay") || iequals(w, "deferred")) return Action::delayed;
+    if (iequals(w, "delivered") || iequals(w, "deliverable")) return Action::delivered;
+    if (iequals(w, "relayed")) return Action::relayed;
+    if (iequals(w, "expanded")) return Action::expanded;
+    return Action::none;
+}
+
+void set_diagnostic(RecipientRecord& rec, std::string_view type, std::string_view text, DeliveryReport& report) {
+    if (!type.empty()) rec.diagnostic_type = to_lower_ascii(type);
+    std::string d = collapse_whitespace(text);
+    if (d.size() > k_max_diagnostic_bytes) {
+        std::size_t k = k_max_diagnostic_bytes;
+        while (k > 0 && (static_cast<unsigned char>(d[k]) & 0xC0) == 0x80) --k;
+        d.resize(k);
+        report.add_anomaly("diagnostic-truncated");
+    }
+    rec.diagnostic = std::move(d);
+    // Only SMTP text carries a reply code: "X-Unix; 255" is an exit status, "X-Local; ..." a local
+    // agent's message. Postfix's own text (X-Postfix) quotes the remote reply inside the sentence.
+    const std::string& dt = rec.diagnostic_type;
+    const bool smtp = dt.empty() || dt == "smtp" || dt == "esmtp" || dt == "lmtp";
+    if (rec.reply_code == 0 && (smtp || dt == "x-postfix")) {
+        std::string_view t = rec.diagnostic;
+        int code = smtp ? reply_code_at(t) : 0;
+        if (code == 0 && t.size() >= 3 && t[0] >= '0' && t[0] <= '9' && t[1] >= '0' && t[1] <= '9' && t[2] >= '0' &&
+            t[2] <= '9' && (t.size() == 3 || t[3] == ' ' || t[3] == '-')) {
+            report.add_anomaly("bad-reply-code");
+        } else if (code == 0 || code / 100 == 2 || code / 100 == 3) {
+            // A greeting or an intermediate reply first ("220-mx ... 421 4.2.1 ..."): the failure's
+            // own code comes later.
+            int later = find_reply_code(code == 0 ? t : t.substr(4));
+            if (later / 100 == 4 || later / 100 == 5) code = later;
+        }
+        rec.reply_code = code;
+    }
+}
+
+std::size_t parse_delivery_status(std::string_view body, DeliveryReport& report) {
+    std::vector<Field> fields = read_fields(body, report);
+    std::size_t added = 0;
+    Pending cur;
+    int cur_group = -1;
+    auto flush = [&] {
+        if (!cur.any) return;
+        RecipientRecord& r = cur.rec;
+        if (r.final_recipient.empty() && !r.original_recipient.empty()) r.final_recipient = r.original_recipient;
+        if (r.status.empty() && !r.diagnostic.empty()) r.status = find_status(r.diagnostic);
+        if (r.final_recipient.empty()) {
+            report.add_anomaly("malformed-dsn-field");
+        } else if (report.recipients.size() >= k_max_recipients) {
+            report.add_anomaly("too-many-recipients");
+        } else {
+            r.format = "rfc3464";
+            report.recipients.push_back(std::move(r));
+            ++added;
+        }
+        cur = Pending{};
+    };
+    for (auto& f : fields) {
+        const std::string_view n = f.name;
+        if (!is_recipient_field(n)) {
+            if (iequals(n, "Reporting-MTA")) {
+                if (report.reporting_mta.empty()) report.reporting_mta = std::string(split_typed_value(f.value).second);
+            } else if (iequals(n, "Arrival-Date")) {
+                if (report.arrival_date.empty()) report.arrival_date = f.value;
+            }
+            continue;
+        }
+        // A new group starts a record when it names a recipient; a group that does not (a stray blank
+        // line inside one recipient's fields) continues the current record.
+        const bool names_rcpt = iequals(n, "Final-Recipient") || iequals(n, "Original-Recipient");
+        const bool new_group = f.group != cur_group;
+        if (cur.any && ((new_group && names_rcpt) || (iequals(n, "Final-Recipient") && cur.has_final) ||
+                        (iequals(n, "Original-Recipient") && (cur.has_original || (cur.has_final && cur.detail_after_final)))))
+            flush();
+        cur_group = f.group;
+        cur.any = true;
+        if (cur.has_final && (iequals(n, "Action") || iequals(n, "Status") || iequals(n, "Diagnostic-Code")))
+            cur.detail_after_final = true;
+        RecipientRecord& r = cur.rec;
+        if (iequals(n, "Final-Recipient")) {
+            cur.has_final = true;
+            r.final_recipient = normalise_address(split_typed_value(f.value).second);
+        } else if (iequals(n, "Original-Recipient")) {
+            cur.has_original = true;
+            r.original_recipient = normalise_address(split_typed_value(f.value).second);
+        } else if (iequals(n, "Action")) {
+            r.action = parse_action(f.value);
+            if (r.action == Action::none) report.add_anomaly("malformed-dsn-field");
+        } else if (iequals(n, "Status")) {
+            std::string_view v = trim(f.value);
+            std::size_t len = status_valid(v);
+            if (len > 0 && (len == v.size() || v[len] == ' ' || v[len] == '\t' || v[len] == '(' || v[len] == ';'))
+                r.status = std::string(v.substr(0, len));
+            else
+                report.add_anomaly("bad-status");
+        } else if (iequals(n, "Diagnostic-Code")) {
+            auto [type, text] = split_typed_value(f.value);
+            set_diagnostic(r, type, text, report);
+        } else if (iequals(n, "Remote-MTA")) {
+            r.remote_mta = std::string(split_typed_value(f.value).second);
+        } else if (iequals(n, "Last-Attempt-Date")) {
+            r.last_attempt = f.value;
+        } else if (iequals(n, "Will-Retry-Until")) {
+            r.will_retry_until = f.value;
+        }
+    }
+    flush();
+    return added;
+}
+
+} // namespace ndr::classifiers

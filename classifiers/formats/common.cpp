@@ -1,0 +1,432 @@
+// common.cpp — helpers shared by the vendor-format modules (see common.hpp).
+//
+// Input trust: none. Every loop below advances through its input once (or a bounded number of times);
+// text kept per record is capped at k_max_diagnostic_bytes, the readable text at k_max_text_part_bytes.
+#include "classifiers/formats/common.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "classifiers/dsn.hpp"
+#include "classifiers/limits.hpp"
+#include "classifiers/message_text.hpp"
+#include "classifiers/status_code.hpp"
+#include "classifiers/text.hpp"
+
+namespace ndr::classifiers::formats {
+
+namespace {
+
+bool is_local_char(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) return false;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+    return std::string_view("._%+-=!#$&'*/?^`{|}~").find(c) != std::string_view::npos;
+}
+
+bool is_domain_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+           c == '_';
+}
+
+bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+// Cut at k_max_diagnostic_bytes without splitting a UTF-8 sequence.
+void cap_utf8(std::string& s, std::size_t cap) {
+    if (s.size() <= cap) return;
+    std::size_t cut = cap;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s.resize(cut);
+}
+
+} // namespace
+
+void build_context(const ParsedMessage& msg, Context& ctx) {
+    ctx.msg = &msg;
+    ctx.headers = &msg.root.headers;
+    ctx.from = to_lower_ascii(msg.root.headers.get("From"));
+    ctx.subject = msg.root.headers.decoded("Subject");
+    ctx.text = notification_text(msg);
+    if (ctx.text.size() > k_max_text_part_bytes) ctx.text.resize(k_max_text_part_bytes);
+    ctx.original = find_original_part(msg.root);
+    ctx.delivery_status = find_part(msg.root, "message/delivery-status");
+    if (ctx.delivery_status == nullptr) ctx.delivery_status = find_part(msg.root, "message/global-delivery-status");
+    ctx.lower = to_lower_ascii(ctx.text);
+    std::size_t pos = 0;
+    while (pos < ctx.text.size()) {
+        ctx.line_starts.push_back(pos);
+        ctx.lines.push_back(next_line(ctx.text, pos));
+    }
+}
+
+namespace {
+
+// Position of lower-cased `needle` in lower[from, to), or npos. glibc memmem (two-way, vectorised)
+// keeps this linear and fast whatever the first character of the needle.
+std::size_t lower_find(const std::string& lower, std::string_view needle, std::size_t from, std::size_t to) {
+    if (from >= to || needle.size() > to - from) return std::string::npos;
+    char buf[128];
+    if (needle.size() > sizeof buf) return std::string::npos;
+    for (std::size_t i = 0; i < needle.size(); ++i) {
+        const char c = needle[i];
+        buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+    }
+    const void* hit = memmem(lower.data() + from, to - from, buf, needle.size());
+    if (hit == nullptr) return std::string::npos;
+    return static_cast<std::size_t>(static_cast<const char*>(hit) - lower.data());
+}
+
+} // namespace
+
+std::size_t find_line(const Context& ctx, std::string_view needle, std::size_t from) {
+    if (from >= ctx.lines.size() || needle.empty()) return std::string_view::npos;
+    const std::size_t p = lower_find(ctx.lower, needle, ctx.line_starts[from], ctx.lower.size());
+    if (p == std::string::npos) return std::string_view::npos;
+    const auto it = std::upper_bound(ctx.line_starts.begin(), ctx.line_starts.end(), p);
+    return static_cast<std::size_t>(it - ctx.line_starts.begin()) - 1;
+}
+
+std::size_t find_head(const Context& ctx, std::string_view needle) {
+    if (ctx.lines.empty() || needle.empty()) return std::string_view::npos;
+    const std::size_t p = lower_find(ctx.lower, needle, 0, std::min(ctx.lower.size(), k_detect_window));
+    if (p == std::string_view::npos) return std::string_view::npos;
+    const auto it = std::upper_bound(ctx.line_starts.begin(), ctx.line_starts.end(), p);
+    return static_cast<std::size_t>(it - ctx.line_starts.begin()) - 1;
+}
+
+std::size_t find_first_line(const Context& ctx, std::initializer_list<std::string_view> needles, std::size_t from) {
+    std::size_t best = std::string_view::npos;
+    for (auto n : needles) best = std::min(best, find_line(ctx, n, from));
+    return best;
+}
+
+std::size_t find_line_starting(const Context& ctx, std::string_view prefix, std::size_t from) {
+    for (std::size_t i = from; i < ctx.lines.size(); ++i)
+        if (istarts_with(trim(ctx.lines[i]), prefix)) return i;
+    return std::string_view::npos;
+}
+
+bool contains(std::string_view hay, std::string_view needle) { return ifind(hay, needle) != std::string_view::npos; }
+
+std::string find_address(std::string_view text) {
+    std::size_t at = text.find('@');
+    while (at != std::string_view::npos) {
+        std::size_t l = at;
+        while (l > 0 && is_local_char(text[l - 1])) --l;
+        std::size_t r = at + 1;
+        while (r < text.size() && is_domain_char(text[r])) ++r;
+        std::string_view local = text.substr(l, at - l);
+        std::string_view domain = text.substr(at + 1, r - at - 1);
+        while (!local.empty() && (local.front() == '.' || local.front() == '\'' || local.front() == '/'))
+            local.remove_prefix(1);
+        while (!domain.empty() && (domain.back() == '.' || domain.back() == '-')) domain.remove_suffix(1);
+        if (!local.empty() && domain.size() >= 1 && is_alnum(domain.front())) {
+            std::string out(local);
+            out += '@';
+            out += to_lower_ascii(domain);
+            return out;
+        }
+        at = text.find('@', r > at ? r : at + 1);
+    }
+    return {};
+}
+
+bool is_address_line(std::string_view s, std::string* addr) {
+    s = trim(s);
+    if (s.ends_with(':')) s.remove_suffix(1);
+    if (s.starts_with('<') && s.ends_with('>') && s.size() >= 2) s = s.substr(1, s.size() - 2);
+    if (s.starts_with('"') && s.ends_with('"') && s.size() >= 2) s = s.substr(1, s.size() - 2);
+    if (s.empty() || s.find_first_of(" \t<>") != std::string_view::npos) return false;
+    const std::size_t at = s.rfind('@');
+    if (at == 0 || at == std::string_view::npos || at + 1 >= s.size()) return false;
+    for (std::size_t i = at + 1; i < s.size(); ++i)
+        if (!is_domain_char(s[i])) return false;
+    if (addr != nullptr) *addr = normalise_address(s);
+    return true;
+}
+
+std::string find_smtp_command(std::string_view text) {
+    // Exim transports/smtp.c "SMTP error from remote mail server after RCPT TO:<...>", Postfix
+    // smtp_chat.c "(in reply to RCPT TO command)", Sendmail ">>> RCPT To:<...>", qmail "RCPT TO response".
+    static constexpr std::pair<std::string_view, std::string_view> k_commands[] = {
+        {"RCPT TO", "RCPT"}, {"RCPT_TO", "RCPT"}, {"after RCPT", "RCPT"}, {"end of data", "DATA"},
+        {"DATA command", "DATA"}, {"after DATA", "DATA"}, {">>> DATA", "DATA"}, {"final DATA", "DATA"},
+        {"MAIL FROM", "MAIL"}, {"MAIL_FROM", "MAIL"}, {"after MAIL", "MAIL"}, {"EHLO", "EHLO"}, {"HELO", "HELO"},
+        {"after initial connection", "CONN"}, {"CONNECTION", "CONN"}, {"connect to", "CONN"}};
+    const std::string lower = to_lower_ascii(text.substr(0, k_max_diagnostic_bytes));
+    std::size_t best = std::string_view::npos;
+    std::string_view cmd;
+    for (const auto& [needle, name] : k_commands) {
+        const std::size_t p = lower_find(lower, needle, 0, std::min(lower.size(), best == std::string::npos ? lower.size() : best + needle.size()));
+        if (p < best) {
+            best = p;
+            cmd = name;
+        }
+    }
+    return std::string(cmd);
+}
+
+std::string find_remote_host(std::string_view text) {
+    // Exim "host mx.example.net [192.0.2.1]: 550 ...", GMX "host: mx.example.net".
+    std::size_t p = ifind_word(text, "host");
+    while (p != std::string_view::npos) {
+        std::size_t i = p + 4;
+        if (i < text.size() && text[i] == ':') ++i;
+        while (i < text.size() && text[i] == ' ') ++i;
+        std::size_t j = i;
+        while (j < text.size() && (is_domain_char(text[j]) || text[j] == '[' || text[j] == ']' || text[j] == ':'))
+            ++j;
+        std::string_view h = text.substr(i, j - i);
+        while (!h.empty() && (h.back() == ':' || h.back() == '.')) h.remove_suffix(1);
+        if (h.find('.') != std::string_view::npos && is_alnum(h.front())) return to_lower_ascii(h);
+        p = ifind_word(text, "host", p + 4);
+    }
+    return {};
+}
+
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Three digits [245][0-5][0-9] at i, not followed by another digit or ".digit".
+bool reply_at(std::string_view t, std::size_t i) {
+    if (i + 3 > t.size()) return false;
+    if (t[i] != '2' && t[i] != '4' && t[i] != '5') return false;
+    if (t[i + 1] < '0' || t[i + 1] > '5' || !is_digit(t[i + 2])) return false;
+    if (i + 3 < t.size()) {
+        const char n = t[i + 3];
+        if (is_digit(n) || is_alnum(n)) return false;
+        if (n == '.' && i + 4 < t.size() && is_digit(t[i + 4])) return false;
+    }
+    return true;
+}
+
+} // namespace
+
+std::size_t find_reply_after_colon(std::string_view text, std::size_t from) {
+    for (std::size_t i = text.find(':', from); i != std::string_view::npos; i = text.find(':', i + 1)) {
+        std::size_t j = i + 1;
+        while (j < text.size() && j < i + 3 && text[j] == ' ') ++j;
+        if (reply_at(text, j)) return j;
+    }
+    return std::string_view::npos;
+}
+
+int leading_reply_code(std::string_view text) {
+    text = trim(text);
+    if (!reply_at(text, 0)) return 0;
+    return (text[0] - '0') * 100 + (text[1] - '0') * 10 + (text[2] - '0');
+}
+
+int reply_code_in(std::string_view text) {
+    if (const int code = find_reply_code(text); code != 0) return code;
+    if (const int code = leading_reply_code(text); code != 0) return code;
+    const std::size_t p = find_reply_after_colon(text);
+    return p == std::string_view::npos ? 0 : leading_reply_code(text.substr(p));
+}
+
+void fill_from_diagnostic(RecipientRecord& r) {
+    if (r.status.empty()) r.status = find_status(r.diagnostic);
+    if (r.reply_code == 0) r.reply_code = reply_code_in(r.diagnostic);
+    if (r.smtp_command.empty()) r.smtp_command = find_smtp_command(r.diagnostic);
+}
+
+RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
+                            Action action) {
+    RecipientRecord r;
+    r.final_recipient = normalise_address(recipient);
+    if (r.final_recipient.empty()) r.final_recipient = std::string(trim(recipient));
+    r.action = action;
+    r.diagnostic = collapse_whitespace(diagnostic);
+    cap_utf8(r.diagnostic, k_max_diagnostic_bytes);
+    r.format = std::string(format);
+    fill_from_diagnostic(r);
+    return r;
+}
+
+bool add_record(DeliveryReport& report, RecipientRecord r) {
+    if (report.recipients.size() >= k_max_recipients) {
+        report.add_anomaly("too-many-recipients");
+        return false;
+    }
+    report.recipients.push_back(std::move(r));
+    return true;
+}
+
+void finish(DeliveryReport& report, std::string_view format) {
+    report.format = std::string(format);
+    bool failed = false, delayed = false, delivered = false;
+    for (const auto& r : report.recipients) {
+        failed |= r.action == Action::failed;
+        delayed |= r.action == Action::delayed;
+        delivered |= r.action == Action::delivered;
+    }
+    if (report.kind == Kind::failed || report.kind == Kind::feedback || report.kind == Kind::auto_reply) return;
+    if (failed) report.kind = Kind::failed;
+    else if (delayed) report.kind = Kind::delayed;
+    else if (delivered && report.kind == Kind::not_ndr) report.kind = Kind::delivered;
+}
+
+void read_inline_original(std::string_view block, DeliveryReport& report) {
+    if (report.original.present) return;
+    // Skip leading blank lines.
+    std::size_t pos = 0;
+    while (pos < block.size()) {
+        std::size_t next = pos;
+        const std::string_view line = next_line(block, next);
+        if (!trim(line).empty()) break;
+        pos = next;
+    }
+    block = block.substr(pos);
+    if (block.empty()) return;
+    Headers h = parse_headers(block);
+    if (h.fields.empty()) return;
+    auto& o = report.original;
+    o.present = true;
+    o.headers_only = true;
+    o.message_id = std::string(trim(h.get("Message-ID")));
+    o.from = h.decoded("From");
+    o.to = h.decoded("To");
+    o.subject = h.decoded("Subject");
+    o.date = std::string(trim(h.get("Date")));
+    o.return_path = std::string(trim(h.get("Return-Path")));
+    for (auto v : h.get_all("Received")) {
+        if (o.received.size() >= k_max_received_fields) break;
+        o.received.emplace_back(v);
+    }
+    for (auto v : h.get_all("DKIM-Signature")) {
+        if (o.dkim_signatures.size() >= k_max_received_fields) break;
+        o.dkim_signatures.emplace_back(v);
+    }
+    const std::size_t end = block.find("\n\n");
+    o.raw_headers = std::string(block.substr(0, end == std::string_view::npos ? block.size() : end + 1));
+}
+
+void read_part_original(const Context& ctx, DeliveryReport& report) {
+    if (report.original.present || ctx.original == nullptr) return;
+    const MimePart& p = *ctx.original;
+    if (!p.children.empty()) {
+        read_inline_original(p.body, report);
+        if (report.original.present) report.original.headers_only = false;
+        return;
+    }
+    read_inline_original(p.body, report);
+}
+
+bool split_address_line(std::string_view line, std::string& addr, std::string_view& rest) {
+    std::string_view t = trim(line);
+    std::size_t end = 0;
+    if (t.starts_with('"')) {
+        const std::size_t q = t.find('"', 1);
+        if (q == std::string_view::npos) return false;
+        end = q + 1;
+    } else if (t.starts_with('<')) {
+        const std::size_t q = t.find('>');
+        if (q == std::string_view::npos) return false;
+        end = q + 1;
+    } else {
+        end = t.find_first_of(" \t");
+        if (end == std::string_view::npos) end = t.size();
+    }
+    std::string_view tok = t.substr(0, end);
+    rest = t.substr(end);
+    if (tok.ends_with(':')) tok.remove_suffix(1);
+    else if (rest.starts_with(':')) rest.remove_prefix(1);
+    if (!is_address_line(tok, &addr)) return false;
+    rest = trim(rest);
+    return true;
+}
+
+std::size_t indent_of(std::string_view line) {
+    std::size_t i = 0;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    return i;
+}
+
+std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::size_t end, std::string_view format,
+                                 Action action, DeliveryReport& report, const BlockOptions& opt) {
+    end = std::min(end, ctx.lines.size());
+    std::size_t added = 0;
+    std::string addr, diag;
+    bool open = false, closed = false;
+    auto flush = [&] {
+        if (!open) return;
+        if (add_record(report, make_record(addr, diag, format, action))) ++added;
+        open = false;
+    };
+    for (std::size_t i = begin; i < end; ++i) {
+        const std::string_view line = ctx.lines[i];
+        std::string a;
+        std::string_view rest;
+        if (indent_of(line) <= opt.max_indent && split_address_line(line, a, rest) && (!opt.bare_only || rest.empty())) {
+            if (open && a == addr) {
+                if (!closed) (diag += ' ') += rest;
+                continue;
+            }
+            flush();
+            addr = a;
+            diag.assign(rest);
+            open = true;
+            closed = false;
+            continue;
+        }
+        if (!open || closed) continue;
+        if (trim(line).empty()) {
+            if (opt.stop_at_blank && !trim(diag).empty()) closed = true;
+            continue;
+        }
+        if (diag.size() < k_max_diagnostic_bytes) (diag += '\n') += line;
+    }
+    flush();
+    return added;
+}
+
+std::size_t find_original_marker(const Context& ctx, std::size_t from) {
+    static constexpr std::string_view k_markers[] = {
+        "------ This is a copy of the message",          // Exim deliver.c
+        "------ This is a copy of your message",         // Exim (older)
+        "------ The body of the message is",             // Exim deliver.c, bounce_return_size_limit
+        "--- The header of the original message is",     // GMX (Exim based)
+        "Included is a copy of the message header",      // MXLogic (Exim based)
+        "--- Below this line is a copy of the message",  // qmail qmail-send.c, Yahoo
+        "--- Enclosed are the original headers",         // qmail variants
+        "----- Original message -----",                  // Gmail, Google Groups
+        "Below is a copy of the original message",       // OpenSMTPD bounce.c
+        "Message headers follow.",                       // DragonFly Mail Agent mail.c
+        "Original message headers:",                     // Exchange Online / Office 365
+        "------- Returned Message --------",             // Lotus Notes
+        "----- Unsent message follows -----",            // Sendmail
+        "----- Original message follows -----",          // Sendmail variants
+        "-------original message",                       // m-FILTER
+        "-------original mail info",                     // m-FILTER
+        "Original message follows.",                     // IMail Server
+        "--- Original message follows.",                 // qmail-derived gateways (Sisimai Lhost/X4.pm)
+        "Original Message:",                             // Verizon MMS
+        "Your original message follows",                 // Sendmail variants
+    };
+    for (std::size_t i = from; i < ctx.lines.size(); ++i) {
+        const std::string_view t = trim(ctx.lines[i]);
+        if (t.size() < 10) continue;
+        for (auto m : k_markers)
+            if (istarts_with(t, m)) return i;
+    }
+    return std::string_view::npos;
+}
+
+void read_original_after(const Context& ctx, std::size_t marker, DeliveryReport& report) {
+    std::size_t i = marker + 1;
+    while (i < ctx.lines.size()) {
+        const std::string_view t = trim(ctx.lines[i]);
+        if (!t.empty() && t.find_first_not_of('-') != std::string_view::npos) break;
+        ++i;
+    }
+    if (i < ctx.lines.size()) read_inline_original(text_from_line(ctx, i), report);
+}
+
+std::string_view text_from_line(const Context& ctx, std::size_t line) {
+    if (line >= ctx.lines.size()) return {};
+    const std::size_t off = static_cast<std::size_t>(ctx.lines[line].data() - ctx.text.data());
+    return std::string_view(ctx.text).substr(off);
+}
+
+} // namespace ndr::classifiers::formats

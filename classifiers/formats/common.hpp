@@ -1,0 +1,136 @@
+// common.hpp — helpers shared by the vendor-format modules: the message's human-readable text, line
+// iteration, address / status / reply-code extraction from free text, the inline returned original.
+//
+// Input trust: everything comes from an attacker-controlled NDR. Every function is linear in its input
+// (no regex, no backtracking), never throws, and respects the caps in limits.hpp: the readable text is
+// capped at k_max_text_part_bytes, diagnostics at k_max_diagnostic_bytes, records at k_max_recipients.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "classifiers/dsn.hpp"
+#include "classifiers/mime.hpp"
+#include "classifiers/report.hpp"
+
+namespace ndr::classifiers::formats {
+
+// What a module sees of the message, prepared once by the registry.
+struct Context {
+    Context() = default;
+    Context(const Context&) = delete; // `lines` views into `text`
+    Context& operator=(const Context&) = delete;
+
+    const ParsedMessage* msg = nullptr;
+    const Headers* headers = nullptr; // top-level headers
+    std::string from;                 // top-level From, raw, lower-cased
+    std::string subject;              // top-level Subject, decoded
+    // notification_text() (message_text.hpp): the text parts outside the returned original and the
+    // delivery-status parts. Capped at k_max_text_part_bytes.
+    std::string text;
+    std::vector<std::string_view> lines; // `text` split into lines (views into `text`)
+    std::string lower;                   // `text` with ASCII letters lower-cased (same offsets)
+    std::vector<std::size_t> line_starts; // offset of each line in `text`
+    const MimePart* original = nullptr;  // first message/rfc822, message/global or text/rfc822-headers
+    const MimePart* delivery_status = nullptr; // first message/(global-)delivery-status part
+};
+
+// Builds the context. Never throws.
+void build_context(const ParsedMessage& msg, Context& ctx);
+
+// --- searching ----------------------------------------------------------------------------------
+
+// Index of the first line at or after `from` that contains `needle` (ASCII, case-insensitive, must
+// not span lines), or npos. One substring search over the lower-cased text.
+std::size_t find_line(const Context& ctx, std::string_view needle, std::size_t from = 0);
+// find_line() limited to the first k_detect_window bytes of the text: what a module uses to decide
+// whether the message is in its format (openers and headings sit at the top), so that a message in
+// another format costs each module a bounded search.
+inline constexpr std::size_t k_detect_window = 16 * 1024;
+std::size_t find_head(const Context& ctx, std::string_view needle);
+// The first of `needles` (by position) found at or after line `from`, as a line index, or npos.
+std::size_t find_first_line(const Context& ctx, std::initializer_list<std::string_view> needles,
+                            std::size_t from = 0);
+// Index of the first line at or after `from` that starts (after leading blanks) with `prefix`.
+std::size_t find_line_starting(const Context& ctx, std::string_view prefix, std::size_t from = 0);
+bool contains(std::string_view hay, std::string_view needle); // case-insensitive
+
+// --- extraction from free text ------------------------------------------------------------------
+
+// Status and reply codes: find_status() / find_reply_code() of classifiers/status_code.hpp.
+// Position of the first SMTP reply code at or after `from` that follows ": " (the way MTAs quote a
+// remote reply: "host mx.example.net [192.0.2.1]: 550 ...", "...after RCPT TO:<a@b>: 550 ..."), or npos.
+std::size_t find_reply_after_colon(std::string_view text, std::size_t from = 0);
+// The reply code of a diagnostic: find_reply_code() (status_code.hpp), else one at the start, else
+// one after ": "; 0 when none.
+int reply_code_in(std::string_view text);
+// A reply code at the very start of `text` ("550 ...", "550-...", "550: ..."); 0 when none.
+int leading_reply_code(std::string_view text);
+// First thing that looks like an e-mail address (local@domain.tld), without brackets, quotes,
+// "mailto:" or trailing punctuation; empty when none. Linear.
+std::string find_address(std::string_view text);
+// True when the whole of `s` (after trimming "<>", quotes and a trailing ':') is one address.
+bool is_address_line(std::string_view s, std::string* addr = nullptr);
+// Addresses are normalised with normalise_address() of classifiers/dsn.hpp.
+// "RCPT", "DATA", "MAIL", "HELO", "EHLO", "CONN" from phrases such as "after RCPT TO:",
+// "in reply to end of DATA command", ">>> RCPT To:"; empty when none.
+std::string find_smtp_command(std::string_view text);
+// The host of "host mx.example.net [192.0.2.1]" style phrases; empty when none.
+std::string find_remote_host(std::string_view text);
+
+// --- records ------------------------------------------------------------------------------------
+
+// A record with action, diagnostic (whitespace collapsed, capped), status, reply code and command
+// taken from the diagnostic when not already set.
+RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
+                            Action action = Action::failed);
+// Fills status / reply code / command of `r` from its diagnostic where they are empty.
+void fill_from_diagnostic(RecipientRecord& r);
+// Appends a record (anomaly "too-many-recipients" beyond k_max_recipients). Returns false when capped.
+bool add_record(DeliveryReport& report, RecipientRecord r);
+// Sets report.format and (when the report is not yet a failure/delay kind) report.kind from records.
+void finish(DeliveryReport& report, std::string_view format);
+
+// --- the "address, then its error text" layout ----------------------------------------------------
+
+// The address a recipient line starts with ("  user@example.net", "<user@example.net>: 550 ...",
+// "\"user@example.net\":") and the text after it; false when the line does not start with one.
+bool split_address_line(std::string_view line, std::string& addr, std::string_view& rest);
+// Leading blanks (SP, TAB) of a line.
+std::size_t indent_of(std::string_view line);
+
+// Options for parse_address_blocks().
+struct BlockOptions {
+    std::size_t max_indent = 4;  // a recipient line is indented by at most this many blanks
+    bool stop_at_blank = true;   // a blank line ends the current record's text
+    bool bare_only = false;      // the recipient line holds nothing but the address
+};
+
+// Reads lines [begin, end) of ctx as the layout Exim, qmail, Yahoo, GMX, OpenSMTPD and others use:
+// a line that starts with an address ("  user@example.net", "<user@example.net>:",
+// "\"user@example.net\":", "user@example.net: 550 ...") opens a record; the rest of that line and the
+// lines below it (to the next address line, a blank line, or `end`) are its diagnostic. A line that
+// repeats the current address continues it. Returns the number of records added.
+std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::size_t end, std::string_view format,
+                                 Action action, DeliveryReport& report, const BlockOptions& opt = {});
+
+// --- returned original --------------------------------------------------------------------------
+
+// Index of the first line at or after `from` where a vendor marks the start of the returned message
+// ("------ This is a copy of the message, including all the headers. ------", "--- Below this line is
+// a copy of the message.", ...; the list and the source of each is in common.cpp), or npos.
+std::size_t find_original_marker(const Context& ctx, std::size_t from = 0);
+// Fills report.original from the text after marker line `marker` (separator lines of dashes skipped).
+void read_original_after(const Context& ctx, std::size_t marker, DeliveryReport& report);
+
+// Fills report.original from a header block that a vendor inlined after its marker (leading blank
+// lines and ">" quoting skipped). Does nothing when report.original is already present.
+void read_inline_original(std::string_view block, DeliveryReport& report);
+// Fills report.original from ctx.original (message/rfc822 or text/rfc822-headers) when not present.
+void read_part_original(const Context& ctx, DeliveryReport& report);
+// The text from the start of line `line` to the end of ctx.text.
+std::string_view text_from_line(const Context& ctx, std::size_t line);
+
+} // namespace ndr::classifiers::formats

@@ -1,0 +1,165 @@
+// sendmail.cpp — Sendmail's plain-text bounces (V8 without a usable delivery-status part, V5, and
+// gateways that copy its template: Active!hunter, Mail2000, TmailServer...).
+//
+// Layout (sendmail/savemail.c errbody(); Sisimai Lhost/Sendmail.pm, V5sendmail.pm, Activehunter.pm):
+//      ----- The following addresses had permanent fatal errors -----
+//   <user@example.org>
+//       (reason: 550 5.1.1 <user@example.org>... User unknown)
+//
+//      ----- Transcript of session follows -----
+//   ... while talking to mx.example.org.:
+//   >>> RCPT To:<user@example.org>
+//   <<< 550 5.1.1 <user@example.org>... User unknown
+//   550 5.1.1 <user@example.org>... User unknown
+//
+//      ----- Unsent message follows -----      (V5; V8 attaches the original as a MIME part)
+// The remote reply ("<<< ...") of a "while talking to" block is the diagnostic of the addresses that
+// block names; otherwise the text after "<addr>... ". Quoted copies ("> " prefixes, a forwarded
+// bounce) are read the same way. Input is attacker-controlled; one linear pass over the lines.
+#include "classifiers/formats/modules.hpp"
+
+#include "classifiers/limits.hpp"
+#include "classifiers/text.hpp"
+
+namespace ndr::classifiers::formats {
+
+namespace {
+
+struct Found {
+    std::string addr;
+    std::string diag;
+    std::string remote;
+    std::string command;
+};
+
+Found* find_or_add(std::vector<Found>& v, const std::string& a, DeliveryReport& report) {
+    for (auto& f : v)
+        if (f.addr == a) return &f;
+    if (v.size() >= k_max_recipients) {
+        report.add_anomaly("too-many-recipients");
+        return nullptr;
+    }
+    v.push_back(Found{a, {}, {}, {}});
+    return &v.back();
+}
+
+} // namespace
+
+bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
+    // savemail.c: "   ----- Transcript of session follows -----" and the address list headings.
+    std::size_t transcript = find_head(ctx, "----- Transcript of session follows -----");
+    std::size_t list = find_head(ctx, "----- The following addresses had permanent fatal errors -----");
+    if (list == std::string_view::npos) list = find_head(ctx, "----- The following addresses had transient non-fatal errors -----");
+    if (list == std::string_view::npos) list = find_head(ctx, "----- The following addresses had permanent delivery errors -----");
+    if (transcript == std::string_view::npos && list == std::string_view::npos) return false;
+    const std::size_t begin = std::min(transcript, list);
+    // A forwarded copy quotes every line with ">": read it without the quote.
+    const bool quoted = trim(ctx.lines[begin]).starts_with('>');
+    auto unquote = [quoted](std::string_view l) {
+        if (quoted) {
+            l = trim(l);
+            if (l.starts_with('>')) l.remove_prefix(1);
+            if (l.starts_with(' ')) l.remove_prefix(1);
+        }
+        return l;
+    };
+    std::size_t end = find_original_marker(ctx, begin);
+    end = std::min(end, ctx.lines.size());
+    const bool transient = contains(ctx.lines[begin], "transient non-fatal");
+
+    std::vector<Found> found;
+    enum class Section { none, list, transcript } sec = Section::none;
+    Found* last_listed = nullptr;
+    std::string remote, command, reply;      // of the current "while talking to" block
+    std::vector<std::size_t> block_addrs;    // indexes into found named by the block
+    for (std::size_t i = begin; i < end; ++i) {
+        const std::string_view line = unquote(ctx.lines[i]);
+        const std::string_view t = trim(line);
+        if (t.starts_with("-----") && contains(t, "The following addresses")) {
+            sec = Section::list;
+            continue;
+        }
+        if (t.starts_with("-----") && contains(t, "Transcript of session follows")) {
+            sec = Section::transcript;
+            continue;
+        }
+        if (t.starts_with("-----")) {
+            sec = Section::none;
+            continue;
+        }
+        if (t.empty()) continue;
+        if (sec == Section::list) {
+            std::string a;
+            if (is_address_line(t, &a)) {
+                last_listed = find_or_add(found, a, report);
+            } else if (last_listed != nullptr && istarts_with(t, "(reason:")) {
+                std::string_view r = t.substr(8);
+                if (r.ends_with(')')) r.remove_suffix(1);
+                if (last_listed->diag.empty()) last_listed->diag = std::string(trim(r));
+            }
+            continue;
+        }
+        if (sec != Section::transcript) continue;
+        // "... while talking to mx.example.org.:" (V8) / "While talking to example.org:" (V5).
+        if (contains(t, "while talking to ")) {
+            std::string_view h = t.substr(ifind(t, "while talking to ") + 17);
+            while (!h.empty() && (h.back() == ':' || h.back() == '.')) h.remove_suffix(1);
+            remote = std::string(h);
+            command.clear();
+            reply.clear();
+            block_addrs.clear();
+            continue;
+        }
+        if (t.starts_with(">>> ")) {
+            command = find_smtp_command(t);
+            const std::string a = find_address(t);
+            if (command == "RCPT" && !a.empty()) {
+                if (Found* f = find_or_add(found, a, report)) block_addrs.push_back(static_cast<std::size_t>(f - found.data()));
+            }
+            continue;
+        }
+        if (t.starts_with("<<< ")) {
+            if (reply.size() < k_max_diagnostic_bytes) {
+                if (!reply.empty()) reply += ' ';
+                reply += t.substr(4);
+            }
+            for (std::size_t k : block_addrs)
+                if (k < found.size() && found[k].diag.empty()) {
+                    found[k].diag = reply;
+                    found[k].remote = remote;
+                    found[k].command = command;
+                }
+            continue;
+        }
+        // "550 5.1.1 <user@example.org>... User unknown" / "554 <user@example.org>... 550 Host unknown".
+        const std::size_t dots = t.find("... ");
+        if (dots != std::string_view::npos) {
+            const std::string a = find_address(t.substr(0, dots));
+            if (a.empty() || t.substr(0, dots).find('@') == std::string_view::npos) continue;
+            Found* f = find_or_add(found, a, report);
+            if (f == nullptr) continue;
+            if (!reply.empty()) {
+                f->diag = reply;
+                f->command = command;
+            } else if (f->diag.empty()) {
+                f->diag = std::string(trim(t.substr(dots + 4)));
+            }
+            if (f->remote.empty()) f->remote = remote;
+        }
+    }
+    std::size_t added = 0;
+    for (auto& f : found) {
+        RecipientRecord r = make_record(f.addr, f.diag, "sendmail", transient ? Action::delayed : Action::failed);
+        r.remote_mta = f.remote;
+        if (!f.command.empty()) r.smtp_command = f.command;
+        if (!add_record(report, std::move(r))) break;
+        ++added;
+    }
+    if (added == 0) return false;
+    if (end < ctx.lines.size()) read_original_after(ctx, end, report);
+    read_part_original(ctx, report);
+    finish(report, "sendmail");
+    return true;
+}
+
+} // namespace ndr::classifiers::formats

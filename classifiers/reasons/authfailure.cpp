@@ -1,0 +1,98 @@
+// authfailure.cpp — text patterns for the bounce reason "authfailure" (see patterns.hpp for the contract).
+//
+// Matched against lower-cased, attacker-controlled diagnostic text by RE2 (linear time). Patterns are
+// ported from Sisimai (BSD-2-Clause, (c) azumakuniyuki); the module is named on each row.
+#include "classifiers/reasons/patterns.hpp"
+
+namespace ndr::classifiers::reasons {
+
+namespace {
+
+constexpr Pattern k_patterns[] = {
+    {Reason::authfailure, Kind::regex,
+     R"re(spf[ ](?:[(]sender[ ]policy[ ]framework[)][ ]domain[ ]authentication[ ]fail|check:[ ]fail))re",
+     R"re(spf (sender policy framework) domain authentication fail)re",
+     "Sisimai Reason/Blocked.pm (moved to authfailure as in Sisimai 5)"},
+    {Reason::authfailure, Kind::regex,
+     R"re(spf:[ ][^ ]+[ ]is[ ]not[ ]allowed[ ]to[ ]send[ ]mail[.][ ][a-z0-9]_401)re",
+     R"re(spf: x is not allowed to send mail. a_401)re",
+     "Sisimai Reason/Blocked.pm (moved to authfailure as in Sisimai 5)"},
+    {Reason::authfailure, Kind::literal,
+     R"re(//spf.pobox.com)re",
+     R"re(//spf.pobox.com)re",
+     "Sisimai 5 Reason/AuthFailure.pm"},
+    {Reason::authfailure, Kind::literal,
+     R"re(bad spf records for)re",
+     R"re(bad spf records for)re",
+     "Sisimai 5 Reason/AuthFailure.pm"},
+    {Reason::authfailure, Kind::literal,
+     R"re(dmarc policy)re",
+     R"re(dmarc policy)re",
+     "Sisimai 5 Reason/AuthFailure.pm (was PolicyViolation in 4.25)"},
+    {Reason::authfailure, Kind::literal,
+     R"re(please inspect your spf settings)re",
+     R"re(please inspect your spf settings)re",
+     "Sisimai 5 Reason/AuthFailure.pm"},
+    {Reason::authfailure, Kind::literal,
+     R"re(sender policy framework (spf) fail)re",
+     R"re(sender policy framework (spf) fail)re",
+     "Sisimai 5 Reason/AuthFailure.pm"},
+    {Reason::authfailure, Kind::literal,
+     R"re(sender policy framework violation)re",
+     R"re(sender policy framework violation)re",
+     "Sisimai 5 Reason/AuthFailure.pm"},
+    {Reason::authfailure, Kind::regex,
+     R"re(is[ ]not[ ]allowed[ ]to[ ]send[ ]from[ ][<][^ ]+[>][ ]per[ ]it.s[ ]spf[ ]record)re",
+     R"re(x is not allowed to send from <a@b> per it's spf record)re",
+     "Sisimai 5 Reason/AuthFailure.pm"},
+    {Reason::authfailure, Kind::literal,
+     R"re(dkim and spf both failed)re",
+     R"re(dkim and spf both failed)re",
+     "Gmail: 5.7.26 unauthenticated email (support.google.com/mail/answer/81126)"},
+    {Reason::authfailure, Kind::literal,
+     R"re(unauthenticated email from)re",
+     R"re(unauthenticated email from)re",
+     "Gmail 5.7.26: This mail is unauthenticated / Unauthenticated email from x is not accepted due to domain's DMARC policy"},
+    {Reason::authfailure, Kind::literal,
+     R"re(this mail has been blocked because the sender is unauthenticated)re",
+     R"re(this mail has been blocked because the sender is unauthenticated)re",
+     "Gmail 5.7.26 / 5.7.27 (support.google.com/mail/answer/81126)"},
+    {Reason::authfailure, Kind::literal,
+     R"re(dmarc verification)re",
+     R"re(dmarc verification)re",
+     "Microsoft 5.7.509 (learn.microsoft.com, NDR 5.7.509)"},
+    {Reason::authfailure, Kind::literal,
+     R"re(spf validation failed)re",
+     R"re(spf validation failed)re",
+     "RFC 7372 5.7.23 text"},
+    {Reason::authfailure, Kind::literal,
+     R"re(dkim validation failed)re",
+     R"re(dkim validation failed)re",
+     "RFC 7372 5.7.20 text"},
+    {Reason::authfailure, Kind::regex,
+     R"re(spf[ ](?:check|validation)[ ]fail)re",
+     R"re(spf check fail)re",
+     "Sisimai 5 Reason/AuthFailure.pm"},
+    {Reason::authfailure, Kind::literal,
+     R"re(authentication results: dmarc=fail)re",
+     R"re(authentication results: dmarc=fail)re",
+     "Common Exim/Postfix DMARC reject wording"},
+    {Reason::authfailure, Kind::literal,
+     R"re(dmarc check failed)re",
+     R"re(dmarc check failed)re",
+     "Sisimai 5 Rhost/Tencent.pm: 550 DMARC check failed"},
+    {Reason::authfailure, Kind::literal,
+     R"re(does not pass dmarc verification)re",
+     R"re(does not pass dmarc verification)re",
+     "Microsoft 550 5.7.509 Access denied, sending domain does not pass DMARC verification"},
+    {Reason::authfailure, Kind::literal,
+     R"re(does not have authentication information or fails to pass authentication checks)re",
+     R"re(does not have authentication information or fails to pass authentication checks)re",
+     "Gmail 550 5.7.26 (support.google.com/mail/answer/81126)"},
+};
+
+} // namespace
+
+std::span<const Pattern> authfailure_patterns() { return k_patterns; }
+
+} // namespace ndr::classifiers::reasons

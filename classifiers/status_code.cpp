@@ -1,0 +1,130 @@
+// status_code.cpp — RFC 3463 status and SMTP reply code validation and extraction. See the header for
+// what counts as valid; nothing here allocates except the returned status string.
+#include "classifiers/status_code.hpp"
+
+#include "classifiers/text.hpp"
+
+namespace ndr::classifiers {
+namespace {
+
+inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
+inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Digits at s[i..]: how many (stops at max+1 so a too-long run is detected).
+std::size_t digit_run(std::string_view s, std::size_t i, std::size_t max) {
+    std::size_t n = 0;
+    while (i + n < s.size() && is_digit(s[i + n]) && n <= max) ++n;
+    return n;
+}
+
+bool left_boundary_status(std::string_view s, std::size_t i) {
+    if (i == 0) return true;
+    char p = s[i - 1];
+    // "550-5.7.26": the continuation form of a multi-line reply.
+    if (p == '-' && i >= 4 && is_digit(s[i - 2]) && is_digit(s[i - 3]) && is_digit(s[i - 4])) return true;
+    return !is_digit(p) && !is_alpha(p) && p != '.' && p != '_' && p != '-' && p != '/' && p != ':';
+}
+
+bool left_boundary_reply(std::string_view s, std::size_t i) {
+    if (i == 0) return true;
+    char p = s[i - 1];
+    return !is_digit(p) && !is_alpha(p) && p != '.' && p != '_' && p != '-' && p != '/' && p != ':' &&
+           p != '+' && p != '#' && p != '=' && p != '$' && p != ',';
+}
+
+// Reply code candidate at s[i] (3 digits) followed by ' ', '-' or end.
+int reply_candidate(std::string_view s, std::size_t i) {
+    if (i + 3 > s.size()) return 0;
+    if (!is_digit(s[i]) || !is_digit(s[i + 1]) || !is_digit(s[i + 2])) return 0;
+    if (i + 3 < s.size()) {
+        char n = s[i + 3];
+        if (n != ' ' && n != '-' && n != '\t' && n != '\n' && n != '\r') return 0;
+    }
+    int code = (s[i] - '0') * 100 + (s[i + 1] - '0') * 10 + (s[i + 2] - '0');
+    return reply_code_valid(code) ? code : 0;
+}
+
+} // namespace
+
+std::size_t status_valid(std::string_view s) {
+    if (s.size() < 5) return 0;
+    if (s[0] != '2' && s[0] != '4' && s[0] != '5') return 0;
+    if (s[1] != '.') return 0;
+    std::size_t n1 = digit_run(s, 2, 3);
+    if (n1 == 0 || n1 > 3) return 0;
+    std::size_t i = 2 + n1;
+    if (i >= s.size() || s[i] != '.') return 0;
+    std::size_t n2 = digit_run(s, i + 1, 3);
+    if (n2 == 0 || n2 > 3) return 0;
+    std::size_t len = i + 1 + n2;
+    // "5.1.1.1" is an IP-like run, not a status.
+    if (len + 1 < s.size() && s[len] == '.' && is_digit(s[len + 1])) return 0;
+    return len;
+}
+
+bool is_valid_status(std::string_view s) {
+    s = trim(s);
+    return !s.empty() && status_valid(s) == s.size();
+}
+
+std::string find_status(std::string_view text) {
+    for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
+        char c = text[i];
+        if (c != '2' && c != '4' && c != '5') continue;
+        if (text[i + 1] != '.') continue;
+        if (!left_boundary_status(text, i)) continue;
+        if (std::size_t n = status_valid(text.substr(i)); n > 0) return std::string(text.substr(i, n));
+    }
+    return {};
+}
+
+int reply_code_at(std::string_view s) {
+    return reply_candidate(s, 0);
+}
+
+bool reply_code_valid(int code) {
+    int first = code / 100, second = (code / 10) % 10;
+    return (first == 2 || first == 3 || first == 4 || first == 5) && second <= 5 && code < 600;
+}
+
+int find_reply_code(std::string_view text) {
+    // Pass 1: a reply code directly followed by an enhanced status ("550 5.1.1", "550-5.1.1").
+    for (std::size_t i = 0; i + 9 <= text.size(); ++i) {
+        if (text[i] != '2' && text[i] != '4' && text[i] != '5') continue;
+        if (!left_boundary_reply(text, i)) continue;
+        int code = reply_candidate(text, i);
+        if (code == 0 || code / 100 == 3) continue;
+        std::size_t j = i + 4;
+        if (j < text.size() && status_valid(text.substr(j)) > 0 && text[j] == text[i]) return code;
+    }
+    // Pass 2: at a line start (after indentation, "<<<", quotes), or after "said:", "smtp;", "]:".
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t line_start = pos;
+        std::string_view line = next_line(text, pos);
+        (void)line_start;
+        std::size_t k = 0;
+        while (k < line.size() && (line[k] == ' ' || line[k] == '\t' || line[k] == '<' || line[k] == '>' ||
+                                   line[k] == '"' || line[k] == '\'' || line[k] == '(' || line[k] == '#'))
+            ++k;
+        if (int code = reply_candidate(line, k); code != 0 && code / 100 != 3) return code;
+        for (std::string_view marker : {std::string_view("said:"), std::string_view("smtp;"),
+                                        std::string_view("returned '"), std::string_view("]:"),
+                                        std::string_view("response:"), std::string_view("reply:")}) {
+            std::size_t m = ifind(line, marker);
+            if (m == std::string_view::npos) continue;
+            std::size_t q = m + marker.size();
+            while (q < line.size() && (line[q] == ' ' || line[q] == '\t' || line[q] == '"' || line[q] == '\''))
+                ++q;
+            if (int code = reply_candidate(line, q); code != 0 && code / 100 != 3) return code;
+        }
+    }
+    return 0;
+}
+
+int status_class(std::string_view status) {
+    if (status_valid(status) == 0) return 0;
+    return status[0] - '0';
+}
+
+} // namespace ndr::classifiers

@@ -1,0 +1,639 @@
+// text.cpp — newline normalisation, ASCII case helpers, RFC 2047, charset conversion, sanitise().
+//
+// Input trust: none. Every function is linear in its input and never throws (iconv failures and
+// allocation of a bounded output are the only things that can go wrong; the former is handled as an
+// unknown charset). Charsets go through glibc iconv, opened per call: glibc caches its gconv modules,
+// and the fast paths below skip iconv entirely for ASCII and UTF-8, which is most of real mail.
+#include "classifiers/text.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <iconv.h>
+
+#include "classifiers/limits.hpp"
+
+namespace ndr::classifiers {
+namespace {
+
+constexpr std::string_view k_replacement = "\xEF\xBF\xBD"; // U+FFFD
+
+inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+inline bool is_alnum(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+// Decodes one UTF-8 sequence at s[i]. Returns its length (>= 1) and sets cp; an ill-formed sequence
+// gives length 1 (the maximal subpart rule is approximated by "skip one byte") and cp = 0xFFFFFFFF.
+std::size_t decode_utf8(std::string_view s, std::size_t i, std::uint32_t& cp) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+        cp = b0;
+        return 1;
+    }
+    std::size_t len;
+    std::uint32_t min;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+        len = 2;
+        cp = b0 & 0x1F;
+        min = 0x80;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+        len = 3;
+        cp = b0 & 0x0F;
+        min = 0x800;
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+        len = 4;
+        cp = b0 & 0x07;
+        min = 0x10000;
+    } else {
+        cp = 0xFFFFFFFF;
+        return 1;
+    }
+    if (i + len > s.size()) {
+        cp = 0xFFFFFFFF;
+        return 1;
+    }
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto b = static_cast<unsigned char>(s[i + k]);
+        if ((b & 0xC0) != 0x80) {
+            cp = 0xFFFFFFFF;
+            return 1;
+        }
+        cp = (cp << 6) | (b & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        cp = 0xFFFFFFFF;
+        return 1;
+    }
+    return len;
+}
+
+bool all_ascii(std::string_view s) {
+    for (char c : s)
+        if (static_cast<unsigned char>(c) >= 0x80) return false;
+    return true;
+}
+
+// Charset names seen in mail that iconv does not know by that name, mapped to what it does know.
+std::string iconv_name(std::string_view cs) {
+    std::string c = to_lower_ascii(trim(cs));
+    if (c.size() >= 2 && c.front() == '"' && c.back() == '"') c = c.substr(1, c.size() - 2);
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 15> k_alias{{
+        {"unicode-1-1-utf-7", "UTF-7"},
+        {"ks_c_5601-1987", "CP949"},
+        {"ks_c_5601", "CP949"},
+        {"euc-kr", "CP949"},
+        {"gb2312", "GBK"},
+        {"x-gbk", "GBK"},
+        {"iso-8859-8-i", "ISO-8859-8"},
+        {"x-sjis", "SHIFT_JIS"},
+        {"shift-jis", "SHIFT_JIS"},
+        {"windows-31j", "CP932"},
+        {"x-mac-roman", "MACINTOSH"},
+        {"latin1", "ISO-8859-1"},
+        {"iso-2022-jp", "ISO-2022-JP-3"},
+        {"cp-850", "CP850"},
+        {"utf-8-sig", "UTF-8"},
+    }};
+    for (const auto& [from, to] : k_alias)
+        if (c == from) return std::string(to);
+    return c;
+}
+
+bool is_utf8_name(std::string_view c) {
+    return c == "utf-8" || c == "utf8" || c == "us-ascii" || c == "ascii" || c == "ansi_x3.4-1968" ||
+           c == "iso-646-us" || c == "unicode-1-1-utf-8" || c.empty() || c == "x-unknown" ||
+           c == "unknown-8bit" || c == "default" || c == "x-user-defined";
+}
+
+// An ASCII-only text in these charsets would need decoding anyway (shift sequences, wide units).
+bool ascii_is_not_identity(std::string_view c) {
+    return c.starts_with("utf-16") || c.starts_with("utf-32") || c.starts_with("ucs") || c == "utf-7" || c == "UTF-7" ||
+           c == "unicode-1-1-utf-7" || c.starts_with("hz");
+}
+
+std::string latin1_to_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + s.size() / 4);
+    for (char ch : s) append_utf8(out, static_cast<unsigned char>(ch));
+    return out;
+}
+
+// iconv_open() costs a gconv lookup and a dlopen() each time; a few descriptors per thread are kept
+// open (reset to the initial state before each use). Bounded: k_cache_size entries, oldest evicted.
+class IconvCache {
+  public:
+    ~IconvCache() {
+        for (auto& e : m_entries)
+            if (e.cd != invalid()) iconv_close(e.cd);
+    }
+    iconv_t get(const std::string& from) {
+        for (auto& e : m_entries)
+            if (e.cd != invalid() && e.name == from) {
+                iconv(e.cd, nullptr, nullptr, nullptr, nullptr);
+                return e.cd;
+            }
+        iconv_t cd = iconv_open("UTF-8", from.c_str());
+        if (cd == invalid()) return cd;
+        Entry& slot = m_entries[m_next];
+        m_next = (m_next + 1) % k_cache_size;
+        if (slot.cd != invalid()) iconv_close(slot.cd);
+        slot.cd = cd;
+        slot.name = from;
+        return cd;
+    }
+    static iconv_t invalid() { return reinterpret_cast<iconv_t>(-1); }
+
+  private:
+    static constexpr std::size_t k_cache_size = 8;
+    struct Entry {
+        std::string name;
+        iconv_t cd = invalid();
+    };
+    std::array<Entry, k_cache_size> m_entries{};
+    std::size_t m_next = 0;
+};
+
+// iconv to UTF-8. false: the charset is unknown to iconv.
+bool iconv_convert(std::string_view s, const std::string& from, std::string& out) {
+    thread_local IconvCache cache;
+    iconv_t cd = cache.get(from);
+    if (cd == IconvCache::invalid()) return false;
+    out.clear();
+    out.reserve(s.size() * 2 + 16);
+    char buf[8192];
+    char* in = const_cast<char*>(s.data());
+    std::size_t in_left = s.size();
+    while (in_left > 0) {
+        char* o = buf;
+        std::size_t o_left = sizeof buf;
+        std::size_t r = iconv(cd, &in, &in_left, &o, &o_left);
+        out.append(buf, static_cast<std::size_t>(o - buf));
+        if (r == static_cast<std::size_t>(-1)) {
+            if (errno == E2BIG) continue;
+            if (errno == EILSEQ) {
+                out += k_replacement;
+                ++in;
+                --in_left;
+                continue;
+            }
+            // EINVAL: incomplete sequence at the end.
+            out += k_replacement;
+            break;
+        }
+    }
+    // Flush shift state (ISO-2022-*).
+    char* o = buf;
+    std::size_t o_left = sizeof buf;
+    iconv(cd, nullptr, nullptr, &o, &o_left);
+    out.append(buf, static_cast<std::size_t>(o - buf));
+    // iconv's output is UTF-8, but make sure (some converters pass through odd bytes).
+    if (!is_valid_utf8(out)) out = repair_utf8(out);
+    return true;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+int b64_value(char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+std::string b64_decode_word(std::string_view s) {
+    std::string out;
+    std::uint32_t acc = 0;
+    int bits = 0;
+    for (char c : s) {
+        int v = b64_value(c);
+        if (v < 0) continue;
+        acc = (acc << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((acc >> bits) & 0xFF);
+        }
+    }
+    return out;
+}
+
+std::string q_decode_word(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '_') {
+            out += ' ';
+        } else if (c == '=') {
+            int h = i + 1 < s.size() ? hex_value(s[i + 1]) : -1;
+            int l = i + 2 < s.size() ? hex_value(s[i + 2]) : -1;
+            if (h >= 0 && l >= 0) {
+                out += static_cast<char>(h * 16 + l);
+                i += 2;
+            } else {
+                out += c;
+            }
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+struct EncodedWord {
+    std::size_t end = 0; // one past "?="
+    std::string charset;
+    std::string bytes;   // decoded bytes in `charset`
+};
+
+// Parses "=?charset[*lang]?B|Q?text?=" at s[i]. false if it is not a well-formed encoded word.
+bool parse_encoded_word(std::string_view s, std::size_t i, EncodedWord& w) {
+    if (i + 2 > s.size() || s[i] != '=' || s[i + 1] != '?') return false;
+    // Searches are windowed: an encoded word is at most 75 characters (RFC 2047 section 2); we allow
+    // some slack, and a missing "?=" can then never make decoding quadratic.
+    std::size_t q1 = s.substr(0, std::min(s.size(), i + 80)).find('?', i + 2);
+    if (q1 == std::string_view::npos || q1 == i + 2) return false;
+    if (q1 + 2 >= s.size() || s[q1 + 2] != '?') return false;
+    char enc = lower(s[q1 + 1]);
+    if (enc != 'b' && enc != 'q') return false;
+    std::size_t text_start = q1 + 3;
+    std::size_t q3 = s.substr(0, std::min(s.size(), text_start + 1024)).find("?=", text_start);
+    if (q3 == std::string_view::npos) return false;
+    std::string_view text = s.substr(text_start, q3 - text_start);
+    // An encoded word holds no whitespace; a "?=" far away belongs to something else.
+    for (char c : text)
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return false;
+    std::string_view cs = s.substr(i + 2, q1 - i - 2);
+    if (auto star = cs.find('*'); star != std::string_view::npos) cs = cs.substr(0, star);
+    w.charset = to_lower_ascii(cs);
+    w.bytes = enc == 'b' ? b64_decode_word(text) : q_decode_word(text);
+    w.end = q3 + 2;
+    return true;
+}
+
+} // namespace
+
+std::string normalise_newlines(std::string_view raw, bool* had_nul) {
+    if (had_nul) *had_nul = false;
+    std::string out;
+    out.reserve(raw.size() + 16);
+    const char* p = raw.data();
+    const char* end = p + raw.size();
+    while (p < end) {
+        // Copy the run without CR or NUL in one go. (Not string_view::find_first_of: libstdc++ calls
+        // memchr once per haystack byte there.)
+        const char* q = p;
+        while (q < end && static_cast<unsigned char>(*q) > '\r') ++q;
+        while (q < end && *q != '\r' && *q != '\0') {
+            ++q;
+            while (q < end && static_cast<unsigned char>(*q) > '\r') ++q;
+        }
+        out.append(p, static_cast<std::size_t>(q - p));
+        if (q == end) break;
+        if (*q == '\r') {
+            out += '\n';
+            ++q;
+            if (q < end && *q == '\n') ++q;
+        } else {
+            out += k_replacement;
+            if (had_nul) *had_nul = true;
+            ++q;
+        }
+        p = q;
+    }
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    const char* x = a.data();
+    const char* y = b.data();
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (x[i] != y[i] && lower(x[i]) != lower(y[i])) return false;
+    return true;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from) {
+    if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
+    if (hay.size() < needle.size() || from > hay.size() - needle.size()) return std::string_view::npos;
+    const char f_lo = lower(needle[0]);
+    const char f_up = (f_lo >= 'a' && f_lo <= 'z') ? static_cast<char>(f_lo - 32) : f_lo;
+    const std::size_t last = hay.size() - needle.size();
+    for (std::size_t i = from; i <= last; ++i) {
+        // Jump to the next candidate first byte with memchr on both cases.
+        const char* base = hay.data() + i;
+        std::size_t span = last - i + 1;
+        const void* a = std::memchr(base, f_lo, span);
+        const void* b = f_up != f_lo ? std::memchr(base, f_up, span) : nullptr;
+        const char* c = nullptr;
+        if (a && b) c = static_cast<const char*>(a) < static_cast<const char*>(b) ? static_cast<const char*>(a)
+                                                                                  : static_cast<const char*>(b);
+        else if (a) c = static_cast<const char*>(a);
+        else if (b) c = static_cast<const char*>(b);
+        if (!c) return std::string_view::npos;
+        i = static_cast<std::size_t>(c - hay.data());
+        std::size_t k = 1;
+        while (k < needle.size() && lower(hay[i + k]) == lower(needle[k])) ++k;
+        if (k == needle.size()) return i;
+    }
+    return std::string_view::npos;
+}
+
+std::size_t ifind_word(std::string_view hay, std::string_view word, std::size_t from) {
+    while (true) {
+        std::size_t p = ifind(hay, word, from);
+        if (p == std::string_view::npos) return p;
+        bool left_ok = p == 0 || !is_alnum(hay[p - 1]);
+        std::size_t e = p + word.size();
+        bool right_ok = e >= hay.size() || !is_alnum(hay[e]);
+        if (left_ok && right_ok) return p;
+        from = p + 1;
+    }
+}
+
+std::string to_lower_ascii(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = lower(c);
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    std::size_t b = 0, e = s.size();
+    while (b < e && is_space(s[b])) ++b;
+    while (e > b && is_space(s[e - 1])) --e;
+    return s.substr(b, e - b);
+}
+
+bool is_valid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        // Fast skip of ASCII, 8 bytes at a time.
+        while (i + 8 <= s.size()) {
+            std::uint64_t v;
+            std::memcpy(&v, s.data() + i, 8);
+            if (v & 0x8080808080808080ull) break;
+            i += 8;
+        }
+        if (i >= s.size()) break;
+        std::uint32_t cp;
+        std::size_t n = decode_utf8(s, i, cp);
+        if (cp == 0xFFFFFFFF) return false;
+        i += n;
+    }
+    return true;
+}
+
+std::string repair_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    std::size_t i = 0;
+    while (i < s.size()) {
+        std::uint32_t cp;
+        std::size_t n = decode_utf8(s, i, cp);
+        if (cp == 0xFFFFFFFF) out += k_replacement;
+        else out.append(s.substr(i, n));
+        i += n;
+    }
+    return out;
+}
+
+std::string collapse_whitespace(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    const std::size_t n = s.size();
+    while (i < n) {
+        while (i < n && is_space(s[i])) ++i;
+        if (i == n) break;
+        std::size_t start = i;
+        // Copy a run of words separated by single spaces in one go.
+        while (i < n && (!is_space(s[i]) || (s[i] == ' ' && i + 1 < n && !is_space(s[i + 1])))) ++i;
+        if (!out.empty()) out += ' ';
+        out.append(s.data() + start, i - start);
+    }
+    return out;
+}
+
+std::string unfold(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
+        if (c == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
+        if (c == '\n' && i + 1 < s.size() && (s[i + 1] == ' ' || s[i + 1] == '\t')) continue;
+        if (c == '\n' || c == '\r') {
+            // A line break not followed by WSP is not a fold; keep the text on one line regardless.
+            out += ' ';
+            continue;
+        }
+        out += c;
+    }
+    return out;
+}
+
+std::string_view next_line(std::string_view text, std::size_t& pos) {
+    if (pos >= text.size()) {
+        pos = text.size();
+        return {};
+    }
+    std::size_t nl = text.find('\n', pos);
+    std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = text.substr(pos, end - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+}
+
+std::string to_utf8(std::string_view s, std::string_view charset, bool* unknown_charset) {
+    if (unknown_charset) *unknown_charset = false;
+    std::string name = iconv_name(charset);
+    if (is_utf8_name(name)) return is_valid_utf8(s) ? std::string(s) : repair_utf8(s);
+    if (!ascii_is_not_identity(name) && all_ascii(s) && s.find('\x1b') == std::string_view::npos)
+        return std::string(s);
+    if (name == "iso-8859-1" || name == "iso8859-1" || name == "iso_8859-1") return latin1_to_utf8(s);
+    std::string out;
+    if (iconv_convert(s, name, out)) return out;
+    if (name == "ISO-2022-JP-3" && iconv_convert(s, "ISO-2022-JP", out)) return out;
+    if (unknown_charset) *unknown_charset = true;
+    // Unknown: UTF-8 when it is UTF-8, else the byte-per-character reading (never fails).
+    if (is_valid_utf8(s)) return std::string(s);
+    return latin1_to_utf8(s);
+}
+
+std::string decode_rfc2047(std::string_view s) {
+    if (s.find("=?") == std::string_view::npos) return is_valid_utf8(s) ? std::string(s) : repair_utf8(s);
+    std::string out;
+    out.reserve(s.size());
+    std::string raw_pending;  // undecoded text between words (may be dropped if only whitespace)
+    std::string run_bytes;    // bytes of adjacent encoded words in the same charset
+    std::string run_charset;
+    bool in_run = false;
+    auto flush_run = [&] {
+        if (!in_run) return;
+        out += to_utf8(run_bytes, run_charset);
+        run_bytes.clear();
+        in_run = false;
+    };
+    std::size_t i = 0;
+    std::size_t plain_start = 0;
+    while (i < s.size()) {
+        std::size_t p = s.find("=?", i);
+        if (p == std::string_view::npos) break;
+        EncodedWord w;
+        if (!parse_encoded_word(s, p, w)) {
+            i = p + 2;
+            continue;
+        }
+        std::string_view between = s.substr(plain_start, p - plain_start);
+        bool only_ws = true;
+        for (char c : between)
+            if (!is_space(c)) only_ws = false;
+        if (in_run && only_ws) {
+            // RFC 2047 6.2: whitespace between adjacent encoded words is ignored.
+            if (w.charset != run_charset) {
+                flush_run();
+                in_run = true;
+                run_charset = w.charset;
+            }
+        } else {
+            flush_run();
+            out += repair_utf8(between);
+            in_run = true;
+            run_charset = w.charset;
+        }
+        run_bytes += w.bytes;
+        i = w.end;
+        plain_start = w.end;
+    }
+    flush_run();
+    out += repair_utf8(s.substr(plain_start));
+    return out;
+}
+
+std::string sanitise(std::string_view s, std::size_t max_bytes) {
+    std::string out;
+    out.reserve(s.size() < max_bytes ? s.size() : max_bytes);
+    bool pending_space = false;
+    bool truncated = false;
+    std::size_t i = 0;
+    auto skip_escape = [&](bool csi, bool string_seq) {
+        // i points just after the introducer. CSI: parameters until a final byte 0x40..0x7E.
+        // String sequences (OSC, DCS, SOS, PM, APC): until BEL, ESC \ or ST (U+009C).
+        if (csi) {
+            while (i < s.size()) {
+                auto c = static_cast<unsigned char>(s[i++]);
+                if (c >= 0x40 && c <= 0x7E) return;
+                if (c < 0x20 && c != 0x1B) continue;
+                if (c >= 0x80) return; // not a CSI any more; drop the byte with it
+            }
+            return;
+        }
+        if (string_seq) {
+            while (i < s.size()) {
+                auto c = static_cast<unsigned char>(s[i]);
+                if (c == 0x07) {
+                    ++i;
+                    return;
+                }
+                if (c == 0x1B) {
+                    ++i;
+                    if (i < s.size() && s[i] == '\\') ++i;
+                    return;
+                }
+                if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x9C) {
+                    i += 2;
+                    return;
+                }
+                ++i;
+            }
+        }
+    };
+    while (i < s.size()) {
+        std::uint32_t cp;
+        std::size_t n = decode_utf8(s, i, cp);
+        std::size_t at = i;
+        i += n;
+        if (cp == 0x1B) {
+            if (i < s.size()) {
+                char c = s[i++];
+                if (c == '[') skip_escape(true, false);
+                else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') skip_escape(false, true);
+                else if (c == '(' || c == ')' || c == '*' || c == '+' || c == '#' || c == '%') {
+                    if (i < s.size()) ++i; // charset designation: one more byte
+                }
+            }
+            continue;
+        }
+        if (cp == 0x9B) { // C1 CSI
+            skip_escape(true, false);
+            continue;
+        }
+        if (cp == 0x9D || cp == 0x90 || cp == 0x98 || cp == 0x9E || cp == 0x9F) { // C1 OSC, DCS, SOS, PM, APC
+            skip_escape(false, true);
+            continue;
+        }
+        if (cp == '\t' || cp == '\n' || cp == '\r' || cp == ' ' || cp == 0x85 || cp == 0x2028 ||
+            cp == 0x2029 || cp == 0xA0) {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) continue;
+        if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+            cp == 0x200F || cp == 0x061C || (cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF)
+            continue;
+        std::string_view piece = cp == 0xFFFFFFFF ? k_replacement : s.substr(at, n);
+        std::size_t need = piece.size() + (pending_space ? 1 : 0);
+        if (out.size() + need > max_bytes) {
+            truncated = true;
+            break;
+        }
+        if (pending_space) out += ' ';
+        pending_space = false;
+        out += piece;
+    }
+    if (truncated) {
+        // Room for "...": drop whole characters from the end.
+        while (!out.empty() && out.size() + 3 > max_bytes) {
+            std::size_t k = out.size() - 1;
+            while (k > 0 && (static_cast<unsigned char>(out[k]) & 0xC0) == 0x80) --k;
+            out.resize(k);
+        }
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+        if (max_bytes >= 3) out += "...";
+    }
+    return out;
+}
+
+} // namespace ndr::classifiers
