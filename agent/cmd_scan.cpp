@@ -1,17 +1,226 @@
-// cmd_scan.cpp — `ndr-triage scan`. (Skeleton: not implemented yet.)
+// cmd_scan.cpp — `ndr-triage scan`: one pass over one source (IMAP, a maildir, an mbox or .eml files)
+// into the state database, then the triage report (text, or --json).
+//
+// Exit codes: 0 done; 1 usage error; 2 the source could not be read (or some messages could not be
+// fetched: they are retried next time); 3 configuration or state database error; 130 interrupted
+// (SIGINT/SIGTERM: the message in hand was committed first).
+// The state database: --state, else the config's [state] path, else /var/lib/ndr-triage/state.db when
+// a config file was read, else ./ndr-triage-state.db.
+#include <unistd.h>
+
+#include <chrono>
 #include <iostream>
+#include <memory>
 
 #include "agent/commands.hpp"
+#include "agent/config.hpp"
+#include "agent/pipeline.hpp"
+#include "agent/scan.hpp"
+#include "agent/sources/files.hpp"
+#include "agent/sources/imap.hpp"
+#include "agent/sources/maildir.hpp"
+#include "agent/sources/mbox.hpp"
+#include "agent/store/store.hpp"
+#include "agent/triage_report.hpp"
+#include "classifiers/text.hpp"
 
 namespace ndr::agent {
 
+namespace {
+
+constexpr int k_exit_source = 2;
+constexpr int k_exit_config = 3;
+constexpr int k_exit_usage = 1;
+constexpr int k_exit_interrupted = 130;
+
+struct ScanArgs {
+    std::string state;
+    std::string folder;
+    std::string since;
+    bool json = false;
+    std::string maildir;
+    std::string mbox;
+    std::vector<std::string> files;
+    std::string host;
+    int port = 0;
+    std::string tls;
+    std::string ca_file;
+    std::string user;
+    std::string password_file;
+};
+
+// "scanning 120/4000" on stderr, at most every 100 ms, only when stderr is a terminal.
+class Progress {
+  public:
+    void operator()(const ScanProgress& p) {
+        const auto now = std::chrono::steady_clock::now();
+        if (p.done != p.total && now - m_last < std::chrono::milliseconds(100)) return;
+        m_last = now;
+        std::cerr << "\rscanning " << p.done << "/" << p.total << "   " << std::flush;
+        m_shown = true;
+    }
+    // Erases the indicator line; called before the report is printed.
+    void finish() {
+        if (m_shown) std::cerr << "\r\033[K" << std::flush;
+        m_shown = false;
+    }
+    ~Progress() { finish(); }
+
+  private:
+    std::chrono::steady_clock::time_point m_last{};
+    bool m_shown = false;
+};
+
+std::string resolve_state_path(const std::string& flag, const Config& config) {
+    if (!flag.empty()) return flag;
+    if (!config.state.path.empty()) return config.state.path;
+    return std::string(config.path.empty() ? k_local_state_path : k_default_state_path);
+}
+
+int run_scan(const CommandContext& ctx, const ScanArgs& args) {
+    const int sources = (!args.maildir.empty()) + (!args.mbox.empty()) + (!args.files.empty());
+    if (sources > 1) {
+        std::cerr << "ndr-triage scan: give one of --maildir, --mbox or FILE.eml...\n";
+        return k_exit_usage;
+    }
+    std::optional<std::int64_t> since;
+    if (!args.since.empty()) {
+        since = parse_mail_date(args.since);
+        if (!since) {
+            std::cerr << "ndr-triage scan: --since: not a date (want YYYY-MM-DD or RFC 3339): " << args.since << "\n";
+            return k_exit_usage;
+        }
+    }
+
+    auto config = load_config_or_default(ctx.global.config_path);
+    if (!config) {
+        for (const auto& e : config.error()) std::cerr << e << "\n";
+        return k_exit_config;
+    }
+    // IMAP flags override the config.
+    ImapSettings imap = config->imap;
+    if (!args.host.empty()) imap.host = args.host;
+    if (args.port != 0) imap.port = args.port;
+    if (!args.tls.empty()) {
+        if (args.tls == "implicit") imap.tls = TlsMode::implicit;
+        else if (args.tls == "starttls") imap.tls = TlsMode::starttls;
+        else imap.tls = TlsMode::none;
+        imap.tls_set_explicitly = true;
+    }
+    if (!args.ca_file.empty()) imap.ca_file = args.ca_file;
+    if (!args.user.empty()) imap.user = args.user;
+    if (!args.password_file.empty()) {
+        imap.password_file = args.password_file;
+        imap.password_env.clear();
+    }
+    if (!args.folder.empty()) imap.folder = args.folder;
+
+    std::unique_ptr<MailSource> source;
+    if (!args.maildir.empty()) source = std::make_unique<MaildirSource>(args.maildir, args.folder);
+    else if (!args.mbox.empty()) source = std::make_unique<MboxSource>(args.mbox);
+    else if (!args.files.empty()) source = std::make_unique<FilesSource>(args.files);
+    else if (!imap.host.empty()) {
+        try {
+            ImapHooks hooks;
+            hooks.stop = [] { return stop_requested(); };
+            source = make_imap_source(imap, std::move(hooks));
+        } catch (const std::exception& e) {
+            std::cerr << "ndr-triage scan: " << classifiers::sanitise(e.what()) << "\n";
+            return k_exit_config;
+        }
+    } else {
+        std::cerr << "ndr-triage scan: nothing to scan: give --maildir DIR, --mbox FILE, FILE.eml... or an IMAP "
+                     "server (--host or [imap] host in the configuration)\n";
+        return k_exit_usage;
+    }
+
+    auto pipeline = make_pipeline(ctx.global);
+    if (!pipeline) {
+        for (const auto& e : pipeline.error()) std::cerr << e << "\n";
+        return k_exit_config;
+    }
+
+    const std::string state_path = resolve_state_path(args.state, *config);
+    auto db = store::Store::open(state_path);
+    if (!db) {
+        std::cerr << "ndr-triage scan: " << db.error() << "\n";
+        return k_exit_config;
+    }
+
+    install_stop_handlers();
+    // IMAP: connect first so that a configuration problem (password file, CA file, plaintext not
+    // allowed) is told apart from an unreachable server; scan_source() then reuses the connection.
+    if (auto* imap_source = dynamic_cast<ImapSource*>(source.get())) {
+        try {
+            imap_source->open();
+        } catch (const ImapError& e) {
+            std::cerr << "ndr-triage scan: " << classifiers::sanitise(e.what()) << "\n";
+            return e.kind() == ImapError::Kind::config ? k_exit_config : k_exit_source;
+        } catch (const std::exception& e) {
+            std::cerr << "ndr-triage scan: " << classifiers::sanitise(e.what()) << "\n";
+            return k_exit_source;
+        }
+    }
+    ScanOptions options;
+    options.since = since;
+    Progress progress;
+    if (::isatty(STDERR_FILENO)) options.on_progress = [&progress](const ScanProgress& p) { progress(p); };
+    const Pipeline& p = *pipeline;
+    const AnalyseFn analyser = [&p](std::string_view raw) { return analyse(raw, p); };
+
+    ScanResult result;
+    try {
+        result = scan_source(*source, **db, analyser, options);
+    } catch (const std::exception& e) {
+        std::cerr << "ndr-triage scan: " << state_path << ": " << classifiers::sanitise(e.what()) << "\n";
+        return k_exit_config;
+    }
+    if (auto* imap_source = dynamic_cast<ImapSource*>(source.get())) imap_source->close();
+    progress.finish();
+
+    if (result.source_error && result.run_id == 0) {
+        std::cerr << "ndr-triage scan: cannot read the source: " << result.error << "\n";
+        return k_exit_source;
+    }
+    const auto report = build_triage_report(&result, **db, p.rules.get());
+    if (args.json) std::cout << to_json(report).dump(2) << "\n";
+    else std::cout << render_text(report);
+    if (result.source_error || result.fetch_errors > 0) {
+        if (!result.error.empty()) std::cerr << "ndr-triage scan: " << result.error << "\n";
+        return k_exit_source;
+    }
+    return result.interrupted ? k_exit_interrupted : 0;
+}
+
+} // namespace
+
 void add_scan_command(CLI::App& app, CommandContext& ctx) {
-    auto* sub = app.add_subcommand("scan", "(not implemented yet)");
-    sub->allow_extras();
-    sub->callback([&ctx] {
-        std::cerr << "ndr-triage: scan is not implemented yet\n";
-        ctx.exit_code = 3;
-    });
+    auto args = std::make_shared<ScanArgs>();
+    auto* sub = app.add_subcommand("scan", "One pass over a mailbox, maildir, mbox or .eml files, then the triage "
+                                           "report");
+    sub->footer("Exit: 0 done, 1 usage, 2 source unreadable, 3 configuration or state error, 130 interrupted.\n"
+                "State: --state, else [state] path, else /var/lib/ndr-triage/state.db with a config file, else "
+                "./ndr-triage-state.db.");
+    sub->add_option("--state", args->state, "State database (see below)")->type_name("FILE");
+    sub->add_option("--folder", args->folder, "IMAP folder (default [imap] folder) or Maildir++ subfolder")
+        ->type_name("NAME");
+    sub->add_option("--since", args->since, "Skip messages dated before DATE (YYYY-MM-DD or RFC 3339)")
+        ->type_name("DATE");
+    sub->add_flag("--json", args->json, "Print the report as JSON");
+    auto* maildir = sub->add_option("--maildir", args->maildir, "Scan a maildir instead of IMAP")->type_name("DIR");
+    auto* mbox = sub->add_option("--mbox", args->mbox, "Scan an mbox file instead of IMAP")->type_name("FILE");
+    auto* files = sub->add_option("files", args->files, "Scan these .eml files instead of IMAP")->type_name("FILE.eml");
+    maildir->excludes(mbox)->excludes(files);
+    mbox->excludes(files);
+    sub->add_option("--host", args->host, "IMAP server (overrides [imap] host)");
+    sub->add_option("--port", args->port, "IMAP port")->check(CLI::Range(1, 65535));
+    sub->add_option("--tls", args->tls, "implicit | starttls | none")
+        ->check(CLI::IsMember({"implicit", "starttls", "none"}));
+    sub->add_option("--ca-file", args->ca_file, "CA bundle to verify the server with")->type_name("FILE");
+    sub->add_option("--user", args->user, "IMAP user");
+    sub->add_option("--password-file", args->password_file, "File holding the IMAP password (mode 0600)")
+        ->type_name("FILE");
+    sub->callback([&ctx, args] { ctx.exit_code = run_scan(ctx, *args); });
 }
 
 } // namespace ndr::agent

@@ -9,14 +9,9 @@
 
 #include <CLI/CLI.hpp>
 
-namespace ndr::agent {
+#include "agent/global_options.hpp"
 
-struct GlobalOptions {
-    std::string config_path;             // --config; empty: /etc/ndr-triage/agent.toml if present
-    std::vector<std::string> rules_dirs; // --rules-dir, added after the site directory
-    bool no_site_rules = false;          // --no-site: skip /etc/ndr-triage/rules.d (tests)
-    std::string shipped_rules_dir;       // --shipped-rules (hidden): override the shipped directory
-};
+namespace ndr::agent {
 
 struct CommandContext {
     GlobalOptions global;

@@ -1,8 +1,97 @@
-// rules_dirs.cpp — (Skeleton: loads nothing until the rules engine lands.)
+// rules_dirs.cpp — finds the rule directories (shipped, site, --rules-dir), reads their *.toml files in
+// name order and hands them to the loader. File-system errors become "path: message" entries of the
+// result's errors. Files are read up to k_max_rule_file_bytes + 1 (the loader reports larger ones).
 #include "agent/rules_dirs.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "classifiers/limits.hpp"
 
 namespace ndr::agent {
 
-classifiers::rules::LoadResult load_rule_dirs(const GlobalOptions&) { return {}; }
+namespace fs = std::filesystem;
+using classifiers::rules::LoadResult;
+using classifiers::rules::RuleFile;
+
+namespace {
+
+constexpr const char* k_site_rules_dir = "/etc/ndr-triage/rules.d";
+
+std::string shipped_dir(const GlobalOptions& options) {
+    if (!options.shipped_rules_dir.empty()) return options.shipped_rules_dir;
+    if (const char* env = std::getenv("NDR_TRIAGE_SHIPPED_RULES"); env && *env) return env;
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        fs::path installed = exe.parent_path().parent_path() / "share" / "ndr-triage" / "rules.d";
+        if (fs::is_directory(installed, ec)) return installed.string();
+    }
+    return NDR_SOURCE_RULES_DIR;
+}
+
+// Reads every *.toml file of dir (sorted by name) into files; problems go to errors.
+void read_dir(const std::string& dir, std::vector<RuleFile>& files, std::vector<std::string>& errors) {
+    std::error_code ec;
+    std::vector<fs::path> paths;
+    fs::directory_iterator it(dir, ec);
+    if (ec) {
+        errors.push_back(dir + ": cannot read rule directory: " + ec.message());
+        return;
+    }
+    for (; it != fs::directory_iterator(); it.increment(ec)) {
+        if (ec) {
+            errors.push_back(dir + ": cannot read rule directory: " + ec.message());
+            return;
+        }
+        const fs::path& p = it->path();
+        if (p.extension() != ".toml") continue;
+        std::error_code type_ec;
+        if (!it->is_regular_file(type_ec)) {
+            errors.push_back(p.string() + ": not a regular file");
+            continue;
+        }
+        paths.push_back(p);
+    }
+    std::sort(paths.begin(), paths.end());
+    for (const fs::path& p : paths) {
+        std::ifstream in(p, std::ios::binary);
+        if (!in) {
+            errors.push_back(p.string() + ": cannot open rule file");
+            continue;
+        }
+        RuleFile f;
+        f.path = p.string();
+        f.text.resize(classifiers::k_max_rule_file_bytes + 1);
+        in.read(f.text.data(), static_cast<std::streamsize>(f.text.size()));
+        if (in.bad()) {
+            errors.push_back(p.string() + ": cannot read rule file");
+            continue;
+        }
+        f.text.resize(static_cast<std::size_t>(in.gcount()));
+        files.push_back(std::move(f));
+    }
+}
+
+} // namespace
+
+LoadResult load_rule_dirs(const GlobalOptions& options) {
+    std::vector<std::string> errors;
+    std::vector<RuleFile> shipped;
+    std::vector<RuleFile> site;
+    read_dir(shipped_dir(options), shipped, errors);
+    if (!options.no_site_rules) {
+        std::error_code ec;
+        if (fs::exists(k_site_rules_dir, ec)) read_dir(k_site_rules_dir, site, errors);
+    }
+    for (const std::string& dir : options.rules_dirs) read_dir(dir, site, errors);
+    LoadResult result = classifiers::rules::load_rules(shipped, site);
+    errors.insert(errors.end(), result.errors.begin(), result.errors.end());
+    result.errors = std::move(errors);
+    return result;
+}
 
 } // namespace ndr::agent

@@ -5,7 +5,7 @@
 // --rules-dir in order. Unreadable files are errors ("path: message").
 #pragma once
 
-#include "agent/commands.hpp"
+#include "agent/global_options.hpp"
 #include "classifiers/rules/loader.hpp"
 
 namespace ndr::agent {

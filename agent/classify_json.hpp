@@ -1,0 +1,21 @@
+// classify_json.hpp — the JSON object `classify --json` prints for one recipient record (or for a
+// message without records), shared with the fixture tests so they check exactly what users see.
+//
+// Every string from the NDR goes through sanitise(): the object holds valid UTF-8 only, no control
+// characters, no terminal escapes, no bidi overrides.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "classifiers/report.hpp"
+
+namespace ndr::agent {
+
+// r == nullptr: the message has no records (its kind, and recipient null).
+nlohmann::json record_json(const std::string& source, std::size_t index, const classifiers::DeliveryReport& report,
+                           const classifiers::RecipientRecord* r);
+
+} // namespace ndr::agent

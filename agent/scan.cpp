@@ -1,0 +1,407 @@
+// scan.cpp — the scan loop over a MailSource, stop requests and mail date parsing.
+#include "agent/scan.hpp"
+
+#include <csignal>
+#include <cstring>
+#include <ctime>
+
+#include <atomic>
+#include <stdexcept>
+
+#include "agent/store/store.hpp"
+#include "classifiers/text.hpp"
+
+namespace ndr::agent {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void on_stop_signal(int sig) {
+    if (sig == SIGINT && g_stop.load()) {
+        std::signal(SIGINT, SIG_DFL);
+        std::raise(SIGINT);
+        return;
+    }
+    g_stop.store(true);
+}
+
+std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+std::optional<std::int64_t> first_date(std::initializer_list<std::string_view> texts) {
+    for (auto t : texts)
+        if (auto d = parse_mail_date(t)) return d;
+    return std::nullopt;
+}
+
+} // namespace
+
+bool is_ndr(classifiers::Kind kind) {
+    return kind == classifiers::Kind::failed || kind == classifiers::Kind::delayed;
+}
+
+void install_stop_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+}
+
+bool stop_requested() { return g_stop.load(); }
+void request_stop() { g_stop.store(true); }
+void clear_stop_request() { g_stop.store(false); }
+
+ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& analyse, const ScanOptions& options) {
+    ScanResult result;
+    result.started_at = now_seconds();
+    FolderState state;
+    try {
+        state = source.open();
+    } catch (const std::exception& e) {
+        result.source_error = true;
+        result.error = classifiers::sanitise(e.what());
+        result.finished_at = now_seconds();
+        return result;
+    }
+    result.source = state.source;
+    result.folder = state.folder;
+    if (options.record_run) result.run_id = db.begin_run(options.run_command, state.source, state.folder, result.started_at);
+
+    const auto finish = [&](std::string_view status) {
+        result.finished_at = now_seconds();
+        if (result.run_id != 0)
+            db.finish_run(result.run_id, status, static_cast<std::int64_t>(result.messages),
+                          static_cast<std::int64_t>(result.new_messages), result.error, result.finished_at);
+    };
+
+    try {
+        std::uint32_t after = 0;
+        if (auto cp = db.checkpoint(state.source, state.folder)) {
+            if (cp->uid_validity != state.uid_validity) {
+                result.uidvalidity_changed = true;
+                db.reset_checkpoint(state.source, state.folder, state.uid_validity, now_seconds());
+            } else {
+                after = cp->last_uid;
+            }
+        }
+
+        std::vector<std::uint32_t> uids;
+        try {
+            uids = source.list_after(after);
+        } catch (const std::exception& e) {
+            result.source_error = true;
+            result.error = classifiers::sanitise(e.what());
+            finish("error");
+            return result;
+        }
+
+        // Once a message is left behind (fetch failed, or skipped by --since), the checkpoint stays
+        // where it is for the rest of the pass so that the next pass sees that message again.
+        bool frozen = false;
+        std::size_t consecutive_errors = 0;
+        ScanProgress progress{0, uids.size()};
+        for (const auto uid : uids) {
+            if (stop_requested()) {
+                result.interrupted = true;
+                break;
+            }
+            if (options.on_progress) options.on_progress(progress);
+            ++progress.done;
+
+            std::optional<SourceMessage> message;
+            try {
+                message = source.fetch(uid);
+            } catch (const std::exception& e) {
+                ++result.fetch_errors;
+                frozen = true;
+                if (++consecutive_errors >= options.max_consecutive_fetch_errors) {
+                    result.source_error = true;
+                    result.error = classifiers::sanitise(e.what());
+                    break;
+                }
+                continue;
+            }
+            consecutive_errors = 0;
+            store::Location where{state.source, state.folder, state.uid_validity, uid, {}};
+            if (!message) {
+                ++result.vanished;
+                if (!frozen) db.advance_checkpoint(where, now_seconds());
+                continue;
+            }
+            ++result.messages;
+            where.location = message->location;
+            const auto internal_date = parse_mail_date(message->internal_date);
+            if (options.since && internal_date && *internal_date < *options.since) {
+                ++result.skipped_since;
+                frozen = true;
+                continue;
+            }
+
+            store::MessageInput input;
+            input.fingerprint = store::sha256_hex(message->raw);
+            input.where = where;
+            input.internal_date = message->internal_date;
+            input.size = message->raw.size();
+            input.seen_at = now_seconds();
+
+            bool ndr = false;
+            if (auto known = db.find_message(input.fingerprint)) {
+                input.event_at = internal_date.value_or(input.seen_at);
+                db.record_message(input, !frozen);
+                ++result.duplicates;
+                ndr = db.message_is_ndr(*known);
+            } else {
+                classifiers::DeliveryReport report;
+                bool parsed = true;
+                try {
+                    report = analyse(message->raw);
+                } catch (const std::exception& e) {
+                    parsed = false;
+                    input.error = e.what();
+                } catch (...) {
+                    parsed = false;
+                    input.error = "analyser failed";
+                }
+                const auto event_at =
+                    parsed ? first_date({report.date, report.arrival_date}) : std::optional<std::int64_t>{};
+                input.event_at = event_at ? *event_at : internal_date.value_or(input.seen_at);
+                if (options.since && !internal_date && event_at && *event_at < *options.since) {
+                    ++result.skipped_since;
+                    frozen = true;
+                    continue;
+                }
+                if (parsed) {
+                    input.report = &report;
+                    input.status = report.anomalies.empty() ? store::ParseStatus::parsed : store::ParseStatus::partial;
+                } else {
+                    input.status = store::ParseStatus::unparsed;
+                }
+                const auto outcome = db.record_message(input, !frozen);
+                if (outcome.is_new) {
+                    ++result.new_messages;
+                    result.new_message_ids.push_back(outcome.message_id);
+                    if (!parsed) {
+                        ++result.unparsed;
+                    } else {
+                        ndr = is_ndr(report.kind);
+                        if (ndr) ++result.ndrs;
+                        if (input.status == store::ParseStatus::partial) ++result.partial;
+                        result.records += report.recipients.size();
+                    }
+                } else {
+                    ++result.duplicates;
+                    ndr = db.message_is_ndr(outcome.message_id);
+                }
+            }
+            try {
+                source.mark_processed(uid, ndr);
+            } catch (const std::exception&) {
+                // Best effort by contract: the message is recorded; marking it again later is harmless.
+            }
+        }
+        if (options.on_progress) options.on_progress(progress);
+        finish(result.source_error ? "error" : result.interrupted ? "interrupted" : "ok");
+    } catch (const std::exception& e) {
+        result.error = classifiers::sanitise(e.what());
+        try {
+            finish("error");
+        } catch (const std::exception&) {
+        }
+        throw;
+    }
+    return result;
+}
+
+// ---- dates ----------------------------------------------------------------------------------------
+
+namespace {
+
+int month_index(std::string_view m) {
+    static constexpr const char* k_months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                               "jul", "aug", "sep", "oct", "nov", "dec"};
+    if (m.size() < 3) return -1;
+    for (int i = 0; i < 12; ++i)
+        if (classifiers::iequals(m.substr(0, 3), k_months[i])) return i;
+    return -1;
+}
+
+bool read_int(std::string_view s, std::size_t& pos, std::size_t min_digits, std::size_t max_digits, int& out) {
+    std::size_t n = 0;
+    long v = 0;
+    while (pos + n < s.size() && n < max_digits && s[pos + n] >= '0' && s[pos + n] <= '9') {
+        v = v * 10 + (s[pos + n] - '0');
+        ++n;
+    }
+    if (n < min_digits) return false;
+    pos += n;
+    out = static_cast<int>(v);
+    return true;
+}
+
+void skip_spaces(std::string_view s, std::size_t& pos) {
+    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t')) ++pos;
+}
+
+std::optional<std::int64_t> make_time(int year, int month0, int day, int h, int m, int sec, int offset_minutes) {
+    if (year < 1970 || year > 9999 || month0 < 0 || month0 > 11 || day < 1 || day > 31 || h > 23 || m > 59 ||
+        sec > 60)
+        return std::nullopt;
+    std::tm tm{};
+    tm.tm_year = year - 1900;
+    tm.tm_mon = month0;
+    tm.tm_mday = day;
+    tm.tm_hour = h;
+    tm.tm_min = m;
+    tm.tm_sec = sec == 60 ? 59 : sec;
+    const std::time_t t = timegm(&tm);
+    if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+    return static_cast<std::int64_t>(t) - static_cast<std::int64_t>(offset_minutes) * 60;
+}
+
+// "+0100", "-0530", or an obsolete zone name; false when not understood (the caller assumes UTC).
+bool read_zone(std::string_view s, std::size_t pos, int& offset_minutes) {
+    skip_spaces(s, pos);
+    if (pos >= s.size()) return false;
+    if (s[pos] == '+' || s[pos] == '-') {
+        const int sign = s[pos] == '-' ? -1 : 1;
+        ++pos;
+        int hhmm = 0;
+        std::size_t start = pos;
+        if (!read_int(s, pos, 4, 4, hhmm) || pos - start != 4) return false;
+        offset_minutes = sign * ((hhmm / 100) * 60 + hhmm % 100);
+        return true;
+    }
+    static constexpr struct {
+        const char* name;
+        int offset;
+    } k_zones[] = {{"UT", 0},       {"UTC", 0},      {"GMT", 0},      {"Z", 0},        {"EST", -300},
+                   {"EDT", -240},   {"CST", -360},   {"CDT", -300},   {"MST", -420},   {"MDT", -360},
+                   {"PST", -480},   {"PDT", -420}};
+    std::size_t end = pos;
+    while (end < s.size() && ((s[end] >= 'A' && s[end] <= 'Z') || (s[end] >= 'a' && s[end] <= 'z'))) ++end;
+    const auto name = s.substr(pos, end - pos);
+    for (const auto& z : k_zones)
+        if (classifiers::iequals(name, z.name)) {
+            offset_minutes = z.offset;
+            return true;
+        }
+    return false;
+}
+
+std::optional<std::int64_t> parse_iso(std::string_view s) {
+    std::size_t pos = 0;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+    if (!read_int(s, pos, 4, 4, y) || pos >= s.size() || s[pos++] != '-') return std::nullopt;
+    if (!read_int(s, pos, 2, 2, mo) || pos >= s.size() || s[pos++] != '-') return std::nullopt;
+    if (!read_int(s, pos, 2, 2, d)) return std::nullopt;
+    if (pos == s.size()) return make_time(y, mo - 1, d, 0, 0, 0, 0);
+    if (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ') return std::nullopt;
+    ++pos;
+    if (!read_int(s, pos, 2, 2, h) || pos >= s.size() || s[pos++] != ':') return std::nullopt;
+    if (!read_int(s, pos, 2, 2, mi)) return std::nullopt;
+    if (pos < s.size() && s[pos] == ':') {
+        ++pos;
+        if (!read_int(s, pos, 2, 2, sec)) return std::nullopt;
+        if (pos < s.size() && s[pos] == '.') {
+            ++pos;
+            int frac = 0;
+            if (!read_int(s, pos, 1, 9, frac)) return std::nullopt;
+        }
+    }
+    int offset = 0;
+    if (pos < s.size()) {
+        if (s[pos] == 'Z' || s[pos] == 'z') {
+            ++pos;
+        } else if (s[pos] == '+' || s[pos] == '-') {
+            const int sign = s[pos] == '-' ? -1 : 1;
+            ++pos;
+            int oh = 0, om = 0;
+            if (!read_int(s, pos, 2, 2, oh)) return std::nullopt;
+            if (pos < s.size() && s[pos] == ':') ++pos;
+            if (!read_int(s, pos, 2, 2, om)) return std::nullopt;
+            offset = sign * (oh * 60 + om);
+        } else {
+            return std::nullopt;
+        }
+    }
+    if (pos != s.size()) return std::nullopt;
+    return make_time(y, mo - 1, d, h, mi, sec, offset);
+}
+
+bool read_time_of_day(std::string_view s, std::size_t& pos, int& h, int& mi, int& sec) {
+    if (!read_int(s, pos, 1, 2, h) || pos >= s.size() || s[pos++] != ':') return false;
+    if (!read_int(s, pos, 2, 2, mi)) return false;
+    sec = 0;
+    if (pos < s.size() && s[pos] == ':') {
+        ++pos;
+        if (!read_int(s, pos, 2, 2, sec)) return false;
+    }
+    return true;
+}
+
+// RFC 5322 date-time: [day-name ","] day month year hour ":" minute [":" second] zone
+std::optional<std::int64_t> parse_rfc5322(std::string_view s) {
+    std::size_t pos = 0;
+    skip_spaces(s, pos);
+    if (const auto comma = s.find(','); comma != std::string_view::npos && comma < 12) pos = comma + 1;
+    skip_spaces(s, pos);
+    int d = 0, y = 0, h = 0, mi = 0, sec = 0;
+    if (!read_int(s, pos, 1, 2, d)) return std::nullopt;
+    skip_spaces(s, pos);
+    const int mo = month_index(s.substr(pos));
+    if (mo < 0) return std::nullopt;
+    while (pos < s.size() && s[pos] != ' ' && s[pos] != '\t') ++pos;
+    skip_spaces(s, pos);
+    const std::size_t year_start = pos;
+    if (!read_int(s, pos, 2, 4, y)) return std::nullopt;
+    if (pos - year_start == 2) y += y < 50 ? 2000 : 1900;
+    else if (pos - year_start == 3) y += 1900;
+    skip_spaces(s, pos);
+    if (!read_time_of_day(s, pos, h, mi, sec)) return std::nullopt;
+    int offset = 0;
+    read_zone(s, pos, offset);
+    return make_time(y, mo, d, h, mi, sec, offset);
+}
+
+// asctime as in an mbox From_ line: "Mon Nov 23 18:25:49 2026"
+std::optional<std::int64_t> parse_asctime(std::string_view s) {
+    std::size_t pos = 0;
+    skip_spaces(s, pos);
+    while (pos < s.size() && s[pos] != ' ') ++pos; // day name
+    skip_spaces(s, pos);
+    const int mo = month_index(s.substr(pos));
+    if (mo < 0) return std::nullopt;
+    while (pos < s.size() && s[pos] != ' ') ++pos;
+    skip_spaces(s, pos);
+    int d = 0, h = 0, mi = 0, sec = 0, y = 0;
+    if (!read_int(s, pos, 1, 2, d)) return std::nullopt;
+    skip_spaces(s, pos);
+    if (!read_time_of_day(s, pos, h, mi, sec)) return std::nullopt;
+    skip_spaces(s, pos);
+    if (!read_int(s, pos, 4, 4, y)) return std::nullopt;
+    return make_time(y, mo, d, h, mi, sec, 0);
+}
+
+} // namespace
+
+std::optional<std::int64_t> parse_mail_date(std::string_view text) {
+    const auto s = classifiers::trim(text.substr(0, std::min<std::size_t>(text.size(), 256)));
+    if (s.empty()) return std::nullopt;
+    if (s.size() >= 10 && s[4] == '-' && s[0] >= '0' && s[0] <= '9') return parse_iso(s);
+    if (auto t = parse_rfc5322(s)) return t;
+    return parse_asctime(s);
+}
+
+std::string format_utc(std::int64_t unix_seconds) {
+    const std::time_t t = static_cast<std::time_t>(unix_seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+} // namespace ndr::agent

@@ -1,0 +1,630 @@
+// imap.cpp — ImapSource: vmime connects, verifies and logs in; imap_raw speaks the rest (see imap.hpp).
+//
+// vmime throws; every vmime call sits behind connect_vmime() or VmimeTransport, which turn its
+// exceptions into ImapError with a message that names the host and never the password.
+#include "agent/sources/imap.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <vmime/net/imap/IMAPConnection.hpp>
+#include <vmime/net/imap/IMAPStore.hpp>
+#include <vmime/platforms/posix/posixHandler.hpp>
+#include <vmime/security/cert/X509Certificate.hpp>
+#include <vmime/security/cert/certificateExpiredException.hpp>
+#include <vmime/security/cert/certificateIssuerVerificationException.hpp>
+#include <vmime/security/cert/certificateNotTrustedException.hpp>
+#include <vmime/security/cert/certificateNotYetValidException.hpp>
+#include <vmime/security/cert/defaultCertificateVerifier.hpp>
+#include <vmime/security/cert/serverIdentityException.hpp>
+#include <vmime/vmime.hpp>
+
+#include "classifiers/limits.hpp"
+#include "classifiers/text.hpp"
+
+namespace ndr::agent {
+
+using imap::Response;
+using imap::Tagged;
+using Kind = imap::ImapError::Kind;
+
+namespace {
+
+constexpr std::string_view k_system_ca_file = "/etc/ssl/certs/ca-certificates.crt";
+// Pipelined commands (keyword, move) left unanswered before we wait for them.
+constexpr std::size_t k_max_outstanding = 64;
+// Reconnect attempts after a lost connection, and the first delay (doubled each time).
+constexpr int k_reconnect_attempts = 4;
+constexpr std::chrono::milliseconds k_first_backoff{500};
+
+void ensure_vmime_platform() {
+    static std::once_flag once;
+    std::call_once(once, [] { vmime::platform::setHandler<vmime::platforms::posix::posixHandler>(); });
+}
+
+// A vmime timeout handler: time out after `seconds` without data (vmime resets it on every byte).
+class TimeoutHandler final : public vmime::net::timeoutHandler {
+  public:
+    explicit TimeoutHandler(int seconds) : m_limit(seconds) { resetTimeOut(); }
+    bool isTimeOut() override { return std::chrono::steady_clock::now() - m_start >= m_limit; }
+    void resetTimeOut() override { m_start = std::chrono::steady_clock::now(); }
+    bool handleTimeOut() override { return false; }
+
+  private:
+    std::chrono::seconds m_limit;
+    std::chrono::steady_clock::time_point m_start;
+};
+
+class TimeoutFactory final : public vmime::net::timeoutHandlerFactory {
+  public:
+    explicit TimeoutFactory(int seconds) : m_seconds(seconds) {}
+    vmime::shared_ptr<vmime::net::timeoutHandler> create() override {
+        auto h = vmime::make_shared<TimeoutHandler>(m_seconds);
+        m_last = h;
+        return h;
+    }
+    vmime::shared_ptr<vmime::net::timeoutHandler> last() const { return m_last; }
+
+  private:
+    int m_seconds;
+    vmime::shared_ptr<vmime::net::timeoutHandler> m_last;
+};
+
+// Every certificate of a PEM bundle (vmime's import reads only the first one of a buffer).
+std::vector<vmime::shared_ptr<vmime::security::cert::X509Certificate>> load_pem_bundle(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw ImapError(Kind::config, "CA file " + path + ": cannot be read");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    constexpr std::string_view k_begin = "-----BEGIN CERTIFICATE-----";
+    constexpr std::string_view k_end = "-----END CERTIFICATE-----";
+    std::vector<vmime::shared_ptr<vmime::security::cert::X509Certificate>> certs;
+    std::size_t pos = 0;
+    while ((pos = text.find(k_begin, pos)) != std::string::npos) {
+        auto end = text.find(k_end, pos);
+        if (end == std::string::npos) break;
+        end += k_end.size();
+        auto block = text.substr(pos, end - pos) + "\n";
+        auto cert = vmime::security::cert::X509Certificate::import(
+            reinterpret_cast<const vmime::byte_t*>(block.data()), block.size());
+        if (cert) certs.push_back(cert);
+        pos = end;
+    }
+    if (certs.empty()) throw ImapError(Kind::config, "CA file " + path + ": no PEM certificate in it");
+    return certs;
+}
+
+std::string sanitised(std::string_view s) { return classifiers::sanitise(s, classifiers::k_max_sanitised_bytes); }
+
+// Validated keyword: an atom without the characters RFC 3501 forbids in flag keywords.
+std::optional<std::string> valid_keyword(std::string_view k) {
+    if (k.empty() || k.size() > 64 || k.front() == '\\') return std::nullopt;
+    for (char c : k) {
+        auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f || std::string_view("(){%*\"\\]").find(c) != std::string_view::npos) return std::nullopt;
+    }
+    return std::string(k);
+}
+
+} // namespace
+
+std::string_view to_string(LogLevel level) {
+    switch (level) {
+    case LogLevel::debug: return "debug";
+    case LogLevel::info: return "info";
+    case LogLevel::warning: return "warning";
+    case LogLevel::error: return "error";
+    }
+    return "info";
+}
+
+// ---------------------------------------------------------------- the connection
+
+struct ImapSource::Connection final : imap::Transport {
+    vmime::shared_ptr<vmime::net::session> session;
+    vmime::shared_ptr<vmime::net::imap::IMAPStore> store;
+    vmime::shared_ptr<vmime::net::socket> socket;
+    vmime::shared_ptr<TimeoutFactory> timeouts;
+    std::unique_ptr<imap::Session> raw;
+    std::string where;   // "host:port" for messages
+    bool polite = false; // log out on destruction (only when the connection is known to be healthy)
+
+    void send(std::string_view bytes) override {
+        try {
+            if (auto h = timeouts->last()) h->resetTimeOut();
+            socket->sendRaw(reinterpret_cast<const vmime::byte_t*>(bytes.data()), bytes.size());
+        } catch (const vmime::exception& e) {
+            throw ImapError(Kind::connect, "connection to " + where + " lost: " + e.what());
+        }
+    }
+
+    std::size_t receive(char* buffer, std::size_t size) override {
+        try {
+            // The raw session keeps its own deadlines; keep vmime's handler from firing under it.
+            if (auto h = timeouts->last()) h->resetTimeOut();
+            return socket->receiveRaw(reinterpret_cast<vmime::byte_t*>(buffer), size);
+        } catch (const vmime::exception& e) {
+            throw ImapError(Kind::connect, "connection to " + where + " lost: " + e.what());
+        }
+    }
+
+    ~Connection() override {
+        raw.reset();
+        try {
+            // After an error, close the socket at once: a LOGOUT could wait a whole timeout.
+            if (!polite && socket) socket->disconnect();
+            if (store && store->isConnected()) store->disconnect();
+        } catch (...) {
+            // Logging out is a courtesy; the socket is closed either way.
+        }
+    }
+};
+
+// ---------------------------------------------------------------- ImapSource
+
+ImapSource::ImapSource(ImapSettings settings, ImapHooks hooks)
+    : m_settings(std::move(settings)), m_hooks(std::move(hooks)) {
+    if (m_settings.host.empty()) throw ImapError(Kind::config, "no IMAP host configured");
+    if (m_settings.tls == TlsMode::none && !m_settings.tls_set_explicitly)
+        throw ImapError(Kind::config, "plaintext IMAP is refused unless tls = \"none\" is set explicitly");
+    auto folder = imap::quote_mailbox(m_settings.folder.empty() ? "INBOX" : m_settings.folder);
+    if (!folder) throw ImapError(Kind::config, "IMAP folder name is not valid UTF-8 text: " + sanitised(m_settings.folder));
+    m_folder_arg = *folder;
+    if (!m_settings.processed_folder.empty()) {
+        auto p = imap::quote_mailbox(m_settings.processed_folder);
+        if (!p) throw ImapError(Kind::config, "processed_folder is not valid UTF-8 text: " + sanitised(m_settings.processed_folder));
+        m_processed_arg = *p;
+    }
+    if (!m_settings.keyword.empty()) {
+        auto k = valid_keyword(m_settings.keyword);
+        if (!k) throw ImapError(Kind::config, "keyword is not a valid IMAP keyword: " + sanitised(m_settings.keyword));
+        m_keyword = *k;
+    }
+    if (m_settings.timeout_seconds <= 0) m_settings.timeout_seconds = 60;
+}
+
+ImapSource::~ImapSource() { close(); }
+
+void ImapSource::log(LogLevel level, const std::string& text) const {
+    if (m_hooks.log) {
+        m_hooks.log(level, text);
+        return;
+    }
+    std::cerr << "ndr-triage: " << to_string(level) << ": " << text << "\n";
+}
+
+std::string ImapSource::source_name() const {
+    return "imap://" + m_settings.user + "@" + m_settings.host + ":" + std::to_string(m_settings.effective_port());
+}
+
+ImapSource::Stats ImapSource::stats() const {
+    Stats s = m_stats_closed;
+    if (m_conn && m_conn->raw) {
+        s.commands += m_conn->raw->commands_sent();
+        s.round_trips += m_conn->raw->round_trips();
+    }
+    return s;
+}
+
+void ImapSource::disconnect_quietly() {
+    if (!m_conn) return;
+    if (!m_pending_keyword.empty()) {
+        log(LogLevel::warning, "connection lost: keyword not set on " + std::to_string(m_pending_keyword.size()) +
+                                   " recorded messages (UIDs " + imap::format_uid_set(m_pending_keyword) + ")");
+        m_pending_keyword.clear();
+    }
+    if (m_conn->raw) {
+        m_stats_closed.commands += m_conn->raw->commands_sent();
+        m_stats_closed.round_trips += m_conn->raw->round_trips();
+    }
+    m_conn.reset();
+    m_selected = false;
+}
+
+void ImapSource::connect() {
+    disconnect_quietly();
+    const std::string where = m_settings.host + ":" + std::to_string(m_settings.effective_port());
+    auto password = m_hooks.password ? m_hooks.password() : read_imap_password(m_settings);
+    if (!password) throw ImapError(Kind::config, "IMAP password: " + password.error());
+    if (m_settings.tls == TlsMode::none)
+        log(LogLevel::warning, "plaintext IMAP to " + where + " (tls = \"none\"): the password crosses the network unencrypted");
+
+    ensure_vmime_platform();
+    auto conn = std::make_unique<Connection>();
+    conn->where = where;
+    const std::string ca_file = m_settings.ca_file.empty() ? std::string(k_system_ca_file) : m_settings.ca_file;
+    try {
+        conn->session = vmime::net::session::create();
+        const bool implicit = m_settings.tls == TlsMode::implicit;
+        vmime::utility::url url(implicit ? "imaps" : "imap", m_settings.host,
+                                static_cast<vmime::port_t>(m_settings.effective_port()));
+        auto store = vmime::dynamicCast<vmime::net::imap::IMAPStore>(conn->session->getStore(url));
+        if (!store) throw ImapError(Kind::config, "vmime has no IMAP store");
+        store->setProperty("auth.username", m_settings.user);
+        store->setProperty("auth.password", *password);
+        store->setProperty("options.sasl", false);
+        if (m_settings.tls == TlsMode::starttls) {
+            store->setProperty("connection.tls", true);
+            store->setProperty("connection.tls.required", true); // else vmime falls back to plaintext
+        } else if (m_settings.tls == TlsMode::none) {
+            store->setProperty("connection.tls", false);
+        }
+        if (m_settings.tls != TlsMode::none) {
+            auto verifier = vmime::make_shared<vmime::security::cert::defaultCertificateVerifier>();
+            verifier->setX509RootCAs(load_pem_bundle(ca_file));
+            store->setCertificateVerifier(verifier);
+        }
+        conn->timeouts = vmime::make_shared<TimeoutFactory>(m_settings.timeout_seconds);
+        store->setTimeoutHandlerFactory(conn->timeouts);
+        conn->store = store;
+        store->connect();
+        conn->socket = std::const_pointer_cast<vmime::net::socket>(store->getConnection()->getSocket());
+        if (!conn->socket) throw ImapError(Kind::connect, "no socket after connecting to " + where);
+    } catch (const ImapError&) {
+        throw;
+    } catch (const vmime::security::cert::serverIdentityException&) {
+        throw ImapError(Kind::tls, "TLS certificate of " + where + " rejected: it is not valid for the host name \"" +
+                                       m_settings.host + "\"");
+    } catch (const vmime::security::cert::certificateNotTrustedException&) {
+        throw ImapError(Kind::tls, "TLS certificate of " + where + " rejected: not signed by a CA in " + ca_file);
+    } catch (const vmime::security::cert::certificateIssuerVerificationException&) {
+        throw ImapError(Kind::tls, "TLS certificate of " + where + " rejected: its issuer could not be verified against " + ca_file);
+    } catch (const vmime::security::cert::certificateExpiredException&) {
+        throw ImapError(Kind::tls, "TLS certificate of " + where + " rejected: it has expired");
+    } catch (const vmime::security::cert::certificateNotYetValidException&) {
+        throw ImapError(Kind::tls, "TLS certificate of " + where + " rejected: it is not valid yet");
+    } catch (const vmime::security::cert::certificateException& e) {
+        throw ImapError(Kind::tls, "TLS certificate of " + where + " rejected: " + sanitised(e.what()));
+    } catch (const vmime::exceptions::tls_exception& e) {
+        throw ImapError(Kind::tls, "TLS with " + where + " failed: " + sanitised(e.what()));
+    } catch (const vmime::exceptions::authentication_error& e) {
+        throw ImapError(Kind::auth, "IMAP login as " + m_settings.user + " at " + where + " refused: " + sanitised(e.response()));
+    } catch (const vmime::exceptions::operation_timed_out&) {
+        throw ImapError(Kind::timeout, "no answer from " + where + " within " + std::to_string(m_settings.timeout_seconds) + " s");
+    } catch (const vmime::exceptions::connection_greeting_error& e) {
+        throw ImapError(Kind::connect, "IMAP server at " + where + " did not greet: " + sanitised(e.what()));
+    } catch (const vmime::exceptions::socket_exception& e) {
+        throw ImapError(Kind::connect, "cannot connect to " + where + ": " + sanitised(e.what()));
+    } catch (const vmime::exceptions::command_error& e) {
+        throw ImapError(Kind::connect, "IMAP server at " + where + " refused " + sanitised(e.command()) + ": " +
+                                           sanitised(e.response()));
+    } catch (const vmime::exception& e) {
+        // Note: exceptions raised inside GnuTLS callbacks reach us sliced to vmime::exception.
+        throw ImapError(Kind::connect, "IMAP connection to " + where + " failed: " + sanitised(e.what()));
+    }
+    conn->raw = std::make_unique<imap::Session>(*conn, std::chrono::seconds(m_settings.timeout_seconds));
+    m_conn = std::move(conn);
+    ++m_stats_closed.connects;
+
+    std::vector<std::string> caps;
+    auto t = m_conn->raw->command("CAPABILITY", [&](Response& r) {
+        if (auto c = imap::parse_capability(r.text)) caps = std::move(*c);
+    });
+    if (!t.ok()) throw ImapError(Kind::protocol, "CAPABILITY failed at " + where + ": " + sanitised(t.text));
+    auto has = [&](std::string_view c) { return std::find(caps.begin(), caps.end(), c) != caps.end(); };
+    m_can_idle = has("IDLE");
+    m_can_move = has("MOVE");
+    m_can_uidplus = has("UIDPLUS");
+}
+
+void ImapSource::select() {
+    std::optional<std::uint32_t> validity, next;
+    std::optional<std::vector<std::string>> permanent;
+    auto t = m_conn->raw->command("SELECT " + m_folder_arg, [&](Response& r) {
+        auto code = imap::response_code(r.text);
+        if (!code) return;
+        if (code->name == "UIDVALIDITY") {
+            std::uint32_t v = 0;
+            if (std::sscanf(code->args.c_str(), "%u", &v) == 1) validity = v;
+        } else if (code->name == "UIDNEXT") {
+            std::uint32_t v = 0;
+            if (std::sscanf(code->args.c_str(), "%u", &v) == 1) next = v;
+        } else if (code->name == "PERMANENTFLAGS") {
+            std::vector<std::string> flags;
+            for (const auto& item : imap::parse_items(code->args, 0))
+                for (const auto& f : item.items) flags.push_back(f.value);
+            permanent = std::move(flags);
+        }
+    });
+    if (!t.ok())
+        throw ImapError(Kind::command, "cannot open IMAP folder " + sanitised(m_settings.folder) + ": " + sanitised(t.text));
+    if (!validity) throw ImapError(Kind::protocol, "SELECT " + sanitised(m_settings.folder) + " gave no UIDVALIDITY");
+    auto code = imap::response_code(t.text);
+    if (code && code->name == "READ-ONLY")
+        log(LogLevel::warning, "IMAP folder " + sanitised(m_settings.folder) + " is read-only: the keyword cannot be set");
+    m_keywords_allowed = !permanent || std::find(permanent->begin(), permanent->end(), "\\*") != permanent->end() ||
+                         std::find(permanent->begin(), permanent->end(), m_keyword) != permanent->end();
+    if (!m_keywords_allowed && !m_keyword.empty() && !m_warned_keyword) {
+        log(LogLevel::warning, "IMAP folder " + sanitised(m_settings.folder) + " does not allow the keyword " + m_keyword);
+        m_warned_keyword = true;
+    }
+    m_uid_validity = *validity;
+    m_uid_next = next.value_or(0);
+    m_selected = true;
+}
+
+void ImapSource::reconnect_with_backoff(const ImapError& cause) {
+    const std::uint32_t validity = m_uid_validity;
+    disconnect_quietly();
+    log(LogLevel::warning, std::string(cause.what()) + "; reconnecting");
+    auto delay = k_first_backoff;
+    for (int attempt = 1;; ++attempt) {
+        for (auto slept = std::chrono::milliseconds(0); slept < delay; slept += std::chrono::milliseconds(50)) {
+            if (stopping()) throw ImapError(Kind::connect, "stopped while reconnecting to " + m_settings.host);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        try {
+            connect();
+            select();
+            break;
+        } catch (const ImapError& e) {
+            disconnect_quietly();
+            if (!e.transient() || attempt >= k_reconnect_attempts) throw;
+            log(LogLevel::warning, std::string(e.what()) + "; retrying");
+        }
+        delay *= 2;
+    }
+    if (m_uid_validity != validity)
+        throw ImapError(Kind::command, "UIDVALIDITY of " + sanitised(m_settings.folder) + " changed during the scan (" +
+                                           std::to_string(validity) + " → " + std::to_string(m_uid_validity) + ")");
+    log(LogLevel::info, "reconnected to " + m_settings.host);
+}
+
+template <typename F> auto ImapSource::with_reconnect(F&& f) -> decltype(f()) {
+    for (int attempt = 0;; ++attempt) {
+        try {
+            // Lost earlier in this pass: reconnect through the backoff, which checks UIDVALIDITY.
+            if (!m_conn || !m_selected) throw ImapError(Kind::connect, "not connected to " + m_settings.host);
+            return f();
+        } catch (const ImapError& e) {
+            if (!e.transient() || attempt >= 1) {
+                if (e.transient()) disconnect_quietly();
+                throw;
+            }
+            reconnect_with_backoff(e);
+        }
+    }
+}
+
+FolderState ImapSource::open() {
+    m_cache.clear();
+    m_missing.clear();
+    m_listed.clear();
+    m_sizes.clear();
+    // A second open() right after the first (cmd_scan connects early to tell configuration errors
+    // apart from the scan's own) reuses that SELECT instead of sending another.
+    const bool reuse = m_conn && m_fresh_select;
+    m_fresh_select = false;
+    if (!reuse) {
+        if (m_conn) {
+            try {
+                flush_keywords();
+                m_conn->raw->drain();
+                report_pipelined_failures();
+                select();
+            } catch (const ImapError& e) {
+                if (!e.transient()) throw;
+                disconnect_quietly();
+            }
+        }
+        if (!m_conn) {
+            try {
+                connect();
+                select();
+            } catch (...) {
+                disconnect_quietly();
+                throw;
+            }
+        }
+        m_fresh_select = true;
+    }
+    FolderState state;
+    state.source = source_name();
+    state.folder = m_settings.folder.empty() ? "INBOX" : m_settings.folder;
+    state.uid_validity = m_uid_validity;
+    state.uid_next = m_uid_next;
+    return state;
+}
+
+std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
+    m_fresh_select = false;
+    m_listed.clear();
+    m_sizes.clear();
+    m_cache.clear();
+    m_missing.clear();
+    if (after_uid == UINT32_MAX) return {};
+    // UIDNEXT from SELECT: nothing can be above it in this view, so skip the round trip.
+    if (m_uid_next != 0 && after_uid + 1 >= m_uid_next) return {};
+    std::vector<std::uint32_t> uids;
+    std::map<std::uint32_t, std::uint64_t> sizes;
+    with_reconnect([&] {
+        uids.clear();
+        sizes.clear();
+        auto t = m_conn->raw->command("UID FETCH " + std::to_string(after_uid + 1) + ":* (UID RFC822.SIZE)", [&](Response& r) {
+            auto f = imap::parse_fetch(r);
+            if (!f || !f->uid) return;
+            uids.push_back(*f->uid);
+            if (f->size) sizes[*f->uid] = *f->size;
+        });
+        if (!t.ok()) throw ImapError(Kind::command, "listing " + sanitised(m_settings.folder) + " failed: " + sanitised(t.text));
+        return 0;
+    });
+    m_listed = imap::uids_after(std::move(uids), after_uid);
+    for (auto u : m_listed) {
+        auto it = sizes.find(u);
+        m_sizes[u] = it == sizes.end() ? 0 : it->second;
+    }
+    return m_listed;
+}
+
+void ImapSource::fetch_batch(std::uint32_t first) {
+    namespace lim = ndr::classifiers;
+    std::erase_if(m_cache, [first](const auto& kv) { return kv.first < first; });
+    m_missing.clear();
+    std::vector<std::uint32_t> batch;
+    auto it = std::lower_bound(m_listed.begin(), m_listed.end(), first);
+    if (it == m_listed.end() || *it != first) {
+        batch.push_back(first);
+    } else {
+        std::uint64_t bytes = 0;
+        for (; it != m_listed.end() && batch.size() < lim::k_max_imap_batch_messages; ++it) {
+            std::uint64_t size = m_sizes[*it];
+            if (!batch.empty() && bytes + size > lim::k_max_imap_batch_bytes) break;
+            if (m_cache.contains(*it)) continue;
+            bytes += size;
+            batch.push_back(*it);
+        }
+    }
+    const std::string folder = m_settings.folder.empty() ? "INBOX" : m_settings.folder;
+    auto run = [&](const std::vector<std::uint32_t>& uids) {
+        return m_conn->raw->command("UID FETCH " + imap::format_uid_set(uids) + " (UID INTERNALDATE BODY.PEEK[])",
+                                    [&](Response& r) {
+                                        auto f = imap::parse_fetch(r);
+                                        if (!f || !f->uid || !f->body) return;
+                                        SourceMessage m;
+                                        m.uid = *f->uid;
+                                        m.location = folder + "/" + std::to_string(*f->uid);
+                                        m.raw = std::move(*f->body);
+                                        if (f->internal_date) m.internal_date = imap::internal_date_to_rfc3339(*f->internal_date);
+                                        m_cache[m.uid] = std::move(m);
+                                    });
+    };
+    with_reconnect([&] {
+        flush_keywords();
+        Tagged t = run(batch);
+        if (!t.ok() && batch.size() > 1) {
+            // One bad message must not sink its neighbours: fall back to the one asked for.
+            log(LogLevel::warning, "UID FETCH of " + std::to_string(batch.size()) + " messages refused (" +
+                                       sanitised(t.text) + "); fetching one at a time");
+            std::erase_if(m_cache, [&](const auto& kv) { return kv.first != first; });
+            batch = {first};
+            if (!m_cache.contains(first)) t = run(batch);
+            else t.status = "OK";
+        }
+        if (!t.ok())
+            throw ImapError(Kind::command, "UID FETCH " + std::to_string(first) + " in " + sanitised(folder) +
+                                               " refused: " + sanitised(t.text));
+        return 0;
+    });
+    for (auto u : batch)
+        if (!m_cache.contains(u)) m_missing.push_back(u);
+    std::sort(m_missing.begin(), m_missing.end());
+}
+
+std::optional<SourceMessage> ImapSource::fetch(std::uint32_t uid) {
+    m_fresh_select = false;
+    auto take = [&]() -> std::optional<SourceMessage> {
+        auto node = m_cache.extract(uid);
+        if (node) return std::move(node.mapped());
+        return std::nullopt;
+    };
+    if (auto m = take()) return m;
+    if (std::binary_search(m_missing.begin(), m_missing.end(), uid)) return std::nullopt;
+    fetch_batch(uid);
+    return take();
+}
+
+void ImapSource::flush_keywords() {
+    if (m_pending_keyword.empty() || !m_conn) return;
+    std::sort(m_pending_keyword.begin(), m_pending_keyword.end());
+    m_conn->raw->send("UID STORE " + imap::format_uid_set(m_pending_keyword) + " +FLAGS.SILENT (" + m_keyword + ")");
+    m_pending_keyword.clear();
+}
+
+void ImapSource::report_pipelined_failures() {
+    if (!m_conn) return;
+    for (const auto& t : m_conn->raw->take_failed_pipelined())
+        log(LogLevel::warning, "IMAP server refused a keyword/move command: " + sanitised(t.text));
+}
+
+void ImapSource::mark_processed(std::uint32_t uid, bool is_ndr) {
+    m_fresh_select = false;
+    if (!m_conn || !m_selected) {
+        log(LogLevel::warning, "not connected: keyword not set on UID " + std::to_string(uid));
+        return;
+    }
+    const std::string u = std::to_string(uid);
+    try {
+        if (!m_keyword.empty() && m_keywords_allowed) m_pending_keyword.push_back(uid);
+        const bool move = is_ndr && !m_processed_arg.empty();
+        // The keyword goes out with the next fetch batch (one STORE per batch, not per message), or
+        // now when the message is about to move or the batch is full.
+        if (move || m_pending_keyword.size() >= ndr::classifiers::k_max_imap_batch_messages) flush_keywords();
+        if (move) {
+            if (m_can_move) {
+                m_conn->raw->send("UID MOVE " + u + " " + m_processed_arg);
+            } else {
+                // Copy first and only remove the original once the copy is confirmed.
+                Tagged t = m_conn->raw->command("UID COPY " + u + " " + m_processed_arg);
+                if (!t.ok()) {
+                    log(LogLevel::warning, "UID COPY " + u + " to " + sanitised(m_settings.processed_folder) +
+                                               " refused: " + sanitised(t.text));
+                } else if (m_can_uidplus) {
+                    m_conn->raw->send("UID STORE " + u + " +FLAGS.SILENT (\\Deleted)");
+                    m_conn->raw->send("UID EXPUNGE " + u);
+                } else if (!m_warned_copy_only) {
+                    log(LogLevel::warning, "the server has neither MOVE nor UIDPLUS: NDRs are copied to " +
+                                               sanitised(m_settings.processed_folder) + ", not moved");
+                    m_warned_copy_only = true;
+                }
+            }
+        }
+        if (m_conn->raw->outstanding() > k_max_outstanding) m_conn->raw->drain();
+        report_pipelined_failures();
+    } catch (const ImapError& e) {
+        log(LogLevel::warning, std::string("marking UID ") + u + " failed: " + e.what());
+        if (e.transient()) disconnect_quietly();
+    }
+}
+
+ImapSource::WaitResult ImapSource::wait_for_change(std::chrono::milliseconds max) {
+    m_fresh_select = false;
+    if (!m_conn || !m_can_idle) {
+        auto until = std::chrono::steady_clock::now() + max;
+        while (std::chrono::steady_clock::now() < until) {
+            if (stopping()) return WaitResult::stopped;
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        return WaitResult::timeout;
+    }
+    try {
+        flush_keywords();
+        auto r = m_conn->raw->idle(max, [this] { return stopping(); });
+        report_pipelined_failures();
+        switch (r) {
+        case imap::Session::IdleResult::changed: return WaitResult::changed;
+        case imap::Session::IdleResult::stopped: return WaitResult::stopped;
+        case imap::Session::IdleResult::timeout: return WaitResult::timeout;
+        }
+    } catch (const ImapError& e) {
+        if (e.transient()) disconnect_quietly();
+        throw;
+    }
+    return WaitResult::timeout;
+}
+
+void ImapSource::close() {
+    m_fresh_select = false;
+    if (!m_conn) return;
+    try {
+        flush_keywords();
+        m_conn->raw->drain();
+        report_pipelined_failures();
+        m_conn->polite = true;
+    } catch (const ImapError& e) {
+        log(LogLevel::warning, std::string("while closing: ") + e.what());
+    }
+    disconnect_quietly();
+}
+
+std::unique_ptr<ImapSource> make_imap_source(const ImapSettings& settings, ImapHooks hooks) {
+    return std::make_unique<ImapSource>(settings, std::move(hooks));
+}
+
+} // namespace ndr::agent

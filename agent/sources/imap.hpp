@@ -1,0 +1,127 @@
+// imap.hpp — the IMAP mail source: one verified, logged-in connection (vmime 0.9.2 does the TCP, TLS,
+// certificate and LOGIN part), then raw commands over that connection (agent/sources/imap_raw.hpp):
+// SELECT, UID FETCH in batches with BODY.PEEK (never sets \Seen), UID STORE of the keyword, UID MOVE
+// or COPY to the processed folder, IDLE.
+//
+// Input trust: the server is trusted to speak IMAP, not to be bounded; message bytes are hostile and
+// are only passed on. Certificates are verified (chain to the configured CA file or the system store,
+// and the host name); plaintext only with tls = "none" set explicitly. The password is read when
+// connecting (read_imap_password) and never logged or put in an error. Every network operation has
+// the configured timeout; a lost connection is re-opened with backoff. Limits: k_max_imap_* in
+// classifiers/limits.hpp. Nothing is ever deleted: a move without the MOVE extension copies, flags the
+// original \Deleted and removes it with UID EXPUNGE of that UID only (UIDPLUS), else only copies.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/config.hpp"
+#include "agent/sources/imap_raw.hpp"
+#include "agent/sources/source.hpp"
+
+namespace ndr::agent {
+
+using imap::ImapError;
+
+enum class LogLevel { debug, info, warning, error };
+std::string_view to_string(LogLevel level);
+// One log line; the text is ours or already sanitised. Default: "ndr-triage: <level>: <text>" to stderr.
+using LogFn = std::function<void(LogLevel, std::string_view)>;
+
+// What the source needs besides the settings. Defaults suit the command line.
+struct ImapHooks {
+    LogFn log;                          // empty: stderr
+    std::function<bool()> stop;         // true: give up waits and backoff sleeps (SIGTERM)
+    // The password; empty function: read_imap_password(settings).
+    std::function<std::expected<std::string, std::string>()> password;
+};
+
+class ImapSource final : public MailSource {
+  public:
+    enum class WaitResult { changed, timeout, stopped };
+
+    struct Stats {
+        std::size_t connects = 0;    // logins (the first one and every reconnect)
+        std::size_t commands = 0;    // raw commands sent
+        std::size_t round_trips = 0; // raw commands waited for (pipelined ones not counted)
+    };
+
+    ImapSource(ImapSettings settings, ImapHooks hooks = {});
+    ~ImapSource() override;
+    ImapSource(const ImapSource&) = delete;
+    ImapSource& operator=(const ImapSource&) = delete;
+
+    // Connects (or reuses the connection) and SELECTs the folder. Throws ImapError.
+    FolderState open() override;
+    // UIDs above after_uid, ascending. Throws ImapError.
+    std::vector<std::uint32_t> list_after(std::uint32_t after_uid) override;
+    // BODY.PEEK[] in batches of the next listed UIDs. Throws ImapError; nullopt when the UID is gone.
+    std::optional<SourceMessage> fetch(std::uint32_t uid) override;
+    // Keyword (+ move/copy for NDRs when processed_folder is set), pipelined and batched with the next
+    // fetch (at most one batch of keywords is lost when the process is killed); failures are logged.
+    void mark_processed(std::uint32_t uid, bool is_ndr) override;
+
+    // After open(): whether the server offers IDLE.
+    bool can_idle() const { return m_can_idle; }
+    // Waits for new mail in the selected folder with IDLE (at most `max`). Without IDLE: sleeps `max`
+    // and reports timeout. Throws ImapError when the connection fails.
+    WaitResult wait_for_change(std::chrono::milliseconds max);
+    // Waits for pipelined replies and logs out. Never throws.
+    void close();
+
+    const ImapSettings& settings() const { return m_settings; }
+    Stats stats() const;
+    // "imap://user@host:port"
+    std::string source_name() const;
+
+  private:
+    struct Connection;
+
+    void connect();
+    void disconnect_quietly();
+    void select();
+    void reconnect_with_backoff(const ImapError& cause);
+    template <typename F> auto with_reconnect(F&& f) -> decltype(f());
+    void fetch_batch(std::uint32_t first_uid);
+    void report_pipelined_failures();
+    void flush_keywords(); // pipelined UID STORE for m_pending_keyword
+    void log(LogLevel level, const std::string& text) const;
+    bool stopping() const { return m_hooks.stop && m_hooks.stop(); }
+
+    ImapSettings m_settings;
+    ImapHooks m_hooks;
+    std::unique_ptr<Connection> m_conn;
+    std::string m_folder_arg;    // the folder as a quoted command argument
+    std::string m_processed_arg; // empty: none
+    std::string m_keyword;       // validated atom, empty: none
+    bool m_selected = false;
+    bool m_fresh_select = false; // open() selected and nothing happened since
+    bool m_can_idle = false;
+    bool m_can_move = false;
+    bool m_can_uidplus = false;
+    bool m_keywords_allowed = true;
+    bool m_warned_keyword = false;
+    bool m_warned_copy_only = false;
+    std::uint32_t m_uid_validity = 0;
+    std::uint32_t m_uid_next = 0;
+    std::vector<std::uint32_t> m_listed;           // last list_after() answer
+    std::map<std::uint32_t, std::uint64_t> m_sizes; // RFC822.SIZE of listed UIDs
+    std::map<std::uint32_t, SourceMessage> m_cache; // fetched, not yet handed out
+    std::vector<std::uint32_t> m_missing;           // asked for in a batch, not returned (sorted)
+    std::vector<std::uint32_t> m_pending_keyword;   // recorded, keyword not sent yet
+    Stats m_stats_closed;                           // counters of sessions already closed
+};
+
+// The factory the commands use. Throws ImapError(config) for settings that can never work (no host,
+// plaintext not explicitly allowed, a folder name that cannot be encoded, a bad keyword).
+std::unique_ptr<ImapSource> make_imap_source(const ImapSettings& settings, ImapHooks hooks = {});
+
+} // namespace ndr::agent

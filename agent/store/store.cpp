@@ -1,0 +1,613 @@
+// store.cpp — SQLite behind the Store interface: file creation 0600, pragmas, migrations, and the
+// one-transaction record of a message. Every NDR-derived text goes through sanitise() before binding.
+#include "agent/store/store.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <set>
+#include <stdexcept>
+
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include "agent/store/migrations.hpp"
+#include "classifiers/limits.hpp"
+#include "classifiers/text.hpp"
+
+namespace ndr::agent::store {
+
+namespace {
+
+// SQLite waits this long for a lock held by another process (e.g. `status` during `run`).
+constexpr int k_busy_timeout_ms = 10000;
+// Rows kept in the runs table (the service adds one per pass).
+constexpr std::int64_t k_max_runs_kept = 1000;
+// Anomaly names kept per message.
+constexpr std::size_t k_max_stored_anomalies = 64;
+
+std::string clean(std::string_view s) { return classifiers::sanitise(s, classifiers::k_max_sanitised_bytes); }
+std::string clean_short(std::string_view s) { return classifiers::sanitise(s, 512); }
+
+std::string domain_of(std::string_view address) {
+    const auto at = address.rfind('@');
+    if (at == std::string_view::npos) return {};
+    return classifiers::to_lower_ascii(classifiers::trim(address.substr(at + 1)));
+}
+
+} // namespace
+
+std::string sha256_hex(std::string_view bytes) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    if (ctx == nullptr) throw std::runtime_error("OpenSSL: EVP_MD_CTX_new failed");
+    const bool ok = EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1 &&
+                    EVP_DigestUpdate(ctx, bytes.data(), bytes.size()) == 1 &&
+                    EVP_DigestFinal_ex(ctx, digest, &len) == 1;
+    EVP_MD_CTX_free(ctx);
+    if (!ok) throw std::runtime_error("OpenSSL: SHA-256 failed");
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(len * 2);
+    for (unsigned int i = 0; i < len; ++i) {
+        out.push_back(k_hex[digest[i] >> 4]);
+        out.push_back(k_hex[digest[i] & 0xf]);
+    }
+    return out;
+}
+
+std::string_view to_string(ParseStatus s) {
+    switch (s) {
+    case ParseStatus::parsed: return "parsed";
+    case ParseStatus::partial: return "partial";
+    case ParseStatus::unparsed: return "unparsed";
+    }
+    return "unparsed";
+}
+
+namespace {
+
+// A prepared statement; finalised on destruction. Bind indexes are 1-based.
+class Statement {
+  public:
+    Statement(sqlite3* db, std::string_view sql) : m_db(db) {
+        if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &m_stmt, nullptr) != SQLITE_OK)
+            throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(db));
+    }
+    ~Statement() { sqlite3_finalize(m_stmt); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& bind(int i, std::string_view v) {
+        check(sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+        return *this;
+    }
+    Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
+    Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
+    Statement& bind(int i, std::int64_t v) {
+        check(sqlite3_bind_int64(m_stmt, i, v));
+        return *this;
+    }
+    Statement& bind(int i, int v) { return bind(i, static_cast<std::int64_t>(v)); }
+    Statement& bind(int i, std::uint32_t v) { return bind(i, static_cast<std::int64_t>(v)); }
+    Statement& bind(int i, std::uint64_t v) { return bind(i, static_cast<std::int64_t>(v)); }
+    Statement& bind(int i, bool v) { return bind(i, static_cast<std::int64_t>(v ? 1 : 0)); }
+    Statement& bind_null(int i) {
+        check(sqlite3_bind_null(m_stmt, i));
+        return *this;
+    }
+
+    // true: a row is available.
+    bool step() {
+        const int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(m_db));
+    }
+    void run() {
+        while (step()) {
+        }
+    }
+    std::int64_t i64(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    std::string text(int col) const {
+        const auto* p = sqlite3_column_text(m_stmt, col);
+        return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col)))
+                 : std::string();
+    }
+    bool is_null(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+
+  private:
+    void check(int rc) {
+        if (rc != SQLITE_OK) throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(m_db));
+    }
+    sqlite3* m_db;
+    sqlite3_stmt* m_stmt = nullptr;
+};
+
+// BEGIN IMMEDIATE on construction; ROLLBACK unless commit() was called.
+class Transaction {
+  public:
+    explicit Transaction(sqlite3* db) : m_db(db) { exec("BEGIN IMMEDIATE"); }
+    ~Transaction() {
+        if (!m_done) sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+    void commit() {
+        exec("COMMIT");
+        m_done = true;
+    }
+
+  private:
+    void exec(const char* sql) {
+        char* err = nullptr;
+        if (sqlite3_exec(m_db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+            std::string message = err ? err : "unknown error";
+            sqlite3_free(err);
+            throw std::runtime_error("state database: " + message);
+        }
+    }
+    sqlite3* m_db;
+    bool m_done = false;
+};
+
+} // namespace
+
+std::expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& path) {
+    return open(path, OpenOptions{});
+}
+
+std::expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& path, const OpenOptions& options) {
+    if (path.empty()) return std::unexpected(std::string("state database: no path given"));
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        if (!S_ISREG(st.st_mode)) return std::unexpected(path + ": not a regular file");
+        if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+            return std::unexpected(path + ": state database is group- or world-accessible; refusing it (chmod 600)");
+    } else if (errno == ENOENT && options.create) {
+        // Create it 0600 ourselves so SQLite never creates it with the umask's mode; SQLite gives the
+        // -wal and -shm files the same mode as the database file.
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0 && errno != EEXIST) return std::unexpected(path + ": cannot create: " + std::strerror(errno));
+        if (fd >= 0) {
+            ::fchmod(fd, 0600);
+            ::close(fd);
+        }
+    } else {
+        return std::unexpected(path + ": " + std::strerror(errno));
+    }
+
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+        sqlite3_close(db);
+        return std::unexpected(path + ": " + message);
+    }
+    std::unique_ptr<Store> store(new Store(db, path));
+    try {
+        sqlite3_busy_timeout(db, k_busy_timeout_ms);
+        sqlite3_extended_result_codes(db, 1);
+        store->exec("PRAGMA foreign_keys = ON");
+        {
+            Statement journal(db, "PRAGMA journal_mode = WAL");
+            if (!journal.step() || journal.text(0) != "wal")
+                throw std::runtime_error("cannot switch to WAL journal mode");
+        }
+        // WAL + NORMAL: a killed process never loses a committed transaction; a power cut may lose the
+        // last ones, together with their checkpoint advance, so the next run redoes them.
+        store->exec("PRAGMA synchronous = NORMAL");
+        store->migrate(options.migrate_to);
+    } catch (const std::exception& e) {
+        return std::unexpected(path + ": " + e.what());
+    }
+    return store;
+}
+
+Store::Store(sqlite3* db, std::string path) : m_db(db), m_path(std::move(path)) {}
+
+Store::~Store() { sqlite3_close_v2(m_db); }
+
+void Store::exec(std::string_view sql) {
+    char* err = nullptr;
+    const std::string text(sql);
+    if (sqlite3_exec(m_db, text.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string message = err ? err : "unknown error";
+        sqlite3_free(err);
+        throw std::runtime_error("state database: " + message);
+    }
+}
+
+std::int64_t Store::query_int(std::string_view sql) {
+    Statement s(m_db, sql);
+    return s.step() ? s.i64(0) : 0;
+}
+
+int Store::schema_version() const {
+    Statement s(m_db, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    return s.step() ? static_cast<int>(s.i64(0)) : 0;
+}
+
+void Store::migrate(int target) {
+    exec("CREATE TABLE IF NOT EXISTS schema_version("
+         "version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+    const int current = schema_version();
+    if (current > k_schema_version)
+        throw std::runtime_error("schema version " + std::to_string(current) +
+                                 " is newer than this ndr-triage understands (" + std::to_string(k_schema_version) +
+                                 "); upgrade ndr-triage");
+    for (const auto& m : migrations()) {
+        if (m.version <= current || m.version > target) continue;
+        Transaction tx(m_db);
+        exec(m.sql);
+        Statement(m_db, "INSERT INTO schema_version(version, description, applied_at) VALUES(?, ?, strftime('%s','now'))")
+            .bind(1, m.version)
+            .bind(2, m.description)
+            .run();
+        tx.commit();
+    }
+}
+
+void Store::fault(std::string_view step) {
+    if (m_fault_hook) m_fault_hook(step);
+}
+
+std::optional<Checkpoint> Store::checkpoint(std::string_view source, std::string_view folder) {
+    Statement s(m_db, "SELECT uidvalidity, last_uid, updated_at FROM checkpoints WHERE source = ? AND folder = ?");
+    s.bind(1, source).bind(2, folder);
+    if (!s.step()) return std::nullopt;
+    return Checkpoint{std::string(source), std::string(folder), static_cast<std::uint32_t>(s.i64(0)),
+                      static_cast<std::uint32_t>(s.i64(1)), s.i64(2)};
+}
+
+void Store::reset_checkpoint(std::string_view source, std::string_view folder, std::uint32_t uid_validity,
+                             std::int64_t now) {
+    Transaction tx(m_db);
+    Statement(m_db, "DELETE FROM message_locations WHERE source = ? AND folder = ? AND uidvalidity <> ?")
+        .bind(1, source)
+        .bind(2, folder)
+        .bind(3, uid_validity)
+        .run();
+    Statement(m_db, "INSERT INTO checkpoints(source, folder, uidvalidity, last_uid, updated_at) VALUES(?, ?, ?, 0, ?) "
+                    "ON CONFLICT(source, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, last_uid = 0, "
+                    "updated_at = excluded.updated_at")
+        .bind(1, source)
+        .bind(2, folder)
+        .bind(3, uid_validity)
+        .bind(4, now)
+        .run();
+    tx.commit();
+}
+
+void Store::advance_checkpoint(const Location& where, std::int64_t now) {
+    Transaction tx(m_db);
+    Statement(m_db, "INSERT INTO checkpoints(source, folder, uidvalidity, last_uid, updated_at) VALUES(?, ?, ?, ?, ?) "
+                    "ON CONFLICT(source, folder) DO UPDATE SET "
+                    "last_uid = CASE WHEN checkpoints.uidvalidity = excluded.uidvalidity "
+                    "THEN MAX(checkpoints.last_uid, excluded.last_uid) ELSE excluded.last_uid END, "
+                    "uidvalidity = excluded.uidvalidity, updated_at = excluded.updated_at")
+        .bind(1, where.source)
+        .bind(2, where.folder)
+        .bind(3, where.uid_validity)
+        .bind(4, where.uid)
+        .bind(5, now)
+        .run();
+    tx.commit();
+}
+
+std::optional<std::int64_t> Store::find_message(std::string_view fingerprint) {
+    Statement s(m_db, "SELECT id FROM messages WHERE fingerprint = ?");
+    s.bind(1, fingerprint);
+    if (!s.step()) return std::nullopt;
+    return s.i64(0);
+}
+
+bool Store::message_is_ndr(std::int64_t message_id) {
+    Statement s(m_db, "SELECT is_ndr FROM messages WHERE id = ?");
+    s.bind(1, message_id);
+    return s.step() && s.i64(0) != 0;
+}
+
+std::int64_t Store::upsert_incident(std::string_view system, std::string_view listed, std::int64_t at,
+                                    std::int64_t records, std::int64_t resolver_errors) {
+    std::int64_t id = 0;
+    std::string status;
+    {
+        Statement s(m_db, "SELECT id, status FROM incidents WHERE system = ? AND listed = ?");
+        s.bind(1, system).bind(2, listed);
+        if (s.step()) {
+            id = s.i64(0);
+            status = s.text(1);
+        }
+    }
+    if (id == 0) {
+        Statement ins(m_db, "INSERT INTO incidents(system, listed, status, bounces, records, resolver_errors, first_seen, "
+                            "last_seen, created_at, updated_at) VALUES(?, ?, 'open', 1, ?, ?, ?, ?, ?, ?)");
+        ins.bind(1, system).bind(2, listed).bind(3, records).bind(4, resolver_errors).bind(5, at).bind(6, at);
+        ins.bind(7, at).bind(8, at).run();
+        id = sqlite3_last_insert_rowid(m_db);
+        Statement(m_db, "INSERT INTO events(incident_id, at, kind, detail) VALUES(?, ?, 'opened', '')")
+            .bind(1, id)
+            .bind(2, at)
+            .run();
+        return id;
+    }
+    Statement(m_db, "UPDATE incidents SET bounces = bounces + 1, records = records + ?, "
+                    "resolver_errors = resolver_errors + ?, first_seen = MIN(first_seen, ?), "
+                    "last_seen = MAX(last_seen, ?), updated_at = ?, "
+                    "status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END WHERE id = ?")
+        .bind(1, records)
+        .bind(2, resolver_errors)
+        .bind(3, at)
+        .bind(4, at)
+        .bind(5, at)
+        .bind(6, id)
+        .run();
+    if (status == "resolved")
+        Statement(m_db, "INSERT INTO events(incident_id, at, kind, detail) VALUES(?, ?, 'reopened', 'new bounce')")
+            .bind(1, id)
+            .bind(2, at)
+            .run();
+    return id;
+}
+
+RecordOutcome Store::record_message(const MessageInput& in, bool advance) {
+    Transaction tx(m_db);
+    RecordOutcome out;
+    const auto& w = in.where;
+    fault("begin");
+    if (auto existing = find_message(in.fingerprint)) {
+        out.message_id = *existing;
+    } else {
+        const auto* r = in.report;
+        nlohmann::json anomalies = nlohmann::json::array();
+        if (r != nullptr)
+            for (std::size_t i = 0; i < r->anomalies.size() && i < k_max_stored_anomalies; ++i)
+                anomalies.push_back(clean_short(r->anomalies[i]));
+        const bool ndr = r != nullptr && (r->kind == classifiers::Kind::failed || r->kind == classifiers::Kind::delayed);
+        Statement m(m_db, "INSERT INTO messages(fingerprint, source, folder, uidvalidity, uid, location, internal_date, "
+                          "ndr_date, arrival_date, event_at, seen_at, size, kind, is_ndr, format, parse_status, anomalies, "
+                          "subject, ndr_from, ndr_message_id, reporting_mta, original_message_id, original_from, "
+                          "original_subject, error) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        m.bind(1, in.fingerprint).bind(2, w.source).bind(3, w.folder).bind(4, w.uid_validity).bind(5, w.uid);
+        m.bind(6, clean(w.location)).bind(7, clean_short(in.internal_date));
+        m.bind(8, r ? clean_short(r->date) : std::string()).bind(9, r ? clean_short(r->arrival_date) : std::string());
+        m.bind(10, in.event_at).bind(11, in.seen_at).bind(12, in.size);
+        m.bind(13, r ? classifiers::to_string(r->kind) : std::string_view("unknown")).bind(14, ndr);
+        m.bind(15, r ? clean_short(r->format) : std::string()).bind(16, to_string(in.status));
+        m.bind(17, anomalies.dump());
+        m.bind(18, r ? clean(r->subject) : std::string()).bind(19, r ? clean(r->from) : std::string());
+        m.bind(20, r ? clean(r->message_id) : std::string()).bind(21, r ? clean(r->reporting_mta) : std::string());
+        m.bind(22, r ? clean(r->original.message_id) : std::string());
+        m.bind(23, r ? clean(r->original.from) : std::string());
+        m.bind(24, r ? clean(r->original.subject) : std::string());
+        m.bind(25, clean(in.error));
+        m.run();
+        out.message_id = sqlite3_last_insert_rowid(m_db);
+        out.is_new = true;
+        fault("message");
+
+        if (r != nullptr) {
+            struct Key {
+                std::int64_t records = 0;
+                std::int64_t resolver_errors = 0;
+                std::vector<std::pair<std::int64_t, const classifiers::ListHit*>> hits; // record id, hit
+            };
+            std::map<std::pair<std::string, std::string>, Key> incidents;
+            for (std::size_t i = 0; i < r->recipients.size(); ++i) {
+                const auto& rr = r->recipients[i];
+                Statement s(m_db, "INSERT INTO recipient_records(message_id, position, final_recipient, recipient_domain, "
+                                  "original_recipient, action, status, reply_code, diagnostic_type, diagnostic, "
+                                  "remote_mta, smtp_command, last_attempt, will_retry_until, format, reason, hard, "
+                                  "temporary, provider, receiver_resolver_error) "
+                                  "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                s.bind(1, out.message_id).bind(2, static_cast<std::int64_t>(i)).bind(3, clean_short(rr.final_recipient));
+                s.bind(4, clean_short(domain_of(rr.final_recipient))).bind(5, clean_short(rr.original_recipient));
+                s.bind(6, classifiers::to_string(rr.action)).bind(7, clean_short(rr.status)).bind(8, rr.reply_code);
+                s.bind(9, clean_short(rr.diagnostic_type)).bind(10, clean(rr.diagnostic));
+                s.bind(11, clean_short(rr.remote_mta)).bind(12, clean_short(rr.smtp_command));
+                s.bind(13, clean_short(rr.last_attempt)).bind(14, clean_short(rr.will_retry_until));
+                s.bind(15, clean_short(rr.format)).bind(16, classifiers::to_string(rr.verdict.reason));
+                s.bind(17, rr.verdict.hard).bind(18, rr.verdict.temporary).bind(19, clean_short(rr.verdict.provider));
+                s.bind(20, rr.verdict.receiver_resolver_error);
+                s.run();
+                const std::int64_t record_id = sqlite3_last_insert_rowid(m_db);
+                std::set<std::pair<std::string, std::string>> keys_of_record;
+                for (const auto& hit : rr.verdict.lists) {
+                    auto key = std::make_pair(clean_short(hit.id), clean_short(hit.listed));
+                    auto& k = incidents[key];
+                    k.hits.emplace_back(record_id, &hit);
+                    if (keys_of_record.insert(key).second) {
+                        ++k.records;
+                        if (rr.verdict.receiver_resolver_error) ++k.resolver_errors;
+                    }
+                }
+            }
+            fault("records");
+            for (const auto& [key, k] : incidents) {
+                const auto incident_id = upsert_incident(key.first, key.second, in.event_at, k.records, k.resolver_errors);
+                for (const auto& [record_id, hit] : k.hits) {
+                    Statement(m_db, "INSERT INTO list_hits(record_id, message_id, incident_id, list_id, listed, rule, "
+                                    "evidence, priority) VALUES(?,?,?,?,?,?,?,?)")
+                        .bind(1, record_id)
+                        .bind(2, out.message_id)
+                        .bind(3, incident_id)
+                        .bind(4, key.first)
+                        .bind(5, key.second)
+                        .bind(6, clean_short(hit->rule))
+                        .bind(7, clean(hit->evidence))
+                        .bind(8, hit->priority)
+                        .run();
+                }
+            }
+            fault("incidents");
+        }
+    }
+    Statement(m_db, "INSERT INTO message_locations(message_id, source, folder, uidvalidity, uid, location, seen_at) "
+                    "VALUES(?,?,?,?,?,?,?) ON CONFLICT(source, folder, uidvalidity, uid) DO UPDATE SET "
+                    "message_id = excluded.message_id, location = excluded.location, seen_at = excluded.seen_at")
+        .bind(1, out.message_id)
+        .bind(2, w.source)
+        .bind(3, w.folder)
+        .bind(4, w.uid_validity)
+        .bind(5, w.uid)
+        .bind(6, clean(w.location))
+        .bind(7, in.seen_at)
+        .run();
+    fault("location");
+    if (advance) {
+        Statement(m_db, "INSERT INTO checkpoints(source, folder, uidvalidity, last_uid, updated_at) VALUES(?, ?, ?, ?, ?) "
+                        "ON CONFLICT(source, folder) DO UPDATE SET "
+                        "last_uid = CASE WHEN checkpoints.uidvalidity = excluded.uidvalidity "
+                        "THEN MAX(checkpoints.last_uid, excluded.last_uid) ELSE excluded.last_uid END, "
+                        "uidvalidity = excluded.uidvalidity, updated_at = excluded.updated_at")
+            .bind(1, w.source)
+            .bind(2, w.folder)
+            .bind(3, w.uid_validity)
+            .bind(4, w.uid)
+            .bind(5, in.seen_at)
+            .run();
+        fault("checkpoint");
+    }
+    tx.commit();
+    return out;
+}
+
+std::int64_t Store::begin_run(std::string_view command, std::string_view source, std::string_view folder,
+                              std::int64_t now) {
+    // The service records a run per pass: keep the history bounded.
+    Statement(m_db, "DELETE FROM runs WHERE id <= (SELECT MAX(id) FROM runs) - ?").bind(1, k_max_runs_kept).run();
+    Statement(m_db, "INSERT INTO runs(command, source, folder, started_at) VALUES(?, ?, ?, ?)")
+        .bind(1, command)
+        .bind(2, clean(source))
+        .bind(3, clean(folder))
+        .bind(4, now)
+        .run();
+    return sqlite3_last_insert_rowid(m_db);
+}
+
+void Store::finish_run(std::int64_t run_id, std::string_view status, std::int64_t messages, std::int64_t new_messages,
+                       std::string_view error, std::int64_t now) {
+    Statement(m_db, "UPDATE runs SET status = ?, messages = ?, new_messages = ?, error = ?, finished_at = ? WHERE id = ?")
+        .bind(1, status)
+        .bind(2, messages)
+        .bind(3, new_messages)
+        .bind(4, clean(error))
+        .bind(5, now)
+        .bind(6, run_id)
+        .run();
+}
+
+Totals Store::totals() {
+    Totals t;
+    Statement s(m_db, "SELECT (SELECT COUNT(*) FROM messages), (SELECT COUNT(*) FROM messages WHERE is_ndr = 1), "
+                      "(SELECT COUNT(*) FROM recipient_records), "
+                      "(SELECT COUNT(*) FROM messages WHERE parse_status = 'unparsed'), "
+                      "(SELECT COUNT(*) FROM messages WHERE parse_status = 'partial'), "
+                      "(SELECT COUNT(*) FROM list_hits), (SELECT COUNT(*) FROM incidents), "
+                      "(SELECT COUNT(*) FROM incidents WHERE status <> 'resolved')");
+    if (s.step()) {
+        t.messages = s.i64(0);
+        t.ndrs = s.i64(1);
+        t.records = s.i64(2);
+        t.unparsed = s.i64(3);
+        t.partial = s.i64(4);
+        t.list_hits = s.i64(5);
+        t.incidents = s.i64(6);
+        t.open_incidents = s.i64(7);
+    }
+    return t;
+}
+
+std::vector<Checkpoint> Store::checkpoints() {
+    std::vector<Checkpoint> out;
+    Statement s(m_db, "SELECT source, folder, uidvalidity, last_uid, updated_at FROM checkpoints ORDER BY source, folder");
+    while (s.step())
+        out.push_back({s.text(0), s.text(1), static_cast<std::uint32_t>(s.i64(2)), static_cast<std::uint32_t>(s.i64(3)),
+                       s.i64(4)});
+    return out;
+}
+
+std::optional<RunInfo> Store::last_run() {
+    Statement s(m_db, "SELECT id, command, source, folder, started_at, finished_at, status, messages, new_messages, "
+                      "error FROM runs ORDER BY id DESC LIMIT 1");
+    if (!s.step()) return std::nullopt;
+    return RunInfo{s.i64(0), s.text(1), s.text(2), s.text(3), s.i64(4), s.i64(5), s.text(6), s.i64(7), s.i64(8), s.text(9)};
+}
+
+namespace {
+
+Counts collect_counts(Statement& s) {
+    Counts out;
+    while (s.step()) out.emplace_back(s.text(0), s.i64(1));
+    return out;
+}
+
+} // namespace
+
+std::vector<IncidentSummary> Store::incidents(bool open_only, const std::vector<std::int64_t>& recent) {
+    std::vector<IncidentSummary> out;
+    {
+        Statement s(m_db, std::string("SELECT id, system, listed, status, bounces, records, resolver_errors, first_seen, "
+                                      "last_seen FROM incidents") +
+                              (open_only ? " WHERE status <> 'resolved'" : "") + " ORDER BY last_seen DESC, id");
+        while (s.step()) {
+            IncidentSummary i;
+            i.id = s.i64(0);
+            i.system = s.text(1);
+            i.listed = s.text(2);
+            i.status = s.text(3);
+            i.bounces = s.i64(4);
+            i.records = s.i64(5);
+            i.resolver_errors = s.i64(6);
+            i.first_seen = s.i64(7);
+            i.last_seen = s.i64(8);
+            out.push_back(std::move(i));
+        }
+    }
+    const std::set<std::int64_t> recent_set(recent.begin(), recent.end());
+    for (auto& i : out) {
+        const auto breakdown = [&](std::string_view column) {
+            Statement s(m_db, "SELECT r." + std::string(column) + ", COUNT(DISTINCT r.id) AS n FROM list_hits h "
+                              "JOIN recipient_records r ON r.id = h.record_id WHERE h.incident_id = ? AND r." +
+                                  std::string(column) + " <> '' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 50");
+            s.bind(1, i.id);
+            return collect_counts(s);
+        };
+        i.recipient_domains = breakdown("recipient_domain");
+        i.reasons = breakdown("reason");
+        i.providers = breakdown("provider");
+        i.remote_mtas = breakdown("remote_mta");
+        if (!recent_set.empty()) {
+            Statement s(m_db, "SELECT DISTINCT message_id FROM list_hits WHERE incident_id = ?");
+            s.bind(1, i.id);
+            while (s.step())
+                if (recent_set.count(s.i64(0))) ++i.new_bounces;
+        }
+    }
+    return out;
+}
+
+Counts Store::reasons(const std::vector<std::int64_t>& message_ids, bool all) {
+    if (all) {
+        Statement s(m_db, "SELECT reason, COUNT(*) AS n FROM recipient_records GROUP BY 1 ORDER BY n DESC, 1");
+        return collect_counts(s);
+    }
+    std::map<std::string, std::int64_t> counts;
+    for (const auto id : message_ids) {
+        Statement q(m_db, "SELECT reason FROM recipient_records WHERE message_id = ?");
+        q.bind(1, id);
+        while (q.step()) ++counts[q.text(0)];
+    }
+    Counts out(counts.begin(), counts.end());
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    return out;
+}
+
+} // namespace ndr::agent::store

@@ -1,0 +1,175 @@
+// store.hpp — the state database (SQLite, one file, WAL): checkpoints, messages by fingerprint, their
+// recipient records and list hits, incidents, events, drafts, runs, and the DNSBL cache table.
+// The schema and its migrations are described in agent/store/schema.md.
+//
+// Input trust: every text that came from an NDR is passed through sanitise() here, at the one place it
+// enters the database; fingerprints are computed by us. The file is created 0600 (an existing file
+// that is group- or world-accessible is refused), foreign keys on, prepared statements only. A database
+// written by a newer binary (schema version above k_schema_version) is refused. Errors from SQLite are
+// thrown as std::runtime_error with SQLite's message; a failed transaction is rolled back first.
+#pragma once
+
+#include <cstdint>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "classifiers/report.hpp"
+
+struct sqlite3;
+
+namespace ndr::agent::store {
+
+inline constexpr int k_schema_version = 2;
+
+// Lower-case hex SHA-256 of the bytes (OpenSSL EVP).
+std::string sha256_hex(std::string_view bytes);
+
+enum class ParseStatus { parsed, partial, unparsed };
+std::string_view to_string(ParseStatus s);
+
+struct Checkpoint {
+    std::string source;
+    std::string folder;
+    std::uint32_t uid_validity = 0;
+    std::uint32_t last_uid = 0;
+    std::int64_t updated_at = 0;
+};
+
+// Where a message sits in a source.
+struct Location {
+    std::string source;
+    std::string folder;
+    std::uint32_t uid_validity = 0;
+    std::uint32_t uid = 0;
+    std::string location; // human-readable, sanitised on insert
+};
+
+struct MessageInput {
+    std::string fingerprint;       // sha256_hex(raw)
+    Location where;
+    std::string internal_date;     // as the source gave it (RFC 3339), may be empty
+    std::uint64_t size = 0;        // raw bytes
+    std::int64_t seen_at = 0;      // unix seconds: when recorded
+    std::int64_t event_at = 0;     // unix seconds: the bounce's own date (Date, arrival, internal date)
+    ParseStatus status = ParseStatus::parsed;
+    const classifiers::DeliveryReport* report = nullptr; // null when unparsed
+    std::string error;             // why unparsed (the analyser's message), sanitised on insert
+};
+
+struct RecordOutcome {
+    std::int64_t message_id = 0;
+    bool is_new = false;           // false: the fingerprint was already recorded (location added)
+};
+
+struct Totals {
+    std::int64_t messages = 0;
+    std::int64_t ndrs = 0;         // kind failed or delayed
+    std::int64_t records = 0;
+    std::int64_t unparsed = 0;
+    std::int64_t partial = 0;
+    std::int64_t list_hits = 0;
+    std::int64_t incidents = 0;
+    std::int64_t open_incidents = 0; // status other than resolved
+};
+
+struct RunInfo {
+    std::int64_t id = 0;
+    std::string command;
+    std::string source;
+    std::string folder;
+    std::int64_t started_at = 0;
+    std::int64_t finished_at = 0;  // 0 while running (or killed)
+    std::string status;            // running | ok | interrupted | error
+    std::int64_t messages = 0;
+    std::int64_t new_messages = 0;
+    std::string error;
+};
+
+using Counts = std::vector<std::pair<std::string, std::int64_t>>; // name → count, largest first
+
+struct IncidentSummary {
+    std::int64_t id = 0;
+    std::string system;            // list or provider id (rules.d file stem)
+    std::string listed;            // IP or domain, may be empty
+    std::string status;            // open | fix-first | requested | waiting | resolved
+    std::int64_t bounces = 0;      // messages
+    std::int64_t records = 0;      // recipient records
+    std::int64_t resolver_errors = 0; // records whose text said the receiver's resolver was refused
+    std::int64_t first_seen = 0;   // unix seconds
+    std::int64_t last_seen = 0;
+    Counts recipient_domains;
+    Counts reasons;
+    Counts providers;              // Verdict::provider of its records, when known
+    Counts remote_mtas;
+    std::int64_t new_bounces = 0;  // filled by incidents(): messages among `recent` ids
+};
+
+class Store {
+  public:
+    struct OpenOptions {
+        int migrate_to = k_schema_version; // tests: stop migrating at an older version
+        bool create = true;                // false: a missing file is an error
+    };
+
+    static std::expected<std::unique_ptr<Store>, std::string> open(const std::string& path);
+    static std::expected<std::unique_ptr<Store>, std::string> open(const std::string& path,
+                                                                   const OpenOptions& options);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    int schema_version() const;
+    const std::string& path() const { return m_path; }
+
+    std::optional<Checkpoint> checkpoint(std::string_view source, std::string_view folder);
+    // UIDVALIDITY changed: checkpoint := (uid_validity, 0), locations under other validities dropped.
+    void reset_checkpoint(std::string_view source, std::string_view folder, std::uint32_t uid_validity,
+                          std::int64_t now);
+    // Advance alone (a vanished message). Never moves backwards.
+    void advance_checkpoint(const Location& where, std::int64_t now);
+
+    std::optional<std::int64_t> find_message(std::string_view fingerprint);
+    // Whether a recorded message is an NDR (kind failed or delayed); false for unknown ids.
+    bool message_is_ndr(std::int64_t message_id);
+    // ONE transaction: the message, its records, hits, incidents, location and (when advance) the
+    // checkpoint. A fingerprint already recorded only adds the location (and advances).
+    RecordOutcome record_message(const MessageInput& input, bool advance);
+
+    std::int64_t begin_run(std::string_view command, std::string_view source, std::string_view folder,
+                           std::int64_t now);
+    void finish_run(std::int64_t run_id, std::string_view status, std::int64_t messages,
+                    std::int64_t new_messages, std::string_view error, std::int64_t now);
+
+    Totals totals();
+    std::vector<Checkpoint> checkpoints();
+    std::optional<RunInfo> last_run();
+    // Incidents, most recently seen first; `recent` message ids give new_bounces.
+    std::vector<IncidentSummary> incidents(bool open_only, const std::vector<std::int64_t>& recent = {});
+    // Reason breakdown over the records of these messages (all messages when `all`).
+    Counts reasons(const std::vector<std::int64_t>& message_ids, bool all = false);
+
+    // Tests: called between the steps of record_message(); throwing from it aborts the transaction.
+    void set_fault_hook(std::function<void(std::string_view step)> hook) { m_fault_hook = std::move(hook); }
+    // Tests and status: run one query returning a single integer.
+    std::int64_t query_int(std::string_view sql);
+
+  private:
+    Store(sqlite3* db, std::string path);
+    void exec(std::string_view sql);
+    void migrate(int target);
+    void fault(std::string_view step);
+    std::int64_t upsert_incident(std::string_view system, std::string_view listed, std::int64_t at,
+                                 std::int64_t records, std::int64_t resolver_errors);
+
+    sqlite3* m_db = nullptr;
+    std::string m_path;
+    std::function<void(std::string_view)> m_fault_hook;
+};
+
+} // namespace ndr::agent::store

@@ -1,0 +1,298 @@
+// test_agent_scan.cpp — agent/scan: the loop over a fake MailSource (UIDVALIDITY change, dedupe, bad
+// messages, fetch failures, --since, stop requests) and mail date parsing.
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <functional>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+#include "agent/scan.hpp"
+#include "agent/store/store.hpp"
+
+using namespace ndr::agent;
+namespace cl = ndr::classifiers;
+
+namespace {
+
+struct TempDb {
+    std::string dir;
+    std::unique_ptr<store::Store> db;
+    TempDb() {
+        char tmpl[] = "/tmp/ndr-scan-test-XXXXXX";
+        const char* d = ::mkdtemp(tmpl);
+        REQUIRE(d != nullptr);
+        dir = d;
+        auto s = store::Store::open(dir + "/state.db");
+        REQUIRE(s.has_value());
+        db = std::move(*s);
+    }
+    ~TempDb() {
+        db.reset();
+        std::system(("rm -rf '" + dir + "'").c_str());
+    }
+};
+
+// An IMAP-like folder held in memory: UID → bytes.
+class FakeSource : public MailSource {
+  public:
+    std::uint32_t uid_validity = 1;
+    std::map<std::uint32_t, std::string> messages;
+    std::map<std::uint32_t, std::string> dates; // internal dates
+    std::map<std::uint32_t, bool> marked;       // uid → is_ndr
+    std::set<std::uint32_t> failing;            // fetch throws
+    std::set<std::uint32_t> vanishing;          // fetch returns nullopt
+    std::function<void(std::uint32_t)> on_fetch;
+    bool open_fails = false;
+
+    FolderState open() override {
+        if (open_fails) throw std::runtime_error("connection refused");
+        return {"fake://box", "INBOX", uid_validity, 0};
+    }
+    std::vector<std::uint32_t> list_after(std::uint32_t after) override {
+        std::vector<std::uint32_t> out;
+        for (const auto& [uid, raw] : messages)
+            if (uid > after) out.push_back(uid);
+        return out;
+    }
+    std::optional<SourceMessage> fetch(std::uint32_t uid) override {
+        if (on_fetch) on_fetch(uid);
+        if (failing.count(uid)) throw std::runtime_error("fetch failed");
+        if (vanishing.count(uid)) return std::nullopt;
+        return SourceMessage{uid, "INBOX/" + std::to_string(uid), messages.at(uid), dates[uid]};
+    }
+    void mark_processed(std::uint32_t uid, bool is_ndr) override { marked[uid] = is_ndr; }
+};
+
+// "NDR <list> <listed>" → a failed report with one record and one hit; "PLAIN" → not an NDR;
+// "THROW" → the analyser throws.
+cl::DeliveryReport fake_analyse(std::string_view raw) {
+    if (raw.starts_with("THROW")) throw std::runtime_error("analyser exploded");
+    cl::DeliveryReport r;
+    if (!raw.starts_with("NDR")) return r;
+    r.kind = cl::Kind::failed;
+    cl::RecipientRecord rec;
+    rec.final_recipient = "user@example.net";
+    rec.verdict.reason = cl::Reason::blocked;
+    rec.verdict.lists.push_back({"spamhaus-zen", "198.51.100.23", "zone-reject", "blocked", 50});
+    r.recipients.push_back(rec);
+    return r;
+}
+
+std::string ndr_text(int n) { return "NDR #" + std::to_string(n); }
+
+} // namespace
+
+TEST_CASE("scan: first pass records everything, a second pass nothing") {
+    TempDb t;
+    FakeSource src;
+    for (std::uint32_t uid : {3u, 5u, 8u}) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    src.messages[9] = "PLAIN hello";
+    auto r = scan_source(src, *t.db, fake_analyse);
+    CHECK(r.messages == 4);
+    CHECK(r.new_messages == 4);
+    CHECK(r.ndrs == 3);
+    CHECK(r.records == 3);
+    CHECK(src.marked.size() == 4);
+    CHECK(src.marked[3]);
+    CHECK_FALSE(src.marked[9]);
+    CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == 9);
+    CHECK(t.db->incidents(true).at(0).bounces == 3);
+
+    auto again = scan_source(src, *t.db, fake_analyse);
+    CHECK(again.messages == 0);
+    CHECK(again.new_messages == 0);
+    CHECK(t.db->totals().messages == 4);
+    CHECK(t.db->last_run()->status == "ok");
+}
+
+TEST_CASE("scan: a UIDVALIDITY change rescans and recognises recorded messages by fingerprint") {
+    TempDb t;
+    FakeSource src;
+    for (std::uint32_t uid = 1; uid <= 4; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    scan_source(src, *t.db, fake_analyse);
+    REQUIRE(t.db->totals().messages == 4);
+
+    // The server renumbers everything and one new message arrives.
+    FakeSource renumbered;
+    renumbered.uid_validity = 2;
+    for (std::uint32_t uid = 1; uid <= 4; ++uid) renumbered.messages[100 + uid] = ndr_text(static_cast<int>(uid));
+    renumbered.messages[105] = ndr_text(5);
+    auto r = scan_source(renumbered, *t.db, fake_analyse);
+    CHECK(r.uidvalidity_changed);
+    CHECK(r.messages == 5);
+    CHECK_MESSAGE(r.new_messages == 1, "got " << r.new_messages << " new, want 1");
+    CHECK(r.duplicates == 4);
+    CHECK(t.db->totals().messages == 5);
+    CHECK(t.db->incidents(true).at(0).bounces == 5);
+    CHECK(t.db->checkpoint("fake://box", "INBOX")->uid_validity == 2);
+    CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == 105);
+    // The locations now point at the new UIDs only.
+    CHECK(t.db->query_int("SELECT COUNT(*) FROM message_locations WHERE uidvalidity = 2") == 5);
+    CHECK(t.db->query_int("SELECT COUNT(*) FROM message_locations WHERE uidvalidity = 1") == 0);
+    // Already recorded messages are still marked (an earlier run may have died before marking).
+    CHECK(renumbered.marked.size() == 5);
+}
+
+TEST_CASE("scan: an analyser exception records the message as unparsed and the scan goes on") {
+    TempDb t;
+    FakeSource src;
+    src.messages[1] = ndr_text(1);
+    src.messages[2] = "THROW me";
+    src.messages[3] = ndr_text(3);
+    auto r = scan_source(src, *t.db, fake_analyse);
+    CHECK(r.new_messages == 3);
+    CHECK(r.unparsed == 1);
+    CHECK(r.ndrs == 2);
+    CHECK(t.db->totals().unparsed == 1);
+    CHECK(t.db->query_int("SELECT COUNT(*) FROM messages WHERE error LIKE '%exploded%'") == 1);
+    CHECK_FALSE(src.marked.at(2));
+    CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == 3);
+}
+
+TEST_CASE("scan: a failed fetch freezes the checkpoint; the next pass records it without double counting") {
+    TempDb t;
+    FakeSource src;
+    for (std::uint32_t uid = 1; uid <= 4; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    src.failing = {2};
+    auto r = scan_source(src, *t.db, fake_analyse);
+    CHECK(r.fetch_errors == 1);
+    CHECK(r.new_messages == 3);
+    CHECK_FALSE(r.source_error);
+    CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == 1);
+
+    src.failing.clear();
+    auto again = scan_source(src, *t.db, fake_analyse);
+    CHECK(again.new_messages == 1);
+    CHECK(again.duplicates == 2);
+    CHECK(t.db->totals().messages == 4);
+    CHECK(t.db->incidents(true).at(0).bounces == 4);
+    CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == 4);
+}
+
+TEST_CASE("scan: too many fetch failures in a row end the pass as a source error") {
+    TempDb t;
+    FakeSource src;
+    for (std::uint32_t uid = 1; uid <= 10; ++uid) {
+        src.messages[uid] = ndr_text(static_cast<int>(uid));
+        src.failing.insert(uid);
+    }
+    ScanOptions options;
+    options.max_consecutive_fetch_errors = 3;
+    auto r = scan_source(src, *t.db, fake_analyse, options);
+    CHECK(r.source_error);
+    CHECK(r.fetch_errors == 3);
+    CHECK(t.db->last_run()->status == "error");
+}
+
+TEST_CASE("scan: a source that cannot be opened is reported, not thrown") {
+    TempDb t;
+    FakeSource src;
+    src.open_fails = true;
+    auto r = scan_source(src, *t.db, fake_analyse);
+    CHECK(r.source_error);
+    CHECK(r.error.find("connection refused") != std::string::npos);
+}
+
+TEST_CASE("scan: vanished messages are skipped and the checkpoint moves past them") {
+    TempDb t;
+    FakeSource src;
+    for (std::uint32_t uid = 1; uid <= 3; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    src.vanishing = {3};
+    auto r = scan_source(src, *t.db, fake_analyse);
+    CHECK(r.vanished == 1);
+    CHECK(r.new_messages == 2);
+    CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == 3);
+}
+
+TEST_CASE("scan: --since skips older messages without moving the checkpoint past them") {
+    TempDb t;
+    FakeSource src;
+    src.messages[1] = ndr_text(1);
+    src.dates[1] = "2026-01-01T00:00:00Z";
+    src.messages[2] = ndr_text(2);
+    src.dates[2] = "2026-11-20T00:00:00Z";
+    ScanOptions options;
+    options.since = parse_mail_date("2026-11-01");
+    auto r = scan_source(src, *t.db, fake_analyse, options);
+    CHECK(r.skipped_since == 1);
+    CHECK(r.new_messages == 1);
+    CHECK(t.db->checkpoint("fake://box", "INBOX").has_value() == false);
+
+    auto all = scan_source(src, *t.db, fake_analyse);
+    CHECK(all.new_messages == 1);
+    CHECK(all.duplicates == 1);
+    CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == 2);
+}
+
+TEST_CASE("scan: a stop request finishes the message in hand and stops") {
+    TempDb t;
+    FakeSource src;
+    for (std::uint32_t uid = 1; uid <= 10; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    src.on_fetch = [](std::uint32_t uid) {
+        if (uid == 4) request_stop();
+    };
+    auto r = scan_source(src, *t.db, fake_analyse);
+    clear_stop_request();
+    CHECK(r.interrupted);
+    CHECK(r.new_messages == 4);
+    CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == 4);
+    CHECK(t.db->last_run()->status == "interrupted");
+
+    src.on_fetch = nullptr;
+    auto rest = scan_source(src, *t.db, fake_analyse);
+    CHECK(rest.new_messages == 6);
+    CHECK(t.db->totals().messages == 10);
+}
+
+TEST_CASE("scan: progress is reported for every UID") {
+    TempDb t;
+    FakeSource src;
+    for (std::uint32_t uid = 1; uid <= 3; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    std::vector<std::size_t> seen;
+    ScanOptions options;
+    options.on_progress = [&](const ScanProgress& p) {
+        CHECK(p.total == 3);
+        seen.push_back(p.done);
+    };
+    scan_source(src, *t.db, fake_analyse, options);
+    CHECK(seen == std::vector<std::size_t>{0, 1, 2, 3});
+}
+
+struct DateCase {
+    const char* text;
+    std::int64_t want; // -1: not a date
+};
+
+TEST_CASE("scan: parse_mail_date reads RFC 5322, RFC 3339, plain dates and asctime") {
+    const DateCase cases[] = {
+        {"Mon, 16 Nov 2026 09:12:03 +0000", 1794820323},
+        {"Mon, 16 Nov 2026 09:12:03 +0000 (UTC)", 1794820323},
+        {"16 Nov 2026 10:12:03 +0100", 1794820323},
+        {"Mon, 16 Nov 2026 04:12:03 EST", 1794820323},
+        {"Mon, 16 Nov 26 09:12:03 GMT", 1794820323},
+        {"Mon, 16 Nov 2026 09:12 +0000", 1794820320},
+        {"2026-11-16T09:12:03Z", 1794820323},
+        {"2026-11-16T10:12:03.250+01:00", 1794820323},
+        {"2026-11-16", 1794787200},
+        {"Mon Nov 16 09:12:03 2026", 1794820323},
+        {"", -1},
+        {"yesterday", -1},
+        {"2026-13-01", -1},
+        {"Mon, 32 Nov 2026 09:12:03 +0000", -1},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.text);
+        const auto got = parse_mail_date(c.text);
+        if (c.want < 0) {
+            CHECK_FALSE(got.has_value());
+        } else {
+            REQUIRE(got.has_value());
+            CHECK_MESSAGE(*got == c.want, "got " << *got << " (" << format_utc(*got) << "), want " << c.want);
+        }
+    }
+    CHECK(format_utc(1794820323) == "2026-11-16T09:12:03Z");
+}

@@ -1,0 +1,287 @@
+// test_agent_store.cpp — agent/store: file mode, migrations, one-transaction recording, dedupe,
+// incidents and sanitising on insert.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include <sqlite3.h>
+
+#include "agent/store/migrations.hpp"
+#include "agent/store/store.hpp"
+
+using namespace ndr::agent::store;
+namespace cl = ndr::classifiers;
+
+namespace {
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        char tmpl[] = "/tmp/ndr-store-test-XXXXXX";
+        const char* d = ::mkdtemp(tmpl);
+        REQUIRE(d != nullptr);
+        path = d;
+    }
+    ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
+    std::string file(const std::string& name) const { return path + "/" + name; }
+};
+
+std::unique_ptr<Store> open_ok(const std::string& path, int migrate_to = k_schema_version) {
+    auto s = Store::open(path, Store::OpenOptions{migrate_to, true});
+    REQUIRE_MESSAGE(s.has_value(), "open failed: " << (s ? "" : s.error()));
+    return std::move(*s);
+}
+
+cl::DeliveryReport spamhaus_report(const std::string& recipient, const std::string& listed) {
+    cl::DeliveryReport r;
+    r.kind = cl::Kind::failed;
+    r.format = "rfc3464";
+    r.subject = "Undelivered Mail Returned to Sender";
+    r.date = "Mon, 16 Nov 2026 09:12:03 +0000";
+    cl::RecipientRecord rec;
+    rec.final_recipient = recipient;
+    rec.action = cl::Action::failed;
+    rec.status = "5.7.1";
+    rec.reply_code = 554;
+    rec.diagnostic = "554 5.7.1 Client host [" + listed + "] blocked using zen.spamhaus.org";
+    rec.verdict.reason = cl::Reason::blocked;
+    rec.verdict.lists.push_back({"spamhaus-zen", listed, "zone-reject", "blocked using zen.spamhaus.org", 50});
+    r.recipients.push_back(rec);
+    return r;
+}
+
+MessageInput input_for(const std::string& raw, std::uint32_t uid, const cl::DeliveryReport* report) {
+    MessageInput in;
+    in.fingerprint = sha256_hex(raw);
+    in.where = Location{"maildir:/m", "INBOX", 7, uid, "INBOX/" + std::to_string(uid)};
+    in.size = raw.size();
+    in.seen_at = 1'800'000'000;
+    in.event_at = 1'790'000'000 + uid;
+    in.report = report;
+    return in;
+}
+
+} // namespace
+
+TEST_CASE("store: sha256_hex matches the known digest of \"abc\"") {
+    CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(sha256_hex("").size() == 64);
+}
+
+TEST_CASE("store: a new database is created 0600, WAL, at the current schema version") {
+    TempDir dir;
+    const auto path = dir.file("state.db");
+    const mode_t old = ::umask(0);
+    auto s = open_ok(path);
+    ::umask(old);
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK_MESSAGE((st.st_mode & 0777) == 0600, "got mode " << std::oct << (st.st_mode & 0777) << ", want 600");
+    CHECK(s->schema_version() == k_schema_version);
+    CHECK(s->query_int("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
+    CHECK(s->query_int("PRAGMA foreign_keys") == 1);
+    for (const char* table : {"checkpoints", "messages", "message_locations", "recipient_records", "list_hits",
+                              "dnsbl_answers", "incidents", "events", "drafts", "runs"}) {
+        CAPTURE(table);
+        CHECK(s->query_int(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
+                           table + "'") == 1);
+    }
+}
+
+TEST_CASE("store: an existing group- or world-readable database is refused") {
+    TempDir dir;
+    const auto path = dir.file("state.db");
+    { auto s = open_ok(path); }
+    ::chmod(path.c_str(), 0644);
+    auto again = Store::open(path);
+    REQUIRE_FALSE(again.has_value());
+    CHECK(again.error().find("group- or world-accessible") != std::string::npos);
+}
+
+TEST_CASE("store: dnsbl_answers has exactly the shape fixed in schema.md") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    const char* want[] = {"qname", "qtype", "status", "answers", "ttl", "fetched_at", "expires_at"};
+    CHECK(s->query_int("SELECT COUNT(*) FROM pragma_table_info('dnsbl_answers')") == 7);
+    int i = 0;
+    for (const char* col : want) {
+        CAPTURE(col);
+        CHECK(s->query_int(std::string("SELECT cid FROM pragma_table_info('dnsbl_answers') WHERE name = '") + col +
+                           "'") == i++);
+    }
+    CHECK(s->query_int("SELECT COUNT(*) FROM pragma_table_info('dnsbl_answers') WHERE pk > 0") == 2);
+}
+
+TEST_CASE("store: migration from v1 keeps the data and reaches the current version") {
+    TempDir dir;
+    const auto path = dir.file("state.db");
+    const auto report = spamhaus_report("bob@example.net", "198.51.100.23");
+    {
+        auto v1 = open_ok(path, 1);
+        CHECK(v1->schema_version() == 1);
+        CHECK(v1->query_int("SELECT COUNT(*) FROM sqlite_master WHERE name = 'runs'") == 0);
+        v1->record_message(input_for("raw-1", 1, &report), true);
+    }
+    auto v2 = open_ok(path);
+    CHECK(v2->schema_version() == k_schema_version);
+    CHECK(v2->query_int("SELECT COUNT(*) FROM sqlite_master WHERE name = 'runs'") == 1);
+    CHECK(v2->totals().messages == 1);
+    CHECK(v2->totals().records == 1);
+    CHECK(v2->checkpoint("maildir:/m", "INBOX")->last_uid == 1);
+    CHECK(v2->query_int("SELECT COUNT(*) FROM schema_version") == k_schema_version);
+}
+
+TEST_CASE("store: migrations are numbered 1..k_schema_version without gaps") {
+    int want = 1;
+    for (const auto& m : migrations()) CHECK(m.version == want++);
+    CHECK(want - 1 == k_schema_version);
+}
+
+TEST_CASE("store: a database newer than this binary is refused") {
+    TempDir dir;
+    const auto path = dir.file("state.db");
+    { auto s = open_ok(path); }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    const std::string sql = "INSERT INTO schema_version VALUES(" + std::to_string(k_schema_version + 1) + ", 'future', 0)";
+    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    auto again = Store::open(path);
+    REQUIRE_FALSE(again.has_value());
+    CHECK(again.error().find("newer") != std::string::npos);
+}
+
+TEST_CASE("store: a failure at any step of record_message leaves nothing behind") {
+    const char* steps[] = {"begin", "message", "records", "incidents", "location", "checkpoint"};
+    for (const char* step : steps) {
+        CAPTURE(step);
+        TempDir dir;
+        auto s = open_ok(dir.file("state.db"));
+        const auto first = spamhaus_report("bob@example.net", "198.51.100.23");
+        s->record_message(input_for("raw-1", 1, &first), true);
+        const auto before = s->totals();
+
+        const auto second = spamhaus_report("carol@example.org", "198.51.100.23");
+        s->set_fault_hook([step](std::string_view at) {
+            if (at == step) throw std::runtime_error("injected");
+        });
+        CHECK_THROWS_AS(s->record_message(input_for("raw-2", 2, &second), true), std::runtime_error);
+        s->set_fault_hook({});
+
+        const auto after = s->totals();
+        CHECK_MESSAGE(after.messages == before.messages, "messages: got " << after.messages << ", want " << before.messages);
+        CHECK(after.records == before.records);
+        CHECK(after.list_hits == before.list_hits);
+        CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 1);
+        CHECK(s->incidents(true).at(0).bounces == 1);
+        CHECK(s->query_int("SELECT COUNT(*) FROM message_locations") == 1);
+
+        // And the same message goes through afterwards.
+        CHECK(s->record_message(input_for("raw-2", 2, &second), true).is_new);
+        CHECK(s->incidents(true).at(0).bounces == 2);
+    }
+}
+
+TEST_CASE("store: a fingerprint recorded twice counts once and gains a location") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    const auto report = spamhaus_report("bob@example.net", "198.51.100.23");
+    const auto a = s->record_message(input_for("same bytes", 1, &report), true);
+    CHECK(a.is_new);
+    auto moved = input_for("same bytes", 9, &report);
+    moved.where.uid_validity = 8;
+    const auto b = s->record_message(moved, true);
+    CHECK_FALSE(b.is_new);
+    CHECK(b.message_id == a.message_id);
+    CHECK(s->totals().messages == 1);
+    CHECK(s->totals().records == 1);
+    CHECK(s->incidents(true).at(0).bounces == 1);
+    CHECK(s->query_int("SELECT COUNT(*) FROM message_locations") == 2);
+    CHECK(s->checkpoint("maildir:/m", "INBOX")->uid_validity == 8);
+    CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 9);
+}
+
+TEST_CASE("store: incidents group by list and listed item, with domains and reasons") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    const auto r1 = spamhaus_report("bob@example.net", "198.51.100.23");
+    const auto r2 = spamhaus_report("carol@example.org", "198.51.100.23");
+    const auto r3 = spamhaus_report("dave@example.org", "198.51.100.99");
+    const auto m1 = s->record_message(input_for("m1", 1, &r1), true).message_id;
+    s->record_message(input_for("m2", 2, &r2), true);
+    s->record_message(input_for("m3", 3, &r3), true);
+    const auto incidents = s->incidents(true, {m1});
+    REQUIRE(incidents.size() == 2);
+    const auto& main = incidents[0].listed == "198.51.100.23" ? incidents[0] : incidents[1];
+    CHECK(main.system == "spamhaus-zen");
+    CHECK(main.bounces == 2);
+    CHECK(main.records == 2);
+    CHECK(main.new_bounces == 1);
+    CHECK(main.first_seen == 1'790'000'001);
+    CHECK(main.last_seen == 1'790'000'002);
+    CHECK(main.recipient_domains.size() == 2);
+    REQUIRE(main.reasons.size() == 1);
+    CHECK(main.reasons[0] == std::pair<std::string, std::int64_t>{"blocked", 2});
+    CHECK(s->query_int("SELECT COUNT(*) FROM events WHERE kind = 'opened'") == 2);
+}
+
+TEST_CASE("store: NDR text is sanitised on insert") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    auto r = spamhaus_report("bob@example.net", "198.51.100.23");
+    r.subject = "Undelivered\x1b[31m red\r\nBcc: injected";
+    r.recipients[0].diagnostic = std::string("550 \x07 bell\x9b") + "2J";
+    s->record_message(input_for("m1", 1, &r), true);
+    CHECK(s->query_int("SELECT COUNT(*) FROM messages WHERE instr(subject, char(27)) > 0 OR "
+                       "instr(subject, char(13)) > 0 OR instr(subject, char(10)) > 0") == 0);
+    CHECK(s->query_int("SELECT COUNT(*) FROM recipient_records WHERE instr(diagnostic, char(7)) > 0") == 0);
+    CHECK(s->query_int("SELECT COUNT(*) FROM messages WHERE subject LIKE 'Undelivered%'") == 1);
+}
+
+TEST_CASE("store: an unparsed message is recorded with its fingerprint and error") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    auto in = input_for("garbage", 1, nullptr);
+    in.status = ParseStatus::unparsed;
+    in.error = "boom";
+    CHECK(s->record_message(in, true).is_new);
+    CHECK(s->totals().unparsed == 1);
+    CHECK(s->find_message(sha256_hex("garbage")).has_value());
+    CHECK_FALSE(s->message_is_ndr(*s->find_message(sha256_hex("garbage"))));
+}
+
+TEST_CASE("store: checkpoints never move backwards; reset drops old locations") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    s->advance_checkpoint(Location{"src", "F", 5, 10, ""}, 1);
+    s->advance_checkpoint(Location{"src", "F", 5, 4, ""}, 2);
+    CHECK(s->checkpoint("src", "F")->last_uid == 10);
+    s->record_message(input_for("x", 3, nullptr), true);
+    s->reset_checkpoint("maildir:/m", "INBOX", 99, 3);
+    CHECK(s->checkpoint("maildir:/m", "INBOX")->uid_validity == 99);
+    CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 0);
+    CHECK(s->query_int("SELECT COUNT(*) FROM message_locations") == 0);
+    CHECK(s->totals().messages == 1);
+}
+
+TEST_CASE("store: runs are recorded and the last one is reported") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    CHECK_FALSE(s->last_run().has_value());
+    const auto id = s->begin_run("scan", "files", "(command line)", 100);
+    s->finish_run(id, "ok", 5, 3, "", 110);
+    const auto last = s->last_run();
+    REQUIRE(last.has_value());
+    CHECK(last->status == "ok");
+    CHECK(last->messages == 5);
+    CHECK(last->new_messages == 3);
+    CHECK(last->finished_at == 110);
+    for (int i = 0; i < 1100; ++i) s->begin_run("run", "imap://u@h:993", "INBOX", 200 + i);
+    CHECK_MESSAGE(s->query_int("SELECT COUNT(*) FROM runs") <= 1001, "the run history must stay bounded");
+    CHECK(s->last_run()->started_at == 1299);
+}

@@ -1,0 +1,52 @@
+// Unit tests for classifiers/message_text.cpp: part lookup, the notification text, html_to_text.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "classifiers/message_text.hpp"
+
+using namespace ndr::classifiers;
+
+TEST_CASE("notification_text skips the DSN part and the returned original") {
+    ParsedMessage m = parse_mime("Content-Type: multipart/report; report-type=delivery-status; boundary=B\n\n"
+                                 "--B\nContent-Type: text/plain\n\nfirst\n"
+                                 "--B\nContent-Type: message/delivery-status\n\nAction: failed\n"
+                                 "--B\nContent-Type: message/rfc822\n\nSubject: o\n\noriginal body\n"
+                                 "--B\nContent-Type: text/plain\n\nsecond\n--B--\n");
+    CHECK(notification_text(m) == "first\n\nsecond");
+    CHECK(find_part(m.root, "message/delivery-status") != nullptr);
+    CHECK(find_original_part(m.root) != nullptr);
+    CHECK(find_part(m.root, "text/html") == nullptr);
+}
+
+TEST_CASE("notification_text prefers text/plain in multipart/alternative, uses html otherwise") {
+    ParsedMessage alt = parse_mime("Content-Type: multipart/alternative; boundary=A\n\n"
+                                   "--A\nContent-Type: text/plain\n\nplain\n"
+                                   "--A\nContent-Type: text/html\n\n<p>html</p>\n--A--\n");
+    CHECK(notification_text(alt) == "plain");
+    ParsedMessage html = parse_mime("Content-Type: text/html\n\n<p>Delivery&nbsp;failed</p>");
+    CHECK(notification_text(html) == "\nDelivery failed\n");
+}
+
+TEST_CASE("html_to_text") {
+    struct Row {
+        const char* in;
+        const char* want;
+    };
+    const Row rows[] = {
+        {"<b>550</b> 5.1.1 user&#64;example.net", "550 5.1.1 user@example.net"},
+        {"a<br>b", "a\nb"},
+        {"x<script>alert(1)</script>y", "xy"},
+        {"&lt;tag&gt; &amp; &#x41;", "<tag> & A"},
+        {"&unknown; &&&&", "&unknown; &&&&"},
+        {"unclosed <tag", "unclosed "},
+        {"&#xD800; &#99999999;", "&#xD800; &#99999999;"},
+    };
+    for (const auto& r : rows) CHECK_MESSAGE(html_to_text(r.in) == r.want, r.in, ": got ", html_to_text(r.in));
+}
+
+TEST_CASE("cut_at_marker") {
+    std::string_view t = "error text\n  ----- Original message -----\nFrom: x\n";
+    CHECK(cut_at_marker(t, {"----- Original message", "Below this line"}) == "error text\n");
+    CHECK(cut_at_marker("no marker", {"x-none"}) == "no marker");
+}

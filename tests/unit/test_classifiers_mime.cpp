@@ -1,0 +1,233 @@
+// Unit tests for classifiers/mime.cpp: headers, Content-Type parameters, transfer decoding, multipart
+// edge cases and caps.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
+
+using namespace ndr::classifiers;
+
+namespace {
+bool has(const std::vector<std::string>& v, std::string_view s) {
+    for (const auto& x : v)
+        if (x == s) return true;
+    return false;
+}
+} // namespace
+
+TEST_CASE("header parsing: folding, case, mbox line, missing blank line") {
+    ParsedMessage m = parse_mime("From sender@example.com Mon Jan  1 00:00:00 2024\n"
+                                 "Subject: one\n two\n"
+                                 "X-Empty:\n"
+                                 "content-type: text/plain\n"
+                                 "\n"
+                                 "body\n");
+    CHECK(m.root.headers.get("SUBJECT") == "one two"); // unfolded: the line break goes, the blank stays
+    CHECK(m.root.headers.has("x-empty"));
+    CHECK(m.root.headers.get("X-Empty") == "");
+    CHECK(m.root.body == "body\n");
+
+    ParsedMessage n = parse_mime("Subject: x\nthis line is body text\nmore\n");
+    CHECK(n.root.headers.fields.size() == 1);
+    CHECK(n.root.body == "this line is body text\nmore\n");
+}
+
+TEST_CASE("Headers::decoded and get_all") {
+    ParsedMessage m = parse_mime("Received: a\nReceived: b\nSubject: =?UTF-8?Q?h=C3=A9?=\n\n");
+    CHECK(m.root.headers.get_all("received").size() == 2);
+    CHECK(m.root.headers.decoded("Subject") == "h\xC3\xA9");
+}
+
+TEST_CASE("parse_content_type") {
+    struct Row {
+        const char* in;
+        const char* type;
+        const char* pname;
+        const char* pvalue;
+    };
+    const Row rows[] = {
+        {"text/plain; charset=UTF-8", "text/plain", "charset", "UTF-8"},
+        {"Multipart/Report; report-type=\"delivery-status\"; boundary=\"a b;c\"", "multipart/report", "boundary",
+         "a b;c"},
+        {"multipart/mixed; boundary=abc (comment)", "multipart/mixed", "boundary", "abc"},
+        {"text/plain; name*=utf-8''%C3%A4.txt", "text/plain", "name", "\xC3\xA4.txt"},
+        {"text/plain; name*0=\"a\"; name*1=\"b\"; name*2*=%41", "text/plain", "name", "abA"},
+        {"text/plain; name=\"=?UTF-8?Q?x=C3=A4?=\"", "text/plain", "name", "x\xC3\xA4"},
+        {"garbage", "", "x", ""},
+        {"text/plain; charset=\"a\\\"b\"", "text/plain", "charset", "a\"b"},
+    };
+    for (const auto& r : rows) {
+        ContentType ct = parse_content_type(r.in);
+        CHECK_MESSAGE(ct.type == r.type, r.in, ": type got ", ct.type);
+        CHECK_MESSAGE(ct.param(r.pname) == r.pvalue, r.in, ": param got ", ct.param(r.pname));
+    }
+}
+
+TEST_CASE("base64 decoding") {
+    struct Row {
+        const char* name;
+        std::string in, want;
+        bool bad;
+    };
+    const Row rows[] = {
+        {"simple", "aGVsbG8=", "hello", false},
+        {"line breaks", "aGVs\nbG8=\n", "hello", false},
+        {"no padding", "aGVsbG8", "hello", false},
+        {"bad char", "aGV*sbG8=", "hello", true},
+        {"data after padding", "aGVsbG8=a", "hello", true},
+        {"concatenated blocks", "aGk=aGk=", "hihi", false},
+        {"dangling 6 bits", "aGVsb", "hel", true},
+        {"empty", "", "", false},
+    };
+    for (const auto& r : rows) {
+        bool bad = false;
+        std::string got = decode_base64(r.in, &bad);
+        CHECK_MESSAGE(got == r.want, r.name, ": got ", got);
+        CHECK_MESSAGE(bad == r.bad, r.name);
+    }
+}
+
+TEST_CASE("quoted-printable decoding") {
+    struct Row {
+        const char* name;
+        std::string in, want;
+        bool bad;
+    };
+    const Row rows[] = {
+        {"hex", "caf=C3=A9", "caf\xC3\xA9", false},
+        {"lower hex", "caf=c3=a9", "caf\xC3\xA9", false},
+        {"soft break", "long=\nline", "longline", false},
+        {"soft break with spaces", "long= \t\nline", "longline", false},
+        {"trailing =", "end=", "end", false},
+        {"bad escape", "a=ZZb", "a=ZZb", true},
+        {"equals at end of text", "1+1=2", "1+1=2", true},
+    };
+    for (const auto& r : rows) {
+        bool bad = false;
+        std::string got = decode_quoted_printable(r.in, &bad);
+        CHECK_MESSAGE(got == r.want, r.name, ": got ", got);
+        CHECK_MESSAGE(bad == r.bad, r.name);
+    }
+}
+
+TEST_CASE("multipart/report with delivery-status and original") {
+    ParsedMessage m = parse_mime("Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
+                                 "preamble\n--B\nContent-Type: text/plain\n\nnotice\n"
+                                 "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n"
+                                 "--B\nContent-Type: message/rfc822\n\nSubject: orig\n\nhello\n--B--\nepilogue\n");
+    REQUIRE(m.root.children.size() == 3);
+    CHECK(m.root.report_type == "delivery-status");
+    CHECK(m.root.children[0].body == "notice");
+    CHECK(m.root.children[1].content_type == "message/delivery-status");
+    REQUIRE(m.root.children[2].children.size() == 1);
+    CHECK(m.root.children[2].children[0].headers.get("Subject") == "orig");
+    CHECK(m.root.children[2].children[0].depth == 2);
+    CHECK(m.anomalies.empty());
+}
+
+TEST_CASE("multipart edge cases") {
+    SUBCASE("unterminated") {
+        ParsedMessage m = parse_mime("Content-Type: multipart/mixed; boundary=B\n\n--B\n\nfirst\n--B\n\nsecond\n");
+        CHECK(m.root.children.size() == 2);
+        CHECK(has(m.anomalies, "unterminated-multipart"));
+    }
+    SUBCASE("missing boundary parameter, guessed from the body") {
+        ParsedMessage m = parse_mime("Content-Type: multipart/mixed\n\n--XYZ\n\nfirst\n--XYZ--\n");
+        CHECK(has(m.anomalies, "missing-boundary"));
+        REQUIRE(m.root.children.size() == 1);
+        CHECK(m.root.children[0].body == "first");
+    }
+    SUBCASE("declared boundary absent: body kept as text") {
+        ParsedMessage m = parse_mime("Content-Type: multipart/mixed; boundary=NOPE\n\njust text\n");
+        CHECK(has(m.anomalies, "missing-boundary"));
+        REQUIRE(m.root.children.size() == 1);
+        CHECK(m.root.children[0].body == "just text\n");
+    }
+    SUBCASE("boundary prefix of a longer line is not a delimiter") {
+        ParsedMessage m = parse_mime("Content-Type: multipart/mixed; boundary=B\n\n--B\n\n--BX not a delimiter\n--B--\n");
+        REQUIRE(m.root.children.size() == 1);
+        CHECK(m.root.children[0].body == "--BX not a delimiter");
+    }
+    SUBCASE("base64 and qp parts") {
+        ParsedMessage m = parse_mime("Content-Type: multipart/mixed; boundary=B\n\n"
+                                     "--B\nContent-Transfer-Encoding: base64\n\naGVsbG8=\n"
+                                     "--B\nContent-Type: text/plain; charset=iso-8859-1\n"
+                                     "Content-Transfer-Encoding: quoted-printable\n\ncaf=E9\n--B--\n");
+        REQUIRE(m.root.children.size() == 2);
+        CHECK(m.root.children[0].body == "hello");
+        CHECK(m.root.children[1].body == "caf\xC3\xA9");
+    }
+    SUBCASE("bad base64 and qp give anomalies") {
+        ParsedMessage m = parse_mime("Content-Type: multipart/mixed; boundary=B\n\n"
+                                     "--B\nContent-Transfer-Encoding: base64\n\n!!!!\n"
+                                     "--B\nContent-Transfer-Encoding: quoted-printable\n\n=QQ\n--B--\n");
+        CHECK(has(m.anomalies, "bad-base64"));
+        CHECK(has(m.anomalies, "bad-quoted-printable"));
+    }
+    SUBCASE("unknown charset") {
+        ParsedMessage m = parse_mime("Content-Type: text/plain; charset=x-bogus-42\n\nabc\xE9\n");
+        CHECK(has(m.anomalies, "unknown-charset"));
+        CHECK(m.root.body == "abc\xC3\xA9\n");
+    }
+    SUBCASE("multipart/digest parts default to message/rfc822") {
+        ParsedMessage m = parse_mime("Content-Type: multipart/digest; boundary=B\n\n--B\n\nSubject: d\n\nx\n--B--\n");
+        REQUIRE(m.root.children.size() == 1);
+        CHECK(m.root.children[0].content_type == "message/rfc822");
+    }
+}
+
+TEST_CASE("caps: depth, parts, header bytes, fields, line length") {
+    SUBCASE("depth") {
+        std::string msg;
+        for (int i = 0; i < 200; ++i) msg += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\n\n--b" +
+                                            std::to_string(i) + "\n";
+        msg += "\ninnermost\n";
+        ParsedMessage m = parse_mime(msg);
+        CHECK(has(m.anomalies, "mime-too-deep"));
+        int depth = 0;
+        for_each_part(m.root, [&](const MimePart& p) { depth = std::max(depth, p.depth); });
+        CHECK(depth <= static_cast<int>(k_max_mime_depth));
+    }
+    SUBCASE("parts") {
+        std::string msg = "Content-Type: multipart/mixed; boundary=B\n\n";
+        for (std::size_t i = 0; i < k_max_mime_parts + 10; ++i) msg += "--B\n\nx\n";
+        msg += "--B--\n";
+        ParsedMessage m = parse_mime(msg);
+        CHECK(has(m.anomalies, "too-many-parts"));
+        CHECK(m.root.children.size() < k_max_mime_parts);
+    }
+    SUBCASE("header bytes") {
+        std::string msg = "Subject: x\nX-Big: " + std::string(k_max_header_bytes + 10, 'a') + "\nTo: y\n\nbody\n";
+        ParsedMessage m = parse_mime(msg);
+        CHECK(has(m.anomalies, "header-too-large"));
+        CHECK(m.root.headers.get("Subject") == "x");
+        CHECK(m.root.body == "body\n");
+    }
+    SUBCASE("line length") {
+        std::string msg = "Subject: x\nX-Long: " + std::string(k_max_line_bytes + 10, 'a') + "\nTo: y\n\nbody\n";
+        ParsedMessage m = parse_mime(msg);
+        CHECK(has(m.anomalies, "line-too-long"));
+        CHECK(m.root.headers.get("X-Long").size() <= k_max_line_bytes);
+        CHECK(m.root.headers.get("X-Long").size() + 1 >= k_max_line_bytes);
+        CHECK(m.root.headers.get("To") == "y");
+    }
+    SUBCASE("fields") {
+        std::string msg;
+        for (std::size_t i = 0; i < k_max_header_fields + 5; ++i) msg += "X: 1\n";
+        msg += "\nbody";
+        ParsedMessage m = parse_mime(msg);
+        CHECK(has(m.anomalies, "too-many-header-fields"));
+        CHECK(m.root.headers.fields.size() == k_max_header_fields);
+        CHECK(m.root.body == "body");
+    }
+}
+
+TEST_CASE("parse_headers on a text/rfc822-headers block") {
+    std::vector<std::string> anomalies;
+    Headers h = parse_headers("Message-ID: <a@example.com>\nSubject: s\n\nnot a header\n", &anomalies);
+    CHECK(h.fields.size() == 2);
+    CHECK(h.get("message-id") == "<a@example.com>");
+    CHECK(anomalies.empty());
+}

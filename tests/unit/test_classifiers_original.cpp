@@ -1,0 +1,50 @@
+// Unit tests for classifiers/original.cpp: the returned original's headers.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "classifiers/original.hpp"
+
+using namespace ndr::classifiers;
+
+TEST_CASE("fill_original from a header block") {
+    std::string block = "Return-Path: <s@example.com>\nReceived: from a\n by b\nReceived: from c\n"
+                        "DKIM-Signature: v=1; d=example.com;\n s=s1; b=abc\n"
+                        "Message-ID: <m@example.com>\nFrom: =?UTF-8?Q?S=C3=A9n?= <s@example.com>\nTo: r@example.net\n"
+                        "Subject: hi\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n";
+    Headers h = parse_headers(block);
+    ReturnedOriginal o;
+    fill_original(h, block, false, o);
+    CHECK(o.present);
+    CHECK_FALSE(o.headers_only);
+    CHECK(o.message_id == "<m@example.com>");
+    CHECK(o.from == "S\xC3\xA9n <s@example.com>");
+    CHECK(o.to == "r@example.net");
+    CHECK(o.return_path == "<s@example.com>");
+    REQUIRE(o.received.size() == 2);
+    CHECK(o.received[0] == "from a by b");
+    REQUIRE(o.dkim_signatures.size() == 1);
+    CHECK(o.raw_headers == block);
+}
+
+TEST_CASE("original_from_text finds an inline copy") {
+    ReturnedOriginal o;
+    CHECK(original_from_text("Your message could not be delivered.\n\n------ copy ------\n"
+                             "Received: from x\nFrom: s@example.com\nSubject: hi\n\nbody\n",
+                             o));
+    CHECK(o.subject == "hi");
+    CHECK(o.headers_only);
+
+    ReturnedOriginal indented;
+    CHECK(original_from_text("   Message-ID: <i@example.com>\n   Subject: indented\n\n", indented));
+    CHECK(indented.message_id == "<i@example.com>");
+
+    ReturnedOriginal none;
+    CHECK_FALSE(original_from_text("Subject: only one field\nblah\n", none));
+    CHECK_FALSE(none.present);
+}
+
+TEST_CASE("header_block") {
+    CHECK(header_block("A: 1\nB: 2\n\nbody") == "A: 1\nB: 2\n");
+    CHECK(header_block("A: 1") == "A: 1");
+}

@@ -1,0 +1,197 @@
+// test_classifiers_rules_matcher.cpp — the one-pass matcher (classifiers/rules/matcher.cpp): overlap,
+// priority, ties, one hit per list, `also`, resolver errors, listed-item extraction and evidence.
+// Rule sets are built inline, never from the shipped files.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "classifiers/limits.hpp"
+#include "classifiers/rules/matcher.hpp"
+
+using namespace ndr::classifiers;
+using namespace ndr::classifiers::rules;
+
+namespace {
+
+Pattern pat(std::string id, int priority, std::string regex, std::string listed = "", std::vector<std::string> also = {},
+            bool resolver_error = false) {
+    Pattern p;
+    p.id = std::move(id);
+    p.priority = priority;
+    p.regex = std::move(regex);
+    p.listed = std::move(listed);
+    p.also = std::move(also);
+    p.resolver_error = resolver_error;
+    p.source = "test";
+    return p;
+}
+
+Blocklist list(std::string id, std::vector<Pattern> patterns, ListKind kind = ListKind::ip_dnsbl) {
+    Blocklist b;
+    b.id = std::move(id);
+    b.kind = kind;
+    b.patterns = std::move(patterns);
+    return b;
+}
+
+std::string show(const MatchResult& r) {
+    std::string out;
+    for (const auto& h : r.hits) out += h.id + "/" + h.rule + "(" + h.listed + ") ";
+    if (r.receiver_resolver_error) out += "resolver-error ";
+    for (const auto& t : r.ties) out += "tie[" + t + "] ";
+    return out.empty() ? "nothing" : out;
+}
+
+struct Want {
+    std::string id, rule, listed;
+};
+
+void check_hits(const MatchResult& got, const std::vector<Want>& want) {
+    INFO("got: " << show(got));
+    REQUIRE(got.hits.size() == want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        CHECK(got.hits[i].id == want[i].id);
+        CHECK(got.hits[i].rule == want[i].rule);
+        CHECK(got.hits[i].listed == want[i].listed);
+    }
+}
+
+} // namespace
+
+TEST_CASE("rules matcher: overlapping hits keep only the higher priority") {
+    RuleSet set;
+    set.lists.push_back(list("generic", {pat("blocked-using", 10, R"(blocked using [a-z0-9.]+)")}));
+    set.lists.push_back(list("zen", {pat("postfix", 70, R"(blocked using zen\.spamhaus\.org)")}));
+    Matcher m(set);
+    check_hits(m.match("554 5.7.1 Client host [192.0.2.1] blocked using zen.spamhaus.org"), {{"zen", "postfix", ""}});
+    // Disjoint spans: both stay, in text order.
+    check_hits(m.match("blocked using bl.example.org; also blocked using zen.spamhaus.org"),
+               {{"generic", "blocked-using", ""}, {"zen", "postfix", ""}});
+}
+
+TEST_CASE("rules matcher: equal priority overlap from two lists is a tie, both kept") {
+    RuleSet set;
+    set.lists.push_back(list("a", {pat("x", 50, R"(listed at bl\.example)")}));
+    set.lists.push_back(list("b", {pat("y", 50, R"(bl\.example\.org)")}));
+    Matcher m(set);
+    MatchResult r = m.match("550 listed at bl.example.org");
+    INFO(show(r));
+    REQUIRE(r.ties.size() == 1);
+    CHECK(r.ties[0] == "a/x ~ b/y");
+    CHECK(r.hits.size() == 2);
+    MatchResult apart = m.match("550 listed at bl.example, see bl.example.org");
+    CHECK(apart.ties.empty());
+}
+
+TEST_CASE("rules matcher: at most one hit per list, the highest priority one") {
+    RuleSet set;
+    set.lists.push_back(list("zen", {pat("low", 20, R"(zen\.spamhaus\.org)"),
+                                     pat("url", 60, R"(spamhaus\.org/query/ip/(?P<ip>[0-9.]+))", "ip")}));
+    Matcher m(set);
+    MatchResult r = m.match("blocked using zen.spamhaus.org; see https://www.spamhaus.org/query/ip/192.0.2.7");
+    check_hits(r, {{"zen", "url", "192.0.2.7"}});
+    CHECK(r.fired.size() == 2);
+    CHECK(r.ties.empty());
+}
+
+TEST_CASE("rules matcher: `also` adds hits for other lists; a direct hit of that list wins") {
+    RuleSet set;
+    set.lists.push_back(list("yahoo", {pat("bl23", 80, R"(\[BL23\] .*? from (?P<ip>[0-9.]+))", "ip", {"xbl"})},
+                             ListKind::provider_internal));
+    set.lists.push_back(list("xbl", {pat("direct", 40, R"(xbl\.spamhaus\.org)")}));
+    Matcher m(set);
+    check_hits(m.match("553 5.7.1 [BL23] Connections not accepted from 192.0.2.9"),
+               {{"xbl", "", "192.0.2.9"}, {"yahoo", "bl23", "192.0.2.9"}});
+    check_hits(m.match("553 5.7.1 [BL23] Connections not accepted from 192.0.2.9; see xbl.spamhaus.org"),
+               {{"yahoo", "bl23", "192.0.2.9"}, {"xbl", "direct", ""}});
+}
+
+TEST_CASE("rules matcher: resolver errors set the flag, list nothing and silence their lists") {
+    RuleSet set;
+    set.lists.push_back(list("zen", {pat("reject", 50, R"(blocked using zen\.spamhaus\.org)"),
+                                     pat("open-resolver", 90, R"(open resolver; https://check\.spamhaus\.org/returnc/pub)", "",
+                                         {"sbl"}, true)}));
+    set.lists.push_back(list("sbl", {pat("reject", 50, R"(blocked using sbl\.spamhaus\.org)")}));
+    set.lists.push_back(list("other", {pat("reject", 50, R"(blocked using bl\.example\.org)")}));
+    Matcher m(set);
+    MatchResult r = m.match("554 Client host [192.0.2.1] blocked using zen.spamhaus.org; blocked using sbl.spamhaus.org; "
+                            "blocked using bl.example.org; Error: open resolver; https://check.spamhaus.org/returnc/pub/");
+    CHECK(r.receiver_resolver_error);
+    check_hits(r, {{"other", "reject", ""}});
+    MatchResult plain = m.match("554 Client host [192.0.2.1] blocked using zen.spamhaus.org");
+    CHECK_FALSE(plain.receiver_resolver_error);
+    check_hits(plain, {{"zen", "reject", ""}});
+}
+
+TEST_CASE("rules matcher: the listed IP or domain is taken from its group, validated and normalised") {
+    struct Case {
+        const char* name;
+        const char* regex;
+        const char* listed;
+        const char* text;
+        const char* want;
+    };
+    const Case cases[] = {
+        {"bracketed ip", R"(client host \[(?P<ip>[0-9a-f.:]+)\] blocked)", "ip", "Client host [198.51.100.23] blocked", "198.51.100.23"},
+        {"barracuda is_blocked", R"(<(?P<ip>[0-9.]+)>_is_blocked)", "ip", "550 permanent failure for one or more recipients (x:blocked) dnsbl:rbl <198.51.100.23>_is_blocked", "198.51.100.23"},
+        {"query/ip url", R"(spamhaus\.org/query/ip/(?P<ip>[0-9a-f.:]+))", "ip", "see https://www.spamhaus.org/query/ip/198.51.100.23", "198.51.100.23"},
+        {"?ip= url", R"(lookup\?ip=(?P<ip>[0-9a-f.:]+))", "ip", "https://www.spamcop.net/w3m?action=lookup?ip=198.51.100.23", "198.51.100.23"},
+        {"ipv6 compressed, upper case", R"(host \[(?P<ip>[0-9a-f.:]+)\])", "ip", "host [2001:DB8:23::25] blocked", "2001:db8:23::25"},
+        {"ipv6 full form", R"(host \[(?P<ip>[0-9a-f.:]+)\])", "ip", "host [2001:0db8:0023:0000:0000:0000:0000:0025]", "2001:db8:23::25"},
+        {"ipv6 address literal", R"(host \[(?P<ip>[0-9a-z.:]+)\])", "ip", "host [IPv6:2001:db8::1]", "2001:db8::1"},
+        {"ipv4 out of range dropped", R"(host \[(?P<ip>[0-9.]+)\])", "ip", "host [198.51.100.256]", ""},
+        {"ipv4 leading zero dropped", R"(host \[(?P<ip>[0-9.]+)\])", "ip", "host [198.051.100.23]", ""},
+        {"ipv4 three octets dropped", R"(host \[(?P<ip>[0-9.]+)\])", "ip", "host [198.51.100]", ""},
+        {"domain lower-cased, dot dropped", R"(domain (?P<domain>[a-z0-9.-]+) is listed)", "domain", "domain Example.COM. is listed", "example.com"},
+        {"domain single label dropped", R"(domain (?P<domain>[a-z0-9.-]+) is listed)", "domain", "domain localhost is listed", ""},
+        {"domain numeric tld dropped", R"(domain (?P<domain>[a-z0-9.-]+) is listed)", "domain", "domain 198.51.100.23 is listed", ""},
+        {"domain bad hyphen dropped", R"(domain (?P<domain>[a-z0-9.-]+) is listed)", "domain", "domain -bad.example.com is listed", ""},
+        {"idn to a-label", R"(domain (?P<domain>\S+) is listed)", "domain", "domain b\xc3\xbc" "cher.example is listed", "xn--bcher-kva.example"},
+    };
+    for (const auto& c : cases) {
+        std::string name = c.name;
+        CAPTURE(name);
+        RuleSet set;
+        set.lists.push_back(list("l", {pat("p", 50, c.regex, c.listed)}));
+        Matcher m(set);
+        MatchResult r = m.match(c.text);
+        INFO("got: " << show(r) << " want listed " << c.want);
+        REQUIRE(r.hits.size() == 1);
+        CHECK(r.hits[0].listed == c.want);
+    }
+}
+
+TEST_CASE("rules matcher: case-insensitive, evidence sanitised with DQS keys stripped") {
+    RuleSet set;
+    set.lists.push_back(list("zen", {pat("dqs", 50, R"(blocked using [a-z0-9]+\.zen\.dq\.spamhaus\.net\S*)")}));
+    Matcher m(set);
+    MatchResult r = m.match("554 BLOCKED USING abcdefghijklmnopqrstuvwxyz.zen.dq.spamhaus.net\x1b[31m");
+    REQUIRE(r.hits.size() == 1);
+    CHECK(r.hits[0].evidence.find("abcdefghijklmnopqrstuvwxyz") == std::string::npos);
+    CHECK(r.hits[0].evidence.find("<key>.zen.dq.spamhaus.net") != std::string::npos);
+    CHECK(r.hits[0].evidence.find('\x1b') == std::string::npos);
+    CHECK(r.hits[0].priority == 50);
+}
+
+TEST_CASE("rules matcher: text past k_max_match_text_bytes is not matched") {
+    RuleSet set;
+    set.lists.push_back(list("zen", {pat("p", 50, R"(blocked using zen\.spamhaus\.org)")}));
+    Matcher m(set);
+    std::string text(k_max_match_text_bytes, 'x');
+    text += " blocked using zen.spamhaus.org";
+    CHECK(m.match(text).hits.empty());
+    text.replace(0, 31, " blocked using zen.spamhaus.org");
+    CHECK(m.match(text).hits.size() == 1);
+}
+
+TEST_CASE("rules matcher: an empty rule set and patterns that do not compile match nothing") {
+    RuleSet empty;
+    Matcher m0(empty);
+    CHECK(m0.match("blocked using zen.spamhaus.org").hits.empty());
+    RuleSet set;
+    set.lists.push_back(list("bad", {pat("p", 50, "a(b")}));
+    set.lists.push_back(list("good", {pat("p", 50, "blocked")}));
+    Matcher m(set);
+    check_hits(m.match("a(b blocked"), {{"good", "p", ""}});
+}

@@ -1,0 +1,76 @@
+// Unit tests for classifiers/status_code.cpp: RFC 3463 status and SMTP reply code validators/finders.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "classifiers/status_code.hpp"
+
+using namespace ndr::classifiers;
+
+TEST_CASE("status_valid") {
+    struct Row {
+        const char* in;
+        std::size_t want;
+    };
+    const Row rows[] = {
+        {"5.1.1", 5},       {"4.7.0 extra", 5}, {"2.0.0", 5},     {"5.7.26", 6},  {"5.123.456", 9},
+        {"3.1.1", 0},       {"6.0.0", 0},       {"5.1", 0},       {"5..1", 0},    {"5.1.", 0},
+        {"5.1234.1", 0},    {"5.1.1234", 0},    {"5.1.1.1", 0},   {"", 0},        {"x5.1.1", 0},
+        {"5.1.1.", 5},
+    };
+    for (const auto& r : rows) CHECK_MESSAGE(status_valid(r.in) == r.want, r.in, ": got ", status_valid(r.in));
+    CHECK(is_valid_status(" 5.1.1 "));
+    CHECK_FALSE(is_valid_status("5.1.1 (x)"));
+}
+
+TEST_CASE("find_status") {
+    struct Row {
+        const char* in;
+        const char* want;
+    };
+    const Row rows[] = {
+        {"550 5.1.1 <u@example.net>: Recipient address rejected", "5.1.1"},
+        {"550-5.7.26 unauthenticated", "5.7.26"},
+        {"host [192.0.2.5] said: 4.2.2 mailbox full", "4.2.2"},
+        {"client 192.0.2.5.1 rejected", ""},
+        {"version 15.5.1 deployed", ""},
+        {"#5.1.1 smtp;550", "5.1.1"},
+        {"(5.0.0)", "5.0.0"},
+        {"no code here", ""},
+    };
+    for (const auto& r : rows) CHECK_MESSAGE(find_status(r.in) == r.want, r.in, ": got ", find_status(r.in));
+}
+
+TEST_CASE("reply codes") {
+    CHECK(reply_code_at("550 5.1.1 x") == 550);
+    CHECK(reply_code_at("550-5.1.1 x") == 550);
+    CHECK(reply_code_at("421") == 421);
+    CHECK(reply_code_at("5501 x") == 0);
+    CHECK(reply_code_at("650 x") == 0);
+    CHECK(reply_code_at("580 x") == 0);
+    CHECK(reply_code_at("x 550") == 0);
+    CHECK(reply_code_valid(250));
+    CHECK(reply_code_valid(554));
+    CHECK_FALSE(reply_code_valid(199));
+    CHECK_FALSE(reply_code_valid(560));
+    CHECK_FALSE(reply_code_valid(600));
+
+    struct Row {
+        const char* in;
+        int want;
+    };
+    const Row rows[] = {
+        {"host mx.example.net[192.0.2.1] said: 550 5.1.1 unknown", 550},
+        {"220-mx greeting then 421 4.2.1 try later", 421},
+        {"<<< 452 4.2.2 Mailbox full", 452},
+        {"   554 rejected", 554},
+        {"Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound'", 550},
+        {"size 550 bytes is fine", 0},
+        {"at 12:550 nothing", 0},
+        {"no code", 0},
+        {"354 go ahead", 0},
+    };
+    for (const auto& r : rows) CHECK_MESSAGE(find_reply_code(r.in) == r.want, r.in, ": got ", find_reply_code(r.in));
+    CHECK(status_class("4.4.7") == 4);
+    CHECK(status_class("nope") == 0);
+}

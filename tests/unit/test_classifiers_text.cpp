@@ -1,0 +1,152 @@
+// Unit tests for classifiers/text.cpp: newline normalisation, case helpers, RFC 2047, charsets, sanitise().
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "classifiers/text.hpp"
+
+using namespace ndr::classifiers;
+
+TEST_CASE("normalise_newlines") {
+    struct Row {
+        const char* name;
+        std::string in, want;
+        bool nul;
+    };
+    const Row rows[] = {
+        {"lf unchanged", "a\nb\n", "a\nb\n", false},
+        {"crlf", "a\r\nb\r\n", "a\nb\n", false},
+        {"cr only", "a\rb\r", "a\nb\n", false},
+        {"mixed", "a\r\n\rb\n", "a\n\nb\n", false},
+        {"nul", std::string("a\0b", 3), "a\xEF\xBF\xBD" "b", true},
+        {"empty", "", "", false},
+    };
+    for (const auto& r : rows) {
+        bool nul = false;
+        std::string got = normalise_newlines(r.in, &nul);
+        CHECK_MESSAGE(got == r.want, r.name, ": got ", got, ", want ", r.want);
+        CHECK_MESSAGE(nul == r.nul, r.name);
+    }
+}
+
+TEST_CASE("case-insensitive helpers") {
+    CHECK(iequals("Content-Type", "content-type"));
+    CHECK_FALSE(iequals("Content-Type", "content-typ"));
+    CHECK(istarts_with("Final-Recipient: x", "final-recipient:"));
+    CHECK(ifind("abc HELLO def", "hello") == 4);
+    CHECK(ifind("abc", "abcd") == std::string::npos);
+    CHECK(ifind("aaaab", "AAB") == 2);
+    CHECK(ifind("", "") == 0);
+    CHECK(ifind_word("spamhaus.org xspam spam", "spam") == 19);
+    CHECK(to_lower_ascii("MiXeD \xC3\x84") == "mixed \xC3\x84");
+    CHECK(trim("  \t a b \r\n") == "a b");
+}
+
+TEST_CASE("unfold and collapse_whitespace") {
+    CHECK(unfold("a\n b\n\tc") == "a b\tc");
+    CHECK(unfold("a\r\n b") == "a b");
+    CHECK(collapse_whitespace("  550  5.1.1\n\tuser   unknown  ") == "550 5.1.1 user unknown");
+    CHECK(collapse_whitespace("") == "");
+}
+
+TEST_CASE("decode_rfc2047") {
+    struct Row {
+        const char* name;
+        std::string in, want;
+    };
+    const Row rows[] = {
+        {"plain", "Hello", "Hello"},
+        {"B utf-8", "=?UTF-8?B?w6TDtsO8?=", "\xC3\xA4\xC3\xB6\xC3\xBC"},
+        {"Q latin1", "=?iso-8859-1?Q?Gr=FC=DFe_aus?=", "Gr\xC3\xBC\xC3\x9F" "e aus"},
+        {"Q lower-case hex", "=?utf-8?q?caf=c3=a9?=", "caf\xC3\xA9"},
+        {"adjacent words drop whitespace", "=?UTF-8?Q?a?= \n =?UTF-8?Q?b?=", "ab"},
+        {"text between words kept", "=?UTF-8?Q?a?= x =?UTF-8?Q?b?=", "a x b"},
+        {"split multibyte char across words", "=?UTF-8?B?ww==?= =?UTF-8?B?pA==?=", "\xC3\xA4"},
+        {"language tag", "=?UTF-8*en?Q?hi?=", "hi"},
+        {"malformed kept", "=?UTF-8?X?abc?=", "=?UTF-8?X?abc?="},
+        {"unterminated kept", "=?UTF-8?Q?abc", "=?UTF-8?Q?abc"},
+        {"iso-2022-jp", "=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=", "\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88"},
+        {"invalid utf-8 repaired", "=?UTF-8?B?/w==?=", "\xEF\xBF\xBD"},
+    };
+    for (const auto& r : rows) {
+        std::string got = decode_rfc2047(r.in);
+        CHECK_MESSAGE(got == r.want, r.name, ": got ", got, ", want ", r.want);
+    }
+}
+
+TEST_CASE("to_utf8") {
+    bool unknown = false;
+    CHECK(to_utf8("caf\xE9", "iso-8859-1", &unknown) == "caf\xC3\xA9");
+    CHECK_FALSE(unknown);
+    CHECK(to_utf8("caf\xE9", "windows-1252", &unknown) == "caf\xC3\xA9");
+    // ASCII text is the same in every ASCII-compatible charset: not worth an anomaly.
+    CHECK(to_utf8("ascii only", "x-no-such-charset", &unknown) == "ascii only");
+    CHECK_FALSE(unknown);
+    CHECK(to_utf8("caf\xE9", "x-no-such-charset", &unknown) == "caf\xC3\xA9"); // Latin-1 fallback
+    CHECK(unknown);
+    CHECK(to_utf8("\xFF\xFEh\0i\0" + std::string(), "utf-16", &unknown).size() > 0);
+    CHECK(to_utf8("bad \xC3 utf8", "utf-8", &unknown) == "bad \xEF\xBF\xBD utf8");
+    CHECK_FALSE(unknown);
+    // A "us-ascii" label on UTF-8 text: kept as UTF-8.
+    CHECK(to_utf8("\xC3\xA4", "us-ascii", &unknown) == "\xC3\xA4");
+    CHECK(to_utf8("+AOQ-", "unicode-1-1-utf-7", &unknown) == "\xC3\xA4");
+}
+
+TEST_CASE("utf-8 validation and repair") {
+    CHECK(is_valid_utf8("plain ascii"));
+    CHECK(is_valid_utf8("\xE2\x82\xAC"));
+    CHECK_FALSE(is_valid_utf8("\xC0\xAF"));         // overlong
+    CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));     // surrogate
+    CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80")); // above U+10FFFF
+    CHECK_FALSE(is_valid_utf8("\xE2\x82"));         // truncated
+    CHECK(repair_utf8("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+}
+
+TEST_CASE("sanitise") {
+    struct Row {
+        const char* name;
+        std::string in, want;
+    };
+    const Row rows[] = {
+        {"plain", "550 5.1.1 user unknown", "550 5.1.1 user unknown"},
+        {"crlf injection", "a\r\nBcc: x@example.com", "a Bcc: x@example.com"},
+        {"tab", "a\tb", "a b"},
+        {"csi colour", "red \x1b[31mtext\x1b[0m", "red text"},
+        {"osc title", "x\x1b]0;owned\x07y", "xy"},
+        {"osc with ST", "x\x1b]8;;http://example.com\x1b\\link", "xlink"},
+        {"c1 csi", "x\xC2\x9B" "31my", "xy"},
+        {"other C0 and DEL", std::string("a\x01\x7f" "b\0c", 6), "abc"},
+        {"bidi override", "abc\xE2\x80\xAE" "cba", "abccba"},
+        {"isolates", "a\xE2\x81\xA6" "b\xE2\x81\xA9", "ab"},
+        {"zero width", "a\xE2\x80\x8B" "b\xEF\xBB\xBF", "ab"},
+        {"invalid utf-8", "a\xFF" "b", "a\xEF\xBF\xBD" "b"},
+        {"collapse and trim", "  a   b  ", "a b"},
+        {"unicode kept", "Gr\xC3\xBC\xC3\x9F" "e", "Gr\xC3\xBC\xC3\x9F" "e"},
+    };
+    for (const auto& r : rows) {
+        std::string got = sanitise(r.in);
+        CHECK_MESSAGE(got == r.want, r.name, ": got ", got, ", want ", r.want);
+    }
+}
+
+TEST_CASE("sanitise caps on a character boundary") {
+    std::string s(100, 'a');
+    CHECK(sanitise(s, 10) == "aaaaaaa...");
+    std::string u;
+    for (int i = 0; i < 10; ++i) u += "\xC3\xA4";
+    std::string got = sanitise(u, 9);
+    CHECK(got.size() <= 9);
+    CHECK(is_valid_utf8(got));
+    CHECK(got.ends_with("..."));
+    CHECK(sanitise("short", 10) == "short");
+}
+
+TEST_CASE("next_line") {
+    std::string_view t = "a\r\nb\n\nc";
+    std::size_t pos = 0;
+    CHECK(next_line(t, pos) == "a");
+    CHECK(next_line(t, pos) == "b");
+    CHECK(next_line(t, pos) == "");
+    CHECK(next_line(t, pos) == "c");
+    CHECK(pos == t.size());
+}
