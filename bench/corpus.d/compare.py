@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""compare.py — scores ndr-triage and Sisimai records against a corpus's labels.tsv (bench/corpus).
+
+Inputs are JSON Lines written by `ndr-triage classify --json` and by sisimai_dump.pl. Records are
+matched to labels by file name + lower-cased recipient (in record order where a file names the same
+recipient twice). A label status of the form 4.0.9xx / 5.0.9xx is Sisimai's own pseudo code for "the
+bounce carried no status": an empty status agrees with it (the strict figure is printed too).
+"""
+import argparse
+import collections
+import json
+import os
+import re
+import sys
+
+PSEUDO = re.compile(r"^[45]\.0\.9\d\d$")
+NOT_FAILURE = {"delivered", "feedback", "vacation"}
+
+
+def load_labels(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")
+        for line in f:
+            v = line.rstrip("\n").split("\t")
+            if len(v) < len(header):
+                v += [""] * (len(header) - len(v))
+            r = dict(zip(header, v))
+            r["recipient"] = r["recipient"].lower()
+            rows.append(r)
+    return rows
+
+
+def load_jsonl(path):
+    out = []
+    if not os.path.exists(path):
+        return out
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                out.append({"_bad": line[:200]})
+    return out
+
+
+def norm_code(v):
+    if v is None:
+        return ""
+    return str(v).strip()
+
+
+def index_records(records):
+    by_key = collections.defaultdict(list)
+    for r in records:
+        rcpt = r.get("recipient")
+        if not rcpt:
+            continue
+        by_key[(os.path.basename(str(r.get("source", ""))), str(rcpt).lower())].append(r)
+    return by_key
+
+
+def match(labels, records):
+    by_key = index_records(records)
+    used = collections.Counter()
+    pairs = []
+    for lab in labels:
+        key = (lab["file"], lab["recipient"])
+        cands = by_key.get(key, [])
+        i = used[key]
+        if i < len(cands):
+            pairs.append((lab, cands[i]))
+            used[key] += 1
+        else:
+            pairs.append((lab, None))
+    extra = []
+    for key, cands in by_key.items():
+        for r in cands[used[key]:]:
+            extra.append(r)
+    return pairs, extra
+
+
+def score(pairs):
+    s = {"n": len(pairs), "matched": 0, "reason": 0, "status": 0, "status_strict": 0, "reply": 0,
+         "hard": 0, "per": collections.defaultdict(lambda: [0, 0])}
+    for lab, rec in pairs:
+        s["per"][lab["reason"]][0] += 1
+        if rec is None:
+            continue
+        s["matched"] += 1
+        if rec.get("reason") == lab["reason"]:
+            s["reason"] += 1
+            s["per"][lab["reason"]][1] += 1
+        st = norm_code(rec.get("status"))
+        if st == lab["status"]:
+            s["status_strict"] += 1
+        if st == lab["status"] or (st == "" and PSEUDO.match(lab["status"])):
+            s["status"] += 1
+        if norm_code(rec.get("reply_code")) == lab["replycode"]:
+            s["reply"] += 1
+        if bool(rec.get("hard")) == (lab["hardbounce"] == "1"):
+            s["hard"] += 1
+    return s
+
+
+def pct(a, b):
+    return "%6.1f%%" % (100.0 * a / b) if b else "    n/a"
+
+
+def failures(records, ours):
+    bad = []
+    for r in records:
+        if "_bad" in r:
+            bad.append(r)
+            continue
+        if ours:
+            if r.get("kind") in ("failed", "delayed") or (r.get("recipient") and r.get("reason") not in NOT_FAILURE):
+                bad.append(r)
+        elif r.get("reason") not in NOT_FAILURE:
+            bad.append(r)
+    return bad
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    for a in ("labels", "ours", "ours-norules", "sisimai", "ours-nb", "sisimai-nb"):
+        ap.add_argument("--" + a, required=True)
+    ap.add_argument("--files", type=int, required=True)
+    for a in ("time-ours", "time-ours-norules", "time-sisimai", "cpu-ours", "cpu-ours-norules", "cpu-sisimai"):
+        ap.add_argument("--" + a, type=float, required=True)
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args()
+
+    labels = load_labels(args.labels)
+    ours = load_jsonl(args.ours)
+    sis = load_jsonl(args.sisimai)
+    ours_pairs, ours_extra = match(labels, ours)
+    sis_pairs, sis_extra = match(labels, sis)
+    so, ss = score(ours_pairs), score(sis_pairs)
+    n = len(labels)
+
+    print("== records (%d labelled, %d files)" % (n, args.files))
+    print("%-28s %12s %12s" % ("", "ndr-triage", "sisimai4.25"))
+    print("%-28s %12s %12s" % ("records emitted", len([r for r in ours if r.get("recipient")]), len(sis)))
+    print("%-28s %12s %12s" % ("labels matched", "%d/%d" % (so["matched"], n), "%d/%d" % (ss["matched"], n)))
+    print("%-28s %12d %12d" % ("records not in labels", len(ours_extra), len(sis_extra)))
+    print("== agreement with labels: share of all %d labels [share of the labels each tool matched]" % n)
+    for key, name in (("reason", "reason"), ("status", "status"), ("status_strict", "status (strict)"),
+                      ("reply", "reply code"), ("hard", "hard bounce")):
+        print("%-20s %10s [%7s] %10s [%7s]" % (name, pct(so[key], n), pct(so[key], so["matched"]).strip(),
+                                                pct(ss[key], n), pct(ss[key], ss["matched"]).strip()))
+    print("== reason agreement per labelled reason (ours / sisimai / count)")
+    for reason in sorted(so["per"], key=lambda r: (-so["per"][r][0], r)):
+        cnt, ok = so["per"][reason]
+        print("  %-18s %4d/%-4d %4d/%-4d" % (reason, ok, cnt, ss["per"][reason][1], cnt))
+
+    onb = failures(load_jsonl(args.ours_nb), True)
+    snb = failures(load_jsonl(args.sisimai_nb), False)
+    print("== not-bounces: records reporting a failure: ndr-triage %d, sisimai %d" % (len(onb), len(snb)))
+    for r in onb:
+        print("   ours: %s %s %s" % (os.path.basename(str(r.get("source", ""))), r.get("recipient"), r.get("reason")))
+
+    print("== throughput (one process over all %d files, core 0, best of the runs)" % args.files)
+    print("  %-24s %9s %11s %9s %11s" % ("", "wall s", "msgs/s", "cpu s", "msgs/cpu-s"))
+    rate = {}
+    for key, name, wall, cpu in (("ours", "ndr-triage (rules on)", args.time_ours, args.cpu_ours),
+                                 ("norules", "ndr-triage --no-rules", args.time_ours_norules, args.cpu_ours_norules),
+                                 ("sisimai", "sisimai 4.25", args.time_sisimai, args.cpu_sisimai)):
+        rw = args.files / wall if wall > 0 else 0.0
+        rc = args.files / cpu if cpu > 0 else 0.0
+        rate[key] = (rw, rc)
+        print("  %-24s %9.3f %11.0f %9.3f %11.0f" % (name, wall, rw, cpu, rc))
+    for i, what in ((0, "wall"), (1, "cpu")):
+        if rate["sisimai"][i]:
+            print("  ratio ndr-triage/sisimai (%s): rules on %.1fx, --no-rules %.1fx" % (
+                what, rate["ours"][i] / rate["sisimai"][i], rate["norules"][i] / rate["sisimai"][i]))
+        if rate["norules"][i]:
+            print("  attribution cost (%s): %.1f%% fewer msgs/s with rules on" % (
+                what, 100.0 * (rate["norules"][i] - rate["ours"][i]) / rate["norules"][i]))
+
+    lists = collections.Counter()
+    with_list = 0
+    resolver = 0
+    for r in ours:
+        ids = [h.get("id") for h in (r.get("lists") or []) if isinstance(h, dict)]
+        if ids:
+            with_list += 1
+            lists.update(ids)
+        if r.get("receiver_resolver_error"):
+            resolver += 1
+    print("== attribution on the corpus: %d records name a list, %d receiver_resolver_error" % (with_list, resolver))
+    for lid, c in lists.most_common():
+        print("  %-24s %d" % (lid, c))
+
+    if args.verbose:
+        print("== disagreements (file, recipient, got, want, diagnostic)")
+        for lab, rec in ours_pairs:
+            if rec is None:
+                print("MISSING %s %s want=%s/%s/%s" % (lab["file"], lab["recipient"], lab["reason"], lab["status"], lab["replycode"]))
+                continue
+            got = (rec.get("reason"), norm_code(rec.get("status")), norm_code(rec.get("reply_code")))
+            st_ok = got[1] == lab["status"] or (got[1] == "" and PSEUDO.match(lab["status"]))
+            if got[0] != lab["reason"] or not st_ok or got[2] != lab["replycode"]:
+                print("DIFF %s %s got=%s/%s/%s want=%s/%s/%s cmd=%s fmt=%s\n     %s" % (
+                    lab["file"], lab["recipient"], got[0], got[1], got[2], lab["reason"], lab["status"],
+                    lab["replycode"], rec.get("smtp_command", ""), rec.get("format", ""),
+                    str(rec.get("diagnostic", ""))[:300]))
+        for rec in ours_extra:
+            print("EXTRA %s %s reason=%s" % (os.path.basename(str(rec.get("source", ""))), rec.get("recipient"), rec.get("reason")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+#!/usr/bin/perl
+# sisimai_dump.pl — runs Sisimai 4.25 (Debian libsisimai-perl) over the files named on the command line,
+# in one process, and prints one JSON object per record (JSON Lines) on stdout. Used by bench/corpus
+# as the peer to compare against; the input is the benchmark corpus (trusted enough for a benchmark).
+use strict;
+use warnings;
+use Sisimai;
+use JSON::PP;
+
+my $json = JSON::PP->new->canonical(1);
+for my $path (@ARGV) {
+    my $records = Sisimai->make($path, 'delivered' => 1) // [];
+    (my $base = $path) =~ s{.*/}{};
+    for my $r (@$records) {
+        my $sb = $r->softbounce;
+        print $json->encode({
+            'source'          => $base,
+            'recipient'       => lc($r->recipient->address // ''),
+            'status'          => $r->deliverystatus // '',
+            'reply_code'      => $r->replycode // '',
+            'reason'          => $r->reason // '',
+            'hard'            => (defined $sb && $sb eq '0') ? JSON::PP::true : JSON::PP::false,
+            'diagnostic'      => $r->diagnosticcode // '',
+            'diagnostic_type' => $r->diagnostictype // '',
+            'smtp_command'    => $r->smtpcommand // '',
+            'action'          => $r->action // '',
+            'remote_mta'      => $r->rhost // '',
+            'reporting_mta'   => $r->lhost // '',
+            'agent'           => $r->smtpagent // '',
+            'feedback_type'   => $r->feedbacktype // '',
+        }), "\n";
+    }
+}
