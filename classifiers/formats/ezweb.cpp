@@ -63,6 +63,7 @@ bool parse_ezweb(const Context& ctx, DeliveryReport& report) {
     struct Entry {
         std::string addr;
         std::string reply;
+        std::string command; // ">>> RCPT TO:<...>": the command the remote server answered
     };
     std::vector<Entry> entries;
     const std::size_t end = std::min(find_original_marker(ctx, begin), ctx.lines.size());
@@ -72,15 +73,18 @@ bool parse_ezweb(const Context& ctx, DeliveryReport& report) {
         if (istarts_with(t, "Recipient:")) t = trim(t.substr(10));
         if (std::string a; is_address_line(t, &a)) {
             if (entries.size() >= k_max_recipients) break;
-            entries.push_back(Entry{a, {}});
+            entries.push_back(Entry{a, {}, {}});
             continue;
         }
+        if (t.starts_with(">>>") && !entries.empty() && entries.back().command.empty())
+            entries.back().command = find_smtp_command(t);
         if (t.starts_with("<<<") && !entries.empty() && entries.back().reply.size() < k_max_diagnostic_bytes)
             (entries.back().reply += ' ') += trim(t.substr(3));
     }
     std::size_t added = 0;
     for (const auto& e : entries) {
         RecipientRecord r = make_record(e.addr, e.reply.empty() ? lead : e.reply, "ezweb");
+        if (!e.command.empty()) r.smtp_command = e.command;
         if (!add_record(report, std::move(r))) break;
         ++added;
     }

@@ -81,7 +81,8 @@ void merge_into(DeliveryReport& report, const DeliveryReport& vendor, bool repla
 
 // Any record: the status the remote server wrote in its reply ("550 5.7.1 ...") is preferred to the
 // reporting MTA's own Status field when that is generic ("5.0.0") or missing, or when the reply code
-// agrees with it in class (Sendmail writes "Status: 4.4.7" for a "450 4.7.1 Access denied" reply);
+// agrees with both it and the Status field in class (Sendmail writes "Status: 4.4.7" for a "450 4.7.1
+// Access denied" reply). A Status field of another class than the reply is kept: both are reported;
 // a missing reply code is taken from the diagnostic. (Sisimai 5 SMTP/Status.pm prefer() does the same.)
 void enrich_from_diagnostic(DeliveryReport& report) {
     for (auto& r : report.recipients) {
@@ -91,7 +92,7 @@ void enrich_from_diagnostic(DeliveryReport& report) {
         if (s.empty() || s == r.status) continue;
         const bool same_class_as_reply = r.reply_code != 0 && s[0] - '0' == r.reply_code / 100;
         if (generic_status(r.status) ? (r.status.empty() || r.status[0] == s[0] || same_class_as_reply)
-                                     : (same_class_as_reply && !generic_status(s)))
+                                     : (same_class_as_reply && r.status[0] == s[0] && !generic_status(s)))
             r.status = s;
     }
 }
