@@ -43,9 +43,16 @@ inline constexpr std::int64_t k_max_rule_set_mem = 64 * 1024 * 1024;
 // Sanitised text: the cap for one value in a log line, a terminal, a database row or a draft.
 inline constexpr std::size_t k_max_sanitised_bytes = 4u * 1024;
 // DNSBL checks (agent/dnsbl). DNS answers are hostile too.
-// Queries on the wire at once on the one c-ares channel: more overflows a DNSBL server's UDP buffer
-// (1000 at once made rbldnsd drop 60-85 %, see reference/imap-dns-recipe.md §3).
-inline constexpr std::size_t k_max_dnsbl_in_flight = 100;
+// Queries on the wire at once on the one c-ares channel. A burst of 1000 at once made rbldnsd drop
+// 60-85 % (its UDP receive buffer overflows, reference/imap-dns-recipe.md §3), so a check starts with
+// k_dnsbl_initial_window in flight and sends the next query as an answer frees a slot. Only when the
+// path has latency (no answer for k_dnsbl_grow_after_ms while the window is full) does the window grow,
+// by k_dnsbl_window_step per millisecond (a gentle ramp: bursts overflow a server's buffer too), up to
+// k_max_dnsbl_in_flight; a timed-out try halves it.
+inline constexpr std::size_t k_dnsbl_initial_window = 100;
+inline constexpr std::size_t k_dnsbl_window_step = 10;
+inline constexpr std::size_t k_max_dnsbl_in_flight = 1000;
+inline constexpr int k_dnsbl_grow_after_ms = 5;
 // Distinct queries (A and TXT, after merging duplicates) in one check: more is a usage error.
 inline constexpr std::size_t k_max_dnsbl_queries = 200000;
 // Resource records read from one DNS answer section (the rest are ignored).

@@ -1,6 +1,9 @@
 // cares_resolver.cpp — the c-ares engine: one channel, a window of queries in flight, poll() loop.
 //
-// Bounds: at most max_in_flight queries on the wire; each query ends by answer, by c-ares's own
+// Bounds: at most max_in_flight queries on the wire, in an adaptive window (classifiers/limits.hpp:
+// starts at k_dnsbl_initial_window, grows only while answers take long, halves on a timeout, so a
+// loopback server's UDP buffer never overflows and a distant resolver still sees the whole batch in a
+// round trip or two); each query ends by answer, by c-ares's own
 // timeout/tries, or by cancellation when the whole batch makes no progress for longer than one query
 // can take (a guard against a stuck channel, never expected to fire).
 #include "agent/dnsbl/cares_resolver.hpp"
@@ -98,11 +101,15 @@ struct Batch {
     std::size_t next = 0;
     std::size_t in_flight = 0;
     std::size_t done = 0;
+    std::size_t answered_since_check = 0; // answers (of any kind) since the window was last adjusted
+    bool timed_out = false;               // a try timed out since the window was last adjusted
 };
 
-void on_answer(void* arg, int status, int /*timeouts*/, unsigned char* abuf, int alen) {
+void on_answer(void* arg, int status, int timeouts, unsigned char* abuf, int alen) {
     auto* p = static_cast<Pending*>(arg);
     Batch& b = *p->batch;
+    ++b.answered_since_check;
+    if (timeouts > 0 || status == ARES_ETIMEOUT) b.timed_out = true;
     Answer& a = b.answers[p->index];
     if (abuf && alen > 0 && status != ARES_ECANCELLED && status != ARES_EDESTRUCTION) {
         a = parse_dns_response(std::span<const std::uint8_t>(abuf, static_cast<std::size_t>(alen)),
@@ -167,7 +174,31 @@ std::vector<Answer> CaresResolver::resolve(std::span<const Query> queries) {
     b.answers.resize(queries.size());
     b.pending.resize(queries.size());
     ares_channel ch = m_impl->channel;
-    const std::size_t window = m_impl->options.max_in_flight;
+    const std::size_t max_window = m_impl->options.max_in_flight;
+    std::size_t window = std::min(classifiers::k_dnsbl_initial_window, max_window);
+    using clock = std::chrono::steady_clock;
+    auto last_answer = clock::now();
+    auto last_growth = last_answer;
+
+    // Grows the window while it is full and no answer has come for k_dnsbl_grow_after_ms (the path
+    // has latency: more in flight costs the server nothing extra per moment); halves it on a timeout.
+    auto adjust_window = [&](clock::time_point now) {
+        if (b.timed_out) {
+            window = std::max<std::size_t>(1, window / 2);
+            b.timed_out = false;
+        }
+        if (b.answered_since_check > 0) {
+            last_answer = now;
+            b.answered_since_check = 0;
+            return;
+        }
+        using std::chrono::milliseconds;
+        if (b.next < queries.size() && b.in_flight >= window && window < max_window &&
+            now - last_answer >= milliseconds(classifiers::k_dnsbl_grow_after_ms) && now - last_growth >= milliseconds(1)) {
+            window = std::min(max_window, window + classifiers::k_dnsbl_window_step);
+            last_growth = now;
+        }
+    };
 
     auto pump = [&] {
         while (b.next < queries.size() && b.in_flight < window) {
@@ -184,7 +215,6 @@ std::vector<Answer> CaresResolver::resolve(std::span<const Query> queries) {
     for (int t = 0; t < m_impl->options.tries && t < 16; ++t) per_query_ms += static_cast<long long>(m_impl->options.timeout_ms) << t;
     // Every server is tried in turn (resolv.conf holds at most 3).
     per_query_ms *= static_cast<long long>(m_impl->options.servers.empty() ? 3 : m_impl->options.servers.size());
-    using clock = std::chrono::steady_clock;
     auto last_progress = clock::now();
     std::size_t last_done = 0;
 
@@ -208,6 +238,7 @@ std::vector<Answer> CaresResolver::resolve(std::span<const Query> queries) {
         timeval* tvp = ares_timeout(ch, nullptr, &tv);
         int wait_ms = tvp ? static_cast<int>(tv.tv_sec * 1000 + (tv.tv_usec + 999) / 1000) : 100;
         if (wait_ms > 1000) wait_ms = 1000;
+        if (b.next < queries.size() && window < max_window && wait_ms > 1) wait_ms = 1; // to grow the window
         int rc = poll(fds, nfds, wait_ms);
         if (rc <= 0) {
             ares_process_fd(ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
@@ -219,8 +250,9 @@ std::vector<Answer> CaresResolver::resolve(std::span<const Query> queries) {
                 ares_process_fd(ch, readable ? fds[i].fd : ARES_SOCKET_BAD, writable ? fds[i].fd : ARES_SOCKET_BAD);
             }
         }
-        pump();
         auto now = clock::now();
+        adjust_window(now);
+        pump();
         if (b.done != last_done) {
             last_done = b.done;
             last_progress = now;
