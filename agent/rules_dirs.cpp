@@ -3,13 +3,13 @@
 // result's errors. Files are read up to k_max_rule_file_bytes + 1 (the loader reports larger ones).
 #include "agent/rules_dirs.hpp"
 
+#include "classifiers/limits.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
-
-#include "classifiers/limits.hpp"
 
 namespace ndr::agent {
 
@@ -90,12 +90,21 @@ LoadResult load_rule_dirs(const GlobalOptions& options) {
     std::vector<std::string> errors;
     std::vector<RuleFile> shipped;
     std::vector<RuleFile> site;
-    read_dir(shipped_dir(options), shipped, errors);
+    const std::string shipped_path = shipped_dir(options);
+    read_dir(shipped_path, shipped, errors);
+    // A site directory that is the shipped one (`rules lint rules.d` in the source tree) is not loaded
+    // twice: every file would otherwise be reported as a redefinition of itself.
+    auto is_shipped = [&shipped_path](const std::string& dir) {
+        std::error_code ec;
+        return fs::equivalent(dir, shipped_path, ec) && !ec;
+    };
     if (!options.no_site_rules) {
         std::error_code ec;
-        if (fs::exists(k_site_rules_dir, ec)) read_dir(k_site_rules_dir, site, errors);
+        if (fs::exists(k_site_rules_dir, ec) && !is_shipped(k_site_rules_dir))
+            read_dir(k_site_rules_dir, site, errors);
     }
-    for (const std::string& dir : options.rules_dirs) read_dir(dir, site, errors);
+    for (const std::string& dir : options.rules_dirs)
+        if (!is_shipped(dir)) read_dir(dir, site, errors);
     LoadResult result = classifiers::rules::load_rules(shipped, site);
     errors.insert(errors.end(), result.errors.begin(), result.errors.end());
     result.errors = std::move(errors);

@@ -1,15 +1,13 @@
 // test_agent_rules_dirs.cpp — finding and reading the rule directories (agent/rules_dirs.cpp), on
 // temporary directories with inline rule texts.
-#include <doctest/doctest.h>
-
-#include <unistd.h>
+#include "agent/rules_dirs.hpp"
 
 #include <cstdlib>
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include "agent/rules_dirs.hpp"
+#include <unistd.h>
 
 using namespace ndr::agent;
 namespace fs = std::filesystem;
@@ -17,10 +15,14 @@ namespace fs = std::filesystem;
 namespace {
 
 std::string rule_file(const std::string& id) {
-    return "name = \"" + id + "\"\nkind = \"ip-dnsbl\"\nhome = \"https://" + id + ".example/\"\n"
+    return "name = \"" + id + "\"\nkind = \"ip-dnsbl\"\nhome = \"https://" + id +
+           ".example/\"\n"
            "[removal]\nmethod = \"none\"\n"
-           "[[match]]\nid = \"p\"\npattern = 'rejected by " + id + "'\nsource = \"test\"\n"
-           "[[sample]]\ntext = \"550 rejected by " + id + "\"\nexpect = [{ list = \"" + id + "\", rule = \"p\" }]\n";
+           "[[match]]\nid = \"p\"\npattern = 'rejected by " +
+           id +
+           "'\nsource = \"test\"\n"
+           "[[sample]]\ntext = \"550 rejected by " +
+           id + "\"\nexpect = [{ list = \"" + id + "\", rule = \"p\" }]\n";
 }
 
 class TempDir {
@@ -68,7 +70,8 @@ TEST_CASE("agent rules_dirs: shipped, then each --rules-dir; only *.toml files a
     REQUIRE(r.set.lists.size() == 2);
     CHECK(r.set.lists[0].id == "alpha");
     CHECK(r.set.lists[0].removal.notes == "site note");
-    CHECK(r.set.lists[0].overrides == std::vector<std::string>{(t.path() / "site2/alpha.local.toml").string()});
+    CHECK(r.set.lists[0].overrides ==
+          std::vector<std::string>{(t.path() / "site2/alpha.local.toml").string()});
     CHECK(r.set.lists[1].id == "beta");
 }
 
@@ -88,7 +91,8 @@ TEST_CASE("agent rules_dirs: missing directories and non-files are errors naming
     GlobalOptions missing;
     missing.shipped_rules_dir = (t.path() / "no-shipped").string();
     missing.no_site_rules = true;
-    CHECK(has_error(load_rule_dirs(missing), (t.path() / "no-shipped").string() + ": cannot read rule directory"));
+    CHECK(has_error(load_rule_dirs(missing),
+                    (t.path() / "no-shipped").string() + ": cannot read rule directory"));
 }
 
 TEST_CASE("agent rules_dirs: $NDR_TRIAGE_SHIPPED_RULES is used when --shipped-rules is not given") {
@@ -119,4 +123,17 @@ TEST_CASE("agent rules_dirs: the source tree's rules.d is the fallback") {
     if (old) ::setenv("NDR_TRIAGE_SHIPPED_RULES", saved.c_str(), 1);
     CHECK_FALSE(has_error(r, "cannot read rule directory"));
     CHECK_FALSE(has_error(r, "cannot open rule file"));
+}
+
+TEST_CASE("agent rules_dirs: a --rules-dir that is the shipped directory is not loaded twice") {
+    TempDir t;
+    t.write("ship/alpha.toml", rule_file("alpha"));
+    GlobalOptions o;
+    o.shipped_rules_dir = (t.path() / "ship").string();
+    o.no_site_rules = true;
+    o.rules_dirs = {(t.path() / "ship/.").string()}; // same directory, spelt differently
+    auto r = load_rule_dirs(o);
+    INFO(r.errors.size() << (r.errors.empty() ? "" : " first: " + r.errors[0]));
+    CHECK(r.errors.empty());
+    CHECK(r.set.lists.size() == 1);
 }
