@@ -231,6 +231,21 @@ void fill_from_diagnostic(RecipientRecord& r) {
     if (r.smtp_command.empty()) r.smtp_command = find_smtp_command(r.diagnostic);
 }
 
+std::string paragraph(const Context& ctx, std::size_t begin, std::size_t end) {
+    std::string out;
+    end = std::min(end, ctx.lines.size());
+    for (std::size_t i = begin; i < end && out.size() < k_max_diagnostic_bytes; ++i) {
+        const std::string_view t = trim(ctx.lines[i]);
+        if (t.empty()) {
+            if (!out.empty()) break;
+            continue;
+        }
+        if (!out.empty()) out += ' ';
+        out += t;
+    }
+    return out;
+}
+
 RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
                             Action action) {
     RecipientRecord r;

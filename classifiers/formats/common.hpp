@@ -130,6 +130,9 @@ void read_original_after(const Context& ctx, std::size_t marker, DeliveryReport&
 void read_inline_original(std::string_view block, DeliveryReport& report);
 // Fills report.original from ctx.original (message/rfc822 or text/rfc822-headers) when not present.
 void read_part_original(const Context& ctx, DeliveryReport& report);
+// Lines [begin, end) of ctx trimmed and joined by spaces, leading blank lines skipped, up to the first
+// blank line after some text (capped at k_max_diagnostic_bytes).
+std::string paragraph(const Context& ctx, std::size_t begin, std::size_t end);
 // The text from the start of line `line` to the end of ctx.text.
 std::string_view text_from_line(const Context& ctx, std::size_t line);
 
