@@ -172,6 +172,9 @@ bool holds(R r, const Context& c)
     case R::norelaying: // Reason/NoRelaying.pm
         if (c.command_in({"CONN", "EHLO", "HELO"}))
             return false;
+        // "Do not overwrite the reason": a vendor's securityerror/systemerror verdict stands.
+        if (c.preset == R::securityerror || c.preset == R::systemerror)
+            return false;
         return m.has(R::norelaying);
     case R::userunknown: // Reason/UserUnknown.pm
         if (c.status_is(R::suspend))
