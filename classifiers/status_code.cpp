@@ -83,8 +83,16 @@ int reply_code_at(std::string_view s) {
 }
 
 bool reply_code_valid(int code) {
-    int first = code / 100, second = (code / 10) % 10;
-    return (first == 2 || first == 3 || first == 4 || first == 5) && second <= 5 && code < 600;
+    // The reply codes the SMTP RFCs define: RFC 5321 4.2.2 and 4.2.3, RFC 1870 (SIZE), 1985 (ETRN),
+    // 2645 (ATRN), 3207 (STARTTLS), 4954 (AUTH), 5248, 7504 (521, 556). A three-digit number outside
+    // this list ("542 ... Rejected", "522 5.2.0", "426 connection timed out") is a vendor's own
+    // numbering or an exit status, not a reply (Sisimai SMTP/Reply.pm keeps the same list).
+    constexpr int k_defined[] = {211, 214, 220, 221, 235, 250, 251, 252, 253, 334, 354, 421, 422, 430, 432,
+                                 450, 451, 452, 453, 454, 455, 458, 459, 500, 501, 502, 503, 504, 521, 523,
+                                 524, 525, 530, 533, 534, 535, 538, 550, 551, 552, 553, 554, 555, 556};
+    for (int c : k_defined)
+        if (c == code) return true;
+    return false;
 }
 
 int find_reply_code(std::string_view text) {

@@ -193,6 +193,7 @@ bool reply_at(std::string_view t, std::size_t i) {
     if (i + 3 > t.size()) return false;
     if (t[i] != '2' && t[i] != '4' && t[i] != '5') return false;
     if (t[i + 1] < '0' || t[i + 1] > '5' || !is_digit(t[i + 2])) return false;
+    if (!reply_code_valid((t[i] - '0') * 100 + (t[i + 1] - '0') * 10 + (t[i + 2] - '0'))) return false;
     if (i + 3 < t.size()) {
         const char n = t[i + 3];
         if (is_digit(n) || is_alnum(n)) return false;

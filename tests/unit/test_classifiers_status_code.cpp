@@ -54,6 +54,13 @@ TEST_CASE("reply codes") {
     CHECK_FALSE(reply_code_valid(199));
     CHECK_FALSE(reply_code_valid(560));
     CHECK_FALSE(reply_code_valid(600));
+    // Only the codes the SMTP RFCs define: a vendor's own numbers are not replies.
+    CHECK(reply_code_valid(521));
+    CHECK(reply_code_valid(556));
+    CHECK_FALSE(reply_code_valid(542));
+    CHECK_FALSE(reply_code_valid(522));
+    CHECK_FALSE(reply_code_valid(426));
+    CHECK(reply_code_at("542 user@example.net Rejected") == 0);
 
     struct Row {
         const char* in;
