@@ -39,5 +39,6 @@ bool parse_x6(const Context& ctx, DeliveryReport& report);
 bool parse_apachejames(const Context& ctx, DeliveryReport& report);
 bool parse_interscanmss(const Context& ctx, DeliveryReport& report);
 bool parse_verizon(const Context& ctx, DeliveryReport& report);
+bool parse_biglobe(const Context& ctx, DeliveryReport& report);
 
 } // namespace ndr::classifiers::formats

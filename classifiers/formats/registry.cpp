@@ -52,6 +52,7 @@ constexpr Module k_modules[] = {
     {"apachejames", parse_apachejames},
     {"interscanmss", parse_interscanmss},
     {"verizon", parse_verizon},
+    {"biglobe", parse_biglobe},
 };
 
 bool generic_status(std::string_view s) { return s.empty() || s.ends_with(".0.0"); }
@@ -157,7 +158,16 @@ void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report) {
         if (const std::string_view agent = identify_agent(ctx);
             !agent.empty() && (report.format.empty() || report.format == "rfc3464" || report.format == "qmail")) {
             report.format = std::string(agent);
-            for (auto& r : report.recipients) r.format = std::string(agent);
+            // Gmail/Workspace DSNs may carry no Diagnostic-Code: the notice's paragraph under its
+            // "** Address not found **" heading says what happened.
+            std::string notice;
+            if (agent == "gsuite")
+                if (const std::size_t h = find_line_starting(ctx, "** "); h != std::string_view::npos)
+                    notice = paragraph(ctx, h + 1, ctx.lines.size());
+            for (auto& r : report.recipients) {
+                r.format = std::string(agent);
+                if (trim(r.diagnostic).empty() && !notice.empty()) r.diagnostic = notice;
+            }
         }
     } catch (...) { // allocation failure on hostile input: keep what the report has
         report.add_anomaly("vendor-format-error");
