@@ -2,6 +2,10 @@
 // what counts as valid; nothing here allocates except the returned status string.
 #include "classifiers/status_code.hpp"
 
+#include <algorithm>
+
+#include "classifiers/limits.hpp"
+
 #include "classifiers/text.hpp"
 
 namespace ndr::classifiers {
@@ -128,6 +132,34 @@ int find_reply_code(std::string_view text) {
         }
     }
     return 0;
+}
+
+std::string find_smtp_command(std::string_view text) {
+    struct Cue {
+        std::string_view text; // lower-case
+        std::string_view command;
+    };
+    // "CONNECTION" alone is no cue: qmail's "no SMTP connection got far enough; most progress was
+    // RCPT TO response" failed at RCPT.
+    static constexpr Cue k_cues[] = {
+        {"rcpt to", "RCPT"},         {"rcpt_to", "RCPT"},          {"after rcpt", "RCPT"},
+        {"smtp:rcpt", "RCPT"},       {"end of data", "DATA"},      {"data command", "DATA"},
+        {"after data", "DATA"},      {">>> data", "DATA"},         {"final data", "DATA"},
+        {"mail from", "MAIL"},       {"mail_from", "MAIL"},        {"after mail", "MAIL"},
+        {"ehlo", "EHLO"},            {"helo", "HELO"},             {"my name was rejected", "EHLO"},
+        {"after initial connection", "CONN"}, {"refused to talk to me", "CONN"}, {"connect to", "CONN"},
+    };
+    const std::string lower = to_lower_ascii(text.substr(0, std::min(text.size(), k_max_diagnostic_bytes)));
+    std::size_t best = std::string::npos;
+    std::string_view cmd;
+    for (const Cue& c : k_cues) {
+        const std::size_t p = lower.find(c.text);
+        if (p < best) {
+            best = p;
+            cmd = c.command;
+        }
+    }
+    return std::string(cmd);
 }
 
 int status_class(std::string_view status) {

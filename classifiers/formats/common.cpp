@@ -145,27 +145,6 @@ bool is_address_line(std::string_view s, std::string* addr) {
     return true;
 }
 
-std::string find_smtp_command(std::string_view text) {
-    // Exim transports/smtp.c "SMTP error from remote mail server after RCPT TO:<...>", Postfix
-    // smtp_chat.c "(in reply to RCPT TO command)", Sendmail ">>> RCPT To:<...>", qmail "RCPT TO response".
-    static constexpr std::pair<std::string_view, std::string_view> k_commands[] = {
-        {"RCPT TO", "RCPT"}, {"RCPT_TO", "RCPT"}, {"after RCPT", "RCPT"}, {"end of data", "DATA"},
-        {"DATA command", "DATA"}, {"after DATA", "DATA"}, {">>> DATA", "DATA"}, {"final DATA", "DATA"},
-        {"MAIL FROM", "MAIL"}, {"MAIL_FROM", "MAIL"}, {"after MAIL", "MAIL"}, {"EHLO", "EHLO"}, {"HELO", "HELO"},
-        {"after initial connection", "CONN"}, {"CONNECTION", "CONN"}, {"connect to", "CONN"}};
-    const std::string lower = to_lower_ascii(text.substr(0, k_max_diagnostic_bytes));
-    std::size_t best = std::string_view::npos;
-    std::string_view cmd;
-    for (const auto& [needle, name] : k_commands) {
-        const std::size_t p = lower_find(lower, needle, 0, std::min(lower.size(), best == std::string::npos ? lower.size() : best + needle.size()));
-        if (p < best) {
-            best = p;
-            cmd = name;
-        }
-    }
-    return std::string(cmd);
-}
-
 std::string find_remote_host(std::string_view text) {
     // Exim "host mx.example.net [192.0.2.1]: 550 ...", GMX "host: mx.example.net".
     std::size_t p = ifind_word(text, "host");
