@@ -16,6 +16,7 @@
 #include "classifiers/reasons/rhost.hpp"
 #include "classifiers/reasons/table.hpp"
 #include "classifiers/reasons/vendor.hpp"
+#include "classifiers/status_code.hpp"
 #include "classifiers/text.hpp"
 
 namespace ndr::classifiers {
@@ -104,30 +105,6 @@ std::string matchable_text(std::string_view diagnostic)
     return out;
 }
 
-// The SMTP command a diagnostic says it answered, when the format module did not record one
-// (wording of Postfix "in reply to RCPT TO command", Exim "after RCPT TO:", qmail "most progress was
-// RCPT TO response", Sendmail ">>> RCPT To:" and X3 "SMTP:RCPT"). Empty when the text names none.
-std::string_view command_in_text(std::string_view lowered)
-{
-    struct Cue {
-        std::string_view text;
-        std::string_view command;
-    };
-    constexpr Cue k_cues[] = {
-        {"in reply to rcpt to", "RCPT"},   {"after rcpt to", "RCPT"},    {"rcpt to response", "RCPT"},
-        {"smtp:rcpt", "RCPT"},             {">>> rcpt to", "RCPT"},      {"in reply to mail from", "MAIL"},
-        {"after mail from", "MAIL"},       {"mail from response", "MAIL"}, {">>> mail from", "MAIL"},
-        {"in reply to end of data", "DATA"}, {"after end of data", "DATA"}, {"in reply to data", "DATA"},
-        {"after data", "DATA"},            {">>> data", "DATA"},         {"my name was rejected", "EHLO"},
-        {"in reply to ehlo", "EHLO"},      {"in reply to helo", "HELO"}, {"after initial connection", "CONN"},
-        {"refused to talk to me", "CONN"},
-    };
-    for (const Cue& cue : k_cues)
-        if (lowered.find(cue.text) != std::string_view::npos)
-            return cue.command;
-    return {};
-}
-
 struct Context {
     const RecipientRecord& rec;
     std::string status;         // effective status for classification
@@ -171,6 +148,9 @@ bool holds(R r, const Context& c)
         return m.has(R::hasmoved);
     case R::norelaying: // Reason/NoRelaying.pm
         if (c.command_in({"CONN", "EHLO", "HELO"}))
+            return false;
+        // "Do not overwrite the reason": a vendor's securityerror/systemerror verdict stands.
+        if (c.preset == R::securityerror || c.preset == R::systemerror)
             return false;
         return m.has(R::norelaying);
     case R::userunknown: // Reason/UserUnknown.pm
@@ -352,7 +332,7 @@ void classify_record(const DeliveryReport& report, RecipientRecord& rec)
 
     Context c{rec, {}, std::nullopt, upper(rec.smtp_command), reasons::match_text(text), !text.empty(), true};
     if (c.command.empty())
-        c.command = std::string(command_in_text(text));
+        c.command = find_smtp_command(text);
     c.status = specific_status_in(text);
     if (c.status.empty())
         c.status = rec.status;

@@ -85,7 +85,27 @@ bool is_recipient_field(std::string_view n) {
     return iequals(n, "Final-Recipient") || iequals(n, "Original-Recipient") || iequals(n, "Action") ||
            iequals(n, "Status") || iequals(n, "Remote-MTA") || iequals(n, "Diagnostic-Code") ||
            iequals(n, "Last-Attempt-Date") || iequals(n, "Will-Retry-Until") || iequals(n, "Final-Log-ID") ||
-           iequals(n, "X-Actual-Recipient");
+           iequals(n, "X-Actual-Recipient") || iequals(n, "X-PowerMTA-BounceCategory");
+}
+
+// PowerMTA's own per-recipient field "X-PowerMTA-BounceCategory: bad-mailbox" names the reason
+// (category names from the PowerMTA user guide; mapping as Sisimai Lhost/PowerMTA.pm).
+Reason powermta_category(std::string_view v) {
+    v = trim(v);
+    struct Row {
+        std::string_view category;
+        Reason reason;
+    };
+    constexpr Row k_rows[] = {
+        {"bad-domain", Reason::hostunknown},      {"bad-mailbox", Reason::userunknown},
+        {"inactive-mailbox", Reason::suspend},    {"message-expired", Reason::expired},
+        {"no-answer-from-host", Reason::networkerror}, {"policy-related", Reason::policyviolation},
+        {"quota-issues", Reason::mailboxfull},    {"routing-errors", Reason::systemerror},
+        {"spam-related", Reason::spamdetected},
+    };
+    for (const Row& r : k_rows)
+        if (iequals(v, r.category)) return r.reason;
+    return Reason::undefined;
 }
 
 int hex_value(char c) {
@@ -167,6 +187,12 @@ std::string decode_dsn_address(std::string_view s) {
         out += s[i];
     }
     return out;
+}
+
+bool usable_address(std::string_view a) {
+    const std::size_t at = a.rfind('@');
+    return at != std::string_view::npos && at > 0 && at + 1 < a.size() && a.front() != '@' &&
+           a.find(':') == std::string_view::npos;
 }
 
 std::string normalise_address(std::string_view s) {
@@ -260,6 +286,10 @@ std::size_t parse_delivery_status(std::string_view body, DeliveryReport& report)
     auto flush = [&] {
         if (!cur.any) return;
         RecipientRecord& r = cur.rec;
+        // "Final-Recipient: rfc822; @mx.example.org" or a source route "@mx:user@host": the
+        // Original-Recipient, when it is a plain address, is the one to report.
+        if (!usable_address(r.final_recipient) && usable_address(r.original_recipient))
+            r.final_recipient = r.original_recipient;
         if (r.final_recipient.empty() && !r.original_recipient.empty()) r.final_recipient = r.original_recipient;
         if (r.status.empty() && !r.diagnostic.empty()) r.status = find_status(r.diagnostic);
         if (r.final_recipient.empty()) {
@@ -320,6 +350,8 @@ std::size_t parse_delivery_status(std::string_view body, DeliveryReport& report)
             r.last_attempt = f.value;
         } else if (iequals(n, "Will-Retry-Until")) {
             r.will_retry_until = f.value;
+        } else if (iequals(n, "X-PowerMTA-BounceCategory")) {
+            r.verdict.reason = powermta_category(f.value);
         }
     }
     flush();

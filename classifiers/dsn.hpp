@@ -27,6 +27,10 @@ std::pair<std::string, std::string_view> split_typed_value(std::string_view valu
 // An address as written in an NDR ("<User@Example.NET>", "\"x\" <u@d>", "rfc822;u@d", "mailto:u@d",
 // "u@d (comment)") -> "User@example.net": angle brackets, type, comment and quotes around the whole
 // address removed, domain lower-cased, local part kept. Empty when nothing address-like remains.
+// True when `a` is an address a record can stand on: a local part, "@", a domain, no source route
+// ("@mx.example.org", "@mx:user@host" are not).
+bool usable_address(std::string_view a);
+
 std::string normalise_address(std::string_view s);
 
 // RFC 6533 utf-8-addr-xtext / unitext: "\x{HEX}" escapes decoded; RFC 3461 xtext "+2B", "+3D", "+20"

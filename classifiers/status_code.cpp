@@ -2,6 +2,10 @@
 // what counts as valid; nothing here allocates except the returned status string.
 #include "classifiers/status_code.hpp"
 
+#include <algorithm>
+
+#include "classifiers/limits.hpp"
+
 #include "classifiers/text.hpp"
 
 namespace ndr::classifiers {
@@ -83,8 +87,16 @@ int reply_code_at(std::string_view s) {
 }
 
 bool reply_code_valid(int code) {
-    int first = code / 100, second = (code / 10) % 10;
-    return (first == 2 || first == 3 || first == 4 || first == 5) && second <= 5 && code < 600;
+    // The reply codes the SMTP RFCs define: RFC 5321 4.2.2 and 4.2.3, RFC 1870 (SIZE), 1985 (ETRN),
+    // 2645 (ATRN), 3207 (STARTTLS), 4954 (AUTH), 5248, 7504 (521, 556). A three-digit number outside
+    // this list ("542 ... Rejected", "522 5.2.0", "426 connection timed out") is a vendor's own
+    // numbering or an exit status, not a reply (Sisimai SMTP/Reply.pm keeps the same list).
+    constexpr int k_defined[] = {211, 214, 220, 221, 235, 250, 251, 252, 253, 334, 354, 421, 422, 430, 432,
+                                 450, 451, 452, 453, 454, 455, 458, 459, 500, 501, 502, 503, 504, 521, 523,
+                                 524, 525, 530, 533, 534, 535, 538, 550, 551, 552, 553, 554, 555, 556};
+    for (int c : k_defined)
+        if (c == code) return true;
+    return false;
 }
 
 int find_reply_code(std::string_view text) {
@@ -120,6 +132,34 @@ int find_reply_code(std::string_view text) {
         }
     }
     return 0;
+}
+
+std::string find_smtp_command(std::string_view text) {
+    struct Cue {
+        std::string_view text; // lower-case
+        std::string_view command;
+    };
+    // "CONNECTION" alone is no cue: qmail's "no SMTP connection got far enough; most progress was
+    // RCPT TO response" failed at RCPT.
+    static constexpr Cue k_cues[] = {
+        {"rcpt to", "RCPT"},         {"rcpt_to", "RCPT"},          {"after rcpt", "RCPT"},
+        {"smtp:rcpt", "RCPT"},       {"end of data", "DATA"},      {"data command", "DATA"},
+        {"after data", "DATA"},      {">>> data", "DATA"},         {"final data", "DATA"},
+        {"mail from", "MAIL"},       {"mail_from", "MAIL"},        {"after mail", "MAIL"},
+        {"ehlo", "EHLO"},            {"helo", "HELO"},             {"my name was rejected", "EHLO"},
+        {"after initial connection", "CONN"}, {"refused to talk to me", "CONN"}, {"connect to", "CONN"},
+    };
+    const std::string lower = to_lower_ascii(text.substr(0, std::min(text.size(), k_max_diagnostic_bytes)));
+    std::size_t best = std::string::npos;
+    std::string_view cmd;
+    for (const Cue& c : k_cues) {
+        const std::size_t p = lower.find(c.text);
+        if (p < best) {
+            best = p;
+            cmd = c.command;
+        }
+    }
+    return std::string(cmd);
 }
 
 int status_class(std::string_view status) {

@@ -145,27 +145,6 @@ bool is_address_line(std::string_view s, std::string* addr) {
     return true;
 }
 
-std::string find_smtp_command(std::string_view text) {
-    // Exim transports/smtp.c "SMTP error from remote mail server after RCPT TO:<...>", Postfix
-    // smtp_chat.c "(in reply to RCPT TO command)", Sendmail ">>> RCPT To:<...>", qmail "RCPT TO response".
-    static constexpr std::pair<std::string_view, std::string_view> k_commands[] = {
-        {"RCPT TO", "RCPT"}, {"RCPT_TO", "RCPT"}, {"after RCPT", "RCPT"}, {"end of data", "DATA"},
-        {"DATA command", "DATA"}, {"after DATA", "DATA"}, {">>> DATA", "DATA"}, {"final DATA", "DATA"},
-        {"MAIL FROM", "MAIL"}, {"MAIL_FROM", "MAIL"}, {"after MAIL", "MAIL"}, {"EHLO", "EHLO"}, {"HELO", "HELO"},
-        {"after initial connection", "CONN"}, {"CONNECTION", "CONN"}, {"connect to", "CONN"}};
-    const std::string lower = to_lower_ascii(text.substr(0, k_max_diagnostic_bytes));
-    std::size_t best = std::string_view::npos;
-    std::string_view cmd;
-    for (const auto& [needle, name] : k_commands) {
-        const std::size_t p = lower_find(lower, needle, 0, std::min(lower.size(), best == std::string::npos ? lower.size() : best + needle.size()));
-        if (p < best) {
-            best = p;
-            cmd = name;
-        }
-    }
-    return std::string(cmd);
-}
-
 std::string find_remote_host(std::string_view text) {
     // Exim "host mx.example.net [192.0.2.1]: 550 ...", GMX "host: mx.example.net".
     std::size_t p = ifind_word(text, "host");
@@ -193,6 +172,7 @@ bool reply_at(std::string_view t, std::size_t i) {
     if (i + 3 > t.size()) return false;
     if (t[i] != '2' && t[i] != '4' && t[i] != '5') return false;
     if (t[i + 1] < '0' || t[i + 1] > '5' || !is_digit(t[i + 2])) return false;
+    if (!reply_code_valid((t[i] - '0') * 100 + (t[i + 1] - '0') * 10 + (t[i + 2] - '0'))) return false;
     if (i + 3 < t.size()) {
         const char n = t[i + 3];
         if (is_digit(n) || is_alnum(n)) return false;
@@ -229,6 +209,21 @@ void fill_from_diagnostic(RecipientRecord& r) {
     if (r.status.empty()) r.status = find_status(r.diagnostic);
     if (r.reply_code == 0) r.reply_code = reply_code_in(r.diagnostic);
     if (r.smtp_command.empty()) r.smtp_command = find_smtp_command(r.diagnostic);
+}
+
+std::string paragraph(const Context& ctx, std::size_t begin, std::size_t end) {
+    std::string out;
+    end = std::min(end, ctx.lines.size());
+    for (std::size_t i = begin; i < end && out.size() < k_max_diagnostic_bytes; ++i) {
+        const std::string_view t = trim(ctx.lines[i]);
+        if (t.empty()) {
+            if (!out.empty()) break;
+            continue;
+        }
+        if (!out.empty()) out += ' ';
+        out += t;
+    }
+    return out;
 }
 
 RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,

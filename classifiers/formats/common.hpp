@@ -14,6 +14,7 @@
 #include "classifiers/dsn.hpp"
 #include "classifiers/mime.hpp"
 #include "classifiers/report.hpp"
+#include "classifiers/status_code.hpp"
 
 namespace ndr::classifiers::formats {
 
@@ -74,9 +75,7 @@ std::string find_address(std::string_view text);
 // True when the whole of `s` (after trimming "<>", quotes and a trailing ':') is one address.
 bool is_address_line(std::string_view s, std::string* addr = nullptr);
 // Addresses are normalised with normalise_address() of classifiers/dsn.hpp.
-// "RCPT", "DATA", "MAIL", "HELO", "EHLO", "CONN" from phrases such as "after RCPT TO:",
-// "in reply to end of DATA command", ">>> RCPT To:"; empty when none.
-std::string find_smtp_command(std::string_view text);
+// The SMTP command a text names: find_smtp_command() of classifiers/status_code.hpp.
 // The host of "host mx.example.net [192.0.2.1]" style phrases; empty when none.
 std::string find_remote_host(std::string_view text);
 
@@ -130,6 +129,9 @@ void read_original_after(const Context& ctx, std::size_t marker, DeliveryReport&
 void read_inline_original(std::string_view block, DeliveryReport& report);
 // Fills report.original from ctx.original (message/rfc822 or text/rfc822-headers) when not present.
 void read_part_original(const Context& ctx, DeliveryReport& report);
+// Lines [begin, end) of ctx trimmed and joined by spaces, leading blank lines skipped, up to the first
+// blank line after some text (capped at k_max_diagnostic_bytes).
+std::string paragraph(const Context& ctx, std::size_t begin, std::size_t end);
 // The text from the start of line `line` to the end of ctx.text.
 std::string_view text_from_line(const Context& ctx, std::size_t line);
 

@@ -29,16 +29,7 @@ bool parse_domino_text(const Context& ctx, DeliveryReport& report) {
     std::vector<std::string> rcpts;
     for (std::size_t i = to + 1; i < because; ++i)
         if (std::string a; is_address_line(ctx.lines[i], &a)) rcpts.push_back(a);
-    std::string diag;
-    const std::size_t end = std::min(find_original_marker(ctx, because), ctx.lines.size());
-    for (std::size_t i = because + 1; i < end && diag.size() < k_max_diagnostic_bytes; ++i) {
-        const std::string_view t = trim(ctx.lines[i]);
-        if (t.empty()) {
-            if (!diag.empty()) break;
-            continue;
-        }
-        (diag += ' ') += t;
-    }
+    const std::string diag = paragraph(ctx, because + 1, find_original_marker(ctx, because));
     std::size_t added = 0;
     for (const auto& a : rcpts) {
         if (!add_record(report, make_record(a, diag, "domino"))) break;

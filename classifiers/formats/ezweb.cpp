@@ -53,13 +53,18 @@ bool parse_ezweb(const Context& ctx, DeliveryReport& report) {
     if (parse_kddi(ctx, report)) return true;
     std::size_t begin = find_line(ctx, "Each of the following recipients was rejected");
     if (begin == std::string_view::npos) begin = find_line(ctx, "The following recipients did not receive this message");
+    // "The user(s) account is disabled." / "Your message was not delivered within ..." above a
+    // "<user@ezweb.ne.jp>: 550 ..." line (EZweb.pm $markingsof).
+    if (begin == std::string_view::npos) begin = find_first_line(ctx, {"The user(s) ", "Your message was not delivered"});
     if (begin == std::string_view::npos) return false;
     // The paragraph before the list explains an expiry or a rejection without a reply.
     std::string lead;
     for (std::size_t i = 0; i < begin && lead.size() < k_max_diagnostic_bytes; ++i) {
         const std::string_view t = trim(ctx.lines[i]);
+        if (is_address_line(t)) continue;
         if (!t.empty() && t.front() < 0x7f && t.front() >= 0x20) (lead += ' ') += t;
     }
+    if (trim(lead).empty()) lead = std::string(trim(ctx.lines[begin]));
     struct Entry {
         std::string addr;
         std::string reply;
@@ -76,15 +81,28 @@ bool parse_ezweb(const Context& ctx, DeliveryReport& report) {
             entries.push_back(Entry{a, {}, {}});
             continue;
         }
+        // "<user@ezweb.ne.jp>: 550 user unknown (in reply to RCPT TO command)" under a sentence that
+        // already says why: EZweb.pm keeps the sentence as the diagnostic.
+        if (std::string a; t.starts_with('<') && !t.starts_with("<<<") && split_address_line(t, a, t)) {
+            if (entries.size() >= k_max_recipients) break;
+            entries.push_back(Entry{a, {}, {}});
+            continue;
+        }
         if (t.starts_with(">>>") && !entries.empty() && entries.back().command.empty())
             entries.back().command = find_smtp_command(t);
         if (t.starts_with("<<<") && !entries.empty() && entries.back().reply.size() < k_max_diagnostic_bytes)
             (entries.back().reply += ' ') += trim(t.substr(3));
     }
+    // Some notices put the address above the heading, the heading then being the only text.
+    for (std::size_t i = 0; entries.empty() && i < begin; ++i)
+        if (std::string a; is_address_line(trim(ctx.lines[i]), &a)) entries.push_back(Entry{a, {}, {}});
+    // EZweb marks mail its per-user domain filter refused with "X-SPASIGN: NG" (EZweb.pm).
+    const bool spasign_ng = iequals(trim(ctx.headers->get("X-SPASIGN")), "NG");
     std::size_t added = 0;
     for (const auto& e : entries) {
         RecipientRecord r = make_record(e.addr, e.reply.empty() ? lead : e.reply, "ezweb");
         if (!e.command.empty()) r.smtp_command = e.command;
+        if (spasign_ng) r.verdict.reason = Reason::filtered;
         if (!add_record(report, std::move(r))) break;
         ++added;
     }

@@ -19,15 +19,7 @@ bool parse_mailfoundry(const Context& ctx, DeliveryReport& report) {
     if (why == std::string_view::npos) return false;
     const std::string a = find_address(ctx.lines[at]);
     if (a.empty()) return false;
-    std::string diag;
-    for (std::size_t i = why + 1; i < ctx.lines.size() && diag.size() < k_max_diagnostic_bytes; ++i) {
-        const std::string_view t = trim(ctx.lines[i]);
-        if (t.empty()) {
-            if (!diag.empty()) break;
-            continue;
-        }
-        (diag += ' ') += t;
-    }
+    const std::string diag = paragraph(ctx, why + 1, ctx.lines.size());
     // "host[ip] responded with failure: 550 ..." — keep the reply.
     RecipientRecord r = make_record(a, diag, "mailfoundry");
     if (const std::size_t p = r.diagnostic.find("responded with failure: "); p != std::string::npos) {

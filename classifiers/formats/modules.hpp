@@ -34,5 +34,11 @@ bool parse_ezweb(const Context& ctx, DeliveryReport& report);
 bool parse_mailfoundry(const Context& ctx, DeliveryReport& report);
 bool parse_mailmarshal(const Context& ctx, DeliveryReport& report);
 bool parse_imailserver(const Context& ctx, DeliveryReport& report);
+bool parse_fml(const Context& ctx, DeliveryReport& report);
+bool parse_x6(const Context& ctx, DeliveryReport& report);
+bool parse_apachejames(const Context& ctx, DeliveryReport& report);
+bool parse_interscanmss(const Context& ctx, DeliveryReport& report);
+bool parse_verizon(const Context& ctx, DeliveryReport& report);
+bool parse_biglobe(const Context& ctx, DeliveryReport& report);
 
 } // namespace ndr::classifiers::formats

@@ -47,6 +47,12 @@ constexpr Module k_modules[] = {
     {"mailfoundry", parse_mailfoundry},
     {"mailmarshal", parse_mailmarshal},
     {"imailserver", parse_imailserver},
+    {"fml", parse_fml},
+    {"x6", parse_x6},
+    {"apachejames", parse_apachejames},
+    {"interscanmss", parse_interscanmss},
+    {"verizon", parse_verizon},
+    {"biglobe", parse_biglobe},
 };
 
 bool generic_status(std::string_view s) { return s.empty() || s.ends_with(".0.0"); }
@@ -97,6 +103,33 @@ void enrich_from_diagnostic(DeliveryReport& report) {
     }
 }
 
+// The sending system of a message whose records came from its RFC 3464 part (or from a generic
+// template module), when its headers name it beyond doubt: the per-vendor phrase tables
+// (reasons/vendor.cpp) are keyed by this name. Signatures as Sisimai's Lhost modules detect them:
+// McAfee.pm (X-NAI-Header), MessageLabs.pm (X-Msg-Ref and MAILER-DAEMON@messagelabs.com),
+// Facebook.pm (mailer-daemon@mx.facebook.com), ReceivingSES.pm (X-SES-Outgoing), GSuite.pm
+// (mailer-daemon@googlemail.com with a delivery-status part), Outlook.pm (postmaster@hotmail.com or
+// outlook.com). Empty when none fits.
+std::string_view identify_agent(const Context& ctx) {
+    const Headers& h = *ctx.headers;
+    if (contains(h.get("X-NAI-Header"), "Modified by McAfee")) return "mcafee";
+    if (h.has("X-Msg-Ref") && contains(ctx.from, "@messagelabs.com")) return "messagelabs";
+    if (contains(ctx.from, "mailer-daemon@mx.facebook.com")) return "facebook";
+    if (h.has("X-SES-Outgoing")) return "receivingses";
+    if (contains(ctx.from, "mailer-daemon@googlemail.com") && ctx.delivery_status != nullptr) return "gsuite";
+    if (contains(ctx.from, "postmaster@hotmail.com") || contains(ctx.from, "postmaster@outlook.com")) return "outlook";
+    return {};
+}
+
+// A DSN that names its only recipient unusably ("@mx.example.org", a source route): the vendor text
+// that names exactly one recipient supplies the address.
+void adopt_vendor_address(DeliveryReport& report, const DeliveryReport& vendor) {
+    if (report.recipients.size() != 1 || vendor.recipients.size() != 1) return;
+    RecipientRecord& r = report.recipients.front();
+    const std::string& v = vendor.recipients.front().final_recipient;
+    if (!usable_address(r.final_recipient) && usable_address(v)) r.final_recipient = v;
+}
+
 } // namespace
 
 void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report) {
@@ -111,11 +144,29 @@ void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report) {
             enrich_from_diagnostic(report);
             DeliveryReport vendor;
             for (const auto& m : k_modules) {
+                // Google Groups notices carry no delivery-status part; a Gmail/Workspace DSN that
+                // has one is not a group rejection (Sisimai GSuite.pm before GoogleGroups.pm).
+                if (m.parse == parse_googlegroups && ctx.delivery_status != nullptr) continue;
                 if (!m.parse(ctx, vendor)) continue;
+                adopt_vendor_address(report, vendor);
                 merge_into(report, vendor, m.replaces_codes);
                 report.format = std::string(m.name);
                 for (auto& r : report.recipients) r.format = std::string(m.name);
                 break;
+            }
+        }
+        if (const std::string_view agent = identify_agent(ctx);
+            !agent.empty() && (report.format.empty() || report.format == "rfc3464" || report.format == "qmail")) {
+            report.format = std::string(agent);
+            // Gmail/Workspace DSNs may carry no Diagnostic-Code: the notice's paragraph under its
+            // "** Address not found **" heading says what happened.
+            std::string notice;
+            if (agent == "gsuite")
+                if (const std::size_t h = find_line_starting(ctx, "** "); h != std::string_view::npos)
+                    notice = paragraph(ctx, h + 1, ctx.lines.size());
+            for (auto& r : report.recipients) {
+                r.format = std::string(agent);
+                if (trim(r.diagnostic).empty() && !notice.empty()) r.diagnostic = notice;
             }
         }
     } catch (...) { // allocation failure on hostile input: keep what the report has

@@ -72,6 +72,7 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
     Found* last_listed = nullptr;
     std::string remote, command, reply;      // of the current "while talking to" block
     std::vector<std::size_t> block_addrs;    // indexes into found named by the block
+    std::string loose_reply;                 // a transcript reply line that names no address
     for (std::size_t i = begin; i < end; ++i) {
         const std::string_view line = unquote(ctx.lines[i]);
         const std::string_view t = trim(line);
@@ -90,7 +91,15 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
         if (t.empty()) continue;
         if (sec == Section::list) {
             std::string a;
-            if (is_address_line(t, &a)) {
+            // Active!Hunter lists ">>> user@example.org <user@example.org>".
+            std::string_view entry = t;
+            if (entry.starts_with(">>> ")) {
+                entry = trim(entry.substr(4));
+                if (const std::size_t sp = entry.find(' '); sp != std::string_view::npos &&
+                                                           find_address(entry.substr(sp)) == find_address(entry.substr(0, sp)))
+                    entry = entry.substr(0, sp);
+            }
+            if (is_address_line(entry, &a)) {
                 last_listed = find_or_add(found, a, report);
             } else if (last_listed != nullptr && istarts_with(t, "(reason:")) {
                 std::string_view r = t.substr(8);
@@ -133,6 +142,8 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
         }
         // "550 5.1.1 <user@example.org>... User unknown" / "554 <user@example.org>... 550 Host unknown".
         const std::size_t dots = t.find("... ");
+        if (dots == std::string_view::npos && loose_reply.empty() && leading_reply_code(t) != 0)
+            loose_reply = std::string(t); // "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)"
         if (dots != std::string_view::npos) {
             const std::string a = find_address(t.substr(0, dots));
             if (a.empty() || t.substr(0, dots).find('@') == std::string_view::npos) continue;
@@ -147,6 +158,8 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
             if (f->remote.empty()) f->remote = remote;
         }
     }
+    // One listed recipient and one reply that names nobody: the reply is that recipient's.
+    if (found.size() == 1 && found.front().diag.empty() && !loose_reply.empty()) found.front().diag = loose_reply;
     std::size_t added = 0;
     for (auto& f : found) {
         RecipientRecord r = make_record(f.addr, f.diag, "sendmail", transient ? Action::delayed : Action::failed);

@@ -10,10 +10,17 @@ namespace {
 
 constexpr VendorPhrase k_phrases[] = {
     {"googlegroups", Reason::rejected, R"re()re", "Sisimai Lhost/GoogleGroups.pm: every Google Groups bounce is a rejected post"},
+    {"ezweb", Reason::mailboxfull, R"re(the user(s) account is temporarily over quota)re", "Sisimai Lhost/EZweb.pm"},
+    {"ezweb", Reason::suspend, R"re(the user(s) account is disabled.)re", "Sisimai Lhost/EZweb.pm"},
+    {"ezweb", Reason::suspend, R"re(the user(s) account is temporarily limited.)re", "Sisimai Lhost/EZweb.pm"},
+    {"ezweb", Reason::expired, R"re(your message was not delivered within )re", "Sisimai Lhost/EZweb.pm"},
     {"fml", Reason::rejected, R"re(are not a member of this mailing list)re", "Sisimai Lhost/FML.pm"},
     {"fml", Reason::systemerror, R"re(duplicated message-id)re", "Sisimai Lhost/FML.pm"},
     {"interscanmss", Reason::userunknown, R"re(please check if address is correct)re", "Sisimai Lhost/InterScanMSS.pm"},
+    {"messagelabs", Reason::securityerror, R"re(please turn on smtp authentication in your mail client)re", "Sisimai Lhost/MessageLabs.pm"},
     {"messagelabs", Reason::userunknown, R"re(no such user)re", "Sisimai Lhost/MessageLabs.pm"},
+    {"messagelabs", Reason::userunknown, R"re(542 )re", "Sisimai Lhost/MessageLabs.pm"},
+    {"messagelabs", Reason::userunknown, R"re( rejected)re", "Sisimai Lhost/MessageLabs.pm"},
     {"qmail", Reason::blocked, R"re(but my name was rejected)re", "Sisimai Lhost/qmail.pm (qmail-remote.c: Connected to x but my name was rejected)"},
     {"exchange2003", Reason::userunknown, R"re(unknown recipient)re", "Sisimai Lhost/Exchange2003.pm: 000C05A6 Unknown Recipient"},
     {"mcafee", Reason::userunknown, R"re(no such user)re", "Sisimai Lhost/McAfee.pm"},

@@ -88,22 +88,6 @@ TEST_CASE("formats: reply codes after a colon and at the start of a text") {
     CHECK(leading_reply_code("650 nope") == 0);
 }
 
-TEST_CASE("formats: find_smtp_command names the earliest command phrase") {
-    struct Row {
-        std::string_view in, want;
-    };
-    const Row rows[] = {
-        {"SMTP error from remote mail server after RCPT TO:<a@example.net>:", "RCPT"},
-        {"550 5.7.1 rejected (in reply to end of DATA command)", "DATA"},
-        {"after MAIL FROM:<a@example.com> SIZE=100: 550 no", "MAIL"},
-        {"User unknown", ""},
-    };
-    for (const auto& r : rows) {
-        const std::string got = find_smtp_command(r.in);
-        CHECK_MESSAGE(got == r.want, "in: ", r.in, " got: ", got, " want: ", r.want);
-    }
-}
-
 TEST_CASE("formats: make_record fills status, reply code and collapses the diagnostic") {
     const RecipientRecord r = make_record("<Bob@Example.NET>", "  550 5.1.1 <bob@example.net>:\n   User unknown  ", "x");
     CHECK(r.final_recipient == "Bob@example.net");

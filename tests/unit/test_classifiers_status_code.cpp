@@ -54,6 +54,13 @@ TEST_CASE("reply codes") {
     CHECK_FALSE(reply_code_valid(199));
     CHECK_FALSE(reply_code_valid(560));
     CHECK_FALSE(reply_code_valid(600));
+    // Only the codes the SMTP RFCs define: a vendor's own numbers are not replies.
+    CHECK(reply_code_valid(521));
+    CHECK(reply_code_valid(556));
+    CHECK_FALSE(reply_code_valid(542));
+    CHECK_FALSE(reply_code_valid(522));
+    CHECK_FALSE(reply_code_valid(426));
+    CHECK(reply_code_at("542 user@example.net Rejected") == 0);
 
     struct Row {
         const char* in;
@@ -73,4 +80,28 @@ TEST_CASE("reply codes") {
     for (const auto& r : rows) CHECK_MESSAGE(find_reply_code(r.in) == r.want, r.in, ": got ", find_reply_code(r.in));
     CHECK(status_class("4.4.7") == 4);
     CHECK(status_class("nope") == 0);
+}
+
+TEST_CASE("status_code: find_smtp_command names the earliest command phrase") {
+    struct Row {
+        std::string_view in, want;
+    };
+    const Row rows[] = {
+        {"SMTP error from remote mail server after RCPT TO:<a@example.net>:", "RCPT"},
+        {"550 5.7.1 rejected (in reply to end of DATA command)", "DATA"},
+        {"after MAIL FROM:<a@example.com> SIZE=100: 550 no", "MAIL"},
+        {"User unknown", ""},
+        // qmail: the connection sentence comes first, the command that failed after it.
+        {"Sorry, no SMTP connection got far enough; most progress was RCPT TO response; remote host 192.0.2.3 "
+         "said: 550 no such user",
+         "RCPT"},
+        {"SMTP:RCPT host 192.0.2.8: 553 5.3.0 no such user", "RCPT"},
+        {"Connected to 192.0.2.9 but my name was rejected.", "EHLO"},
+        {"Connection refused", ""},
+        {"host mx.example.net refused to talk to me: 421 busy", "CONN"},
+    };
+    for (const auto& r : rows) {
+        const std::string got = find_smtp_command(r.in);
+        CHECK_MESSAGE(got == r.want, "in: ", r.in, " got: ", got, " want: ", r.want);
+    }
 }
