@@ -21,10 +21,7 @@ trap cleanup EXIT
 
 TOTAL=240
 PROXY_PORT=36144
-dovecot_setup 36143 36993
-dovecot_start
-ndr_make_variants "$TOTAL" "$WORK/msgs"
-dovecot_deliver_dir "$WORK/msgs"
+dovecot_with_variants "$TOTAL" 36143 36993 "$WORK"
 password_file=$(ndr_password_file)
 
 CONTROL=$WORK/fault
