@@ -187,6 +187,9 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     else std::cout << render_text(report);
     if (result.source_error || result.fetch_errors > 0) {
         if (!result.error.empty()) std::cerr << "ndr-triage scan: " << result.error << "\n";
+        else
+            std::cerr << "ndr-triage scan: " << result.fetch_errors
+                      << " message(s) could not be fetched; the next scan tries them again\n";
         return k_exit_source;
     }
     return result.interrupted ? k_exit_interrupted : 0;

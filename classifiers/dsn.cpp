@@ -271,7 +271,7 @@ void set_diagnostic(RecipientRecord& rec, std::string_view type, std::string_vie
         } else if (code == 0 || code / 100 == 2 || code / 100 == 3) {
             // A greeting or an intermediate reply first ("220-mx ... 421 4.2.1 ..."): the failure's
             // own code comes later.
-            int later = find_reply_code(code == 0 ? t : t.substr(4));
+            int later = find_reply_code(code == 0 ? t : t.substr(std::min<std::size_t>(4, t.size())));
             if (later / 100 == 4 || later / 100 == 5) code = later;
         }
         rec.reply_code = code;

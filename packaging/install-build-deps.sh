@@ -6,11 +6,13 @@ set -euo pipefail
 packages=(
     # toolchain
     g++ cmake ninja-build pkg-config ccache clang-14 libclang-rt-14-dev
+    # libFuzzer targets (tests/fuzz/run-fuzzers): clang-19 with its libFuzzer runtime, llvm-symbolizer
+    clang-19 libclang-rt-19-dev llvm-19
     # libraries (DESIGN.md: vmime, c-ares, SQLite, OpenSSL, CLI11, doctest; RE2, toml++, nlohmann-json, libidn2)
     libvmime-dev libc-ares-dev libsqlite3-dev libssl-dev libcli11-dev doctest-dev
     libre2-dev libtomlplusplus-dev nlohmann-json3-dev libidn2-dev
     # real servers for the integration tests and the demo (started on loopback by tests/integration/lib)
-    dovecot-imapd rbldnsd openssl dnsutils iproute2 procps python3 sqlite3 time
+    dovecot-imapd rbldnsd openssl dnsutils iproute2 procps python3 sqlite3 time jq
     # peers for the benchmarks
     libsisimai-perl rblcheck
 )

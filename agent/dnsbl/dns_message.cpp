@@ -27,6 +27,9 @@ public:
             if (len == 0) return pos + 1;
             if ((len & 0xc0) == 0xc0) {
                 if (pos + 2 > end) return std::nullopt;
+                // RFC 1035 §4.1.4: a pointer names a prior occurrence; one to itself or ahead is a loop.
+                const std::size_t target = (static_cast<std::size_t>(len & 0x3f) << 8) | m_msg[pos + 1];
+                if (target >= pos) return std::nullopt;
                 return pos + 2;
             }
             if ((len & 0xc0) != 0) return std::nullopt;
@@ -112,7 +115,9 @@ Answer parse_dns_response(std::span<const std::uint8_t> message, QueryType type)
         if (!rec) return fail("malformed answer (answer section)");
         pos = rec->next;
         if (rec->klass != k_class_in) continue;
-        if (type == QueryType::a && rec->type == k_type_a && rec->rdlen == 4) {
+        if (type == QueryType::a && rec->type == k_type_a && rec->rdlen != 4)
+            return fail("malformed answer (A record of " + std::to_string(rec->rdlen) + " bytes)");
+        if (type == QueryType::a && rec->type == k_type_a) {
             std::string addr = std::to_string(r.at(rec->rdata)) + "." + std::to_string(r.at(rec->rdata + 1)) + "." +
                                std::to_string(r.at(rec->rdata + 2)) + "." + std::to_string(r.at(rec->rdata + 3));
             out.records.push_back(std::move(addr));

@@ -24,7 +24,7 @@ bool parse_dragonfly(const Context& ctx, DeliveryReport& report) {
     std::size_t added = 0;
     // dma mail.c: "There was an error delivering your mail to <%s>." then the error, per recipient.
     std::size_t i = find_line(ctx, "There was an error delivering your mail to", opener);
-    while (i != std::string_view::npos && i < marker) {
+    while (i < ctx.lines.size() && i < marker) {
         const std::string a = find_address(ctx.lines[i]);
         std::string diag;
         std::string host_line;

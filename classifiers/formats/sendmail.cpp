@@ -69,7 +69,8 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
 
     std::vector<Found> found;
     enum class Section { none, list, transcript } sec = Section::none;
-    Found* last_listed = nullptr;
+    // An index, not a pointer: a later find_or_add() may grow `found` and move its elements.
+    std::size_t last_listed = std::string_view::npos;
     std::string remote, command, reply;      // of the current "while talking to" block
     std::vector<std::size_t> block_addrs;    // indexes into found named by the block
     std::string loose_reply;                 // a transcript reply line that names no address
@@ -100,11 +101,12 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
                     entry = entry.substr(0, sp);
             }
             if (is_address_line(entry, &a)) {
-                last_listed = find_or_add(found, a, report);
-            } else if (last_listed != nullptr && istarts_with(t, "(reason:")) {
+                Found* f = find_or_add(found, a, report);
+                last_listed = f ? static_cast<std::size_t>(f - found.data()) : std::string_view::npos;
+            } else if (last_listed < found.size() && istarts_with(t, "(reason:")) {
                 std::string_view r = t.substr(8);
                 if (r.ends_with(')')) r.remove_suffix(1);
-                if (last_listed->diag.empty()) last_listed->diag = std::string(trim(r));
+                if (found[last_listed].diag.empty()) found[last_listed].diag = std::string(trim(r));
             }
             continue;
         }

@@ -139,9 +139,19 @@ TEST_CASE("dnsbl: malformed DNS responses are errors, never crashes") {
     CHECK(parse_dns_response(huge, QueryType::a).status == AnswerStatus::error);
     Bytes bad_txt = message(0, {Rr{16, 60, Bytes{10, 'a', 'b'}}});
     CHECK(parse_dns_response(bad_txt, QueryType::txt).status == AnswerStatus::error);
-    // A answer of the wrong length is skipped.
+    // An A record of the wrong length is a malformed answer: skipping it would report "not listed"
+    // for a name the server says something about (tests/integration/fault_dns.sh, mode 7).
     Bytes odd_a = message(0, {Rr{1, 60, Bytes{127, 0, 2}}});
-    CHECK(parse_dns_response(odd_a, QueryType::a).status == AnswerStatus::nodata);
+    CHECK(parse_dns_response(odd_a, QueryType::a).status == AnswerStatus::error);
+    CHECK(parse_dns_response(odd_a, QueryType::txt).status == AnswerStatus::nodata);
+    // A compression pointer to itself or further on is a loop (RFC 1035 §4.1.4: a prior occurrence).
+    Bytes loop = message(0, {a_rr(2)});
+    const std::size_t owner = loop.size() - 16; // the answer's owner name: 0xc0 0x0c
+    REQUIRE(loop[owner] == 0xc0);
+    loop[owner + 1] = static_cast<std::uint8_t>(owner);
+    CHECK(parse_dns_response(loop, QueryType::a).status == AnswerStatus::error);
+    loop[owner + 1] = static_cast<std::uint8_t>(owner + 5);
+    CHECK(parse_dns_response(loop, QueryType::a).status == AnswerStatus::error);
     // Pseudo-random bytes after a valid header: any status, no crash.
     std::uint32_t seed = 12345;
     for (int round = 0; round < 2000; ++round) {

@@ -328,3 +328,12 @@ ndr_imap_args() {
 ndr_json_num() {
     sed -n "s/^  \"$2\": \\([0-9]*\\).*/\\1/p" "$1"
 }
+
+# A running Dovecot whose INBOX holds N fixture variants (ndr_make_variants), for the fault tests:
+#   dovecot_with_variants N IMAP_PORT IMAPS_PORT WORKDIR   (the messages are written to WORKDIR/msgs)
+dovecot_with_variants() {
+    dovecot_setup "$2" "$3"
+    dovecot_start
+    ndr_make_variants "$1" "$4/msgs"
+    dovecot_deliver_dir "$4/msgs"
+}

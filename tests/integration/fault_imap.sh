@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# fault_imap.sh — IMAP faults mid-fetch, between the agent and a real Dovecot, injected by
+# tests/integration/lib/imap_fault_proxy.py: the connection drops, the server stops answering (timeout),
+# sends a malformed response, or says BYE. For each fault, once (the agent reconnects and carries on)
+# and persistently (the scan gives up with a clear error, exit 2, no crash), then a clean scan: the
+# final counts (messages, NDRs, records, list hits) equal an uninterrupted scan's, no message was
+# marked $NDRTriaged without being recorded, and the mailbox holds every message, none \Seen or deleted.
+set -euo pipefail
+source "$NDR_SOURCE_DIR/tests/integration/lib/dovecot.sh"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-fault-imap.XXXXXX")
+PROXY_PID=
+cleanup() {
+    [[ -n $PROXY_PID ]] && kill "$PROXY_PID" 2>/dev/null
+    dovecot_cleanup
+    [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"
+    return 0
+}
+trap cleanup EXIT
+
+TOTAL=240
+PROXY_PORT=36144
+dovecot_with_variants "$TOTAL" 36143 36993 "$WORK"
+password_file=$(ndr_password_file)
+
+CONTROL=$WORK/fault
+echo "off 0 0" > "$CONTROL"
+python3 "$NDR_SOURCE_DIR/tests/integration/lib/imap_fault_proxy.py" "$PROXY_PORT" "$DOVECOT_PORT" "$CONTROL" \
+    > "$WORK/proxy.out" 2>&1 &
+PROXY_PID=$!
+for _ in $(seq 100); do grep -q ready "$WORK/proxy.out" 2>/dev/null && break; sleep 0.05; done
+grep -q ready "$WORK/proxy.out" || { cat "$WORK/proxy.out" >&2; fail "fault proxy did not start"; }
+
+# Through the proxy: plaintext (the proxy must see the commands), a 2 s timeout.
+config() { # config STATE
+    cat > "$WORK/agent.toml" <<TOML
+[imap]
+host = "127.0.0.1"
+port = $PROXY_PORT
+tls = "none"
+user = "$DOVECOT_USER"
+password_file = "$password_file"
+timeout_seconds = 2
+[state]
+path = "$1"
+TOML
+}
+scan() { # scan STATE: exit code in $SCAN_RC, stderr in $WORK/scan.err
+    config "$1"
+    SCAN_RC=0
+    timeout 120 "$NDR_TRIAGE" --no-site --config "$WORK/agent.toml" scan --json > "$WORK/scan.json" 2> "$WORK/scan.err" ||
+        SCAN_RC=$?
+}
+counts() { # "messages ndrs records list_hits"
+    "$NDR_TRIAGE" --no-site status --state "$1" --json > "$WORK/status.json" 2>/dev/null || { echo "0 0 0 0"; return; }
+    echo "$(ndr_json_num "$WORK/status.json" messages) $(ndr_json_num "$WORK/status.json" ndrs)" \
+        "$(ndr_json_num "$WORK/status.json" records) $(ndr_json_num "$WORK/status.json" list_hits)"
+}
+flagged() { imap_flags INBOX | grep -c '\$NDRTriaged' || true; }
+clear_flags() { imap_session "SELECT INBOX" "UID STORE 1:* -FLAGS.SILENT (\$NDRTriaged)" > /dev/null; }
+
+scan "$WORK/reference.db"
+((SCAN_RC == 0)) || { cat "$WORK/scan.err" >&2; fail "reference scan through the proxy failed"; }
+want=$(counts "$WORK/reference.db")
+[[ ${want%% *} == "$TOTAL" ]] || fail "reference: $want, want $TOTAL messages"
+
+for mode in drop stall malformed bye; do
+    # Once: the agent reconnects and the same scan completes.
+    clear_flags
+    rm -f "$WORK"/once.db*
+    : > "$CONTROL.log"
+    echo "$mode 1 30000" > "$CONTROL"
+    scan "$WORK/once.db"
+    [[ $(grep -c "^$mode$" "$CONTROL.log") == 1 ]] || fail "$mode once: the fault was not injected"
+    ((SCAN_RC == 0)) || { cat "$WORK/scan.err" >&2; fail "$mode once: scan exit $SCAN_RC, want 0 (reconnect)"; }
+    grep -qi 'reconnect' "$WORK/scan.err" || fail "$mode once: no reconnect logged: $(cat "$WORK/scan.err")"
+    got=$(counts "$WORK/once.db")
+    [[ $got == "$want" ]] || fail "$mode once: counts $got, want $want"
+    echo "ok   $mode once: reconnected, counts $got"
+
+    # Persistently: the scan stops with a clear error; the rest comes with the next scan.
+    clear_flags
+    rm -f "$WORK"/persist.db*
+    echo "$mode 100 30000" > "$CONTROL"
+    scan "$WORK/persist.db"
+    cp "$WORK/scan.err" "$WORK/$mode-persistent.err"
+    cp "$WORK/scan.json" "$WORK/$mode-persistent.json"
+    ((SCAN_RC == 2)) || { cat "$WORK/scan.err" >&2; fail "$mode persistent: scan exit $SCAN_RC, want 2"; }
+    last=$(grep '^ndr-triage scan: ' "$WORK/scan.err" | tail -1 || true)
+    [[ -n $last ]] || fail "$mode persistent: no error line from scan: $(cat "$WORK/scan.err")"
+    if LC_ALL=C grep -q $'[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]' "$WORK/scan.err"; then fail "$mode: control bytes in the error output"; fi
+    partial=$(counts "$WORK/persist.db")
+    marked=$(flagged)
+    ((${partial%% *} < TOTAL)) || fail "$mode persistent: all $TOTAL recorded despite the fault"
+    ((marked <= ${partial%% *})) || fail "$mode persistent: $marked marked \$NDRTriaged but only ${partial%% *} recorded"
+    echo "off 0 0" > "$CONTROL"
+    scan "$WORK/persist.db"
+    ((SCAN_RC == 0)) || { cat "$WORK/scan.err" >&2; fail "$mode: clean scan after the fault failed"; }
+    got=$(counts "$WORK/persist.db")
+    [[ $got == "$want" ]] || fail "$mode persistent: after a clean scan counts $got, want $want"
+    echo "ok   $mode persistent: exit 2 ($last), ${partial%% *} then $TOTAL recorded, counts $got"
+done
+
+[[ $(imap_count INBOX) == "$TOTAL" ]] || fail "INBOX holds $(imap_count INBOX), want $TOTAL"
+imap_flags INBOX > "$WORK/flags"
+if grep -q '\\Seen' "$WORK/flags"; then fail "messages marked \\Seen"; fi
+if grep -q '\\Deleted' "$WORK/flags"; then fail "messages marked \\Deleted"; fi
+[[ $(grep -c '\$NDRTriaged' "$WORK/flags") == "$TOTAL" ]] || fail "\$NDRTriaged on $(grep -c '\$NDRTriaged' "$WORK/flags"), want $TOTAL"
+echo "fault_imap: ok ($want)"
