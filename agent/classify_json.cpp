@@ -3,50 +3,175 @@
 
 #include "classifiers/text.hpp"
 
+#include <charconv>
+
 namespace ndr::agent {
 namespace {
 
 using classifiers::sanitise;
-using nlohmann::json;
 
-json str_or_null(std::string_view s, std::size_t cap = 512) {
-    if (s.empty()) return nullptr;
-    return sanitise(s, cap);
+// A JSON string literal, escaped as nlohmann::json::dump() does with ensure_ascii off. The values are
+// sanitised (valid UTF-8, no control characters), so only '"' and '\\' occur in practice; the control
+// character escapes are kept for safety.
+void append_string(std::string& out, std::string_view s) {
+    out += '"';
+    std::size_t from = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(s.substr(from, i - from));
+        from = i + 1;
+        switch (c) {
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default: {
+            static constexpr char k_hex[] = "0123456789abcdef";
+            out += "\\u00";
+            out += k_hex[c >> 4];
+            out += k_hex[c & 0xF];
+        }
+        }
+    }
+    out.append(s.substr(from));
+    out += '"';
+}
+
+void append_sanitised(std::string& out, std::string_view s, std::size_t cap) {
+    append_string(out, sanitise(s, cap));
+}
+
+// A sanitised string, or null when empty (before sanitising, as before).
+void append_str_or_null(std::string& out, std::string_view s, std::size_t cap = 512) {
+    if (s.empty())
+        out += "null";
+    else
+        append_sanitised(out, s, cap);
+}
+
+template <class N> void append_number(std::string& out, N n) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+    out.append(buf, ec == std::errc() ? end : buf);
+}
+
+void append_bool(std::string& out, bool b) {
+    out += b ? "true" : "false";
 }
 
 } // namespace
 
-json record_json(const std::string& source, std::size_t index, const classifiers::DeliveryReport& rep,
-                 const classifiers::RecipientRecord* r) {
-    json j;
-    j["source"] = sanitise(source, 1024);
-    j["message"] = index;
-    j["kind"] = std::string(to_string(rep.kind));
-    j["recipient"] = r ? str_or_null(r->final_recipient) : json(nullptr);
-    j["original_recipient"] = r ? str_or_null(r->original_recipient) : json(nullptr);
-    j["action"] = r ? str_or_null(to_string(r->action)) : json(nullptr);
-    j["status"] = r ? str_or_null(r->status, 16) : json(nullptr);
-    j["reply_code"] = r && r->reply_code != 0 ? json(r->reply_code) : json(nullptr);
-    j["reason"] = r ? json(std::string(to_string(r->verdict.reason))) : json(nullptr);
-    j["hard"] = r ? r->verdict.hard : false;
-    j["diagnostic"] = r ? str_or_null(r->diagnostic, 4096) : json(nullptr);
-    j["remote_mta"] = r ? str_or_null(r->remote_mta) : json(nullptr);
-    j["reporting_mta"] = str_or_null(rep.reporting_mta);
-    j["format"] = str_or_null(r && !r->format.empty() ? std::string_view(r->format) : std::string_view(rep.format));
-    json lists = json::array();
+void append_record_json(std::string& out, const std::string& source, std::size_t index,
+                        const classifiers::DeliveryReport& rep, const classifiers::RecipientRecord* r) {
+    // Keys in byte order of their names (the order nlohmann::json's std::map printed them in).
+    out += "{\"action\":";
     if (r)
-        for (const auto& h : r->verdict.lists)
-            lists.push_back({{"id", sanitise(h.id, 128)},
-                             {"listed", str_or_null(h.listed, 256)},
-                             {"rule", sanitise(h.rule, 128)},
-                             {"evidence", sanitise(h.evidence, 1024)}});
-    j["lists"] = std::move(lists);
-    j["provider"] = r ? str_or_null(r->verdict.provider, 128) : json(nullptr);
-    j["receiver_resolver_error"] = r ? r->verdict.receiver_resolver_error : false;
-    json anomalies = json::array();
-    for (const auto& a : rep.anomalies) anomalies.push_back(sanitise(a, 64));
-    j["anomalies"] = std::move(anomalies);
-    return j;
+        append_str_or_null(out, to_string(r->action));
+    else
+        out += "null";
+    out += ",\"anomalies\":[";
+    for (std::size_t i = 0; i < rep.anomalies.size(); ++i) {
+        if (i) out += ',';
+        append_sanitised(out, rep.anomalies[i], 64);
+    }
+    out += "],\"diagnostic\":";
+    if (r)
+        append_str_or_null(out, r->diagnostic, 4096);
+    else
+        out += "null";
+    out += ",\"format\":";
+    append_str_or_null(out,
+                       r && !r->format.empty() ? std::string_view(r->format) : std::string_view(rep.format));
+    out += ",\"hard\":";
+    append_bool(out, r ? r->verdict.hard : false);
+    out += ",\"kind\":";
+    append_string(out, to_string(rep.kind));
+    out += ",\"lists\":[";
+    if (r) {
+        bool first = true;
+        for (const auto& h : r->verdict.lists) {
+            if (!first) out += ',';
+            first = false;
+            out += "{\"evidence\":";
+            append_sanitised(out, h.evidence, 1024);
+            out += ",\"id\":";
+            append_sanitised(out, h.id, 128);
+            out += ",\"listed\":";
+            append_str_or_null(out, h.listed, 256);
+            out += ",\"rule\":";
+            append_sanitised(out, h.rule, 128);
+            out += '}';
+        }
+    }
+    out += "],\"message\":";
+    append_number(out, index);
+    out += ",\"original_recipient\":";
+    if (r)
+        append_str_or_null(out, r->original_recipient);
+    else
+        out += "null";
+    out += ",\"provider\":";
+    if (r)
+        append_str_or_null(out, r->verdict.provider, 128);
+    else
+        out += "null";
+    out += ",\"reason\":";
+    if (r)
+        append_string(out, to_string(r->verdict.reason));
+    else
+        out += "null";
+    out += ",\"receiver_resolver_error\":";
+    append_bool(out, r ? r->verdict.receiver_resolver_error : false);
+    out += ",\"recipient\":";
+    if (r)
+        append_str_or_null(out, r->final_recipient);
+    else
+        out += "null";
+    out += ",\"remote_mta\":";
+    if (r)
+        append_str_or_null(out, r->remote_mta);
+    else
+        out += "null";
+    out += ",\"reply_code\":";
+    if (r && r->reply_code != 0)
+        append_number(out, r->reply_code);
+    else
+        out += "null";
+    out += ",\"reporting_mta\":";
+    append_str_or_null(out, rep.reporting_mta);
+    out += ",\"source\":";
+    append_sanitised(out, source, 1024);
+    out += ",\"status\":";
+    if (r)
+        append_str_or_null(out, r->status, 16);
+    else
+        out += "null";
+    out += '}';
+}
+
+nlohmann::json record_json(const std::string& source, std::size_t index,
+                           const classifiers::DeliveryReport& rep, const classifiers::RecipientRecord* r) {
+    std::string text;
+    append_record_json(text, source, index, rep, r);
+    return nlohmann::json::parse(text);
 }
 
 } // namespace ndr::agent

@@ -4,24 +4,21 @@
 // Every string taken from a message goes through sanitise() before it is printed, so the output holds
 // no terminal escapes, no CR/LF inside a value and only valid UTF-8. Exit: 0 when every input was
 // read, 2 when one could not be (named on stderr), 1 for usage errors and unusable rule files.
-#include <cstdio>
-#include <iostream>
-#include <string>
-#include <vector>
-
-#include <nlohmann/json.hpp>
-
 #include "agent/classify_json.hpp"
 #include "agent/commands.hpp"
 #include "agent/input_files.hpp"
 #include "agent/pipeline.hpp"
 #include "classifiers/text.hpp"
 
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
 namespace ndr::agent {
 namespace {
 
 using classifiers::sanitise;
-using nlohmann::json;
 
 struct ClassifyOptions {
     bool json = false;
@@ -136,8 +133,9 @@ int run_classify(const ClassifyOptions& opt, const GlobalOptions& global) {
     }
     std::string out;
     std::vector<Row> rows;
-    auto emit = [&](const json& j) {
-        out += j.dump(-1, ' ', false, json::error_handler_t::replace);
+    auto emit = [&](const std::string& source, std::size_t index, const classifiers::DeliveryReport& rep,
+                    const classifiers::RecipientRecord* r) {
+        append_record_json(out, source, index, rep, r);
         out += '\n';
         if (out.size() > (1u << 16)) {
             std::fwrite(out.data(), 1, out.size(), stdout);
@@ -147,12 +145,14 @@ int run_classify(const ClassifyOptions& opt, const GlobalOptions& global) {
     auto errors = for_each_message(opt.paths, [&](const std::string& source, std::size_t index, std::string_view raw) {
         classifiers::DeliveryReport rep = analyse(raw, pipeline);
         if (rep.recipients.empty()) {
-            if (opt.json) emit(record_json(source, index, rep, nullptr));
+            if (opt.json)
+                emit(source, index, rep, nullptr);
             else rows.push_back(record_row(source, index, rep, nullptr));
             return;
         }
         for (const auto& r : rep.recipients) {
-            if (opt.json) emit(record_json(source, index, rep, &r));
+            if (opt.json)
+                emit(source, index, rep, &r);
             else rows.push_back(record_row(source, index, rep, &r));
         }
     });
