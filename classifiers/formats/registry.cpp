@@ -53,6 +53,7 @@ constexpr Module k_modules[] = {
     {"interscanmss", parse_interscanmss},
     {"verizon", parse_verizon},
     {"biglobe", parse_biglobe},
+    {"fallback", parse_fallback}, // last: the least specific layouts
 };
 
 bool generic_status(std::string_view s) { return s.empty() || s.ends_with(".0.0"); }
