@@ -250,6 +250,13 @@ Action parse_action(std::string_view value) {
 
 void set_diagnostic(RecipientRecord& rec, std::string_view type, std::string_view text, DeliveryReport& report) {
     if (!type.empty()) rec.diagnostic_type = to_lower_ascii(type);
+    // A delivery-status part has no charset of its own; Japanese MTAs (Lotus Notes, for one) write
+    // ISO-2022-JP (RFC 1468) into Diagnostic-Code: its designator escapes say so.
+    std::string jis;
+    if (text.find("\x1b$B") != std::string_view::npos || text.find("\x1b$@") != std::string_view::npos) {
+        jis = to_utf8(text, "ISO-2022-JP");
+        text = jis;
+    }
     std::string d = collapse_whitespace(text);
     if (d.size() > k_max_diagnostic_bytes) {
         std::size_t k = k_max_diagnostic_bytes;

@@ -284,9 +284,16 @@ Action action_from_codes(const RecipientRecord& r) {
     return Action::failed;
 }
 
+DeliveryReport parse_message_at(std::string_view raw, int depth);
+
 } // namespace
 
-DeliveryReport parse_message(std::string_view raw) {
+DeliveryReport parse_message(std::string_view raw) { return parse_message_at(raw, 0); }
+
+namespace {
+
+// depth > 0: the bounce a gateway forwarded inside a message/rfc822 part (read once, never deeper).
+DeliveryReport parse_message_at(std::string_view raw, int depth) {
     DeliveryReport report;
     if (raw.size() > k_max_message_bytes) {
         raw = raw.substr(0, k_max_message_bytes);
@@ -345,6 +352,22 @@ DeliveryReport parse_message(std::string_view raw) {
         }
     }
 
+    // A forwarded bounce: a gateway wrapped the multipart/report it received in a message/rfc822
+    // part of a notice of its own that names nobody (Sisimai X5). The inner report is the bounce.
+    // Only when the outer message is a mail system's bounce notice itself: a person forwarding a
+    // bounce to the help desk is no NDR.
+    if (report.recipients.empty() && depth == 0 && from_mail_system(report.from) && bounce_subject(report.subject)) {
+        const MimePart* orig = find_original_part(msg.root);
+        if (orig != nullptr && orig->children.size() == 1 && orig->children[0].report_type == "delivery-status") {
+            DeliveryReport inner = parse_message_at(orig->body, depth + 1);
+            if (!inner.recipients.empty()) {
+                for (const auto& a : report.anomalies) inner.add_anomaly(a);
+                inner.add_anomaly("forwarded-bounce");
+                return inner;
+            }
+        }
+    }
+
     // A bounce that names no recipient (Postfix "Delivery report unavailable", a vendor text no module
     // reads) but returns an original with exactly one recipient: that address is the one that failed.
     if (report.recipients.empty() && report.kind == Kind::not_ndr && report.original.present &&
@@ -393,8 +416,6 @@ DeliveryReport parse_message(std::string_view raw) {
     }
     return report;
 }
-
-namespace {
 
 // "From " separator lines: "From <sender> <asctime date>" — the date has an "hh:mm" time. Body lines
 // that merely start with "From " rarely carry one.

@@ -36,6 +36,8 @@
 //   no-recipients           the message is an NDR, but no recipient could be read from it
 //   recipient-from-original an NDR naming no recipient: the record's address is the returned original's
 //                           only To: address (no Cc)
+//   forwarded-bounce        the report is that of a bounce forwarded inside a message/rfc822 part of a
+//                           notice that names no recipient itself
 // Vendor modules (formats/) may add their own tokens; list them in their module header.
 #pragma once
 

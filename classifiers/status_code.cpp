@@ -1,11 +1,10 @@
 // status_code.cpp — RFC 3463 status and SMTP reply code validation and extraction. See the header for
-// what counts as valid; nothing here allocates except the returned status string.
+// what counts as valid; nothing here allocates except the returned strings.
 #include "classifiers/status_code.hpp"
 
 #include <algorithm>
 
 #include "classifiers/limits.hpp"
-
 #include "classifiers/text.hpp"
 
 namespace ndr::classifiers {

@@ -22,6 +22,44 @@
 
 namespace ndr::classifiers::formats {
 
+namespace {
+
+// Gmail ends the remote reply with "(state N)", the step of its SMTP client that failed. The steps
+// and what they mean (Sisimai Lhost/Gmail.pm $StateTable): 6 STARTTLS refused (systemerror at MAIL),
+// 8/9 AUTH (systemerror), 12 no authenticated relay (norelaying), 13 EHLO (blocked), 14 RCPT
+// (userunknown), 15/17/18 DATA (filtered). A specific status in the reply still decides (below).
+struct GmailState {
+    std::string_view state;
+    std::string_view command;
+    Reason reason;
+};
+constexpr GmailState k_states[] = {
+    {"6", "MAIL", Reason::systemerror}, {"8", "", Reason::systemerror},  {"9", "", Reason::systemerror},
+    {"12", "", Reason::norelaying},     {"13", "EHLO", Reason::blocked}, {"14", "RCPT", Reason::userunknown},
+    {"15", "DATA", Reason::filtered},   {"17", "DATA", Reason::filtered}, {"18", "DATA", Reason::filtered},
+};
+
+void apply_state(RecipientRecord& r) {
+    const std::size_t p = ifind(r.diagnostic, "(state ");
+    if (p == std::string::npos) return;
+    std::size_t e = p + 7;
+    while (e < r.diagnostic.size() && r.diagnostic[e] >= '0' && r.diagnostic[e] <= '9') ++e;
+    if (e >= r.diagnostic.size() || r.diagnostic[e] != ')') return;
+    const std::string_view n = std::string_view(r.diagnostic).substr(p + 7, e - p - 7);
+    for (const GmailState& s : k_states) {
+        if (s.state != n) continue;
+        if (!s.command.empty()) r.smtp_command = std::string(s.command);
+        // "550 5.2.2 ... Mailbox Full (state 14)": a status with a specific subject and detail names
+        // the reason itself (Gmail.pm overrides the state's reason with it).
+        const std::string_view st = r.status;
+        const bool specific = st.size() == 5 && st[2] >= '1' && st[2] <= '7' && st[4] >= '1' && st[4] <= '9';
+        if (!specific) r.verdict.reason = s.reason;
+        return;
+    }
+}
+
+} // namespace
+
 bool parse_gmail(const Context& ctx, DeliveryReport& report) {
     // Gmail.pm: the sender is mailer-daemon@googlemail.com / @gmail.com.
     if (!contains(ctx.from, "mailer-daemon@google") && !contains(ctx.from, "mailer-daemon@gmail")) return false;
@@ -57,6 +95,7 @@ bool parse_gmail(const Context& ctx, DeliveryReport& report) {
             if (r.diagnostic.size() > k_max_diagnostic_bytes) r.diagnostic.resize(k_max_diagnostic_bytes);
         }
         r.remote_mta = find_remote_host(diag);
+        apply_state(r);
         if (!add_record(report, std::move(r))) break;
     }
     if (marker != std::string_view::npos) read_original_after(ctx, marker, report);

@@ -40,5 +40,6 @@ bool parse_apachejames(const Context& ctx, DeliveryReport& report);
 bool parse_interscanmss(const Context& ctx, DeliveryReport& report);
 bool parse_verizon(const Context& ctx, DeliveryReport& report);
 bool parse_biglobe(const Context& ctx, DeliveryReport& report);
+bool parse_fallback(const Context& ctx, DeliveryReport& report);
 
 } // namespace ndr::classifiers::formats

@@ -53,6 +53,7 @@ constexpr Module k_modules[] = {
     {"interscanmss", parse_interscanmss},
     {"verizon", parse_verizon},
     {"biglobe", parse_biglobe},
+    {"fallback", parse_fallback}, // last: the least specific layouts
 };
 
 bool generic_status(std::string_view s) { return s.empty() || s.ends_with(".0.0"); }
@@ -109,7 +110,8 @@ void enrich_from_diagnostic(DeliveryReport& report) {
 // McAfee.pm (X-NAI-Header), MessageLabs.pm (X-Msg-Ref and MAILER-DAEMON@messagelabs.com),
 // Facebook.pm (mailer-daemon@mx.facebook.com), ReceivingSES.pm (X-SES-Outgoing), GSuite.pm
 // (mailer-daemon@googlemail.com with a delivery-status part), Outlook.pm (postmaster@hotmail.com or
-// outlook.com). Empty when none fits.
+// outlook.com), X2.pm (a MAILER-DAEMON notice titled exactly "failure delivery", "failed delivery" or
+// "delivery failure", in qmail's layout). Empty when none fits.
 std::string_view identify_agent(const Context& ctx) {
     const Headers& h = *ctx.headers;
     if (contains(h.get("X-NAI-Header"), "Modified by McAfee")) return "mcafee";
@@ -118,6 +120,10 @@ std::string_view identify_agent(const Context& ctx) {
     if (h.has("X-SES-Outgoing")) return "receivingses";
     if (contains(ctx.from, "mailer-daemon@googlemail.com") && ctx.delivery_status != nullptr) return "gsuite";
     if (contains(ctx.from, "postmaster@hotmail.com") || contains(ctx.from, "postmaster@outlook.com")) return "outlook";
+    if (const std::string_view s = trim(ctx.subject);
+        contains(ctx.from, "mailer-daemon@") &&
+        (iequals(s, "failure delivery") || iequals(s, "failed delivery") || iequals(s, "delivery failure")))
+        return "x2";
     return {};
 }
 

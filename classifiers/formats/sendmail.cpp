@@ -74,6 +74,7 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
     std::string remote, command, reply;      // of the current "while talking to" block
     std::vector<std::size_t> block_addrs;    // indexes into found named by the block
     std::string loose_reply;                 // a transcript reply line that names no address
+    bool reply_used = false;                 // the block's reply was given to an address line already
     for (std::size_t i = begin; i < end; ++i) {
         const std::string_view line = unquote(ctx.lines[i]);
         const std::string_view t = trim(line);
@@ -118,6 +119,7 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
             remote = std::string(h);
             command.clear();
             reply.clear();
+            reply_used = false;
             block_addrs.clear();
             continue;
         }
@@ -151,9 +153,12 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
             if (a.empty() || t.substr(0, dots).find('@') == std::string_view::npos) continue;
             Found* f = find_or_add(found, a, report);
             if (f == nullptr) continue;
-            if (!reply.empty()) {
+            // The block's reply belongs to the first address line after it; a later line in the same
+            // block ("554 <b@example.org>... 550 Host unknown", V5 sendmail) carries its own error.
+            if (!reply.empty() && !reply_used) {
                 f->diag = reply;
                 f->command = command;
+                reply_used = true;
             } else if (f->diag.empty()) {
                 f->diag = std::string(trim(t.substr(dots + 4)));
             }

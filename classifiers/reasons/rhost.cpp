@@ -48,6 +48,10 @@ constexpr Provider k_providers[] = {
 };
 
 constexpr CodeRow k_codes[] = {
+    // Sisimai Rhost/KDDI.pm (au / EZweb): "550 <user@...>: User unknown" names the user, "550 : User
+    // unknown" (no address) is the recipient's own filter.
+    {"kddi", ">: user unknown", R::userunknown, "au (KDDI) reply naming the unknown address"},
+    {"kddi", "550 : user unknown", R::filtered, "au (KDDI) domain-filter refusal"},
     // Sisimai 5 Rhost/Microsoft.pm and learn.microsoft.com "Email non-delivery reports in Exchange Online".
     {"exchangeonline", "resolver.adr.recipientnotfound", R::userunknown, "Microsoft NDR 5.1.10 RecipientNotFound"},
     {"exchangeonline", "resolver.adr.recipnotfound", R::userunknown, "Microsoft NDR 5.1.1 RecipNotFound"},
@@ -390,6 +394,9 @@ bool ends_with_host(std::string_view host, std::string_view suffix)
 
 std::string_view provider_of(std::string_view host)
 {
+    // "Remote-MTA: dns; mx.example.net (TCP|192.0.2.1|25) (comment)": the host is the first word.
+    if (std::size_t sp = host.find_first_of(" \t("); sp != std::string_view::npos)
+        host = host.substr(0, sp);
     while (!host.empty() && (host.back() == '.' || host.back() == ']'))
         host.remove_suffix(1);
     for (const Provider& p : k_providers)

@@ -157,6 +157,10 @@ constexpr Pattern k_patterns[] = {
      R"re(your[ ]envelope[ ]recipient[ ]is[ ]in[ ]my[ ]badrcptto[ ]list)re",
      R"re(your envelope recipient is in my badrcptto list)re",
      "Sisimai Reason/UserUnknown.pm"},
+    {Reason::userunknown, Kind::literal,
+     R"re(recipient address rejected.)re",
+     R"re(recipient address rejected.)re",
+     "Sisimai 5 Reason/UserUnknown.pm \"recipient address rejected. (in reply to rcpt to command)\": a bare RCPT refusal (counts only at RCPT)"},
 };
 
 } // namespace

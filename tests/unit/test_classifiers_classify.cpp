@@ -98,6 +98,13 @@ TEST_CASE("classify: table of records")
         {"provider code keyed by remote host", Kind::failed, Action::failed, "5.5.0", 550, "",
          "550 5.5.0 Mail rejete. Mail rejected. OFR_506 [506]", "", "smtp-in.orange.fr", Reason::spamdetected,
          false, false},
+        // The Remote-MTA value may carry comments after the host; the au (KDDI) rows tell a named
+        // unknown address from the recipient's filter.
+        {"provider host with a trailing comment", Kind::failed, Action::failed, "5.0.0", 550, "",
+         "550 <user@example.org>: User unknown", "rfc3464", "lsean.ezweb.ne.jp (TCP|192.0.2.17|25) (au mail)",
+         Reason::userunknown, true, false},
+        {"au filter refusal names no address", Kind::failed, Action::failed, "5.0.0", 550, "",
+         "550 : User unknown", "rfc3464", "lsean.ezweb.ne.jp", Reason::filtered, false, false},
         {"repeated reply prefixes are removed before matching", Kind::failed, Action::failed, "5.2.1", 550, "RCPT",
          "550-5.2.1 The email account that you 550-5.2.1 tried to reach is disabled. Learn more at 550 5.2.1 "
          "https://support.google.com/mail/?p=DisabledUser",
