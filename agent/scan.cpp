@@ -1,15 +1,15 @@
 // scan.cpp — the scan loop over a MailSource, stop requests and mail date parsing.
 #include "agent/scan.hpp"
 
+#include "agent/store/store.hpp"
+#include "classifiers/text.hpp"
+
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <ctime>
-
-#include <atomic>
 #include <stdexcept>
-
-#include "agent/store/store.hpp"
-#include "classifiers/text.hpp"
 
 namespace ndr::agent {
 
@@ -26,6 +26,11 @@ extern "C" void on_stop_signal(int sig) {
     }
     g_stop.store(true);
 }
+
+// A batch of recorded messages is committed after this many messages or this long, whichever is first:
+// the transaction (and SQLite's write lock) is never held long, and a killed scan redoes at most this.
+constexpr std::size_t k_batch_messages = 64;
+constexpr auto k_batch_time = std::chrono::milliseconds(100);
 
 std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -77,6 +82,36 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                           static_cast<std::int64_t>(result.new_messages), result.error, result.finished_at);
     };
 
+    // Messages are recorded in batches (one SQLite transaction for up to k_batch_messages
+    // messages or k_batch_time, each message's rows with its checkpoint advance as before) and
+    // marked processed only once their batch is committed.
+    struct Mark {
+        std::uint32_t uid;
+        bool ndr;
+    };
+    std::vector<Mark> marks;
+    auto batch_started = std::chrono::steady_clock::now();
+    const auto commit = [&] {
+        db.commit_batch();
+        for (const auto& m : marks) {
+            try {
+                source.mark_processed(m.uid, m.ndr);
+            } catch (const std::exception&) {
+                // Best effort by contract: the message is recorded; marking it again later is harmless.
+            }
+        }
+        marks.clear();
+    };
+    const auto open_batch = [&] {
+        if (db.in_batch()) return;
+        db.begin_batch();
+        batch_started = std::chrono::steady_clock::now();
+    };
+    const auto batch_full = [&] {
+        return marks.size() >= k_batch_messages ||
+               std::chrono::steady_clock::now() - batch_started >= k_batch_time;
+    };
+
     try {
         std::uint32_t after = 0;
         if (auto cp = db.checkpoint(state.source, state.folder)) {
@@ -108,6 +143,7 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                 result.interrupted = true;
                 break;
             }
+            if (db.in_batch() && batch_full()) commit();
             if (options.on_progress) options.on_progress(progress);
             ++progress.done;
 
@@ -115,6 +151,7 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
             try {
                 message = source.fetch(uid);
             } catch (const std::exception& e) {
+                commit(); // what is recorded so far does not wait for the source to recover
                 ++result.fetch_errors;
                 frozen = true;
                 if (++consecutive_errors >= options.max_consecutive_fetch_errors) {
@@ -128,7 +165,10 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
             store::Location where{state.source, state.folder, state.uid_validity, uid, {}};
             if (!message) {
                 ++result.vanished;
-                if (!frozen) db.advance_checkpoint(where, now_seconds());
+                if (!frozen) {
+                    open_batch();
+                    db.advance_checkpoint(where, now_seconds());
+                }
                 continue;
             }
             ++result.messages;
@@ -148,6 +188,7 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
             input.seen_at = now_seconds();
 
             bool ndr = false;
+            open_batch();
             if (auto known = db.find_message(input.fingerprint)) {
                 input.event_at = internal_date.value_or(input.seen_at);
                 db.record_message(input, !frozen);
@@ -196,16 +237,20 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                     ndr = db.message_is_ndr(outcome.message_id);
                 }
             }
-            try {
-                source.mark_processed(uid, ndr);
-            } catch (const std::exception&) {
-                // Best effort by contract: the message is recorded; marking it again later is harmless.
-            }
+            marks.push_back({uid, ndr});
         }
+        commit();
         if (options.on_progress) options.on_progress(progress);
         finish(result.source_error ? "error" : result.interrupted ? "interrupted" : "ok");
     } catch (const std::exception& e) {
         result.error = classifiers::sanitise(e.what());
+        // The message that failed has been rolled back (its savepoint); the batch's earlier messages
+        // are complete and are committed, as they would have been one by one.
+        try {
+            commit();
+        } catch (const std::exception&) {
+            db.rollback_batch();
+        }
         try {
             finish("error");
         } catch (const std::exception&) {

@@ -2,25 +2,23 @@
 // one-transaction record of a message. Every NDR-derived text goes through sanitise() before binding.
 #include "agent/store/store.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "agent/store/migrations.hpp"
+#include "classifiers/limits.hpp"
+#include "classifiers/text.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <map>
-#include <set>
-#include <stdexcept>
-
-#include <openssl/evp.h>
-#include <sqlite3.h>
-
+#include <mutex>
 #include <nlohmann/json.hpp>
-
-#include "agent/store/migrations.hpp"
-#include "classifiers/limits.hpp"
-#include "classifiers/text.hpp"
+#include <openssl/evp.h>
+#include <set>
+#include <sqlite3.h>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ndr::agent::store {
 
@@ -75,14 +73,72 @@ std::string_view to_string(ParseStatus s) {
 
 namespace {
 
-// A prepared statement; finalised on destruction. Bind indexes are 1-based.
+// Prepared statements kept per connection, keyed by their SQL text: preparing the same few statements
+// for every message cost more than running them. A Statement borrows one (or prepares it) and gives
+// it back reset and unbound; a statement in use is not in the cache, so two live Statements never
+// share one. Store's destructor finalises the connection's cache (release_statements). One mutex:
+// a Store may live on another thread than the next one.
+class StatementCache {
+  public:
+    static StatementCache& instance() {
+        static StatementCache cache;
+        return cache;
+    }
+    sqlite3_stmt* take(sqlite3* db, std::string_view sql) {
+        std::lock_guard lock(m_mutex);
+        auto it = m_free.find(Key{db, std::string(sql)});
+        if (it == m_free.end()) return nullptr;
+        sqlite3_stmt* stmt = it->second;
+        m_free.erase(it);
+        return stmt;
+    }
+    void give_back(sqlite3* db, sqlite3_stmt* stmt) {
+        sqlite3_reset(stmt);
+        sqlite3_clear_bindings(stmt);
+        std::lock_guard lock(m_mutex);
+        if (m_free.size() >= k_max_cached) {
+            sqlite3_finalize(stmt);
+            return;
+        }
+        auto [it, inserted] = m_free.emplace(Key{db, sqlite3_sql(stmt)}, stmt);
+        if (!inserted) sqlite3_finalize(stmt); // an identical one is already cached
+    }
+    void release(sqlite3* db) {
+        std::lock_guard lock(m_mutex);
+        for (auto it = m_free.begin(); it != m_free.end();) {
+            if (it->first.first != db) {
+                ++it;
+                continue;
+            }
+            sqlite3_finalize(it->second);
+            it = m_free.erase(it);
+        }
+    }
+
+  private:
+    using Key = std::pair<sqlite3*, std::string>;
+    static constexpr std::size_t k_max_cached = 256;
+    std::mutex m_mutex;
+    std::map<Key, sqlite3_stmt*> m_free;
+};
+
+void release_statements(sqlite3* db) {
+    StatementCache::instance().release(db);
+}
+
+// A prepared statement (from the cache above); given back reset on destruction. Bind indexes are 1-based.
 class Statement {
   public:
     Statement(sqlite3* db, std::string_view sql) : m_db(db) {
-        if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &m_stmt, nullptr) != SQLITE_OK)
+        m_stmt = StatementCache::instance().take(db, sql);
+        if (m_stmt != nullptr) return;
+        if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                               &m_stmt, nullptr) != SQLITE_OK)
             throw std::runtime_error(std::string("state database: ") + sqlite3_errmsg(db));
     }
-    ~Statement() { sqlite3_finalize(m_stmt); }
+    ~Statement() {
+        if (m_stmt != nullptr) StatementCache::instance().give_back(m_db, m_stmt);
+    }
     Statement(const Statement&) = delete;
     Statement& operator=(const Statement&) = delete;
 
@@ -132,15 +188,25 @@ class Statement {
     sqlite3_stmt* m_stmt = nullptr;
 };
 
-// BEGIN IMMEDIATE on construction; ROLLBACK unless commit() was called.
+// BEGIN IMMEDIATE on construction; ROLLBACK unless commit() was called. Inside a batch
+// (Store::begin_batch) it is a SAVEPOINT instead: commit() releases it into the batch, and an
+// abandoned one rolls back only its own changes.
 class Transaction {
   public:
-    explicit Transaction(sqlite3* db) : m_db(db) { exec("BEGIN IMMEDIATE"); }
+    explicit Transaction(sqlite3* db) : m_db(db), m_nested(sqlite3_get_autocommit(db) == 0) {
+        exec(m_nested ? "SAVEPOINT record" : "BEGIN IMMEDIATE");
+    }
     ~Transaction() {
-        if (!m_done) sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (m_done) return;
+        if (m_nested) {
+            sqlite3_exec(m_db, "ROLLBACK TO record", nullptr, nullptr, nullptr);
+            sqlite3_exec(m_db, "RELEASE record", nullptr, nullptr, nullptr);
+        } else {
+            sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        }
     }
     void commit() {
-        exec("COMMIT");
+        exec(m_nested ? "RELEASE record" : "COMMIT");
         m_done = true;
     }
 
@@ -154,6 +220,7 @@ class Transaction {
         }
     }
     sqlite3* m_db;
+    bool m_nested = false;
     bool m_done = false;
 };
 
@@ -212,7 +279,27 @@ std::expected<std::unique_ptr<Store>, std::string> Store::open(const std::string
 
 Store::Store(sqlite3* db, std::string path) : m_db(db), m_path(std::move(path)) {}
 
-Store::~Store() { sqlite3_close_v2(m_db); }
+Store::~Store() {
+    if (sqlite3_get_autocommit(m_db) == 0) sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+    release_statements(m_db);
+    sqlite3_close_v2(m_db);
+}
+
+void Store::begin_batch() {
+    if (sqlite3_get_autocommit(m_db) != 0) exec("BEGIN IMMEDIATE");
+}
+
+void Store::commit_batch() {
+    if (sqlite3_get_autocommit(m_db) == 0) exec("COMMIT");
+}
+
+void Store::rollback_batch() {
+    if (sqlite3_get_autocommit(m_db) == 0) sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+bool Store::in_batch() const {
+    return sqlite3_get_autocommit(m_db) == 0;
+}
 
 void Store::exec(std::string_view sql) {
     char* err = nullptr;

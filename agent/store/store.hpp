@@ -141,6 +141,16 @@ class Store {
     // checkpoint. A fingerprint already recorded only adds the location (and advances).
     RecordOutcome record_message(const MessageInput& input, bool advance);
 
+    // Batches (the scan loop): one outer transaction around several record_message() /
+    // advance_checkpoint() calls, each of which then runs as a savepoint inside it. Each message's
+    // rows and its checkpoint advance still commit together (with the rest of the batch), so a killed
+    // process loses the whole uncommitted batch, checkpoint included, and the next run redoes it.
+    // begin_batch() when a batch is open and commit_batch()/rollback_batch() when none is do nothing.
+    void begin_batch();
+    void commit_batch();
+    void rollback_batch();
+    bool in_batch() const;
+
     std::int64_t begin_run(std::string_view command, std::string_view source, std::string_view folder,
                            std::int64_t now);
     void finish_run(std::int64_t run_id, std::string_view status, std::int64_t messages,

@@ -7,19 +7,18 @@
 // k_max_rule_pattern_mem per compiled pattern (limits.hpp).
 #include "classifiers/rules/loader.hpp"
 
-#include <re2/re2.h>
-
-#include <toml++/toml.h>
+#include "classifiers/limits.hpp"
+#include "classifiers/rules/compiled.hpp"
+#include "classifiers/rules/listed.hpp"
 
 #include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <re2/re2.h>
 #include <set>
+#include <toml++/toml.h>
 #include <utility>
-
-#include "classifiers/limits.hpp"
-#include "classifiers/rules/listed.hpp"
 
 namespace ndr::classifiers::rules {
 
@@ -303,15 +302,7 @@ ReturnCode decode_code(const toml::table& t, Reporter& out, bool bitmask) {
     return c;
 }
 
-RE2::Options pattern_options() {
-    RE2::Options o;
-    o.set_case_sensitive(false);
-    o.set_log_errors(false);
-    o.set_max_mem(k_max_rule_pattern_mem);
-    return o;
-}
-
-Pattern decode_pattern(const toml::table& t, Reporter& out) {
+Pattern decode_pattern(const toml::table& t, Reporter& out, re2::FilteredRE2& filter) {
     TableReader r(t, out, "[[match]]");
     Pattern p;
     p.file = out.file();
@@ -328,12 +319,15 @@ Pattern decode_pattern(const toml::table& t, Reporter& out) {
             if (!valid_id(id, false)) r.value_error("also", "'" + id + "' is not a list id");
     if (r.string("source", p.source, true) && p.source.empty()) r.value_error("source", "must not be empty");
     if (have_pattern) {
-        RE2 re(p.regex, pattern_options());
+        int id = -1;
         if (p.regex.empty()) {
             r.value_error("pattern", "must not be empty");
-        } else if (!re.ok()) {
-            r.value_error("pattern", "does not compile in RE2: " + re.error());
+        } else if (filter.Add(p.regex, pattern_options(), &id) != RE2::NoError) {
+            // FilteredRE2 keeps no failed RE2: compile once more for the message (error path only).
+            r.value_error("pattern", "does not compile in RE2: " + RE2(p.regex, pattern_options()).error());
         } else {
+            p.compiled_id = id;
+            const RE2& re = filter.GetRE2(id);
             if (RE2::PartialMatch("", re)) r.value_error("pattern", "matches the empty string");
             const auto& groups = re.NamedCapturingGroups();
             if (!p.listed.empty() && !groups.count(p.listed))
@@ -408,7 +402,8 @@ void apply_removal(const toml::table& t, Entry& e, Reporter& out, bool is_overri
 
 // Applies one file's keys onto e (a new list: all required keys must be there; an override: only the
 // keys it names change, arrays replace arrays).
-void apply_file(const toml::table& root, Entry& e, Reporter& out, bool is_override) {
+void apply_file(const toml::table& root, Entry& e, Reporter& out, bool is_override,
+                re2::FilteredRE2& filter) {
     TableReader r(root, out, "");
     r.string("name", e.list.name, !is_override);
     parse_enum(r, "kind", e.list.kind, k_kinds, !is_override);
@@ -422,7 +417,7 @@ void apply_file(const toml::table& root, Entry& e, Reporter& out, bool is_overri
         e.list.patterns.clear();
         std::map<std::string, int> seen;
         for (const toml::table* t : *patterns) {
-            Pattern p = decode_pattern(*t, out);
+            Pattern p = decode_pattern(*t, out, filter);
             if (!p.id.empty()) {
                 auto [it, fresh] = seen.emplace(p.id, p.line);
                 if (!fresh)
@@ -491,6 +486,7 @@ std::pair<std::string, bool> file_id(std::string_view path) {
 
 LoadResult load(const std::vector<RuleFile>& shipped, const std::vector<RuleFile>& site) {
     LoadResult result;
+    auto compiled = std::make_shared<CompiledPatterns>();
     std::vector<Diagnostic> errors;
     std::map<std::string, Entry> lists;
     std::set<std::string> broken; // ids whose file did not parse: no follow-on "unknown list" errors
@@ -529,7 +525,7 @@ LoadResult load(const std::vector<RuleFile>& shipped, const std::vector<RuleFile
         e.list.id = id;
         e.list.file = f.path;
         e.defunct_at = e.method_at = e.needs_key_at = {f.path, 1};
-        apply_file(*table, e, out, false);
+        apply_file(*table, e, out, false, compiled->filter);
         lists.emplace(id, std::move(e));
     };
 
@@ -544,7 +540,7 @@ LoadResult load(const std::vector<RuleFile>& shipped, const std::vector<RuleFile
         }
         auto table = parse_table(*file, out);
         if (!table) continue;
-        apply_file(*table, it->second, out, true);
+        apply_file(*table, it->second, out, true, compiled->filter);
         it->second.list.overrides.push_back(file->path);
     }
     for (const auto& [id, e] : lists) cross_check(e, lists, broken, errors);
@@ -560,6 +556,7 @@ LoadResult load(const std::vector<RuleFile>& shipped, const std::vector<RuleFile
     for (const Diagnostic& d : errors)
         result.errors.push_back(d.file + ":" + std::to_string(d.line) + ": " + d.message);
     for (auto& [id, e] : lists) result.set.lists.push_back(std::move(e.list)); // std::map: sorted by id
+    result.set.compiled = std::move(compiled);
     return result;
 }
 

@@ -7,7 +7,9 @@
 // candidate runs once with RE2 to confirm it and take its first span and named group. Why not one
 // RE2::Set of the full patterns: measured on 433 corpus diagnostics with the shipped rules, building
 // that set's DFA states cost 1.39 s cold (the set's state space is the product of every pattern's
-// progress), the atom set plus confirmation 0.04 s; both give the same matches.
+// progress), the atom set plus confirmation 0.04 s; both give the same matches. The patterns come
+// compiled from the loader (compiled.hpp) when the set is still what it loaded; the atom set and the
+// filter's prefilter tree are built on the first match() (std::call_once: match() stays thread-safe).
 //
 // Input: hostile NDR text (the caller masks sender-controlled spans first), capped at
 // k_max_match_text_bytes. Linear in the text: RE2 never backtracks, the literal set is one pass and
@@ -15,30 +17,28 @@
 // the literal set; if that set's DFA ever runs out of memory, every pattern becomes a candidate.
 #include "classifiers/rules/matcher.hpp"
 
+#include "classifiers/limits.hpp"
+#include "classifiers/rules/attribution.hpp"
+#include "classifiers/rules/compiled.hpp"
+#include "classifiers/rules/listed.hpp"
+#include "classifiers/text.hpp"
+
+#include <algorithm>
+#include <mutex>
 #include <re2/filtered_re2.h>
 #include <re2/re2.h>
 #include <re2/set.h>
-
-#include <algorithm>
-
-#include "classifiers/limits.hpp"
-#include "classifiers/rules/attribution.hpp"
-#include "classifiers/rules/listed.hpp"
-#include "classifiers/text.hpp"
 
 namespace ndr::classifiers::rules {
 
 namespace {
 
 struct Compiled {
-    const Blocklist* list = nullptr;
+    const Blocklist* list = nullptr; // null: an id of the filter that no live pattern uses
     const Pattern* pattern = nullptr;
-    const RE2* re = nullptr; // owned by Impl::filter
+    const RE2* re = nullptr; // owned by the filter
     int group = 0;           // capture index of the listed group, 0 = none
 };
-
-// FilteredRE2 drops atoms shorter than this: shorter literals would make most patterns candidates.
-constexpr int k_min_atom_len = 3;
 
 struct Candidate {
     std::size_t compiled = 0;
@@ -55,14 +55,39 @@ std::string name_of(const Compiled& c) { return c.list->id + "/" + c.pattern->id
 } // namespace
 
 struct Matcher::Impl {
-    re2::FilteredRE2 filter{k_min_atom_len};
-    std::vector<Compiled> patterns;     // index = FilteredRE2 regexp id
-    std::unique_ptr<RE2::Set> atoms;    // the literal atoms; null when there are none
-    bool all_candidates = false;        // the atom set could not be built: run every pattern
+    std::shared_ptr<CompiledPatterns> compiled; // holds the filter: the loader's, or our own
+    std::vector<Compiled> patterns;             // index = FilteredRE2 regexp id
+    std::size_t live = 0;                       // entries of patterns with a list
+    // Built on the first match() (FilteredRE2::Compile and the atom set are a good part of the start-up
+    // cost, and a pass with nothing new never needs them).
+    std::once_flag prepared;
+    std::unique_ptr<RE2::Set> atoms; // the literal atoms; null when there are none
+    bool all_candidates = false;     // the atom set could not be built: run every pattern
+
+    re2::FilteredRE2& filter() const { return compiled->filter; }
+
+    void prepare() {
+        if (live == 0) return;
+        std::vector<std::string> atom_texts;
+        filter().Compile(&atom_texts);
+        if (atom_texts.empty()) return;
+        RE2::Options atom_options;
+        atom_options.set_case_sensitive(false);
+        atom_options.set_literal(true);
+        atom_options.set_log_errors(false);
+        atom_options.set_max_mem(k_max_rule_set_mem);
+        auto atom_set = std::make_unique<RE2::Set>(atom_options, RE2::UNANCHORED);
+        for (std::size_t i = 0; i < atom_texts.size(); ++i)
+            if (atom_set->Add(atom_texts[i], nullptr) != static_cast<int>(i)) all_candidates = true;
+        if (!all_candidates && atom_set->Compile())
+            atoms = std::move(atom_set);
+        else
+            all_candidates = true;
+    }
 
     std::vector<int> candidates(std::string_view text) const {
         std::vector<int> out;
-        if (patterns.empty()) return out;
+        if (live == 0) return out;
         std::vector<int> matched_atoms;
         bool ok = true;
         if (atoms && !all_candidates) {
@@ -73,52 +98,59 @@ struct Matcher::Impl {
             for (std::size_t i = 0; i < patterns.size(); ++i) out.push_back(static_cast<int>(i));
             return out;
         }
-        filter.AllPotentials(matched_atoms, &out);
+        filter().AllPotentials(matched_atoms, &out);
         return out;
+    }
+
+    // Takes over the loader's compilation when every pattern is still what it compiled.
+    bool adopt(const RuleSet& set) {
+        if (!set.compiled) return false;
+        re2::FilteredRE2& f = set.compiled->filter;
+        const int n = f.NumRegexps();
+        std::vector<Compiled> mapped(static_cast<std::size_t>(n));
+        std::size_t count = 0;
+        for (const Blocklist& list : set.lists) {
+            for (const Pattern& pattern : list.patterns) {
+                if (pattern.regex.empty()) continue;
+                const int id = pattern.compiled_id;
+                if (id < 0 || id >= n || mapped[static_cast<std::size_t>(id)].list != nullptr ||
+                    f.GetRE2(id).pattern() != pattern.regex)
+                    return false;
+                mapped[static_cast<std::size_t>(id)] = Compiled{&list, &pattern, &f.GetRE2(id), 0};
+                ++count;
+            }
+        }
+        if (set.compiled->taken.exchange(true)) return false;
+        compiled = set.compiled;
+        patterns = std::move(mapped);
+        live = count;
+        return true;
+    }
+
+    // Compiles the set's patterns into a filter of our own.
+    void compile_own(const RuleSet& set) {
+        compiled = std::make_shared<CompiledPatterns>();
+        compiled->taken = true;
+        for (const Blocklist& list : set.lists) {
+            for (const Pattern& pattern : list.patterns) {
+                if (pattern.regex.empty()) continue;
+                int id = -1;
+                if (filter().Add(pattern.regex, pattern_options(), &id) != RE2::NoError) continue;
+                if (id != static_cast<int>(patterns.size())) continue; // ids are dense: never happens
+                patterns.push_back(Compiled{&list, &pattern, &filter().GetRE2(id), 0});
+                ++live;
+            }
+        }
     }
 };
 
 Matcher::Matcher(const RuleSet& set) : m_set(set), m_impl(std::make_unique<Impl>()) {
-    RE2::Options options;
-    options.set_case_sensitive(false);
-    options.set_log_errors(false);
-    options.set_max_mem(k_max_rule_pattern_mem);
-    for (const Blocklist& list : set.lists) {
-        for (const Pattern& pattern : list.patterns) {
-            if (pattern.regex.empty()) continue;
-            int id = -1;
-            if (m_impl->filter.Add(pattern.regex, options, &id) != RE2::NoError) continue;
-            if (id != static_cast<int>(m_impl->patterns.size())) continue; // ids are dense: never happens
-            Compiled c;
-            c.list = &list;
-            c.pattern = &pattern;
-            m_impl->patterns.push_back(c);
-        }
+    if (!m_impl->adopt(set)) m_impl->compile_own(set);
+    for (Compiled& c : m_impl->patterns) {
+        if (c.list == nullptr || c.pattern->listed.empty()) continue;
+        const auto& groups = c.re->NamedCapturingGroups();
+        if (auto it = groups.find(c.pattern->listed); it != groups.end()) c.group = it->second;
     }
-    if (m_impl->patterns.empty()) return;
-    std::vector<std::string> atoms;
-    m_impl->filter.Compile(&atoms);
-    for (std::size_t i = 0; i < m_impl->patterns.size(); ++i) {
-        Compiled& c = m_impl->patterns[i];
-        c.re = &m_impl->filter.GetRE2(static_cast<int>(i));
-        if (!c.pattern->listed.empty()) {
-            const auto& groups = c.re->NamedCapturingGroups();
-            if (auto it = groups.find(c.pattern->listed); it != groups.end()) c.group = it->second;
-        }
-    }
-    if (atoms.empty()) return;
-    RE2::Options atom_options;
-    atom_options.set_case_sensitive(false);
-    atom_options.set_literal(true);
-    atom_options.set_log_errors(false);
-    atom_options.set_max_mem(k_max_rule_set_mem);
-    auto atom_set = std::make_unique<RE2::Set>(atom_options, RE2::UNANCHORED);
-    for (std::size_t i = 0; i < atoms.size(); ++i)
-        if (atom_set->Add(atoms[i], nullptr) != static_cast<int>(i)) m_impl->all_candidates = true;
-    if (!m_impl->all_candidates && atom_set->Compile())
-        m_impl->atoms = std::move(atom_set);
-    else
-        m_impl->all_candidates = true;
 }
 
 Matcher::~Matcher() = default;
@@ -126,6 +158,7 @@ Matcher::~Matcher() = default;
 MatchResult Matcher::match(std::string_view text) const {
     MatchResult result;
     if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);
+    std::call_once(m_impl->prepared, [this] { m_impl->prepare(); });
     const auto& patterns = m_impl->patterns;
 
     std::vector<int> matched = m_impl->candidates(text);
@@ -136,6 +169,7 @@ MatchResult Matcher::match(std::string_view text) const {
     for (int index : matched) {
         if (index < 0 || static_cast<std::size_t>(index) >= patterns.size()) continue;
         const Compiled& c = patterns[static_cast<std::size_t>(index)];
+        if (c.list == nullptr) continue; // replaced by an override
         int n = c.group > 0 ? c.group + 1 : 1;
         std::vector<re2::StringPiece> spans(static_cast<std::size_t>(n));
         if (!c.re->Match(text, 0, text.size(), RE2::UNANCHORED, spans.data(), n)) continue;

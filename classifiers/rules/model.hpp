@@ -5,6 +5,7 @@
 // matcher (matcher.hpp) reads patterns; the planner reads removal and fix_first.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -75,6 +76,7 @@ struct Pattern {
     std::string source;         // where the text comes from (MTA source line, provider doc URL)
     std::string file;           // rule file that declared it (the shipped file or a .local.toml)
     int line = 0;               // line in the rule file, for error messages
+    int compiled_id = -1;       // index in RuleSet::compiled's filter, -1 when not compiled there
 };
 
 struct SampleExpect {
@@ -109,8 +111,13 @@ struct Blocklist {
     std::vector<Sample> samples;
 };
 
+struct CompiledPatterns; // compiled.hpp
+
 struct RuleSet {
     std::vector<Blocklist> lists; // sorted by id
+    // The loader's compilation of the patterns (compiled.hpp), taken over by the first Matcher; may be
+    // null (a set built in code), and is ignored when a pattern no longer is what was compiled.
+    std::shared_ptr<CompiledPatterns> compiled;
     const Blocklist* find(std::string_view id) const;
 };
 

@@ -59,7 +59,7 @@ want=$(counts "$WORK/reference.db")
 for attempt in 1 2 3 4 5; do
     rm -f "$WORK"/killed.db*
     scan_until 20 "$WORK/killed.db"
-    kill -KILL "$SCAN_PID"
+    kill -KILL "$SCAN_PID" 2>/dev/null || true # it may have finished already: then the attempt is made again
     wait "$SCAN_PID" 2>/dev/null || true
     SCAN_PID=
     partial=$(messages_in "$WORK/killed.db")

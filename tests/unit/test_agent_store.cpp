@@ -285,3 +285,52 @@ TEST_CASE("store: runs are recorded and the last one is reported") {
     CHECK_MESSAGE(s->query_int("SELECT COUNT(*) FROM runs") <= 1001, "the run history must stay bounded");
     CHECK(s->last_run()->started_at == 1299);
 }
+
+TEST_CASE("store: inside a batch a failed message rolls back alone; the batch commits or rolls back whole") {
+    const char* steps[] = {"begin", "message", "records", "incidents", "location", "checkpoint"};
+    for (const char* step : steps) {
+        CAPTURE(step);
+        TempDir dir;
+        auto s = open_ok(dir.file("state.db"));
+        const auto first = spamhaus_report("bob@example.net", "198.51.100.23");
+        const auto second = spamhaus_report("carol@example.org", "198.51.100.23");
+        s->begin_batch();
+        CHECK(s->in_batch());
+        s->record_message(input_for("raw-1", 1, &first), true);
+        s->set_fault_hook([step](std::string_view at) {
+            if (at == step) throw std::runtime_error("injected");
+        });
+        CHECK_THROWS_AS(s->record_message(input_for("raw-2", 2, &second), true), std::runtime_error);
+        s->set_fault_hook({});
+        CHECK(s->in_batch());
+        s->commit_batch();
+        CHECK_FALSE(s->in_batch());
+        CHECK(s->totals().messages == 1);
+        CHECK(s->totals().records == 1);
+        CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 1);
+        CHECK(s->incidents(true).at(0).bounces == 1);
+        CHECK(s->query_int("SELECT COUNT(*) FROM message_locations") == 1);
+    }
+}
+
+TEST_CASE("store: an uncommitted batch leaves neither rows nor checkpoint (a killed process)") {
+    TempDir dir;
+    {
+        auto s = open_ok(dir.file("state.db"));
+        const auto report = spamhaus_report("bob@example.net", "198.51.100.23");
+        s->record_message(input_for("raw-1", 1, &report), true);
+        s->begin_batch();
+        s->record_message(input_for("raw-2", 2, &report), true);
+        s->record_message(input_for("raw-3", 3, &report), true);
+        CHECK(s->totals().messages == 3); // visible inside the batch
+        s->rollback_batch();
+        CHECK(s->totals().messages == 1);
+        s->begin_batch();
+        s->record_message(input_for("raw-4", 4, &report), true);
+        // Closed without commit_batch(): as if killed.
+    }
+    auto s = open_ok(dir.file("state.db"));
+    CHECK(s->totals().messages == 1);
+    CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 1);
+    CHECK(s->incidents(true).at(0).bounces == 1);
+}

@@ -1,13 +1,14 @@
 // test_classifiers_rules_matcher.cpp — the one-pass matcher (classifiers/rules/matcher.cpp): overlap,
 // priority, ties, one hit per list, `also`, resolver errors, listed-item extraction and evidence.
 // Rule sets are built inline, never from the shipped files.
-#include <doctest/doctest.h>
+#include "classifiers/limits.hpp"
+#include "classifiers/rules/compiled.hpp"
+#include "classifiers/rules/loader.hpp"
+#include "classifiers/rules/matcher.hpp"
 
+#include <doctest/doctest.h>
 #include <string>
 #include <vector>
-
-#include "classifiers/limits.hpp"
-#include "classifiers/rules/matcher.hpp"
 
 using namespace ndr::classifiers;
 using namespace ndr::classifiers::rules;
@@ -194,4 +195,32 @@ TEST_CASE("rules matcher: an empty rule set and patterns that do not compile mat
     set.lists.push_back(list("good", {pat("p", 50, "blocked")}));
     Matcher m(set);
     check_hits(m.match("a(b blocked"), {{"good", "p", ""}});
+}
+
+TEST_CASE("rules matcher: over a loaded set it uses the loader's compilation, overrides and edits included") {
+    const std::string file =
+        "name = \"Example\"\nkind = \"ip-dnsbl\"\nhome = \"https://bl.example/\"\n"
+        "[removal]\nmethod = \"none\"\n"
+        "[[match]]\nid = \"old\"\npattern = 'blocked using bl\\.example\\.org'\nsource = \"t\"\n"
+        "[[match]]\nid = \"ip\"\npattern = 'listed: (?P<ip>[0-9.]+)'\nlisted = \"ip\"\n"
+        "source = \"t\"\n";
+    const std::string local =
+        "[[match]]\nid = \"new\"\npattern = 'refused by bl\\.example\\.org'\nsource = \"t\"\n";
+    LoadResult loaded = load_rules({{"ship/example.toml", file}}, {{"site/example.local.toml", local}});
+    REQUIRE(loaded.set.compiled != nullptr);
+    const std::string text = "550 blocked using bl.example.org; 550 refused by bl.example.org";
+    Matcher first(loaded.set); // takes the loader's filter over
+    CHECK(loaded.set.compiled->taken.load());
+    // The override replaced both shipped patterns: their compiled ids are dead and never fire.
+    check_hits(first.match(text), {{"example", "new", ""}});
+    Matcher second(loaded.set); // compiles its own: same answers
+    check_hits(second.match(text), {{"example", "new", ""}});
+
+    // A pattern edited after loading is not what was compiled: the matcher compiles the set itself.
+    LoadResult again = load_rules({{"ship/example.toml", file}}, {});
+    again.set.lists[0].patterns[0].regex = "refused by bl\\.example\\.org";
+    Matcher edited(again.set);
+    CHECK_FALSE(again.set.compiled->taken.load());
+    check_hits(edited.match(text), {{"example", "old", ""}});
+    check_hits(edited.match("listed: 192.0.2.7"), {{"example", "ip", "192.0.2.7"}});
 }
