@@ -74,6 +74,12 @@ bool is_imap_keyword(std::string_view s) {
     return s != "$";
 }
 
+bool is_env_name(std::string_view s) {
+    return !s.empty() &&
+           s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+               std::string_view::npos;
+}
+
 bool is_email(std::string_view s) {
     const auto at = s.rfind('@');
     return at != std::string_view::npos && at > 0 && at + 1 < s.size() && !has_control(s) &&
@@ -248,11 +254,8 @@ void read_imap(Checker& c, const toml::table& t, ImapSettings& imap) {
         } else if (k == "password_env") {
             if (c.get_string(node, name, imap.password_env)) {
                 if (password_line == 0) password_line = node.source().begin.line;
-                const bool ok = !imap.password_env.empty() &&
-                                imap.password_env.find_first_not_of(
-                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
-                                    std::string::npos;
-                if (!ok) c.error(node.source(), name + ": not an environment variable name");
+                if (!is_env_name(imap.password_env))
+                    c.error(node.source(), name + ": not an environment variable name");
             }
         } else if (k == "folder") {
             if (c.get_string(node, name, imap.folder) && imap.folder.empty())
@@ -291,6 +294,35 @@ void read_state(Checker& c, const toml::table& t, StateSettings& state) {
     }
 }
 
+// { "<selector>._domainkey.<domain>" = "/path/to/key" }: names checked, files must be readable.
+void read_dkim_key_files(Checker& c, const toml::node& node, std::map<std::string, std::string>& out) {
+    const auto* table = node.as_table();
+    if (table == nullptr) {
+        c.error(node.source(),
+                "identity.dkim_key_files: expected a table of \"<selector>._domainkey.<domain>\" = \"FILE\"");
+        return;
+    }
+    for (const auto& [key, file_node] : *table) {
+        const std::string dns_name = lower(key.str());
+        const auto marker = dns_name.find("._domainkey.");
+        if (!is_lower_ascii_hostname(dns_name) || marker == std::string::npos || marker == 0 ||
+            dns_name.find('.', marker + 12) == std::string::npos) {
+            c.error(file_node.source(), "identity.dkim_key_files: \"" + std::string(key.str()) +
+                                            "\" is not \"<selector>._domainkey.<domain>\"");
+            continue;
+        }
+        std::string file;
+        if (!c.get_string(file_node, "identity.dkim_key_files." + dns_name, file)) continue;
+        if (file.empty() || ::access(file.c_str(), R_OK) != 0) {
+            c.error(file_node.source(), "identity.dkim_key_files." + dns_name + ": cannot read \"" + file +
+                                            "\"" +
+                                            (file.empty() ? "" : std::string(": ") + std::strerror(errno)));
+            continue;
+        }
+        out[dns_name] = file;
+    }
+}
+
 void read_identity(Checker& c, const toml::table& t, IdentitySettings& id) {
     for (const auto& [key, node] : t) {
         const std::string k(key.str());
@@ -309,6 +341,8 @@ void read_identity(Checker& c, const toml::table& t, IdentitySettings& id) {
             c.get_strings(node, name, id.dkim_selectors, [](std::string_view s) -> std::string {
                 return is_lower_ascii_hostname(s) ? std::string() : "not a DKIM selector: \"" + std::string(s) + "\"";
             });
+        } else if (k == "dkim_key_files") {
+            read_dkim_key_files(c, node, id.dkim_key_files);
         } else if (k == "admin_name") {
             c.get_string(node, name, id.admin_name);
         } else if (k == "admin_email") {
@@ -355,6 +389,94 @@ void read_service(Checker& c, const toml::table& t, ServiceSettings& svc) {
     }
 }
 
+void read_smtp(Checker& c, const toml::table& t, smtp::SmtpSettings& smtp) {
+    long password_line = 0;
+    bool port_set = false;
+    for (const auto& [key, node] : t) {
+        const std::string k(key.str());
+        const std::string name = "smtp." + k;
+        if (k == "host") {
+            in6_addr a6{};
+            if (c.get_string(node, name, smtp.host) && !is_lower_ascii_hostname(smtp.host) &&
+                inet_pton(AF_INET6, smtp.host.c_str(), &a6) != 1)
+                c.error(node.source(), name + ": not a host name or address");
+        } else if (k == "port") {
+            port_set = c.get_int(node, name, 1, 65535, smtp.port);
+        } else if (k == "tls") {
+            if (c.get_string(node, name, smtp.tls) && smtp.tls != "starttls" && smtp.tls != "tls" &&
+                smtp.tls != "none")
+                c.error(node.source(), name + ": must be \"starttls\", \"tls\" or \"none\"");
+        } else if (k == "ca_file") {
+            c.get_string(node, name, smtp.ca_file);
+        } else if (k == "user") {
+            c.get_string(node, name, smtp.user);
+        } else if (k == "password_file") {
+            if (c.get_string(node, name, smtp.password_file)) {
+                password_line = node.source().begin.line;
+                const auto problem = check_password_file_mode(smtp.password_file);
+                if (!problem.empty()) c.error(node.source(), name + ": " + problem);
+            }
+        } else if (k == "password_env") {
+            if (c.get_string(node, name, smtp.password_env)) {
+                if (password_line == 0) password_line = node.source().begin.line;
+                if (!is_env_name(smtp.password_env))
+                    c.error(node.source(), name + ": not an environment variable name");
+            }
+        } else if (k == "timeout_seconds") {
+            c.get_int(node, name, 1, 3600, smtp.timeout_seconds);
+        } else {
+            c.error(node.source(), "unknown key " + name);
+        }
+    }
+    if (!port_set && smtp.tls == "tls") smtp.port = 465;
+    if (!smtp.password_file.empty() && !smtp.password_env.empty())
+        c.error_line(password_line, "smtp: set password_file or password_env, not both");
+    if (!smtp.user.empty() && smtp.password_file.empty() && smtp.password_env.empty())
+        c.error(t.source(), "smtp: password_file or password_env is required when user is set");
+    if (smtp.user.empty() && (!smtp.password_file.empty() || !smtp.password_env.empty()))
+        c.error(t.source(), "smtp: a password is set but no user");
+}
+
+std::expected<std::string, std::string> read_password(const std::string& file, const std::string& env,
+                                                      const std::string& section) {
+    if (!env.empty()) {
+        const char* value = std::getenv(env.c_str());
+        if (value == nullptr || *value == '\0')
+            return std::unexpected("environment variable " + env + " (" + section +
+                                   ".password_env) is not set");
+        return std::string(value);
+    }
+    if (file.empty())
+        return std::unexpected("no " + section + ".password_file or " + section + ".password_env configured");
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::unexpected("cannot open password file " + file + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return std::unexpected("password file " + file + " is not a regular file");
+    }
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        ::close(fd);
+        return std::unexpected("password file " + file +
+                               " is group- or world-accessible; refusing it (chmod 600)");
+    }
+    std::string secret(k_max_password_bytes + 1, '\0');
+    std::size_t got = 0;
+    while (got < secret.size()) {
+        const auto n = ::read(fd, secret.data() + got, secret.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (got > k_max_password_bytes) return std::unexpected("password file " + file + " is too large");
+    secret.resize(got);
+    if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+    if (secret.empty()) return std::unexpected("password file " + file + " is empty");
+    return secret;
+}
+
 } // namespace
 
 std::string check_ip_or_cidr(std::string_view text) {
@@ -393,7 +515,8 @@ ConfigResult parse_config(std::string_view text, const std::string& path) {
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
         const auto* table = node.as_table();
-        const bool known = k == "imap" || k == "state" || k == "identity" || k == "dns" || k == "service";
+        const bool known =
+            k == "imap" || k == "state" || k == "identity" || k == "dns" || k == "service" || k == "smtp";
         if (!known) {
             c.error(node.source(), "unknown " + std::string(table ? "section [" + k + "]" : "key " + k));
             continue;
@@ -406,6 +529,8 @@ ConfigResult parse_config(std::string_view text, const std::string& path) {
         else if (k == "state") read_state(c, *table, config.state);
         else if (k == "identity") read_identity(c, *table, config.identity);
         else if (k == "dns") read_dns(c, *table, config.dns);
+        else if (k == "smtp")
+            read_smtp(c, *table, config.smtp);
         else read_service(c, *table, config.service);
     }
     if (!c.empty()) return std::unexpected(c.errors());
@@ -432,40 +557,11 @@ ConfigResult load_config_or_default(const std::string& explicit_path) {
 }
 
 std::expected<std::string, std::string> read_imap_password(const ImapSettings& imap) {
-    if (!imap.password_env.empty()) {
-        const char* value = std::getenv(imap.password_env.c_str());
-        if (value == nullptr || *value == '\0')
-            return std::unexpected("environment variable " + imap.password_env + " (imap.password_env) is not set");
-        return std::string(value);
-    }
-    if (imap.password_file.empty()) return std::unexpected("no imap.password_file or imap.password_env configured");
-    const std::string& file = imap.password_file;
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::unexpected("cannot open password file " + file + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return std::unexpected("password file " + file + " is not a regular file");
-    }
-    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-        ::close(fd);
-        return std::unexpected("password file " + file + " is group- or world-accessible; refusing it (chmod 600)");
-    }
-    std::string secret(k_max_password_bytes + 1, '\0');
-    std::size_t got = 0;
-    while (got < secret.size()) {
-        const auto n = ::read(fd, secret.data() + got, secret.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    if (got > k_max_password_bytes) return std::unexpected("password file " + file + " is too large");
-    secret.resize(got);
-    if (!secret.empty() && secret.back() == '\n') secret.pop_back();
-    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
-    if (secret.empty()) return std::unexpected("password file " + file + " is empty");
-    return secret;
+    return read_password(imap.password_file, imap.password_env, "imap");
+}
+
+std::expected<std::string, std::string> read_smtp_password(const smtp::SmtpSettings& smtp) {
+    return read_password(smtp.password_file, smtp.password_env, "smtp");
 }
 
 std::expected<std::string, std::string> read_imap_password(const Config& config) {
