@@ -139,6 +139,7 @@ std::string relaxed_field(std::string_view name, std::string_view value) {
     std::string out = cls::to_lower_ascii(name);
     out.push_back(':');
     bool space = false;
+    bool started = false;
     for (std::size_t i = 0; i < value.size(); ++i) {
         const char c = value[i];
         if (c == '\r' && i + 1 < value.size() && value[i + 1] == '\n') {
@@ -149,8 +150,9 @@ std::string relaxed_field(std::string_view name, std::string_view value) {
             space = true;
             continue;
         }
-        if (space && out.back() != ':') out.push_back(' ');
+        if (space && started) out.push_back(' '); // WSP after the colon is dropped, inner runs become one SP
         space = false;
+        started = true;
         out.push_back(c);
     }
     out += "\r\n";

@@ -119,6 +119,14 @@ struct SignOptions {
     std::string h = "from:to:subject:date:message-id";
 };
 
+// h= as real signers write it, with FWS around the colons (dkimpy: "from : to : subject").
+std::string h_field(const std::string& h) {
+    std::string out;
+    for (char c : h)
+        out += c == ':' ? std::string(" : ") : std::string(1, c);
+    return out;
+}
+
 SignOptions so(std::string algorithm, std::string domain = "example.com", std::string selector = "s1") {
     SignOptions o;
     o.algorithm = std::move(algorithm);
@@ -151,7 +159,7 @@ std::string sign(const std::string& block, EVP_PKEY* key, const SignOptions& opt
     }
     std::string sig = "DKIM-Signature: v=1; a=" + opt.algorithm +
                       "; c=" + (opt.relaxed ? "relaxed" : "simple") + "/simple; d=" + opt.domain +
-                      "; s=" + opt.selector + ";\r\n\t" + "h=" + opt.h +
+                      "; s=" + opt.selector + ";\r\n\t" + "h=" + h_field(opt.h) +
                       "; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\r\n\tb=";
     std::string signed_sig = canon(sig + "\r\n", opt.relaxed);
     data += signed_sig.substr(0, signed_sig.size() - 2);
@@ -176,12 +184,14 @@ std::string sign(const std::string& block, EVP_PKEY* key, const SignOptions& opt
     return sig + folded + "\r\n" + block;
 }
 
-const std::string k_headers = "From: Mail Admin <postmaster@example.com>\r\n"
-                              "To: user@example.net\r\n"
-                              "Subject: Quarterly   report,\r\n\tfolded  over two lines \r\n"
-                              "Date: Tue, 01 Dec 2026 10:00:00 +0000\r\n"
-                              "Message-ID: <20261201100000.1@example.com>\r\n"
-                              "MIME-Version: 1.0\r\n";
+const std::string k_headers =
+    "From: Mail Admin <postmaster@example.com>\r\n"
+    "To: user@example.net\r\n"
+    "Subject: Re:  Quarterly   report,\r\n\tfolded  over two lines \r\n" // a colon inside: relaxed keeps its
+                                                                         // space
+    "Date: Tue, 01 Dec 2026 10:00:00 +0000\r\n"
+    "Message-ID: <20261201100000.1@example.com>\r\n"
+    "MIME-Version: 1.0\r\n";
 
 // A look-up serving `records` at `name` only; counts calls.
 struct FakeDns {
@@ -344,8 +354,8 @@ TEST_CASE("dkim: malformed and unsupported tags give verdicts, never a crash") {
         {"bad base64 in b=", "\r\n\tb=", "\r\n\tb=!!!!", DkimResult::malformed},
         {"duplicate tag", "s=s1;", "s=s1; s=s1;", DkimResult::malformed},
         {"tag without =", "s=s1;", "s=s1; garbage;", DkimResult::malformed},
-        {"h= without from", "h=from:", "h=", DkimResult::malformed},
-        {"empty field in h=", "h=from:", "h=from::", DkimResult::malformed},
+        {"h= without from", "h=from : ", "h=", DkimResult::malformed},
+        {"empty field in h=", "h=from : ", "h=from::", DkimResult::malformed},
         {"i= outside d=", "s=s1;", "s=s1; i=@example.org;", DkimResult::malformed},
         {"x before t", "s=s1;", "s=s1; t=200; x=100;", DkimResult::malformed},
         {"t= not a number", "s=s1;", "s=s1; t=soon;", DkimResult::malformed},
