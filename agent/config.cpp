@@ -218,18 +218,57 @@ std::string check_password_file_mode(const std::string& file) {
     return {};
 }
 
+// The keys [imap] and [smtp] share: host, port, ca_file, user, password_file, password_env.
+struct ServerKeys {
+    std::string& host;
+    int& port;
+    std::string& ca_file;
+    std::string& user;
+    std::string& password_file;
+    std::string& password_env;
+    long password_line = 0; // where the password is set (for "not both")
+    bool port_set = false;
+};
+
+// Reads `k` when it is one of the ServerKeys; false otherwise.
+bool read_server_key(Checker& c, const std::string& k, const std::string& name, const toml::node& node,
+                     ServerKeys& s) {
+    if (k == "host") {
+        in6_addr a6{};
+        if (c.get_string(node, name, s.host) && !is_lower_ascii_hostname(s.host) &&
+            inet_pton(AF_INET6, s.host.c_str(), &a6) != 1)
+            c.error(node.source(), name + ": not a host name or address");
+    } else if (k == "port") {
+        s.port_set = c.get_int(node, name, 1, 65535, s.port);
+    } else if (k == "ca_file") {
+        c.get_string(node, name, s.ca_file);
+    } else if (k == "user") {
+        c.get_string(node, name, s.user);
+    } else if (k == "password_file") {
+        if (c.get_string(node, name, s.password_file)) {
+            s.password_line = node.source().begin.line;
+            const auto problem = check_password_file_mode(s.password_file);
+            if (!problem.empty()) c.error(node.source(), name + ": " + problem);
+        }
+    } else if (k == "password_env") {
+        if (c.get_string(node, name, s.password_env)) {
+            if (s.password_line == 0) s.password_line = node.source().begin.line;
+            if (!is_env_name(s.password_env))
+                c.error(node.source(), name + ": not an environment variable name");
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
 void read_imap(Checker& c, const toml::table& t, ImapSettings& imap) {
-    long password_line = 0;
+    ServerKeys server{imap.host, imap.port, imap.ca_file, imap.user, imap.password_file, imap.password_env};
     for (const auto& [key, node] : t) {
         const std::string k(key.str());
         const std::string name = "imap." + k;
-        if (k == "host") {
-            in6_addr a6{};
-            if (c.get_string(node, name, imap.host) && !is_lower_ascii_hostname(imap.host) &&
-                inet_pton(AF_INET6, imap.host.c_str(), &a6) != 1)
-                c.error(node.source(), name + ": not a host name or address");
-        } else if (k == "port") {
-            c.get_int(node, name, 1, 65535, imap.port);
+        if (read_server_key(c, k, name, node, server)) {
+            continue;
         } else if (k == "tls") {
             std::string v;
             if (!c.get_string(node, name, v)) continue;
@@ -241,22 +280,6 @@ void read_imap(Checker& c, const toml::table& t, ImapSettings& imap) {
                 continue;
             }
             imap.tls_set_explicitly = true;
-        } else if (k == "ca_file") {
-            c.get_string(node, name, imap.ca_file);
-        } else if (k == "user") {
-            c.get_string(node, name, imap.user);
-        } else if (k == "password_file") {
-            if (c.get_string(node, name, imap.password_file)) {
-                password_line = node.source().begin.line;
-                const auto problem = check_password_file_mode(imap.password_file);
-                if (!problem.empty()) c.error(node.source(), name + ": " + problem);
-            }
-        } else if (k == "password_env") {
-            if (c.get_string(node, name, imap.password_env)) {
-                if (password_line == 0) password_line = node.source().begin.line;
-                if (!is_env_name(imap.password_env))
-                    c.error(node.source(), name + ": not an environment variable name");
-            }
         } else if (k == "folder") {
             if (c.get_string(node, name, imap.folder) && imap.folder.empty())
                 c.error(node.source(), name + ": must not be empty");
@@ -274,7 +297,7 @@ void read_imap(Checker& c, const toml::table& t, ImapSettings& imap) {
         }
     }
     if (!imap.password_file.empty() && !imap.password_env.empty())
-        c.error_line(password_line, "imap: set password_file or password_env, not both");
+        c.error_line(server.password_line, "imap: set password_file or password_env, not both");
     if (!imap.host.empty()) {
         if (imap.user.empty()) c.error(t.source(), "imap: user is required when host is set");
         if (imap.password_file.empty() && imap.password_env.empty())
@@ -390,47 +413,25 @@ void read_service(Checker& c, const toml::table& t, ServiceSettings& svc) {
 }
 
 void read_smtp(Checker& c, const toml::table& t, smtp::SmtpSettings& smtp) {
-    long password_line = 0;
-    bool port_set = false;
+    ServerKeys server{smtp.host, smtp.port, smtp.ca_file, smtp.user, smtp.password_file, smtp.password_env};
     for (const auto& [key, node] : t) {
         const std::string k(key.str());
         const std::string name = "smtp." + k;
-        if (k == "host") {
-            in6_addr a6{};
-            if (c.get_string(node, name, smtp.host) && !is_lower_ascii_hostname(smtp.host) &&
-                inet_pton(AF_INET6, smtp.host.c_str(), &a6) != 1)
-                c.error(node.source(), name + ": not a host name or address");
-        } else if (k == "port") {
-            port_set = c.get_int(node, name, 1, 65535, smtp.port);
+        if (read_server_key(c, k, name, node, server)) {
+            continue;
         } else if (k == "tls") {
             if (c.get_string(node, name, smtp.tls) && smtp.tls != "starttls" && smtp.tls != "tls" &&
                 smtp.tls != "none")
                 c.error(node.source(), name + ": must be \"starttls\", \"tls\" or \"none\"");
-        } else if (k == "ca_file") {
-            c.get_string(node, name, smtp.ca_file);
-        } else if (k == "user") {
-            c.get_string(node, name, smtp.user);
-        } else if (k == "password_file") {
-            if (c.get_string(node, name, smtp.password_file)) {
-                password_line = node.source().begin.line;
-                const auto problem = check_password_file_mode(smtp.password_file);
-                if (!problem.empty()) c.error(node.source(), name + ": " + problem);
-            }
-        } else if (k == "password_env") {
-            if (c.get_string(node, name, smtp.password_env)) {
-                if (password_line == 0) password_line = node.source().begin.line;
-                if (!is_env_name(smtp.password_env))
-                    c.error(node.source(), name + ": not an environment variable name");
-            }
         } else if (k == "timeout_seconds") {
             c.get_int(node, name, 1, 3600, smtp.timeout_seconds);
         } else {
             c.error(node.source(), "unknown key " + name);
         }
     }
-    if (!port_set && smtp.tls == "tls") smtp.port = 465;
+    if (!server.port_set && smtp.tls == "tls") smtp.port = 465;
     if (!smtp.password_file.empty() && !smtp.password_env.empty())
-        c.error_line(password_line, "smtp: set password_file or password_env, not both");
+        c.error_line(server.password_line, "smtp: set password_file or password_env, not both");
     if (!smtp.user.empty() && smtp.password_file.empty() && smtp.password_env.empty())
         c.error(t.source(), "smtp: password_file or password_env is required when user is set");
     if (smtp.user.empty() && (!smtp.password_file.empty() || !smtp.password_env.empty()))
