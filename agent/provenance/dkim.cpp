@@ -297,7 +297,7 @@ int rank_of(DkimResult r) {
 
 DkimVerdict verdict(DkimResult result, const std::string& domain, const std::string& selector,
                     std::string detail) {
-    return DkimVerdict{result, domain, selector, std::move(detail)};
+    return DkimVerdict{result, clean(domain), clean(selector), std::move(detail)};
 }
 
 // The signature's tags, validated (RFC 6376 §3.5). On error, the verdict to report.
@@ -374,9 +374,16 @@ std::expected<Signature, DkimVerdict> read_signature(const TagList& tags) {
         if (tag && !all_digits(strip_fws(tag->value)))
             return malformed(std::string(number) + "= is not a number");
     }
-    if (tags.find("t") && tags.find("x") && strip_fws(tags.find("x")->value).size() <= 18 &&
-        std::stoll(strip_fws(tags.find("x")->value)) < std::stoll(strip_fws(tags.find("t")->value)))
-        return malformed("x= is before t=");
+    if (tags.find("t") && tags.find("x")) {
+        // Up to 20 digits each: compared as numbers without converting (no overflow).
+        auto number = [](const std::string& digits) {
+            const auto first = digits.find_first_not_of('0');
+            return first == std::string::npos ? std::string("0") : digits.substr(first);
+        };
+        const std::string t = number(strip_fws(tags.find("t")->value));
+        const std::string x = number(strip_fws(tags.find("x")->value));
+        if (x.size() < t.size() || (x.size() == t.size() && x < t)) return malformed("x= is before t=");
+    }
     return sig;
 }
 

@@ -359,6 +359,9 @@ TEST_CASE("dkim: malformed and unsupported tags give verdicts, never a crash") {
         {"i= outside d=", "s=s1;", "s=s1; i=@example.org;", DkimResult::malformed},
         {"x before t", "s=s1;", "s=s1; t=200; x=100;", DkimResult::malformed},
         {"t= not a number", "s=s1;", "s=s1; t=soon;", DkimResult::malformed},
+        {"huge t=", "s=s1;", "s=s1; t=99999999999999999999; x=1;", DkimResult::malformed},
+        {"huge x= after t=", "s=s1;", "s=s1; t=5; x=09999999999999999999;",
+         DkimResult::fail},                                      // parses; hash changed
         {"empty tag-spec", "s=s1;", "s=s1;;", DkimResult::fail}, // parses; the signed field changed
         {"rsa-sha1", "a=rsa-sha256", "a=rsa-sha1", DkimResult::unsupported},
         {"unknown canonicalization", "c=relaxed/simple", "c=fancy/simple", DkimResult::unsupported},
@@ -392,6 +395,12 @@ TEST_CASE("dkim: every truncation and byte flip of a signature field is handled"
     CHECK(passes == 0);
     CHECK(verify_ours(std::string(100000, ':'), k_ours, {}, dns.lookup()).result == DkimResult::none);
     CHECK(verify_ours("DKIM-Signature:\r\n", k_ours, {}, dns.lookup()).result == DkimResult::malformed);
+    // A hostile selector reaches the verdict only sanitised.
+    const auto escaped = verify_ours(
+        "DKIM-Signature: v=1; d=example.com; s=\x1b[31mred\x07; a=rsa-sha256\r\n", k_ours, {}, dns.lookup());
+    CHECK(escaped.result == DkimResult::malformed);
+    CHECK(escaped.selector.find('\x1b') == std::string::npos);
+    CHECK(escaped.detail.find('\x1b') == std::string::npos);
 }
 
 TEST_CASE("dkim: key problems: missing, revoked, wrong type, too short, not for email") {
