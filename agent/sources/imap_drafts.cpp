@@ -148,12 +148,9 @@ std::expected<void, std::string> store_draft(const Config& config, const std::st
             if (!q) return std::unexpected("imap.drafts_folder is not valid UTF-8 text");
             folder = *q;
         } else {
-            auto found = find_special_drafts(s);
-            if (!found)
-                return std::unexpected(
-                    "the mailbox has no folder marked \\Drafts; set imap.drafts_folder in the configuration");
-            folder = *found;
-            folder_name = *found;
+            // No folder marked \Drafts: the conventional name (created below when it does not exist).
+            folder = find_special_drafts(s).value_or("\"Drafts\"");
+            folder_name = folder;
         }
 
         const bool literal_plus = source.has_capability("LITERAL+");
@@ -161,7 +158,7 @@ std::expected<void, std::string> store_draft(const Config& config, const std::st
         Tagged t = s.command_with_literal(append, draft, literal_plus);
         if (!t.ok()) {
             const auto code = imap::response_code(t.text);
-            if (code && code->name == "TRYCREATE" && !config.imap.drafts_folder.empty()) {
+            if (code && code->name == "TRYCREATE") {
                 const Tagged created = s.command("CREATE " + folder);
                 if (!created.ok())
                     return std::unexpected("cannot create drafts folder " + sanitised(folder_name) + ": " +

@@ -15,14 +15,15 @@
 
 namespace ndr::agent {
 
-// Appends `message` to the drafts folder (config imap.drafts_folder, else the \Drafts special-use folder)
-// with \Draft and \Seen; if `replace_message_id` is non-empty, first marks \Deleted + UID EXPUNGEs (UIDPLUS)
-// only the earlier copy carrying exactly that Message-ID in the drafts folder — never anything else.
+// Appends `message` to the drafts folder (config imap.drafts_folder, else the \Drafts special-use folder
+// from LIST, else "Drafts") with \Draft and \Seen; if `replace_message_id` is non-empty, marks \Deleted
+// and UID EXPUNGEs (UIDPLUS) only the earlier copy carrying exactly that Message-ID in the drafts
+// folder — never anything else.
 //
 // Order on the wire: the new copy is appended first and the earlier one removed only once the append
 // succeeded (its APPENDUID is left alone even when it carries the same Message-ID), so a failure never
 // leaves the folder without the draft. Without UIDPLUS a replacement is refused before anything
-// changes. A configured drafts_folder that does not exist is created. Line ends become CRLF.
+// changes. A drafts folder that does not exist (TRYCREATE) is created. Line ends become CRLF.
 std::expected<void, std::string> store_draft(const Config& config, const std::string& message,
                                              const std::string& replace_message_id);
 

@@ -3,7 +3,8 @@
 # the test driver ndr-test-provenance: the draft lands in the special-use \Drafts folder with \Draft
 # and \Seen, byte for byte (CRLF); a replacement leaves exactly one copy; nothing else in the folder is
 # touched (a user's own draft, a message the user flagged \Deleted but did not expunge, a draft whose
-# Message-ID merely contains ours); a configured drafts_folder is created; no password in any output.
+# Message-ID merely contains ours); a configured drafts_folder is created; without a \Drafts mark the
+# folder named Drafts is used; no password in any output.
 set -euo pipefail
 source "$NDR_SOURCE_DIR/tests/integration/lib/dovecot.sh"
 
@@ -152,4 +153,17 @@ grep -q "wrong-password" "$WORK/bad.err" && fail "bad password: the password app
 store inject 1 special "$WORK/v1.eml" --replace $'<a@example.com>\r\nA1 EXPUNGE'
 [[ $(dump Drafts | wc -l) == 5 ]] || fail "inject: Drafts changed"
 untouched inject
+
+# 8. No folder marked \Drafts and no drafts_folder: the folder named "Drafts" is used.
+dovecot_stop
+sed -i '/special_use/d' "$DOVECOT_DIR/dovecot.conf"
+grep -q 'special_use' "$DOVECOT_DIR/dovecot.conf" && fail "fallback: \\Drafts mark still configured"
+dovecot_start
+message "$WORK/v5.eml" "<draft-9@example.com>" "no special-use folder"
+store fallback 0 special "$WORK/v5.eml"
+line=$(with_id Drafts "<draft-9@example.com>")
+[[ $(grep -c . <<< "$line") == 1 ]] || fail "fallback: want one copy in Drafts, got: $line"
+grep -q '"flags": \["\\\\Draft", "\\\\Seen"\]' <<< "$line" || fail "fallback: flags: $line"
+[[ $(dump Drafts | wc -l) == 6 ]] || fail "fallback: want 6 messages in Drafts"
+untouched fallback
 echo "imap_drafts: ok"
