@@ -62,6 +62,11 @@ DkimKeyLookup cares_key_lookup(const std::vector<std::string>& resolvers, int ti
 // read at each look-up; an unknown name is "no key file configured for NAME".
 DkimKeyLookup file_key_lookup(const std::map<std::string, std::string>& name_to_pem_or_txt_file);
 
+// Both, as the configuration says: names in identity.dkim_key_files from their files, every other
+// name from DNS over dns.resolvers with dns.timeout_ms.
+DkimKeyLookup config_key_lookup(const std::map<std::string, std::string>& dkim_key_files,
+                                const std::vector<std::string>& resolvers, int timeout_ms);
+
 // The key record a PEM key (public or private, RSA or Ed25519) publishes: "v=DKIM1; k=rsa; p=...".
 std::expected<std::string, std::string> pem_to_key_record(std::string_view pem);
 

@@ -154,4 +154,16 @@ DkimKeyLookup cares_key_lookup(const std::vector<std::string>& resolvers, int ti
         };
 }
 
+DkimKeyLookup config_key_lookup(const std::map<std::string, std::string>& dkim_key_files,
+                                const std::vector<std::string>& resolvers, int timeout_ms) {
+    std::map<std::string, std::string> files;
+    for (const auto& [name, file] : dkim_key_files)
+        files[classifiers::to_lower_ascii(name)] = file;
+    auto from_files = file_key_lookup(files);
+    auto from_dns = cares_key_lookup(resolvers, timeout_ms);
+    return [files, from_files, from_dns](const std::string& name) {
+        return files.contains(classifiers::to_lower_ascii(name)) ? from_files(name) : from_dns(name);
+    };
+}
+
 } // namespace ndr::agent::provenance

@@ -471,6 +471,15 @@ TEST_CASE("dkim: key files: PEM public, PEM private and TXT records") {
         const auto v = verify_ours(msg, k_ours, {}, lookup);
         CHECK_MESSAGE(v.result == DkimResult::pass, "got ", to_string(v.result), ": ", v.detail);
     }
+    // Configured names come from their files; any other name goes to DNS (here a closed port).
+    auto both = config_key_lookup({{"S1._domainkey.example.com", rows[0].file}}, {"127.0.0.1:9"}, 200);
+    const auto from_file = both("s1._domainkey.example.com");
+    REQUIRE(from_file.has_value());
+    CHECK(from_file->front() == key_record(rsa_key()));
+    const auto from_dns = both("s2._domainkey.example.com");
+    REQUIRE_FALSE(from_dns.has_value());
+    CHECK(from_dns.error().find("TXT s2._domainkey.example.com") != std::string::npos);
+
     auto lookup = file_key_lookup({{"s1._domainkey.example.com", (dir / "missing").string()}});
     auto r = lookup("s1._domainkey.example.com");
     REQUIRE_FALSE(r.has_value());
