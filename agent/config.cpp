@@ -74,6 +74,12 @@ bool is_imap_keyword(std::string_view s) {
     return s != "$";
 }
 
+bool is_env_name(std::string_view s) {
+    return !s.empty() &&
+           s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
+               std::string_view::npos;
+}
+
 bool is_email(std::string_view s) {
     const auto at = s.rfind('@');
     return at != std::string_view::npos && at > 0 && at + 1 < s.size() && !has_control(s) &&
@@ -212,18 +218,57 @@ std::string check_password_file_mode(const std::string& file) {
     return {};
 }
 
+// The keys [imap] and [smtp] share: host, port, ca_file, user, password_file, password_env.
+struct ServerKeys {
+    std::string& host;
+    int& port;
+    std::string& ca_file;
+    std::string& user;
+    std::string& password_file;
+    std::string& password_env;
+    long password_line = 0; // where the password is set (for "not both")
+    bool port_set = false;
+};
+
+// Reads `k` when it is one of the ServerKeys; false otherwise.
+bool read_server_key(Checker& c, const std::string& k, const std::string& name, const toml::node& node,
+                     ServerKeys& s) {
+    if (k == "host") {
+        in6_addr a6{};
+        if (c.get_string(node, name, s.host) && !is_lower_ascii_hostname(s.host) &&
+            inet_pton(AF_INET6, s.host.c_str(), &a6) != 1)
+            c.error(node.source(), name + ": not a host name or address");
+    } else if (k == "port") {
+        s.port_set = c.get_int(node, name, 1, 65535, s.port);
+    } else if (k == "ca_file") {
+        c.get_string(node, name, s.ca_file);
+    } else if (k == "user") {
+        c.get_string(node, name, s.user);
+    } else if (k == "password_file") {
+        if (c.get_string(node, name, s.password_file)) {
+            s.password_line = node.source().begin.line;
+            const auto problem = check_password_file_mode(s.password_file);
+            if (!problem.empty()) c.error(node.source(), name + ": " + problem);
+        }
+    } else if (k == "password_env") {
+        if (c.get_string(node, name, s.password_env)) {
+            if (s.password_line == 0) s.password_line = node.source().begin.line;
+            if (!is_env_name(s.password_env))
+                c.error(node.source(), name + ": not an environment variable name");
+        }
+    } else {
+        return false;
+    }
+    return true;
+}
+
 void read_imap(Checker& c, const toml::table& t, ImapSettings& imap) {
-    long password_line = 0;
+    ServerKeys server{imap.host, imap.port, imap.ca_file, imap.user, imap.password_file, imap.password_env};
     for (const auto& [key, node] : t) {
         const std::string k(key.str());
         const std::string name = "imap." + k;
-        if (k == "host") {
-            in6_addr a6{};
-            if (c.get_string(node, name, imap.host) && !is_lower_ascii_hostname(imap.host) &&
-                inet_pton(AF_INET6, imap.host.c_str(), &a6) != 1)
-                c.error(node.source(), name + ": not a host name or address");
-        } else if (k == "port") {
-            c.get_int(node, name, 1, 65535, imap.port);
+        if (read_server_key(c, k, name, node, server)) {
+            continue;
         } else if (k == "tls") {
             std::string v;
             if (!c.get_string(node, name, v)) continue;
@@ -235,25 +280,6 @@ void read_imap(Checker& c, const toml::table& t, ImapSettings& imap) {
                 continue;
             }
             imap.tls_set_explicitly = true;
-        } else if (k == "ca_file") {
-            c.get_string(node, name, imap.ca_file);
-        } else if (k == "user") {
-            c.get_string(node, name, imap.user);
-        } else if (k == "password_file") {
-            if (c.get_string(node, name, imap.password_file)) {
-                password_line = node.source().begin.line;
-                const auto problem = check_password_file_mode(imap.password_file);
-                if (!problem.empty()) c.error(node.source(), name + ": " + problem);
-            }
-        } else if (k == "password_env") {
-            if (c.get_string(node, name, imap.password_env)) {
-                if (password_line == 0) password_line = node.source().begin.line;
-                const bool ok = !imap.password_env.empty() &&
-                                imap.password_env.find_first_not_of(
-                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") ==
-                                    std::string::npos;
-                if (!ok) c.error(node.source(), name + ": not an environment variable name");
-            }
         } else if (k == "folder") {
             if (c.get_string(node, name, imap.folder) && imap.folder.empty())
                 c.error(node.source(), name + ": must not be empty");
@@ -271,7 +297,7 @@ void read_imap(Checker& c, const toml::table& t, ImapSettings& imap) {
         }
     }
     if (!imap.password_file.empty() && !imap.password_env.empty())
-        c.error_line(password_line, "imap: set password_file or password_env, not both");
+        c.error_line(server.password_line, "imap: set password_file or password_env, not both");
     if (!imap.host.empty()) {
         if (imap.user.empty()) c.error(t.source(), "imap: user is required when host is set");
         if (imap.password_file.empty() && imap.password_env.empty())
@@ -288,6 +314,35 @@ void read_state(Checker& c, const toml::table& t, StateSettings& state) {
         } else {
             c.error(node.source(), "unknown key state." + k);
         }
+    }
+}
+
+// { "<selector>._domainkey.<domain>" = "/path/to/key" }: names checked, files must be readable.
+void read_dkim_key_files(Checker& c, const toml::node& node, std::map<std::string, std::string>& out) {
+    const auto* table = node.as_table();
+    if (table == nullptr) {
+        c.error(node.source(),
+                "identity.dkim_key_files: expected a table of \"<selector>._domainkey.<domain>\" = \"FILE\"");
+        return;
+    }
+    for (const auto& [key, file_node] : *table) {
+        const std::string dns_name = lower(key.str());
+        const auto marker = dns_name.find("._domainkey.");
+        if (!is_lower_ascii_hostname(dns_name) || marker == std::string::npos || marker == 0 ||
+            dns_name.find('.', marker + 12) == std::string::npos) {
+            c.error(file_node.source(), "identity.dkim_key_files: \"" + std::string(key.str()) +
+                                            "\" is not \"<selector>._domainkey.<domain>\"");
+            continue;
+        }
+        std::string file;
+        if (!c.get_string(file_node, "identity.dkim_key_files." + dns_name, file)) continue;
+        if (file.empty() || ::access(file.c_str(), R_OK) != 0) {
+            c.error(file_node.source(), "identity.dkim_key_files." + dns_name + ": cannot read \"" + file +
+                                            "\"" +
+                                            (file.empty() ? "" : std::string(": ") + std::strerror(errno)));
+            continue;
+        }
+        out[dns_name] = file;
     }
 }
 
@@ -309,6 +364,8 @@ void read_identity(Checker& c, const toml::table& t, IdentitySettings& id) {
             c.get_strings(node, name, id.dkim_selectors, [](std::string_view s) -> std::string {
                 return is_lower_ascii_hostname(s) ? std::string() : "not a DKIM selector: \"" + std::string(s) + "\"";
             });
+        } else if (k == "dkim_key_files") {
+            read_dkim_key_files(c, node, id.dkim_key_files);
         } else if (k == "admin_name") {
             c.get_string(node, name, id.admin_name);
         } else if (k == "admin_email") {
@@ -355,6 +412,72 @@ void read_service(Checker& c, const toml::table& t, ServiceSettings& svc) {
     }
 }
 
+void read_smtp(Checker& c, const toml::table& t, smtp::SmtpSettings& smtp) {
+    ServerKeys server{smtp.host, smtp.port, smtp.ca_file, smtp.user, smtp.password_file, smtp.password_env};
+    for (const auto& [key, node] : t) {
+        const std::string k(key.str());
+        const std::string name = "smtp." + k;
+        if (read_server_key(c, k, name, node, server)) {
+            continue;
+        } else if (k == "tls") {
+            if (c.get_string(node, name, smtp.tls) && smtp.tls != "starttls" && smtp.tls != "tls" &&
+                smtp.tls != "none")
+                c.error(node.source(), name + ": must be \"starttls\", \"tls\" or \"none\"");
+        } else if (k == "timeout_seconds") {
+            c.get_int(node, name, 1, 3600, smtp.timeout_seconds);
+        } else {
+            c.error(node.source(), "unknown key " + name);
+        }
+    }
+    if (!server.port_set && smtp.tls == "tls") smtp.port = 465;
+    if (!smtp.password_file.empty() && !smtp.password_env.empty())
+        c.error_line(server.password_line, "smtp: set password_file or password_env, not both");
+    if (!smtp.user.empty() && smtp.password_file.empty() && smtp.password_env.empty())
+        c.error(t.source(), "smtp: password_file or password_env is required when user is set");
+    if (smtp.user.empty() && (!smtp.password_file.empty() || !smtp.password_env.empty()))
+        c.error(t.source(), "smtp: a password is set but no user");
+}
+
+std::expected<std::string, std::string> read_password(const std::string& file, const std::string& env,
+                                                      const std::string& section) {
+    if (!env.empty()) {
+        const char* value = std::getenv(env.c_str());
+        if (value == nullptr || *value == '\0')
+            return std::unexpected("environment variable " + env + " (" + section +
+                                   ".password_env) is not set");
+        return std::string(value);
+    }
+    if (file.empty())
+        return std::unexpected("no " + section + ".password_file or " + section + ".password_env configured");
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::unexpected("cannot open password file " + file + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return std::unexpected("password file " + file + " is not a regular file");
+    }
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        ::close(fd);
+        return std::unexpected("password file " + file +
+                               " is group- or world-accessible; refusing it (chmod 600)");
+    }
+    std::string secret(k_max_password_bytes + 1, '\0');
+    std::size_t got = 0;
+    while (got < secret.size()) {
+        const auto n = ::read(fd, secret.data() + got, secret.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (got > k_max_password_bytes) return std::unexpected("password file " + file + " is too large");
+    secret.resize(got);
+    if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+    if (secret.empty()) return std::unexpected("password file " + file + " is empty");
+    return secret;
+}
+
 } // namespace
 
 std::string check_ip_or_cidr(std::string_view text) {
@@ -393,7 +516,8 @@ ConfigResult parse_config(std::string_view text, const std::string& path) {
     for (const auto& [key, node] : root) {
         const std::string k(key.str());
         const auto* table = node.as_table();
-        const bool known = k == "imap" || k == "state" || k == "identity" || k == "dns" || k == "service";
+        const bool known =
+            k == "imap" || k == "state" || k == "identity" || k == "dns" || k == "service" || k == "smtp";
         if (!known) {
             c.error(node.source(), "unknown " + std::string(table ? "section [" + k + "]" : "key " + k));
             continue;
@@ -406,6 +530,8 @@ ConfigResult parse_config(std::string_view text, const std::string& path) {
         else if (k == "state") read_state(c, *table, config.state);
         else if (k == "identity") read_identity(c, *table, config.identity);
         else if (k == "dns") read_dns(c, *table, config.dns);
+        else if (k == "smtp")
+            read_smtp(c, *table, config.smtp);
         else read_service(c, *table, config.service);
     }
     if (!c.empty()) return std::unexpected(c.errors());
@@ -432,40 +558,11 @@ ConfigResult load_config_or_default(const std::string& explicit_path) {
 }
 
 std::expected<std::string, std::string> read_imap_password(const ImapSettings& imap) {
-    if (!imap.password_env.empty()) {
-        const char* value = std::getenv(imap.password_env.c_str());
-        if (value == nullptr || *value == '\0')
-            return std::unexpected("environment variable " + imap.password_env + " (imap.password_env) is not set");
-        return std::string(value);
-    }
-    if (imap.password_file.empty()) return std::unexpected("no imap.password_file or imap.password_env configured");
-    const std::string& file = imap.password_file;
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::unexpected("cannot open password file " + file + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return std::unexpected("password file " + file + " is not a regular file");
-    }
-    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-        ::close(fd);
-        return std::unexpected("password file " + file + " is group- or world-accessible; refusing it (chmod 600)");
-    }
-    std::string secret(k_max_password_bytes + 1, '\0');
-    std::size_t got = 0;
-    while (got < secret.size()) {
-        const auto n = ::read(fd, secret.data() + got, secret.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    if (got > k_max_password_bytes) return std::unexpected("password file " + file + " is too large");
-    secret.resize(got);
-    if (!secret.empty() && secret.back() == '\n') secret.pop_back();
-    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
-    if (secret.empty()) return std::unexpected("password file " + file + " is empty");
-    return secret;
+    return read_password(imap.password_file, imap.password_env, "imap");
+}
+
+std::expected<std::string, std::string> read_smtp_password(const smtp::SmtpSettings& smtp) {
+    return read_password(smtp.password_file, smtp.password_env, "smtp");
 }
 
 std::expected<std::string, std::string> read_imap_password(const Config& config) {

@@ -1,5 +1,5 @@
 // config.hpp — the agent's configuration (/etc/ndr-triage/agent.toml): [imap], [state], [identity],
-// [dns], [service]. The keys are documented in packaging/agent.toml.example.
+// [dns], [service], [smtp]. The keys are documented in packaging/agent.toml.example.
 //
 // Input trust: the file is the administrator's (trusted to mean what it says, not to be well formed).
 // Unknown keys, wrong types and bad values are all errors, each "file:line: message", every one of them
@@ -8,8 +8,11 @@
 // and is never stored in these structs, logged, or put in an error message.
 #pragma once
 
+#include "agent/smtp/send.hpp"
+
 #include <cstdint>
 #include <expected>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +59,9 @@ struct IdentitySettings {
     std::vector<std::string> helo_names;    // lower-case
     std::string admin_name;
     std::string admin_email;
+    // DKIM keys from files instead of DNS: "<selector>._domainkey.<domain>" (lower case) -> a PEM key
+    // (public or private) or a TXT record file (agent/provenance/dkim.hpp, file_key_lookup).
+    std::map<std::string, std::string> dkim_key_files;
 };
 
 struct DnsSettings {
@@ -77,6 +83,7 @@ struct Config {
     IdentitySettings identity;
     DnsSettings dns;
     ServiceSettings service;
+    smtp::SmtpSettings smtp; // [smtp]: where `drafts send` submits approved drafts
 };
 
 using ConfigResult = std::expected<Config, std::vector<std::string>>; // errors: "file:line: message"
@@ -95,6 +102,8 @@ ConfigResult load_config_or_default(const std::string& explicit_path);
 // variable password_env. Errors name the file or variable, never the secret.
 std::expected<std::string, std::string> read_imap_password(const ImapSettings& imap);
 std::expected<std::string, std::string> read_imap_password(const Config& config);
+// The SMTP password, the same way (errors name smtp.password_file / smtp.password_env).
+std::expected<std::string, std::string> read_smtp_password(const smtp::SmtpSettings& smtp);
 
 // Problems with a configuration value that is not tied to a file line (used for --flags too):
 // empty optional-like string when fine, else the message.

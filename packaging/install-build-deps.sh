@@ -13,6 +13,9 @@ packages=(
     libre2-dev libtomlplusplus-dev nlohmann-json3-dev libidn2-dev
     # real servers for the integration tests and the demo (started on loopback by tests/integration/lib)
     dovecot-imapd rbldnsd openssl dnsutils iproute2 procps python3 sqlite3 time jq
+    # DKIM keys longer than a TXT string (nsd), the receiving SMTP server (aiosmtpd), an independent
+    # DKIM signer (dkimpy; python3-nacl for its ed25519-sha256)
+    nsd python3-aiosmtpd python3-dkim python3-nacl
     # peers for the benchmarks
     libsisimai-perl rblcheck
 )

@@ -4,6 +4,10 @@
 // exceptions into ImapError with a message that names the host and never the password.
 #include "agent/sources/imap.hpp"
 
+#include "agent/sources/vmime_support.hpp"
+#include "classifiers/limits.hpp"
+#include "classifiers/text.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -11,7 +15,6 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
-
 #include <vmime/net/imap/IMAPConnection.hpp>
 #include <vmime/net/imap/IMAPStore.hpp>
 #include <vmime/platforms/posix/posixHandler.hpp>
@@ -24,9 +27,6 @@
 #include <vmime/security/cert/serverIdentityException.hpp>
 #include <vmime/vmime.hpp>
 
-#include "classifiers/limits.hpp"
-#include "classifiers/text.hpp"
-
 namespace ndr::agent {
 
 using imap::Response;
@@ -35,70 +35,11 @@ using Kind = imap::ImapError::Kind;
 
 namespace {
 
-constexpr std::string_view k_system_ca_file = "/etc/ssl/certs/ca-certificates.crt";
 // Pipelined commands (keyword, move) left unanswered before we wait for them.
 constexpr std::size_t k_max_outstanding = 64;
 // Reconnect attempts after a lost connection, and the first delay (doubled each time).
 constexpr int k_reconnect_attempts = 4;
 constexpr std::chrono::milliseconds k_first_backoff{500};
-
-void ensure_vmime_platform() {
-    static std::once_flag once;
-    std::call_once(once, [] { vmime::platform::setHandler<vmime::platforms::posix::posixHandler>(); });
-}
-
-// A vmime timeout handler: time out after `seconds` without data (vmime resets it on every byte).
-class TimeoutHandler final : public vmime::net::timeoutHandler {
-  public:
-    explicit TimeoutHandler(int seconds) : m_limit(seconds) { resetTimeOut(); }
-    bool isTimeOut() override { return std::chrono::steady_clock::now() - m_start >= m_limit; }
-    void resetTimeOut() override { m_start = std::chrono::steady_clock::now(); }
-    bool handleTimeOut() override { return false; }
-
-  private:
-    std::chrono::seconds m_limit;
-    std::chrono::steady_clock::time_point m_start;
-};
-
-class TimeoutFactory final : public vmime::net::timeoutHandlerFactory {
-  public:
-    explicit TimeoutFactory(int seconds) : m_seconds(seconds) {}
-    vmime::shared_ptr<vmime::net::timeoutHandler> create() override {
-        auto h = vmime::make_shared<TimeoutHandler>(m_seconds);
-        m_last = h;
-        return h;
-    }
-    vmime::shared_ptr<vmime::net::timeoutHandler> last() const { return m_last; }
-
-  private:
-    int m_seconds;
-    vmime::shared_ptr<vmime::net::timeoutHandler> m_last;
-};
-
-// Every certificate of a PEM bundle (vmime's import reads only the first one of a buffer).
-std::vector<vmime::shared_ptr<vmime::security::cert::X509Certificate>> load_pem_bundle(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw ImapError(Kind::config, "CA file " + path + ": cannot be read");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    const std::string text = ss.str();
-    constexpr std::string_view k_begin = "-----BEGIN CERTIFICATE-----";
-    constexpr std::string_view k_end = "-----END CERTIFICATE-----";
-    std::vector<vmime::shared_ptr<vmime::security::cert::X509Certificate>> certs;
-    std::size_t pos = 0;
-    while ((pos = text.find(k_begin, pos)) != std::string::npos) {
-        auto end = text.find(k_end, pos);
-        if (end == std::string::npos) break;
-        end += k_end.size();
-        auto block = text.substr(pos, end - pos) + "\n";
-        auto cert = vmime::security::cert::X509Certificate::import(
-            reinterpret_cast<const vmime::byte_t*>(block.data()), block.size());
-        if (cert) certs.push_back(cert);
-        pos = end;
-    }
-    if (certs.empty()) throw ImapError(Kind::config, "CA file " + path + ": no PEM certificate in it");
-    return certs;
-}
 
 std::string sanitised(std::string_view s) { return classifiers::sanitise(s, classifiers::k_max_sanitised_bytes); }
 
@@ -130,7 +71,7 @@ struct ImapSource::Connection final : imap::Transport {
     vmime::shared_ptr<vmime::net::session> session;
     vmime::shared_ptr<vmime::net::imap::IMAPStore> store;
     vmime::shared_ptr<vmime::net::socket> socket;
-    vmime::shared_ptr<TimeoutFactory> timeouts;
+    vmime::shared_ptr<VmimeTimeoutFactory> timeouts;
     std::unique_ptr<imap::Session> raw;
     std::string where;   // "host:port" for messages
     bool polite = false; // log out on destruction (only when the connection is known to be healthy)
@@ -256,11 +197,11 @@ void ImapSource::connect() {
             store->setProperty("connection.tls", false);
         }
         if (m_settings.tls != TlsMode::none) {
-            auto verifier = vmime::make_shared<vmime::security::cert::defaultCertificateVerifier>();
-            verifier->setX509RootCAs(load_pem_bundle(ca_file));
-            store->setCertificateVerifier(verifier);
+            auto verifier = make_certificate_verifier(ca_file);
+            if (!verifier) throw ImapError(Kind::config, verifier.error());
+            store->setCertificateVerifier(*verifier);
         }
-        conn->timeouts = vmime::make_shared<TimeoutFactory>(m_settings.timeout_seconds);
+        conn->timeouts = vmime::make_shared<VmimeTimeoutFactory>(m_settings.timeout_seconds);
         store->setTimeoutHandlerFactory(conn->timeouts);
         conn->store = store;
         store->connect();
@@ -308,6 +249,7 @@ void ImapSource::connect() {
     });
     if (!t.ok()) throw ImapError(Kind::protocol, "CAPABILITY failed at " + where + ": " + sanitised(t.text));
     auto has = [&](std::string_view c) { return std::find(caps.begin(), caps.end(), c) != caps.end(); };
+    m_capabilities = caps;
     m_can_idle = has("IDLE");
     m_can_move = has("MOVE");
     m_can_uidplus = has("UIDPLUS");
@@ -621,6 +563,24 @@ void ImapSource::close() {
         log(LogLevel::warning, std::string("while closing: ") + e.what());
     }
     disconnect_quietly();
+}
+
+imap::Session& ImapSource::session() {
+    m_fresh_select = false;
+    if (!m_conn) {
+        try {
+            connect();
+        } catch (...) {
+            disconnect_quietly();
+            throw;
+        }
+    }
+    m_selected = false; // the caller's SELECTs are not this source's folder
+    return *m_conn->raw;
+}
+
+bool ImapSource::has_capability(std::string_view name) const {
+    return std::find(m_capabilities.begin(), m_capabilities.end(), name) != m_capabilities.end();
 }
 
 std::unique_ptr<ImapSource> make_imap_source(const ImapSettings& settings, ImapHooks hooks) {

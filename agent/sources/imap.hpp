@@ -77,6 +77,13 @@ class ImapSource final : public MailSource {
     // Waits for pipelined replies and logs out. Never throws.
     void close();
 
+    // Connects (or reuses the connection) and hands out the raw session without selecting anything,
+    // for callers that speak their own commands (agent/sources/imap_drafts.cpp). Whatever they select
+    // is theirs: use a separate ImapSource for it. Throws ImapError.
+    imap::Session& session();
+    // After open() or session(): whether the server announced `name` (upper case, e.g. "UIDPLUS").
+    bool has_capability(std::string_view name) const;
+
     const ImapSettings& settings() const { return m_settings; }
     Stats stats() const;
     // "imap://user@host:port"
@@ -110,6 +117,7 @@ class ImapSource final : public MailSource {
     bool m_keywords_allowed = true;
     bool m_warned_keyword = false;
     bool m_warned_copy_only = false;
+    std::vector<std::string> m_capabilities;
     std::uint32_t m_uid_validity = 0;
     std::uint32_t m_uid_next = 0;
     std::vector<std::uint32_t> m_listed;           // last list_after() answer

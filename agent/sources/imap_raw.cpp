@@ -551,6 +551,36 @@ Tagged Session::command(std::string_view command, const Handler& on_untagged) {
     return wait(send(command), on_untagged);
 }
 
+Tagged Session::command_with_literal(std::string_view command, std::string_view literal,
+                                     bool non_synchronizing, const Handler& on_untagged) {
+    drain(on_untagged);
+    const std::string tag = m_prefix + std::to_string(m_next_tag++);
+    std::string line;
+    line.append(tag).append(" ").append(command);
+    line.append(" {").append(std::to_string(literal.size())).append(non_synchronizing ? "+}\r\n" : "}\r\n");
+    m_transport.send(line);
+    m_outstanding.push_back(tag);
+    ++m_sent;
+    if (!non_synchronizing) {
+        ++m_round_trips;
+        const auto deadline = std::chrono::steady_clock::now() + m_timeout;
+        for (;;) {
+            auto r = next(deadline, true);
+            if (!r) throw ImapError(ImapError::Kind::timeout, "the IMAP server did not ask for the literal");
+            if (r->kind == Response::Kind::continuation) break;
+            if (r->kind == Response::Kind::tagged) {
+                Tagged out;
+                if (handle_tagged(*r, tag, out)) return out;
+                continue;
+            }
+            handle_untagged(*r, on_untagged);
+        }
+    }
+    m_transport.send(literal);
+    m_transport.send("\r\n");
+    return wait(tag, on_untagged);
+}
+
 void Session::drain(const Handler& on_untagged) {
     if (m_outstanding.empty()) return;
     std::string last = m_outstanding.back();

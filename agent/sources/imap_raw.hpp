@@ -159,6 +159,11 @@ class Session {
     // ImapError(timeout) when nothing arrives for the timeout.
     Tagged wait(const std::string& tag, const Handler& on_untagged = {});
     Tagged command(std::string_view command, const Handler& on_untagged = {});
+    // A command whose last argument is a literal (APPEND): waits for the earlier commands, sends
+    // "<command> {n}", waits for the continuation (a tagged NO/BAD instead is returned as is), then
+    // sends the bytes. With `non_synchronizing` (LITERAL+, RFC 7888) "{n+}" and no wait.
+    Tagged command_with_literal(std::string_view command, std::string_view literal, bool non_synchronizing,
+                                const Handler& on_untagged = {});
     // Waits for every command sent so far.
     void drain(const Handler& on_untagged = {});
     std::size_t outstanding() const { return m_outstanding.size(); }

@@ -218,3 +218,103 @@ TEST_CASE("config: the shipped example config parses") {
     const auto r = load_config(std::string(NDR_TEST_SOURCE_DIR) + "/packaging/agent.toml.example");
     CHECK_MESSAGE(r.has_value(), "errors:\n" << (r ? "" : join(r.error())));
 }
+
+TEST_CASE("config: [smtp] keys, defaults and errors") {
+    const auto defaults = parse_config("", "s.toml");
+    REQUIRE(defaults.has_value());
+    CHECK(defaults->smtp.host.empty());
+    CHECK(defaults->smtp.port == 587);
+    CHECK(defaults->smtp.tls == "starttls");
+
+    const auto full = parse_config("[smtp]\nhost = \"smtp.example.com\"\nport = 2525\ntls = \"none\"\n"
+                                   "ca_file = \"/tmp/ca.crt\"\nuser = \"postmaster@example.com\"\n"
+                                   "password_env = \"NDR_SMTP_PW\"\ntimeout_seconds = 5\n",
+                                   "s.toml");
+    REQUIRE_MESSAGE(full.has_value(), join(full.error()));
+    CHECK(full->smtp.host == "smtp.example.com");
+    CHECK(full->smtp.port == 2525);
+    CHECK(full->smtp.tls == "none");
+    CHECK(full->smtp.ca_file == "/tmp/ca.crt");
+    CHECK(full->smtp.user == "postmaster@example.com");
+    CHECK(full->smtp.password_env == "NDR_SMTP_PW");
+    CHECK(full->smtp.timeout_seconds == 5);
+
+    const auto implicit = parse_config("[smtp]\nhost = \"smtp.example.com\"\ntls = \"tls\"\n", "s.toml");
+    REQUIRE(implicit.has_value());
+    CHECK(implicit->smtp.port == 465);
+
+    const ErrorCase cases[] = {
+        {"bad tls", "[smtp]\ntls = \"implicit\"\n", "s.toml:2: smtp.tls: must be"},
+        {"unknown key", "[smtp]\nhost = \"smtp.example.com\"\nsender = \"x\"\n",
+         "s.toml:3: unknown key smtp.sender"},
+        {"user without password", "[smtp]\nuser = \"u\"\n",
+         "s.toml:1: smtp: password_file or password_env is required"},
+        {"password without user", "[smtp]\npassword_env = \"P\"\n",
+         "s.toml:1: smtp: a password is set but no user"},
+        {"bad env name", "[smtp]\nuser = \"u\"\npassword_env = \"NOT-A-NAME\"\n",
+         "s.toml:3: smtp.password_env"},
+        {"bad host", "[smtp]\nhost = \"smtp example\"\n", "s.toml:2: smtp.host"},
+        {"port range", "[smtp]\nport = 0\n", "s.toml:2: smtp.port: must be between"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        const auto r = parse_config(c.text, "s.toml");
+        REQUIRE_FALSE(r.has_value());
+        REQUIRE_MESSAGE(r.error().size() == 1, "got:\n" << join(r.error()));
+        CHECK_MESSAGE(r.error()[0].find(c.want) != std::string::npos, "got: " << r.error()[0]);
+    }
+}
+
+TEST_CASE("config: the SMTP password is read like the IMAP one and never shown") {
+    const auto dir = temp_dir();
+    const auto pw = dir + "/smtp.password";
+    write_file(pw, "smtp-s3cret\n", 0640);
+    smtp::SmtpSettings s;
+    s.password_file = pw;
+    const auto refused = read_smtp_password(s);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().find("smtp-s3cret") == std::string::npos);
+    ::chmod(pw.c_str(), 0600);
+    const auto ok = read_smtp_password(s);
+    REQUIRE(ok.has_value());
+    CHECK(*ok == "smtp-s3cret");
+    s.password_file.clear();
+    s.password_env = "NDR_TRIAGE_TEST_SMTP_PW";
+    ::unsetenv(s.password_env.c_str());
+    const auto missing = read_smtp_password(s);
+    REQUIRE_FALSE(missing.has_value());
+    CHECK(missing.error().find("smtp.password_env") != std::string::npos);
+    ::unlink(pw.c_str());
+    ::rmdir(dir.c_str());
+}
+
+TEST_CASE("config: identity.dkim_key_files maps key names to readable files") {
+    const auto dir = temp_dir();
+    const auto key = dir + "/s1.pem";
+    write_file(key, "-----BEGIN PUBLIC KEY-----\n", 0644);
+    const auto ok = parse_config(
+        "[identity]\ndkim_key_files = { \"S1._domainkey.Example.com\" = \"" + key + "\" }\n", "k.toml");
+    REQUIRE_MESSAGE(ok.has_value(), join(ok.error()));
+    REQUIRE(ok->identity.dkim_key_files.size() == 1);
+    CHECK(ok->identity.dkim_key_files.at("s1._domainkey.example.com") == key);
+
+    const ErrorCase cases[] = {
+        {"not a key name", "[identity]\ndkim_key_files = { \"example.com\" = \"/etc/hostname\" }\n",
+         "k.toml:2: identity.dkim_key_files: \"example.com\" is not"},
+        {"missing file",
+         "[identity]\n\n[identity.dkim_key_files]\n\"s1._domainkey.example.com\" = "
+         "\"/nonexistent/key.pem\"\n",
+         "k.toml:4: identity.dkim_key_files.s1._domainkey.example.com: cannot read"},
+        {"not a table", "[identity]\ndkim_key_files = [\"x\"]\n",
+         "k.toml:2: identity.dkim_key_files: expected a table"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        const auto r = parse_config(c.text, "k.toml");
+        REQUIRE_FALSE(r.has_value());
+        REQUIRE_MESSAGE(r.error().size() == 1, "got:\n" << join(r.error()));
+        CHECK_MESSAGE(r.error()[0].find(c.want) != std::string::npos, "got: " << r.error()[0]);
+    }
+    ::unlink(key.c_str());
+    ::rmdir(dir.c_str());
+}

@@ -309,3 +309,33 @@ TEST_CASE("imap: IDLE refused by the server is a command error") {
         CHECK(e.kind() == ImapError::Kind::command);
     }
 }
+
+TEST_CASE("imap: a command with a literal waits for the continuation, or not with LITERAL+") {
+    {
+        ScriptedTransport t;
+        t.replies["n1 APPEND \"Drafts\" (\\Draft \\Seen) {5}"] = "+ Ready for literal data\r\n";
+        t.replies[""] = "n1 OK [APPENDUID 7 3] Append completed.\r\n"; // the CRLF after the literal
+        Session s(t, std::chrono::milliseconds(2000));
+        const auto r = s.command_with_literal("APPEND \"Drafts\" (\\Draft \\Seen)", "hello", false);
+        CHECK(r.ok());
+        CHECK(r.text == "OK [APPENDUID 7 3] Append completed.");
+        CHECK(t.sent == std::vector<std::string>{"n1 APPEND \"Drafts\" (\\Draft \\Seen) {5}", "hello", ""});
+        CHECK(s.outstanding() == 0);
+    }
+    {
+        ScriptedTransport t;
+        t.replies[""] = "n1 OK done\r\n";
+        Session s(t, std::chrono::milliseconds(2000));
+        CHECK(s.command_with_literal("APPEND \"Drafts\"", "hi", true).ok());
+        CHECK(t.sent == std::vector<std::string>{"n1 APPEND \"Drafts\" {2+}", "hi", ""});
+    }
+    {
+        // Refused before the literal: the bytes are never sent.
+        ScriptedTransport t;
+        t.replies["n1 APPEND \"Nope\" {5}"] = "n1 NO [TRYCREATE] Mailbox does not exist.\r\n";
+        Session s(t, std::chrono::milliseconds(2000));
+        const auto r = s.command_with_literal("APPEND \"Nope\"", "hello", false);
+        CHECK(r.status == "NO");
+        CHECK(t.sent.size() == 1);
+    }
+}
