@@ -269,6 +269,7 @@ void Store::migrate(int target) {
             .run();
         tx.commit();
     }
+    m_version = schema_version();
 }
 
 void Store::fault(std::string_view step) {
@@ -388,11 +389,15 @@ RecordOutcome Store::record_message(const MessageInput& in, bool advance) {
             for (std::size_t i = 0; i < r->anomalies.size() && i < k_max_stored_anomalies; ++i)
                 anomalies.push_back(clean_short(r->anomalies[i]));
         const bool ndr = r != nullptr && (r->kind == classifiers::Kind::failed || r->kind == classifiers::Kind::delayed);
-        Statement m(m_db, "INSERT INTO messages(fingerprint, source, folder, uidvalidity, uid, location, internal_date, "
-                          "ndr_date, arrival_date, event_at, seen_at, size, kind, is_ndr, format, parse_status, anomalies, "
-                          "subject, ndr_from, ndr_message_id, reporting_mta, original_message_id, original_from, "
-                          "original_subject, error, provenance, provenance_detail, sending_ip, sending_rdns, "
-                          "sending_helo) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        // A store opened at an older schema (tests of migrations) has no provenance columns yet.
+        const bool v3 = m_version >= 3;
+        Statement m(m_db, std::string("INSERT INTO messages(fingerprint, source, folder, uidvalidity, uid, location, "
+                                      "internal_date, ndr_date, arrival_date, event_at, seen_at, size, kind, is_ndr, "
+                                      "format, parse_status, anomalies, subject, ndr_from, ndr_message_id, "
+                                      "reporting_mta, original_message_id, original_from, original_subject, error") +
+                              (v3 ? ", provenance, provenance_detail, sending_ip, sending_rdns, sending_helo) "
+                                    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                                  : ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
         m.bind(1, in.fingerprint).bind(2, w.source).bind(3, w.folder).bind(4, w.uid_validity).bind(5, w.uid);
         m.bind(6, clean(w.location)).bind(7, clean_short(in.internal_date));
         m.bind(8, r ? clean_short(r->date) : std::string()).bind(9, r ? clean_short(r->arrival_date) : std::string());
@@ -406,9 +411,11 @@ RecordOutcome Store::record_message(const MessageInput& in, bool advance) {
         m.bind(23, r ? clean(r->original.from) : std::string());
         m.bind(24, r ? clean(r->original.subject) : std::string());
         m.bind(25, clean(in.error));
-        m.bind(26, clean_short(in.provenance)).bind(27, clean(in.provenance_detail));
-        m.bind(28, clean_short(in.sending_ip)).bind(29, clean_short(in.sending_rdns));
-        m.bind(30, clean_short(in.sending_helo));
+        if (v3) {
+            m.bind(26, clean_short(in.provenance)).bind(27, clean(in.provenance_detail));
+            m.bind(28, clean_short(in.sending_ip)).bind(29, clean_short(in.sending_rdns));
+            m.bind(30, clean_short(in.sending_helo));
+        }
         m.run();
         out.message_id = sqlite3_last_insert_rowid(m_db);
         out.is_new = true;

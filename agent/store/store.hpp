@@ -260,6 +260,7 @@ class Store {
 
     sqlite3* m_db = nullptr;
     std::string m_path;
+    int m_version = 0; // schema version after migrate()
     std::function<void(std::string_view)> m_fault_hook;
 };
 
