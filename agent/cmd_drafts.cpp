@@ -5,25 +5,23 @@
 //
 // Exit codes: 0 done; 1 usage error, no such draft or a draft in the wrong state; 2 no state database,
 // or the SMTP server / IMAP Drafts folder failed; 3 configuration or state database error.
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdlib>
-#include <ctime>
-#include <fstream>
-#include <iostream>
-#include <memory>
-#include <sstream>
-
-#include <nlohmann/json.hpp>
-
 #include "agent/commands.hpp"
 #include "agent/drafts/plan.hpp"
 #include "agent/incidents/workflow.hpp"
 #include "agent/review_state.hpp"
 #include "agent/scan.hpp"
 #include "classifiers/text.hpp"
+
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #if __has_include("agent/smtp/send.hpp")
 #include "agent/smtp/send.hpp"
@@ -44,8 +42,12 @@ struct DraftArgs {
     std::string dir;
 };
 
-std::string s(std::string_view t) { return classifiers::sanitise(t, 1024); }
-std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::string s(std::string_view t) {
+    return classifiers::sanitise(t, 1024);
+}
+std::int64_t now() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 std::optional<store::Draft> find(ReviewState& st, std::int64_t id) {
     auto d = st.db->draft(id);
@@ -58,18 +60,26 @@ int list(ReviewState& st, const DraftArgs& a) {
     if (a.json) {
         nlohmann::json out = nlohmann::json::array();
         for (const auto& d : all)
-            out.push_back({{"id", d.id}, {"incident", d.incident_id}, {"kind", d.kind}, {"status", d.status},
-                           {"to", s(d.recipient)}, {"subject", s(d.subject)}, {"url", s(d.url)},
-                           {"revision", d.revision}, {"edited", d.edited}, {"message_id", d.message_id},
-                           {"in_imap_drafts", !d.imap_message_id.empty() && d.imap_message_id == d.message_id}});
+            out.push_back(
+                {{"id", d.id},
+                 {"incident", d.incident_id},
+                 {"kind", d.kind},
+                 {"status", d.status},
+                 {"to", s(d.recipient)},
+                 {"subject", s(d.subject)},
+                 {"url", s(d.url)},
+                 {"revision", d.revision},
+                 {"edited", d.edited},
+                 {"message_id", d.message_id},
+                 {"in_imap_drafts", !d.imap_message_id.empty() && d.imap_message_id == d.message_id}});
         std::cout << out.dump(2) << "\n";
         return 0;
     }
     if (all.empty()) std::cout << "No drafts waiting for review.\n";
     for (const auto& d : all)
         std::cout << d.id << "  " << d.status << "  incident " << d.incident_id << "  " << d.kind << "  "
-                  << (d.recipient.empty() ? (d.url.empty() ? "-" : s(d.url)) : s(d.recipient)) << "  " << s(d.subject)
-                  << "\n";
+                  << (d.recipient.empty() ? (d.url.empty() ? "-" : s(d.url)) : s(d.recipient)) << "  "
+                  << s(d.subject) << "\n";
     return 0;
 }
 
@@ -77,9 +87,16 @@ int show(ReviewState& st, const DraftArgs& a) {
     const auto d = find(st, a.id);
     if (!d) return 1;
     if (a.json) {
-        std::cout << nlohmann::json{{"id", d->id}, {"incident", d->incident_id}, {"kind", d->kind}, {"status", d->status},
-                                    {"to", d->recipient}, {"subject", d->subject}, {"url", d->url}, {"body", d->body},
-                                    {"message_id", d->message_id}, {"revision", d->revision}}
+        std::cout << nlohmann::json{{"id", d->id},
+                                    {"incident", d->incident_id},
+                                    {"kind", d->kind},
+                                    {"status", d->status},
+                                    {"to", d->recipient},
+                                    {"subject", d->subject},
+                                    {"url", d->url},
+                                    {"body", d->body},
+                                    {"message_id", d->message_id},
+                                    {"revision", d->revision}}
                          .dump(2)
                   << "\n";
         return 0;
@@ -89,7 +106,9 @@ int show(ReviewState& st, const DraftArgs& a) {
 }
 
 // The editable form: "To: ...", "Subject: ...", an empty line, the body.
-std::string editable(const store::Draft& d) { return "To: " + d.recipient + "\nSubject: " + d.subject + "\n\n" + d.body; }
+std::string editable(const store::Draft& d) {
+    return "To: " + d.recipient + "\nSubject: " + d.subject + "\n\n" + d.body;
+}
 
 store::DraftText parse_editable(const std::string& text, const store::Draft& d) {
     store::DraftText out{d.kind, d.recipient, d.subject, "", d.url};
@@ -98,11 +117,14 @@ store::DraftText parse_editable(const std::string& text, const store::Draft& d) 
     while (std::getline(in, line)) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty()) break;
-        if (classifiers::istarts_with(line, "to:")) out.recipient = drafts::safe_address(line.substr(3));
-        else if (classifiers::istarts_with(line, "subject:")) out.subject = drafts::header_value(line.substr(8));
+        if (classifiers::istarts_with(line, "to:"))
+            out.recipient = drafts::safe_address(line.substr(3));
+        else if (classifiers::istarts_with(line, "subject:"))
+            out.subject = drafts::header_value(line.substr(8));
     }
     std::string body;
-    while (std::getline(in, line)) body += line + "\n";
+    while (std::getline(in, line))
+        body += line + "\n";
     out.body = body;
     return out;
 }
@@ -158,7 +180,8 @@ int edit(ReviewState& st, const DraftArgs& a) {
         std::cout << "draft " << a.id << " unchanged\n";
         return 0;
     }
-    st.db->edit_draft(a.id, parse_editable(text.str(), *d), drafts::message_id_domain(st.config.identity), now());
+    st.db->edit_draft(a.id, parse_editable(text.str(), *d), drafts::message_id_domain(st.config.identity),
+                      now());
     std::cout << "draft " << a.id << " edited (back to status draft: approve it again)\n";
     return sync_imap(st);
 }
@@ -175,8 +198,12 @@ int set_status(ReviewState& st, std::int64_t id, std::string_view status) {
     return 0;
 }
 
-int approve(ReviewState& st, const DraftArgs& a) { return set_status(st, a.id, "approved"); }
-int reject(ReviewState& st, const DraftArgs& a) { return set_status(st, a.id, "rejected"); }
+int approve(ReviewState& st, const DraftArgs& a) {
+    return set_status(st, a.id, "approved");
+}
+int reject(ReviewState& st, const DraftArgs& a) {
+    return set_status(st, a.id, "rejected");
+}
 
 int export_dir(ReviewState& st, const DraftArgs& a) {
     struct stat sb {};
@@ -203,13 +230,14 @@ int send(ReviewState& st, const DraftArgs& a) {
     const auto d = find(st, a.id);
     if (!d) return 1;
     if (d->status != "approved") {
-        std::cerr << "ndr-triage drafts send: draft " << a.id << " is " << d->status << ", not approved (`drafts approve "
-                  << a.id << "` first)\n";
+        std::cerr << "ndr-triage drafts send: draft " << a.id << " is " << d->status
+                  << ", not approved (`drafts approve " << a.id << "` first)\n";
         return 1;
     }
     const auto to = drafts::safe_address(d->recipient);
     if (to.empty()) {
-        std::cerr << "ndr-triage drafts send: draft " << a.id << " has no recipient" << (d->url.empty() ? "" : ": it is the text for the form at " + s(d->url)) << "\n";
+        std::cerr << "ndr-triage drafts send: draft " << a.id << " has no recipient"
+                  << (d->url.empty() ? "" : ": it is the text for the form at " + s(d->url)) << "\n";
         return 1;
     }
     const auto from = drafts::safe_address(st.config.identity.admin_email);
@@ -222,7 +250,8 @@ int send(ReviewState& st, const DraftArgs& a) {
         std::cerr << "ndr-triage drafts send: no [smtp] host configured\n";
         return 3;
     }
-    const auto sent = smtp::send_message(st.config.smtp, from, {to}, drafts::compose_message(*d, st.config.identity, now()));
+    const auto sent = smtp::send_message(st.config.smtp, from, {to},
+                                         drafts::compose_message(*d, st.config.identity, now()));
     if (!sent) {
         std::cerr << "ndr-triage drafts send: " << s(sent.error()) << "\n";
         return 2;
@@ -233,7 +262,8 @@ int send(ReviewState& st, const DraftArgs& a) {
 #endif
     st.db->set_draft_status(a.id, "sent", now());
     if (d->incident_id != 0)
-        st.db->set_incident_status(d->incident_id, "requested", "draft " + std::to_string(a.id) + " sent to " + to, now());
+        st.db->set_incident_status(d->incident_id, "requested",
+                                   "draft " + std::to_string(a.id) + " sent to " + to, now());
     std::cout << "draft " << a.id << " sent to " << to << "\n";
     return 0;
 }
@@ -242,10 +272,12 @@ int send(ReviewState& st, const DraftArgs& a) {
 
 void add_drafts_command(CLI::App& app, CommandContext& ctx) {
     auto args = std::make_shared<DraftArgs>();
-    auto* sub = app.add_subcommand("drafts", "Review drafted requests: list, show, edit, approve, reject, export, send");
+    auto* sub = app.add_subcommand(
+        "drafts", "Review drafted requests: list, show, edit, approve, reject, export, send");
     sub->require_subcommand(1);
-    sub->footer("Exit: 0 done, 1 usage, no such draft or wrong state, 2 no state database or SMTP/IMAP failure, 3 "
-                "configuration or state error.");
+    sub->footer(
+        "Exit: 0 done, 1 usage, no such draft or wrong state, 2 no state database or SMTP/IMAP failure, 3 "
+        "configuration or state error.");
     sub->add_option("--state", args->state, "State database (default as for scan)")->type_name("FILE");
     const auto with = [&ctx, args](int (*fn)(ReviewState&, const DraftArgs&)) {
         return [&ctx, args, fn] {
@@ -257,7 +289,8 @@ void add_drafts_command(CLI::App& app, CommandContext& ctx) {
             try {
                 ctx.exit_code = fn(*st, *args);
             } catch (const std::exception& e) {
-                std::cerr << "ndr-triage drafts: " << st->path << ": " << classifiers::sanitise(e.what()) << "\n";
+                std::cerr << "ndr-triage drafts: " << st->path << ": " << classifiers::sanitise(e.what())
+                          << "\n";
                 ctx.exit_code = 3;
             }
         };
@@ -278,7 +311,9 @@ void add_drafts_command(CLI::App& app, CommandContext& ctx) {
     one("edit", "Edit To, Subject and body in $EDITOR (the IMAP Drafts copy is replaced)", edit);
     one("approve", "Mark ready to send", approve);
     one("reject", "Drop it (a later scan does not bring it back)", reject);
-    one("send", "Send an approved draft over SMTP ([smtp] in the configuration); the incident becomes requested", send);
+    one("send",
+        "Send an approved draft over SMTP ([smtp] in the configuration); the incident becomes requested",
+        send);
     auto* e = sub->add_subcommand("export", "Write every waiting draft as DIR/draft-ID.eml");
     e->add_option("DIR", args->dir, "Directory")->required();
     e->callback(with(export_dir));

@@ -1,9 +1,8 @@
 // review_state.cpp — see review_state.hpp.
 #include "agent/review_state.hpp"
 
-#include <sys/stat.h>
-
 #include <iostream>
+#include <sys/stat.h>
 
 namespace ndr::agent {
 
@@ -12,16 +11,19 @@ std::expected<ReviewState, int> open_review_state(const GlobalOptions& global, c
     ReviewState st;
     auto config = load_config_or_default(global.config_path);
     if (!config) {
-        for (const auto& e : config.error()) std::cerr << e << "\n";
+        for (const auto& e : config.error())
+            std::cerr << e << "\n";
         return std::unexpected(3);
     }
     st.config = std::move(*config);
     st.path = state_flag;
     if (st.path.empty()) st.path = st.config.state.path;
-    if (st.path.empty()) st.path = std::string(st.config.path.empty() ? k_local_state_path : k_default_state_path);
+    if (st.path.empty())
+        st.path = std::string(st.config.path.empty() ? k_local_state_path : k_default_state_path);
     struct stat sb {};
     if (::stat(st.path.c_str(), &sb) != 0) {
-        std::cerr << "ndr-triage " << command << ": no state database at " << st.path << " (run `ndr-triage scan` first)\n";
+        std::cerr << "ndr-triage " << command << ": no state database at " << st.path
+                  << " (run `ndr-triage scan` first)\n";
         return std::unexpected(2);
     }
     auto db = store::Store::open(st.path, store::Store::OpenOptions{store::k_schema_version, false});

@@ -2,13 +2,13 @@
 // existing state database (never created by them) and, when they load, the rules.
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include "agent/config.hpp"
 #include "agent/global_options.hpp"
 #include "agent/pipeline.hpp"
 #include "agent/store/store.hpp"
+
+#include <memory>
+#include <string>
 
 namespace ndr::agent {
 

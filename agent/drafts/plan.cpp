@@ -1,13 +1,12 @@
 // plan.cpp — the action for an incident and the text of its draft (see plan.hpp).
 #include "agent/drafts/plan.hpp"
 
-#include <ctime>
-
-#include <openssl/evp.h>
-
 #include "agent/incidents/provenance.hpp"
 #include "agent/scan.hpp"
 #include "classifiers/text.hpp"
+
+#include <ctime>
+#include <openssl/evp.h>
 
 namespace ndr::agent::drafts {
 
@@ -15,7 +14,9 @@ namespace {
 
 using classifiers::rules::RemovalMethod;
 
-std::string s(std::string_view text) { return classifiers::sanitise(text, 1024); }
+std::string s(std::string_view text) {
+    return classifiers::sanitise(text, 1024);
+}
 
 bool is_ip(std::string_view text) {
     return text.find('/') == std::string_view::npos && incidents::parse_network(text).has_value();
@@ -40,7 +41,8 @@ void add_unique(std::vector<std::string>& v, const std::string& item) {
 
 std::string contact(const IdentitySettings& id) {
     const auto address = safe_address(id.admin_email);
-    if (id.admin_name.empty()) return address.empty() ? "(set [identity] admin_name and admin_email)" : address;
+    if (id.admin_name.empty())
+        return address.empty() ? "(set [identity] admin_name and admin_email)" : address;
     return header_value(id.admin_name) + (address.empty() ? "" : " <" + address + ">");
 }
 
@@ -49,38 +51,50 @@ std::string evidence_block(const store::IncidentDetail& d, const IdentitySetting
     const auto& i = d.summary;
     std::vector<std::string> ips;
     if (is_ip(i.listed)) add_unique(ips, s(i.listed));
-    for (const auto& ip : d.sending_ips) add_unique(ips, s(ip));
+    for (const auto& ip : d.sending_ips)
+        add_unique(ips, s(ip));
     std::vector<std::string> helos = d.sending_helos;
-    for (const auto& h : id.helo_names) add_unique(helos, h);
+    for (const auto& h : id.helo_names)
+        add_unique(helos, h);
     std::vector<std::string> domains;
-    for (const auto& dom : id.domains) add_unique(domains, dom);
+    for (const auto& dom : id.domains)
+        add_unique(domains, dom);
     if (domains.empty())
-        for (const auto& dom : d.from_domains) add_unique(domains, dom);
+        for (const auto& dom : d.from_domains)
+            add_unique(domains, dom);
     std::vector<std::string> recipient_domains;
-    for (const auto& [dom, n] : i.recipient_domains) add_unique(recipient_domains, s(dom));
+    for (const auto& [dom, n] : i.recipient_domains)
+        add_unique(recipient_domains, s(dom));
 
     std::string out;
-    out += "Sending IP address(es): " + (ips.empty() ? std::string("(none named; see the rejections below)") : join(ips, ", ")) + "\n";
+    out += "Sending IP address(es): " +
+           (ips.empty() ? std::string("(none named; see the rejections below)") : join(ips, ", ")) + "\n";
     if (!i.listed.empty() && !is_ip(i.listed)) out += "Listed domain: " + s(i.listed) + "\n";
     out += "HELO name(s): " + (helos.empty() ? std::string("(not configured)") : join(helos, ", ")) + "\n";
     out += "Reverse DNS (as the next hop saw it): " +
-           (d.sending_rdns.empty() ? std::string("(not shown in the returned headers)") : join(d.sending_rdns, ", ")) + "\n";
-    out += "Sending domain(s): " + (domains.empty() ? std::string("(not configured)") : join(domains, ", ")) + "\n";
-    out += "Recipient domain(s): " + (recipient_domains.empty() ? std::string("-") : join(recipient_domains, ", ")) + "\n";
-    out += "Rejections: " + std::to_string(i.bounces) + " bounce(s) between " + format_utc(i.first_seen) + " and " +
-           format_utc(i.last_seen) + " (UTC)\n";
+           (d.sending_rdns.empty() ? std::string("(not shown in the returned headers)")
+                                   : join(d.sending_rdns, ", ")) +
+           "\n";
+    out += "Sending domain(s): " + (domains.empty() ? std::string("(not configured)") : join(domains, ", ")) +
+           "\n";
+    out += "Recipient domain(s): " +
+           (recipient_domains.empty() ? std::string("-") : join(recipient_domains, ", ")) + "\n";
+    out += "Rejections: " + std::to_string(i.bounces) + " bounce(s) between " + format_utc(i.first_seen) +
+           " and " + format_utc(i.last_seen) + " (UTC)\n";
     out += "\nThe rejection lines, verbatim:\n";
     if (d.rejections.empty()) out += "  (no rejection text recorded)\n";
     for (const auto& r : d.rejections)
-        out += "  " + format_utc(r.at) + " " + s(r.recipient_domain) + (r.remote_mta.empty() ? "" : " (" + s(r.remote_mta) + ")") +
-               ": " + s(r.text) + "\n";
+        out += "  " + format_utc(r.at) + " " + s(r.recipient_domain) +
+               (r.remote_mta.empty() ? "" : " (" + s(r.remote_mta) + ")") + ": " + s(r.text) + "\n";
     out += "\n";
     if (!i.remediation.empty())
         out += "What we did, " + format_utc(i.remediated_at) + ":\n  " + s(i.remediation) + "\n\n";
     return out;
 }
 
-std::string signature(const IdentitySettings& id) { return "Regards,\n" + contact(id) + "\n"; }
+std::string signature(const IdentitySettings& id) {
+    return "Regards,\n" + contact(id) + "\n";
+}
 
 std::string postmaster_of(const store::IncidentSummary& i) {
     for (const auto& [dom, n] : i.recipient_domains) {
@@ -98,8 +112,9 @@ std::string subject_ip(const store::IncidentSummary& i, const IdentitySettings& 
 
 std::string base64(std::string_view bytes) {
     std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+    const int n =
+        EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                        reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
     out.resize(static_cast<std::size_t>(n));
     return out;
 }
@@ -117,7 +132,8 @@ std::string encode_word(std::string_view v) {
     std::size_t pos = 0;
     while (pos < v.size()) {
         std::size_t len = std::min<std::size_t>(45, v.size() - pos);
-        while (pos + len < v.size() && (static_cast<unsigned char>(v[pos + len]) & 0xC0) == 0x80) --len;
+        while (pos + len < v.size() && (static_cast<unsigned char>(v[pos + len]) & 0xC0) == 0x80)
+            --len;
         if (!out.empty()) out += "\r\n ";
         out += "=?UTF-8?B?" + base64(v.substr(pos, len)) + "?=";
         pos += len;
@@ -138,7 +154,8 @@ std::string rfc5322_date(std::int64_t t) {
 
 const std::vector<std::string>& remediation_checklist() {
     static const std::vector<std::string> k_list{
-        "find the hosts that send SMTP other than the mail server (firewall or flow logs for outbound port 25)",
+        "find the hosts that send SMTP other than the mail server (firewall or flow logs for outbound port "
+        "25)",
         "quarantine them and clean or rebuild them; change the passwords they held",
         "allow outbound port 25 only from the mail server",
         "check that the mail server is not an open relay (and no web form or script relays mail)",
@@ -158,14 +175,16 @@ std::string header_value(std::string_view text) {
 std::string safe_address(std::string_view text) {
     const auto t = classifiers::trim(text);
     const auto at = t.rfind('@');
-    if (t.empty() || t.size() > 254 || at == std::string_view::npos || at == 0 || at + 1 >= t.size()) return {};
+    if (t.empty() || t.size() > 254 || at == std::string_view::npos || at == 0 || at + 1 >= t.size())
+        return {};
     for (const unsigned char c : t)
         if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == ':' || c == '"' ||
             c == '(' || c == ')' || c == '[' || c == ']' || c == '\\')
             return {};
     if (t.find('@') != at) return {};
     const auto domain = t.substr(at + 1);
-    if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.') return {};
+    if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.')
+        return {};
     return classifiers::to_lower_ascii(t.substr(0, at)) == "postmaster"
                ? "postmaster@" + classifiers::to_lower_ascii(domain)
                : std::string(t.substr(0, at)) + "@" + classifiers::to_lower_ascii(domain);
@@ -178,7 +197,8 @@ std::string message_id_domain(const IdentitySettings& identity) {
     return "localhost";
 }
 
-Plan plan_incident(const store::IncidentDetail& d, const classifiers::rules::Blocklist* list, const IdentitySettings& id) {
+Plan plan_incident(const store::IncidentDetail& d, const classifiers::rules::Blocklist* list,
+                   const IdentitySettings& id) {
     Plan p;
     const auto& i = d.summary;
     const std::string name = list ? s(list->name.empty() ? list->id : list->name) : s(i.system);
@@ -190,15 +210,22 @@ Plan plan_incident(const store::IncidentDetail& d, const classifiers::rules::Blo
     if (i.records > 0 && i.resolver_errors >= i.records) {
         p.action = "resolver-note";
         p.has_draft = true;
-        p.text = {p.action, postmaster, "Your DNSBL lookups are refused by " + name + " (mail from " + what + ")",
-                  greeting + "mail from us to your users is rejected with a text that says your server's own DNS "
-                             "resolver was refused by " + name + ": this is not a listing of our address. The list "
-                             "answers an error code to queries that come through public or shared DNS resolvers; "
-                             "your server has to query it through a resolver of its own (or with a key).\n\n" +
-                      evidence + "Could you check your resolver set-up? Until then every sender is rejected the "
-                                 "same way.\n\n" + signature(id),
+        p.text = {p.action, postmaster,
+                  "Your DNSBL lookups are refused by " + name + " (mail from " + what + ")",
+                  greeting +
+                      "mail from us to your users is rejected with a text that says your server's own DNS "
+                      "resolver was refused by " +
+                      name +
+                      ": this is not a listing of our address. The list "
+                      "answers an error code to queries that come through public or shared DNS resolvers; "
+                      "your server has to query it through a resolver of its own (or with a key).\n\n" +
+                      evidence +
+                      "Could you check your resolver set-up? Until then every sender is rejected the "
+                      "same way.\n\n" +
+                      signature(id),
                   ""};
-        p.note = "not a listing: a note to " + (postmaster.empty() ? std::string("the receiver's postmaster") : postmaster) +
+        p.note = "not a listing: a note to " +
+                 (postmaster.empty() ? std::string("the receiver's postmaster") : postmaster) +
                  " about their resolver";
         return p;
     }
@@ -206,11 +233,16 @@ Plan plan_incident(const store::IncidentDetail& d, const classifiers::rules::Blo
         p.action = "remote-admin-note";
         p.has_draft = true;
         const std::string support =
-            list && !list->removal.url.empty() ? " (the provider's own sender support is at " + s(list->removal.url) + ")" : "";
+            list && !list->removal.url.empty()
+                ? " (the provider's own sender support is at " + s(list->removal.url) + ")"
+                : "";
         p.text = {p.action, postmaster, "Mail from " + what + " rejected by your servers (" + name + ")",
-                  greeting + "mail from us to your users was rejected by your servers with the text below" + support +
-                      ". We could not find a public list or removal procedure for it. Could you tell us why our mail "
-                      "is refused and what we should change?\n\n" + evidence + signature(id),
+                  greeting + "mail from us to your users was rejected by your servers with the text below" +
+                      support +
+                      ". We could not find a public list or removal procedure for it. Could you tell us why "
+                      "our mail "
+                      "is refused and what we should change?\n\n" +
+                      evidence + signature(id),
                   ""};
         p.note = "note to " + (postmaster.empty() ? std::string("the remote postmaster") : postmaster);
         return p;
@@ -219,11 +251,14 @@ Plan plan_incident(const store::IncidentDetail& d, const classifiers::rules::Blo
         p.action = "defunct-note";
         p.has_draft = true;
         p.text = {p.action, postmaster, "Your server still queries " + name + ", which no longer exists",
-                  greeting + "mail from us was rejected because your server queries " + name + ", which has shut down (" +
-                      s(list->defunct_note) + "). A defunct list may answer \"listed\" for everyone; please remove it "
-                      "from your configuration.\n\n" + evidence + signature(id),
+                  greeting + "mail from us was rejected because your server queries " + name +
+                      ", which has shut down (" + s(list->defunct_note) +
+                      "). A defunct list may answer \"listed\" for everyone; please remove it "
+                      "from your configuration.\n\n" +
+                      evidence + signature(id),
                   ""};
-        p.note = "the list is defunct: a note to " + (postmaster.empty() ? std::string("their postmaster") : postmaster);
+        p.note = "the list is defunct: a note to " +
+                 (postmaster.empty() ? std::string("their postmaster") : postmaster);
         return p;
     }
     p.fix_first = list->fix_first;
@@ -233,21 +268,25 @@ Plan plan_incident(const store::IncidentDetail& d, const classifiers::rules::Blo
     case RemovalMethod::form:
         p.action = "form";
         p.text = {p.action, "", "Removal request for " + what + " (" + name + ")",
-                  "Text to paste into " + name + "'s removal form" + (r.url.empty() ? "" : " at " + s(r.url)) +
-                      ":\n\n" + "Please remove " + what + " from " + name + ".\n\n" + evidence + signature(id),
+                  "Text to paste into " + name + "'s removal form" +
+                      (r.url.empty() ? "" : " at " + s(r.url)) + ":\n\n" + "Please remove " + what +
+                      " from " + name + ".\n\n" + evidence + signature(id),
                   s(r.url)};
         break;
     case RemovalMethod::email:
         p.action = "email";
         p.text = {p.action, safe_address(r.address), "Removal request for " + what + " (" + name + ")",
-                  greeting + "please remove " + what + " from " + name + ".\n\n" + evidence + signature(id), ""};
+                  greeting + "please remove " + what + " from " + name + ".\n\n" + evidence + signature(id),
+                  ""};
         break;
     case RemovalMethod::expiry:
         p.action = "expiry";
         if (r.expiry_hours > 0) p.clears_at = i.last_seen + static_cast<std::int64_t>(r.expiry_hours) * 3600;
-        p.note = name + " listings expire on their own" +
-                 (p.clears_at > 0 ? ": should clear by " + format_utc(p.clears_at) + " if nothing new is reported" : "") +
-                 "; nothing to request";
+        p.note =
+            name + " listings expire on their own" +
+            (p.clears_at > 0 ? ": should clear by " + format_utc(p.clears_at) + " if nothing new is reported"
+                             : "") +
+            "; nothing to request";
         return p;
     case RemovalMethod::none:
         p.action = "postmaster-note";
@@ -257,14 +296,17 @@ Plan plan_incident(const store::IncidentDetail& d, const classifiers::rules::Blo
                       (i.remediation.empty() ? std::string("We are looking into the cause")
                                              : std::string("We have found and fixed the cause (see below)")) +
                       " and ask you to allow-list our sending address(es) temporarily while the reputation "
-                      "recovers.\n\n" + evidence + signature(id),
+                      "recovers.\n\n" +
+                      evidence + signature(id),
                   ""};
         break;
-    case RemovalMethod::provider: break; // handled above
+    case RemovalMethod::provider:
+        break; // handled above
     }
     p.has_draft = !p.waiting_for_fix;
-    if (p.waiting_for_fix) p.note = "fix first; the request is drafted after `ndr-triage incidents fixed " +
-                                    std::to_string(i.id) + " --note \"...\"`";
+    if (p.waiting_for_fix)
+        p.note = "fix first; the request is drafted after `ndr-triage incidents fixed " +
+                 std::to_string(i.id) + " --note \"...\"`";
     return p;
 }
 

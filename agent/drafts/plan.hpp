@@ -20,14 +20,14 @@
 // other control character), so NDR text can never add a header.
 #pragma once
 
+#include "agent/config.hpp"
+#include "agent/store/store.hpp"
+#include "classifiers/rules/model.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "agent/config.hpp"
-#include "agent/store/store.hpp"
-#include "classifiers/rules/model.hpp"
 
 namespace ndr::agent::drafts {
 
@@ -35,10 +35,11 @@ namespace ndr::agent::drafts {
 const std::vector<std::string>& remediation_checklist();
 
 struct Plan {
-    std::string action;         // form | email | expiry | postmaster-note | remote-admin-note | resolver-note | defunct-note
-    bool fix_first = false;     // listing means an infected or abused host
+    std::string
+        action; // form | email | expiry | postmaster-note | remote-admin-note | resolver-note | defunct-note
+    bool fix_first = false;       // listing means an infected or abused host
     bool waiting_for_fix = false; // fix_first and no remediation recorded yet: no draft
-    bool has_draft = false;     // `text` is to be stored as the incident's draft for `action`
+    bool has_draft = false;       // `text` is to be stored as the incident's draft for `action`
     store::DraftText text;
     std::int64_t clears_at = 0; // expiry: when the listing should have lapsed (0 unknown)
     std::string note;           // one line for the report ("should clear by ...", "draft after fixed")

@@ -1,11 +1,10 @@
 // provenance.cpp — ours or backscatter (see provenance.hpp).
 #include "agent/incidents/provenance.hpp"
 
-#include <arpa/inet.h>
-
-#include <cstring>
-
 #include "classifiers/text.hpp"
+
+#include <arpa/inet.h>
+#include <cstring>
 
 #if __has_include("agent/provenance/dkim.hpp")
 #include "agent/provenance/dkim.hpp"
@@ -51,7 +50,9 @@ std::optional<std::array<std::uint8_t, 16>> parse_address(std::string_view text,
     return std::nullopt;
 }
 
-std::string lower(std::string_view s) { return classifiers::to_lower_ascii(s); }
+std::string lower(std::string_view s) {
+    return classifiers::to_lower_ascii(s);
+}
 
 std::string domain_of_address(std::string_view from) {
     auto s = from;
@@ -117,9 +118,11 @@ std::vector<ReceivedFrom> received_from(std::string_view field) {
     auto end = low.find(" by ", from);
     if (end == std::string::npos) end = low.size();
     std::size_t helo_start = from + 5;
-    while (helo_start < end && (low[helo_start] == ' ' || low[helo_start] == '\t')) ++helo_start;
+    while (helo_start < end && (low[helo_start] == ' ' || low[helo_start] == '\t'))
+        ++helo_start;
     std::size_t helo_end = helo_start;
-    while (helo_end < end && low[helo_end] != ' ' && low[helo_end] != '\t' && low[helo_end] != '(') ++helo_end;
+    while (helo_end < end && low[helo_end] != ' ' && low[helo_end] != '\t' && low[helo_end] != '(')
+        ++helo_end;
     const std::string helo = classifiers::sanitise(low.substr(helo_start, helo_end - helo_start), 255);
     std::size_t pos = from;
     while (out.size() < k_max_literals_per_field) {
@@ -137,7 +140,8 @@ std::vector<ReceivedFrom> received_from(std::string_view field) {
             // "(rdns [ip])": the word before the bracket, inside the parenthesis.
             const auto paren = low.rfind('(', open);
             if (paren != std::string::npos && paren >= helo_end) {
-                const auto name = classifiers::trim(std::string_view(low).substr(paren + 1, open - paren - 1));
+                const auto name =
+                    classifiers::trim(std::string_view(low).substr(paren + 1, open - paren - 1));
                 if (!name.empty() && name.find(' ') == std::string_view::npos && name != "unknown")
                     r.rdns = classifiers::sanitise(name, 255);
             }
@@ -152,7 +156,8 @@ std::vector<ReceivedFrom> received_from(std::string_view field) {
 ProvenanceJudge::ProvenanceJudge(const IdentitySettings& identity, DkimCheck dkim) : m_dkim(std::move(dkim)) {
     for (const auto& text : identity.outbound_ips)
         if (auto n = parse_network(text)) m_networks.push_back(*n);
-    for (const auto& d : identity.domains) m_domains.push_back(lower(d));
+    for (const auto& d : identity.domains)
+        m_domains.push_back(lower(d));
 }
 
 Provenance ProvenanceJudge::judge(const classifiers::DeliveryReport& report) const {
@@ -195,9 +200,11 @@ Provenance ProvenanceJudge::judge(const classifiers::DeliveryReport& report) con
         p.detail = "no returned original and the rejection names none of our outbound IPs";
     } else {
         const auto from_domain = domain_of_address(original.from);
-        p.detail = "the returned original did not leave our outbound IPs (" + std::to_string(original.received.size()) +
+        p.detail = "the returned original did not leave our outbound IPs (" +
+                   std::to_string(original.received.size()) +
                    " Received fields) and has no DKIM signature of ours that verifies";
-        if (!from_domain.empty()) p.detail += "; From domain " + classifiers::sanitise(from_domain, 255) + " is forged or relayed";
+        if (!from_domain.empty())
+            p.detail += "; From domain " + classifiers::sanitise(from_domain, 255) + " is forged or relayed";
     }
     return p;
 }
@@ -216,10 +223,12 @@ DkimCheck make_dkim_check(const Config& config) {
     }
     const auto domains = config.identity.domains;
     const auto selectors = config.identity.dkim_selectors;
-    return [lookup, domains, selectors](const classifiers::ReturnedOriginal& original) -> std::optional<std::string> {
+    return [lookup, domains,
+            selectors](const classifiers::ReturnedOriginal& original) -> std::optional<std::string> {
         const auto verdict = provenance::verify_ours(original.raw_headers, domains, selectors, lookup);
         if (verdict.result != provenance::DkimResult::pass) return std::nullopt;
-        return "its DKIM-Signature d=" + verdict.domain + " s=" + verdict.selector + " verifies (header hash)";
+        return "its DKIM-Signature d=" + verdict.domain + " s=" + verdict.selector +
+               " verifies (header hash)";
     };
 #else
     (void)config;

@@ -10,6 +10,9 @@
 // our words plus sanitised fragments (the store sanitises again on insert).
 #pragma once
 
+#include "agent/config.hpp"
+#include "classifiers/report.hpp"
+
 #include <array>
 #include <cstdint>
 #include <expected>
@@ -18,9 +21,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "agent/config.hpp"
-#include "classifiers/report.hpp"
 
 namespace ndr::agent::incidents {
 
@@ -37,8 +37,8 @@ bool in_networks(const std::vector<Network>& nets, std::string_view address);
 struct Provenance {
     std::string verdict = "unknown"; // ours | backscatter | unknown
     std::string detail;
-    std::string sending_ip;          // our outbound IP seen (Received or the rejection)
-    std::string sending_rdns;        // "from HELO (RDNS [IP])" of the hop that received from it
+    std::string sending_ip;   // our outbound IP seen (Received or the rejection)
+    std::string sending_rdns; // "from HELO (RDNS [IP])" of the hop that received from it
     std::string sending_helo;
 };
 

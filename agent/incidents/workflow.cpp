@@ -19,7 +19,9 @@ namespace ndr::agent::incidents {
 
 namespace {
 
-std::string s(std::string_view text) { return classifiers::sanitise(text, 512); }
+std::string s(std::string_view text) {
+    return classifiers::sanitise(text, 512);
+}
 
 bool active(std::string_view status) {
     return status == "open" || status == "fix-first" || status == "requested" || status == "waiting";
@@ -71,8 +73,9 @@ std::expected<std::unique_ptr<dnsbl::Resolver>, std::string> make_incident_resol
     return std::unique_ptr<dnsbl::Resolver>(std::move(*r));
 }
 
-WorkflowResult update_incidents(store::Store& db, const Config& config, const classifiers::rules::RuleSet* rules,
-                                dnsbl::Resolver* resolver, std::int64_t now) {
+WorkflowResult update_incidents(store::Store& db, const Config& config,
+                                const classifiers::rules::RuleSet* rules, dnsbl::Resolver* resolver,
+                                std::int64_t now) {
     WorkflowResult out;
     const auto mid_domain = drafts::message_id_domain(config.identity);
     for (const auto& summary : db.incidents(true)) {
@@ -86,14 +89,17 @@ WorkflowResult update_incidents(store::Store& db, const Config& config, const cl
             if (!dns.state.empty()) {
                 ++out.checked;
                 if (dns.state != summary.dnsbl_state)
-                    out.log.push_back("incident " + std::to_string(summary.id) + " " + name + ": DNSBL " + dns.state);
+                    out.log.push_back("incident " + std::to_string(summary.id) + " " + name + ": DNSBL " +
+                                      dns.state);
                 db.set_dnsbl_state(summary.id, dns.state, dns.detail, now);
                 ever_listed = ever_listed || dns.state == "listed";
                 if (dns.state == "not-listed" && ever_listed) {
-                    db.set_incident_status(summary.id, "resolved", "the listing has cleared (DNSBL re-check)", now);
+                    db.set_incident_status(summary.id, "resolved", "the listing has cleared (DNSBL re-check)",
+                                           now);
                     ++out.resolved;
                     ++out.status_changes;
-                    out.log.push_back("incident " + std::to_string(summary.id) + " " + name + ": resolved, listing cleared");
+                    out.log.push_back("incident " + std::to_string(summary.id) + " " + name +
+                                      ": resolved, listing cleared");
                     continue;
                 }
             }
@@ -105,27 +111,29 @@ WorkflowResult update_incidents(store::Store& db, const Config& config, const cl
         const auto change = [&](std::string_view to, std::string_view why) {
             if (db.set_incident_status(summary.id, to, why, now)) {
                 ++out.status_changes;
-                out.log.push_back("incident " + std::to_string(summary.id) + " " + name + ": " + status + " -> " +
-                                  std::string(to));
+                out.log.push_back("incident " + std::to_string(summary.id) + " " + name + ": " + status +
+                                  " -> " + std::string(to));
                 status = to;
             }
         };
         if (plan.waiting_for_fix && status == "open") {
-            change("fix-first", "the listing means an infected or abused host: fix it, then `incidents fixed`");
+            change("fix-first",
+                   "the listing means an infected or abused host: fix it, then `incidents fixed`");
         } else if (!plan.waiting_for_fix && status == "fix-first") {
             change("open", "remediation recorded");
         }
-        if (plan.action == "expiry" && !plan.waiting_for_fix && status == "open") change("waiting", plan.note);
+        if (plan.action == "expiry" && !plan.waiting_for_fix && status == "open")
+            change("waiting", plan.note);
         if (plan.has_draft && status != "requested") {
             const auto [id, what] = db.upsert_draft(summary.id, plan.text, mid_domain, now);
             if (what == store::DraftUpsert::created) {
                 ++out.drafts_created;
-                out.log.push_back("incident " + std::to_string(summary.id) + " " + name + ": draft " + std::to_string(id) +
-                                  " (" + plan.action + ") written for review");
+                out.log.push_back("incident " + std::to_string(summary.id) + " " + name + ": draft " +
+                                  std::to_string(id) + " (" + plan.action + ") written for review");
             } else if (what == store::DraftUpsert::updated) {
                 ++out.drafts_updated;
-                out.log.push_back("incident " + std::to_string(summary.id) + " " + name + ": draft " + std::to_string(id) +
-                                  " updated with the new evidence");
+                out.log.push_back("incident " + std::to_string(summary.id) + " " + name + ": draft " +
+                                  std::to_string(id) + " updated with the new evidence");
             }
         }
     }
@@ -143,11 +151,14 @@ WorkflowResult after_pass(store::Store& db, const Config& config, const classifi
         out = update_incidents(db, config, rules, resolver->get(), now);
     }
     if (imap_drafts)
-        for (auto& e : sync_drafts_to_imap(db, config, now)) out.log.push_back(std::move(e));
+        for (auto& e : sync_drafts_to_imap(db, config, now))
+            out.log.push_back(std::move(e));
     return out;
 }
 
-bool imap_drafts_available() { return NDR_HAVE_IMAP_DRAFTS != 0; }
+bool imap_drafts_available() {
+    return NDR_HAVE_IMAP_DRAFTS != 0;
+}
 
 std::vector<std::string> sync_drafts_to_imap(store::Store& db, const Config& config, std::int64_t now) {
     std::vector<std::string> errors;

@@ -9,15 +9,15 @@
 // sanitised on insert; DNS answers are hostile and bounded by the checker.
 #pragma once
 
-#include <cstdint>
-#include <memory>
-#include <string>
-#include <vector>
-
 #include "agent/config.hpp"
 #include "agent/dnsbl/resolver.hpp"
 #include "agent/store/store.hpp"
 #include "classifiers/rules/model.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace ndr::agent::incidents {
 
@@ -28,12 +28,13 @@ struct WorkflowResult {
     std::size_t status_changes = 0; // every status change, resolved included
     std::size_t drafts_created = 0;
     std::size_t drafts_updated = 0;
-    std::vector<std::string> log;   // one line per change (our words + sanitised store data)
+    std::vector<std::string> log; // one line per change (our words + sanitised store data)
 };
 
 // Incidents whose status is open, fix-first, requested or waiting. `resolver` null: no DNSBL check.
-WorkflowResult update_incidents(store::Store& db, const Config& config, const classifiers::rules::RuleSet* rules,
-                                dnsbl::Resolver* resolver, std::int64_t now);
+WorkflowResult update_incidents(store::Store& db, const Config& config,
+                                const classifiers::rules::RuleSet* rules, dnsbl::Resolver* resolver,
+                                std::int64_t now);
 
 // The resolver for incident checks: c-ares over [dns] resolvers. Null (with no error) when none are
 // configured: incident checks never fall back to /etc/resolv.conf, so that a one-shot scan with a
