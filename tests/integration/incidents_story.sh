@@ -9,8 +9,10 @@
 set -euo pipefail
 : "${NDR_TRIAGE:?}" "${NDR_SOURCE_DIR:?}" "${NDR_BUILD_DIR:?}"
 source "$NDR_SOURCE_DIR/tests/integration/lib/rbldnsd.sh"
+source "$NDR_SOURCE_DIR/tests/integration/lib/smtpd.sh"
 work=$(mktemp -d "$NDR_BUILD_DIR/incidents-story.XXXXXX")
-cleanup() { rbl_cleanup; rm -rf "$work"; }
+SMTPD_DIR=$work/smtpd
+cleanup() { rbl_cleanup; smtpd_cleanup; rm -rf "$work"; }
 trap cleanup EXIT
 data="$NDR_SOURCE_DIR/tests/integration/data/incidents-story"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -34,7 +36,12 @@ resolvers = ["127.0.0.1:15361"]
 timeout_ms = 500
 [state]
 path = "$work/state.db"
+[smtp]
+host = "127.0.0.1"
+port = 32527
+tls = "none"
 TOML
+smtpd_start plain 32527 --mode plain
 triage() { "$NDR_TRIAGE" --no-site --shipped-rules "$NDR_SOURCE_DIR/rules.d" --config "$work/agent.toml" "$@"; }
 
 triage scan "$data"/0*.eml --json > "$work/scan.json"
@@ -120,6 +127,15 @@ expect "edit: no header injected" "$(sed '/^\r\?$/q' "$work/edited.eml" | grep -
 grep -q "^Message-ID: <ndr-triage.draft$note.r2." "$work/edited.eml" || fail "edit: new revision Message-ID"
 triage drafts list --json > "$work/drafts.json"
 expect "edit sends it back to review" "$(py "$work/drafts.json" "[x['status'] for x in d if x['id']==$note][0]")" draft
+
+# send: only after approval; the message arrives and the incident becomes requested.
+triage drafts approve "$note" > /dev/null
+triage drafts send "$note" > "$work/send.out"
+grep -q "^Subject: Allow-listing request, please" "$SMTPD_DIR/plain/msg-1.eml" || fail "send: message did not arrive"
+triage incidents list --json > "$work/list.json"
+expect "sent note -> requested" "$(status_of cisco-talos)" requested
+triage drafts list --all --json > "$work/drafts.json"
+expect "draft sent" "$(py "$work/drafts.json" "[x['status'] for x in d if x['id']==$note][0]")" sent
 
 # SpamCop's listing lapses: the next pass re-checks and resolves it, with an event.
 rbl_cleanup
