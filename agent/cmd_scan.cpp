@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <iostream>
 #include <memory>
 
 #include "agent/commands.hpp"
 #include "agent/config.hpp"
+#include "agent/incidents/workflow.hpp"
 #include "agent/pipeline.hpp"
 #include "agent/scan.hpp"
 #include "agent/sources/files.hpp"
@@ -163,6 +165,9 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     }
     ScanOptions options;
     options.since = since;
+    const incidents::ProvenanceJudge judge(config->identity, incidents::make_dkim_check(*config));
+    if (judge.configured())
+        options.provenance = [&judge](const classifiers::DeliveryReport& r) { return judge.judge(r); };
     Progress progress;
     if (::isatty(STDERR_FILENO)) options.on_progress = [&progress](const ScanProgress& p) { progress(p); };
     const Pipeline& p = *pipeline;
@@ -181,6 +186,15 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     if (result.source_error && result.run_id == 0) {
         std::cerr << "ndr-triage scan: cannot read the source: " << result.error << "\n";
         return k_exit_source;
+    }
+    try {
+        // Incidents: DNSBL state, status rules and drafts; the IMAP Drafts copy only for an IMAP scan.
+        const bool imap_scan = dynamic_cast<ImapSource*>(source.get()) != nullptr;
+        const auto flow = incidents::after_pass(**db, *config, p.rules.get(), imap_scan, std::time(nullptr));
+        if (!args.json)
+            for (const auto& line : flow.log) std::cerr << "ndr-triage scan: " << classifiers::sanitise(line) << "\n";
+    } catch (const std::exception& e) {
+        std::cerr << "ndr-triage scan: incidents: " << classifiers::sanitise(e.what()) << "\n";
     }
     const auto report = build_triage_report(&result, **db, p.rules.get());
     if (args.json) std::cout << to_json(report).dump(2) << "\n";

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
     add_scan_command(app, ctx);
     add_run_command(app, ctx);
     add_status_command(app, ctx);
+    add_incidents_command(app, ctx);
+    add_drafts_command(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -216,6 +216,18 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                 }
                 if (parsed) {
                     input.report = &report;
+                    if (options.provenance && is_ndr(report.kind)) {
+                        try {
+                            auto p = options.provenance(report);
+                            input.provenance = std::move(p.verdict);
+                            input.provenance_detail = std::move(p.detail);
+                            input.sending_ip = std::move(p.sending_ip);
+                            input.sending_rdns = std::move(p.sending_rdns);
+                            input.sending_helo = std::move(p.sending_helo);
+                        } catch (const std::exception& e) {
+                            input.provenance_detail = std::string("provenance check failed: ") + e.what();
+                        }
+                    }
                     input.status = report.anomalies.empty() ? store::ParseStatus::parsed : store::ParseStatus::partial;
                 } else {
                     input.status = store::ParseStatus::unparsed;
@@ -229,6 +241,7 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                     } else {
                         ndr = is_ndr(report.kind);
                         if (ndr) ++result.ndrs;
+                        if (ndr && input.provenance == "backscatter") ++result.backscatter;
                         if (input.status == store::ParseStatus::partial) ++result.partial;
                         result.records += report.recipients.size();
                     }

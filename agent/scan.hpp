@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/incidents/provenance.hpp"
 #include "agent/sources/source.hpp"
 #include "classifiers/report.hpp"
 
@@ -44,6 +45,9 @@ struct ScanOptions {
     std::function<void(const ScanProgress&)> on_progress;
     // Consecutive fetch failures after which the pass gives up (source_error set).
     std::size_t max_consecutive_fetch_errors = 5;
+    // Ours or backscatter (agent/incidents/provenance.hpp) for each newly parsed NDR; empty: every
+    // bounce is "unknown" and counts as evidence. May do DNS (DKIM keys); must not throw.
+    std::function<incidents::Provenance(const classifiers::DeliveryReport&)> provenance;
 };
 
 struct ScanResult {
@@ -56,6 +60,7 @@ struct ScanResult {
     std::size_t records = 0;            // recipient records in new messages
     std::size_t unparsed = 0;           // new messages the analyser threw on
     std::size_t partial = 0;            // new messages parsed with anomalies
+    std::size_t backscatter = 0;        // new NDRs judged backscatter (recorded, not acted on)
     std::size_t skipped_since = 0;      // dated before --since
     std::size_t vanished = 0;           // listed but gone when fetched
     std::size_t fetch_errors = 0;

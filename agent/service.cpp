@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "agent/config.hpp"
+#include "agent/incidents/workflow.hpp"
 #include "agent/pipeline.hpp"
 #include "agent/scan.hpp"
 #include "agent/sd_notify.hpp"
@@ -202,6 +203,7 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
 
     auto retry = std::chrono::duration_cast<std::chrono::milliseconds>(k_first_retry);
     int exit_code = k_exit_ok;
+    std::optional<std::chrono::steady_clock::time_point> last_recheck;
     while (!stop_requested()) {
         if (g_reload.exchange(false)) {
             sd_notify("RELOADING=1");
@@ -226,6 +228,9 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
 
         ScanOptions scan_options;
         scan_options.run_command = "run";
+        const incidents::ProvenanceJudge judge(loaded->config.identity, incidents::make_dkim_check(loaded->config));
+        if (judge.configured())
+            scan_options.provenance = [&judge](const classifiers::DeliveryReport& r) { return judge.judge(r); };
         scan_options.on_progress = [&watchdog](const ScanProgress&) { watchdog.beat(); };
         const Pipeline& pipeline = *loaded->pipeline;
         const AnalyseFn analyser = [&pipeline](std::string_view raw) { return analyse(raw, pipeline); };
@@ -239,6 +244,21 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
         }
         watchdog.beat();
         log_pass(result, **db, log);
+        // Incidents after a pass with new mail, and every recheck_minutes: DNSBL state (cleared
+        // listings move to resolved), status rules, drafts and their IMAP Drafts copies.
+        const auto now_steady = std::chrono::steady_clock::now();
+        if (result.new_messages > 0 || !last_recheck ||
+            now_steady - *last_recheck >= std::chrono::minutes(loaded->config.service.recheck_minutes)) {
+            try {
+                const auto flow = incidents::after_pass(**db, loaded->config, loaded->pipeline->rules.get(), true,
+                                                        std::time(nullptr));
+                for (const auto& line : flow.log) log(LogLevel::info, line);
+            } catch (const std::exception& e) {
+                log(LogLevel::error, std::string("incidents: ") + e.what());
+            }
+            last_recheck = now_steady;
+            watchdog.beat();
+        }
         if (result.source_error) {
             log(LogLevel::error, result.error.empty() ? "the IMAP source failed" : result.error);
             if (options.once) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "agent/drafts/plan.hpp"
 #include "classifiers/text.hpp"
 
 namespace ndr::agent {
@@ -21,16 +22,6 @@ std::string postmaster_hint(const store::IncidentSummary& incident) {
     }
     if (incident.recipient_domains.size() > n) out += ", ...";
     return out;
-}
-
-const std::vector<std::string>& remediation_checklist() {
-    static const std::vector<std::string> k_list{
-        "find the host that speaks SMTP outbound (firewall logs for port 25 from anything but the mail server)",
-        "quarantine it and clean or rebuild it; change the passwords it held",
-        "allow outbound port 25 only from the mail server",
-        "check the mail server is not an open relay and that no account or web form relays spam",
-    };
-    return k_list;
 }
 
 nlohmann::json counts_json(const store::Counts& counts, std::size_t max = SIZE_MAX) {
@@ -84,7 +75,7 @@ NextStep next_step_for(const store::IncidentSummary& incident, const classifiers
         return next;
     }
     next.fix_first = list->fix_first;
-    if (next.fix_first) next.checklist = remediation_checklist();
+    if (next.fix_first) next.checklist = drafts::remediation_checklist();
     const auto& r = list->removal;
     next.url = s(r.url);
     next.address = s(r.address);
@@ -175,6 +166,7 @@ nlohmann::json incident_json(const IncidentReport& ir) {
         {"reasons", counts_json(i.reasons, k_max_report_domains)},
         {"remote_mtas", counts_json(i.remote_mtas, k_max_report_domains)},
         {"next_step", next},
+        {"dnsbl_state", i.dnsbl_state},
     };
 }
 
@@ -196,6 +188,7 @@ nlohmann::json to_json(const TriageReport& report) {
         out["fetch_errors"] = p.fetch_errors;
         out["interrupted"] = p.interrupted;
         out["uidvalidity_changed"] = p.uidvalidity_changed;
+        out["backscatter"] = p.backscatter;
         if (!p.error.empty()) out["error"] = s(p.error);
     }
     out["reasons"] = counts_json(report.reasons);
@@ -206,7 +199,8 @@ nlohmann::json to_json(const TriageReport& report) {
     out["totals"] = nlohmann::json{{"messages", t.messages},   {"ndrs", t.ndrs},
                                    {"records", t.records},     {"unparsed", t.unparsed},
                                    {"partial", t.partial},     {"list_hits", t.list_hits},
-                                   {"incidents", t.incidents}, {"open_incidents", t.open_incidents}};
+                                   {"incidents", t.incidents}, {"open_incidents", t.open_incidents},
+                                   {"backscatter", t.backscatter}, {"drafts", t.drafts}};
     return out;
 }
 
@@ -229,7 +223,9 @@ std::string render_text(const TriageReport& report) {
     }
     const auto& t = report.totals;
     out += "State: " + std::to_string(t.messages) + " messages recorded (" + std::to_string(t.ndrs) + " NDRs, " +
-           std::to_string(t.records) + " records), " + std::to_string(t.open_incidents) + " open incidents\n";
+           std::to_string(t.records) + " records), " + std::to_string(t.open_incidents) + " open incidents" +
+           (t.backscatter > 0 ? ", " + std::to_string(t.backscatter) + " backscatter NDRs (not about us, not acted on)" : "") +
+           (t.drafts > 0 ? ", " + std::to_string(t.drafts) + " drafts to review (ndr-triage drafts list)" : "") + "\n";
 
     if (report.incidents.empty()) {
         out += "\nNo open incidents: no bounce names a blocklist or reputation system.\n";

@@ -166,9 +166,59 @@ CREATE INDEX list_hits_message ON list_hits(message_id);
 CREATE INDEX messages_event_at ON messages(event_at);
 )SQL";
 
-constexpr std::array<Migration, 2> k_migrations{{
+// v3 (issue 6): incidents get 'dismissed', DNSBL state and remediation; messages their provenance
+// (ours / backscatter / unknown) and what the returned original says about the sending host; drafts
+// one per (incident, kind) with a Message-ID, revision and the copy in the IMAP Drafts folder.
+// SQLite cannot alter a CHECK: incidents is rebuilt (migrate() runs this with foreign keys off, so
+// nothing cascades, and checks them before committing).
+constexpr std::string_view k_v3 = R"SQL(
+CREATE TABLE incidents_v3(
+  id              INTEGER PRIMARY KEY,
+  system          TEXT NOT NULL,
+  listed          TEXT NOT NULL DEFAULT '',
+  status          TEXT NOT NULL DEFAULT 'open'
+                  CHECK(status IN ('open', 'fix-first', 'requested', 'waiting', 'resolved', 'dismissed')),
+  bounces         INTEGER NOT NULL DEFAULT 0,
+  records         INTEGER NOT NULL DEFAULT 0,
+  resolver_errors INTEGER NOT NULL DEFAULT 0,
+  first_seen      INTEGER NOT NULL,
+  last_seen       INTEGER NOT NULL,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  dnsbl_state     TEXT NOT NULL DEFAULT '',
+  dnsbl_detail    TEXT NOT NULL DEFAULT '',
+  dnsbl_checked_at INTEGER NOT NULL DEFAULT 0,
+  ever_listed     INTEGER NOT NULL DEFAULT 0,
+  remediation     TEXT NOT NULL DEFAULT '',
+  remediated_at   INTEGER NOT NULL DEFAULT 0,
+  UNIQUE(system, listed)
+);
+INSERT INTO incidents_v3(id, system, listed, status, bounces, records, resolver_errors, first_seen, last_seen,
+                         created_at, updated_at)
+  SELECT id, system, listed, status, bounces, records, resolver_errors, first_seen, last_seen, created_at, updated_at
+  FROM incidents;
+DROP TABLE incidents;
+ALTER TABLE incidents_v3 RENAME TO incidents;
+
+ALTER TABLE messages ADD COLUMN provenance TEXT NOT NULL DEFAULT 'unknown';
+ALTER TABLE messages ADD COLUMN provenance_detail TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN sending_ip TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN sending_rdns TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN sending_helo TEXT NOT NULL DEFAULT '';
+
+ALTER TABLE drafts ADD COLUMN url TEXT NOT NULL DEFAULT '';
+ALTER TABLE drafts ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE drafts ADD COLUMN revision INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE drafts ADD COLUMN edited INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE drafts ADD COLUMN imap_message_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE drafts ADD COLUMN sent_at INTEGER NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX drafts_incident_kind ON drafts(incident_id, kind);
+)SQL";
+
+constexpr std::array<Migration, 3> k_migrations{{
     {1, "checkpoints, messages, locations, records, list hits, DNSBL answers, incidents, events, drafts", k_v1},
     {2, "run history; indexes for incident and report queries", k_v2},
+    {3, "incident DNSBL state, remediation and 'dismissed'; message provenance; drafts per incident and kind", k_v3},
 }};
 
 } // namespace

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <map>
 #include <mutex>
+#include <openssl/rand.h>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <set>
@@ -329,16 +330,33 @@ void Store::migrate(int target) {
         throw std::runtime_error("schema version " + std::to_string(current) +
                                  " is newer than this ndr-triage understands (" + std::to_string(k_schema_version) +
                                  "); upgrade ndr-triage");
+    // Table rebuilds (v3) must not cascade: foreign keys are off while migrating (the pragma is a
+    // no-op inside a transaction) and checked before each commit.
+    exec("PRAGMA foreign_keys = OFF");
+    struct Restore {
+        Store* self;
+        ~Restore() {
+            try {
+                self->exec("PRAGMA foreign_keys = ON");
+            } catch (const std::exception&) {
+            }
+        }
+    } restore{this};
     for (const auto& m : migrations()) {
         if (m.version <= current || m.version > target) continue;
         Transaction tx(m_db);
         exec(m.sql);
+        {
+            Statement check(m_db, "PRAGMA foreign_key_check");
+            if (check.step()) throw std::runtime_error("migration " + std::to_string(m.version) + " broke a foreign key");
+        }
         Statement(m_db, "INSERT INTO schema_version(version, description, applied_at) VALUES(?, ?, strftime('%s','now'))")
             .bind(1, m.version)
             .bind(2, m.description)
             .run();
         tx.commit();
     }
+    m_version = schema_version();
 }
 
 void Store::fault(std::string_view step) {
@@ -458,10 +476,15 @@ RecordOutcome Store::record_message(const MessageInput& in, bool advance) {
             for (std::size_t i = 0; i < r->anomalies.size() && i < k_max_stored_anomalies; ++i)
                 anomalies.push_back(clean_short(r->anomalies[i]));
         const bool ndr = r != nullptr && (r->kind == classifiers::Kind::failed || r->kind == classifiers::Kind::delayed);
-        Statement m(m_db, "INSERT INTO messages(fingerprint, source, folder, uidvalidity, uid, location, internal_date, "
-                          "ndr_date, arrival_date, event_at, seen_at, size, kind, is_ndr, format, parse_status, anomalies, "
-                          "subject, ndr_from, ndr_message_id, reporting_mta, original_message_id, original_from, "
-                          "original_subject, error) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        // A store opened at an older schema (tests of migrations) has no provenance columns yet.
+        const bool v3 = m_version >= 3;
+        Statement m(m_db, std::string("INSERT INTO messages(fingerprint, source, folder, uidvalidity, uid, location, "
+                                      "internal_date, ndr_date, arrival_date, event_at, seen_at, size, kind, is_ndr, "
+                                      "format, parse_status, anomalies, subject, ndr_from, ndr_message_id, "
+                                      "reporting_mta, original_message_id, original_from, original_subject, error") +
+                              (v3 ? ", provenance, provenance_detail, sending_ip, sending_rdns, sending_helo) "
+                                    "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                                  : ") VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
         m.bind(1, in.fingerprint).bind(2, w.source).bind(3, w.folder).bind(4, w.uid_validity).bind(5, w.uid);
         m.bind(6, clean(w.location)).bind(7, clean_short(in.internal_date));
         m.bind(8, r ? clean_short(r->date) : std::string()).bind(9, r ? clean_short(r->arrival_date) : std::string());
@@ -475,6 +498,11 @@ RecordOutcome Store::record_message(const MessageInput& in, bool advance) {
         m.bind(23, r ? clean(r->original.from) : std::string());
         m.bind(24, r ? clean(r->original.subject) : std::string());
         m.bind(25, clean(in.error));
+        if (v3) {
+            m.bind(26, clean_short(in.provenance)).bind(27, clean(in.provenance_detail));
+            m.bind(28, clean_short(in.sending_ip)).bind(29, clean_short(in.sending_rdns));
+            m.bind(30, clean_short(in.sending_helo));
+        }
         m.run();
         out.message_id = sqlite3_last_insert_rowid(m_db);
         out.is_new = true;
@@ -517,20 +545,19 @@ RecordOutcome Store::record_message(const MessageInput& in, bool advance) {
                 }
             }
             fault("records");
+            // Backscatter is recorded (its hits too) but is no evidence about us: no incident.
+            const bool evidence = in.provenance != "backscatter";
             for (const auto& [key, k] : incidents) {
-                const auto incident_id = upsert_incident(key.first, key.second, in.event_at, k.records, k.resolver_errors);
+                const auto incident_id =
+                    evidence ? upsert_incident(key.first, key.second, in.event_at, k.records, k.resolver_errors) : 0;
                 for (const auto& [record_id, hit] : k.hits) {
-                    Statement(m_db, "INSERT INTO list_hits(record_id, message_id, incident_id, list_id, listed, rule, "
-                                    "evidence, priority) VALUES(?,?,?,?,?,?,?,?)")
-                        .bind(1, record_id)
-                        .bind(2, out.message_id)
-                        .bind(3, incident_id)
-                        .bind(4, key.first)
-                        .bind(5, key.second)
-                        .bind(6, clean_short(hit->rule))
-                        .bind(7, clean(hit->evidence))
-                        .bind(8, hit->priority)
-                        .run();
+                    Statement hs(m_db, "INSERT INTO list_hits(record_id, message_id, incident_id, list_id, listed, rule, "
+                                       "evidence, priority) VALUES(?,?,?,?,?,?,?,?)");
+                    hs.bind(1, record_id).bind(2, out.message_id);
+                    if (incident_id != 0) hs.bind(3, incident_id);
+                    else hs.bind_null(3);
+                    hs.bind(4, key.first).bind(5, key.second).bind(6, clean_short(hit->rule));
+                    hs.bind(7, clean(hit->evidence)).bind(8, hit->priority).run();
                 }
             }
             fault("incidents");
@@ -598,7 +625,9 @@ Totals Store::totals() {
                       "(SELECT COUNT(*) FROM messages WHERE parse_status = 'unparsed'), "
                       "(SELECT COUNT(*) FROM messages WHERE parse_status = 'partial'), "
                       "(SELECT COUNT(*) FROM list_hits), (SELECT COUNT(*) FROM incidents), "
-                      "(SELECT COUNT(*) FROM incidents WHERE status <> 'resolved')");
+                      "(SELECT COUNT(*) FROM incidents WHERE status NOT IN ('resolved', 'dismissed')), "
+                      "(SELECT COUNT(*) FROM messages WHERE is_ndr = 1 AND provenance = 'backscatter'), "
+                      "(SELECT COUNT(*) FROM drafts WHERE status IN ('draft', 'approved'))");
     if (s.step()) {
         t.messages = s.i64(0);
         t.ndrs = s.i64(1);
@@ -608,6 +637,8 @@ Totals Store::totals() {
         t.list_hits = s.i64(5);
         t.incidents = s.i64(6);
         t.open_incidents = s.i64(7);
+        t.backscatter = s.i64(8);
+        t.drafts = s.i64(9);
     }
     return t;
 }
@@ -636,41 +667,57 @@ Counts collect_counts(Statement& s) {
     return out;
 }
 
+constexpr std::string_view k_incident_columns =
+    "SELECT id, system, listed, status, bounces, records, resolver_errors, first_seen, last_seen, dnsbl_state, "
+    "dnsbl_detail, dnsbl_checked_at, ever_listed, remediation, remediated_at FROM incidents";
+
+IncidentSummary read_incident(const Statement& s) {
+    IncidentSummary i;
+    i.id = s.i64(0);
+    i.system = s.text(1);
+    i.listed = s.text(2);
+    i.status = s.text(3);
+    i.bounces = s.i64(4);
+    i.records = s.i64(5);
+    i.resolver_errors = s.i64(6);
+    i.first_seen = s.i64(7);
+    i.last_seen = s.i64(8);
+    i.dnsbl_state = s.text(9);
+    i.dnsbl_detail = s.text(10);
+    i.dnsbl_checked_at = s.i64(11);
+    i.ever_listed = s.i64(12) != 0;
+    i.remediation = s.text(13);
+    i.remediated_at = s.i64(14);
+    return i;
+}
+
+void fill_breakdowns(sqlite3* db, IncidentSummary& i) {
+    const auto breakdown = [&](std::string_view column) {
+        Statement s(db, "SELECT r." + std::string(column) + ", COUNT(DISTINCT r.id) AS n FROM list_hits h "
+                        "JOIN recipient_records r ON r.id = h.record_id WHERE h.incident_id = ? AND r." +
+                            std::string(column) + " <> '' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 50");
+        s.bind(1, i.id);
+        return collect_counts(s);
+    };
+    i.recipient_domains = breakdown("recipient_domain");
+    i.reasons = breakdown("reason");
+    i.providers = breakdown("provider");
+    i.remote_mtas = breakdown("remote_mta");
+}
+
 } // namespace
 
 std::vector<IncidentSummary> Store::incidents(bool open_only, const std::vector<std::int64_t>& recent) {
     std::vector<IncidentSummary> out;
     {
-        Statement s(m_db, std::string("SELECT id, system, listed, status, bounces, records, resolver_errors, first_seen, "
-                                      "last_seen FROM incidents") +
-                              (open_only ? " WHERE status <> 'resolved'" : "") + " ORDER BY last_seen DESC, id");
-        while (s.step()) {
-            IncidentSummary i;
-            i.id = s.i64(0);
-            i.system = s.text(1);
-            i.listed = s.text(2);
-            i.status = s.text(3);
-            i.bounces = s.i64(4);
-            i.records = s.i64(5);
-            i.resolver_errors = s.i64(6);
-            i.first_seen = s.i64(7);
-            i.last_seen = s.i64(8);
-            out.push_back(std::move(i));
-        }
+        Statement s(m_db, std::string(k_incident_columns) +
+                              (open_only ? " WHERE status NOT IN ('resolved', 'dismissed')" : "") +
+                              " ORDER BY last_seen DESC, id");
+        while (s.step()) out.push_back(read_incident(s));
     }
     const std::set<std::int64_t> recent_set(recent.begin(), recent.end());
     for (auto& i : out) {
-        const auto breakdown = [&](std::string_view column) {
-            Statement s(m_db, "SELECT r." + std::string(column) + ", COUNT(DISTINCT r.id) AS n FROM list_hits h "
-                              "JOIN recipient_records r ON r.id = h.record_id WHERE h.incident_id = ? AND r." +
-                                  std::string(column) + " <> '' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 50");
-            s.bind(1, i.id);
-            return collect_counts(s);
-        };
-        i.recipient_domains = breakdown("recipient_domain");
-        i.reasons = breakdown("reason");
-        i.providers = breakdown("provider");
-        i.remote_mtas = breakdown("remote_mta");
+        fill_breakdowns(m_db, i);
         if (!recent_set.empty()) {
             Statement s(m_db, "SELECT DISTINCT message_id FROM list_hits WHERE incident_id = ?");
             s.bind(1, i.id);
@@ -695,6 +742,297 @@ Counts Store::reasons(const std::vector<std::int64_t>& message_ids, bool all) {
     Counts out(counts.begin(), counts.end());
     std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     return out;
+}
+
+std::optional<IncidentSummary> Store::incident(std::int64_t id) {
+    Statement s(m_db, std::string(k_incident_columns) + " WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    auto i = read_incident(s);
+    fill_breakdowns(m_db, i);
+    return i;
+}
+
+std::optional<IncidentDetail> Store::incident_detail(std::int64_t id) {
+    auto summary = incident(id);
+    if (!summary) return std::nullopt;
+    IncidentDetail d;
+    d.summary = std::move(*summary);
+    {
+        Statement s(m_db, "SELECT MIN(m.event_at), r.recipient_domain, r.remote_mta, r.diagnostic FROM list_hits h "
+                          "JOIN recipient_records r ON r.id = h.record_id JOIN messages m ON m.id = h.message_id "
+                          "WHERE h.incident_id = ? AND r.diagnostic <> '' GROUP BY r.diagnostic, r.recipient_domain "
+                          "ORDER BY 1, 2 LIMIT ?");
+        s.bind(1, id).bind(2, static_cast<std::int64_t>(k_max_rejection_lines));
+        while (s.step()) d.rejections.push_back({s.i64(0), s.text(1), s.text(2), s.text(3)});
+    }
+    const auto distinct = [&](std::string_view column) {
+        std::vector<std::string> out;
+        Statement s(m_db, "SELECT DISTINCT m." + std::string(column) + " FROM list_hits h JOIN messages m ON "
+                          "m.id = h.message_id WHERE h.incident_id = ? AND m." + std::string(column) +
+                              " <> '' ORDER BY 1 LIMIT 10");
+        s.bind(1, id);
+        while (s.step()) out.push_back(s.text(0));
+        return out;
+    };
+    d.sending_ips = distinct("sending_ip");
+    d.sending_rdns = distinct("sending_rdns");
+    d.sending_helos = distinct("sending_helo");
+    {
+        std::set<std::string> seen;
+        Statement s(m_db, "SELECT DISTINCT m.original_from FROM list_hits h JOIN messages m ON m.id = h.message_id "
+                          "WHERE h.incident_id = ? LIMIT 50");
+        s.bind(1, id);
+        while (s.step()) {
+            auto from = s.text(0);
+            if (const auto lt = from.rfind('<'); lt != std::string::npos) from = from.substr(lt + 1);
+            if (const auto gt = from.find('>'); gt != std::string::npos) from.resize(gt);
+            const auto domain = domain_of(from);
+            if (!domain.empty() && seen.insert(domain).second) d.from_domains.push_back(domain);
+        }
+    }
+    {
+        Statement s(m_db, "SELECT at, kind, detail FROM events WHERE incident_id = ? ORDER BY at, id");
+        s.bind(1, id);
+        while (s.step()) d.events.push_back({s.i64(0), s.text(1), s.text(2)});
+    }
+    return d;
+}
+
+void Store::add_event(std::int64_t incident_id, std::string_view kind, std::string_view detail, std::int64_t now) {
+    Statement(m_db, "INSERT INTO events(incident_id, at, kind, detail) VALUES(?, ?, ?, ?)")
+        .bind(1, incident_id)
+        .bind(2, now)
+        .bind(3, clean_short(kind))
+        .bind(4, clean(detail))
+        .run();
+}
+
+bool Store::set_incident_status(std::int64_t id, std::string_view status, std::string_view detail, std::int64_t now) {
+    Transaction tx(m_db);
+    std::string old;
+    {
+        Statement s(m_db, "SELECT status FROM incidents WHERE id = ?");
+        s.bind(1, id);
+        if (!s.step()) return false;
+        old = s.text(0);
+    }
+    if (old == status) return false;
+    Statement(m_db, "UPDATE incidents SET status = ?, updated_at = ? WHERE id = ?").bind(1, status).bind(2, now).bind(3, id).run();
+    add_event(id, "status", old + " -> " + std::string(status) + (detail.empty() ? "" : ": " + std::string(detail)), now);
+    tx.commit();
+    return true;
+}
+
+void Store::set_dnsbl_state(std::int64_t id, std::string_view state, std::string_view detail, std::int64_t now) {
+    Transaction tx(m_db);
+    std::string old;
+    {
+        Statement s(m_db, "SELECT dnsbl_state FROM incidents WHERE id = ?");
+        s.bind(1, id);
+        if (!s.step()) return;
+        old = s.text(0);
+    }
+    Statement(m_db, "UPDATE incidents SET dnsbl_state = ?, dnsbl_detail = ?, dnsbl_checked_at = ?, "
+                    "ever_listed = MAX(ever_listed, ?) WHERE id = ?")
+        .bind(1, state)
+        .bind(2, clean(detail))
+        .bind(3, now)
+        .bind(4, state == "listed")
+        .bind(5, id)
+        .run();
+    if (old != state)
+        add_event(id, "dnsbl", (old.empty() ? std::string("checked") : old + " ->") + " " + std::string(state) +
+                                   (detail.empty() ? "" : ": " + std::string(detail)),
+                  now);
+    tx.commit();
+}
+
+void Store::record_remediation(std::int64_t id, std::string_view note, std::int64_t now) {
+    Transaction tx(m_db);
+    Statement(m_db, "UPDATE incidents SET remediation = ?, remediated_at = ?, updated_at = ? WHERE id = ?")
+        .bind(1, clean(note))
+        .bind(2, now)
+        .bind(3, now)
+        .bind(4, id)
+        .run();
+    add_event(id, "remediation", note, now);
+    tx.commit();
+}
+
+namespace {
+
+std::string new_message_id(std::int64_t draft_id, std::int64_t revision, std::string_view domain) {
+    unsigned char random[8];
+    if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("OpenSSL: RAND_bytes failed");
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string tag;
+    for (const auto b : random) {
+        tag.push_back(k_hex[b >> 4]);
+        tag.push_back(k_hex[b & 0xf]);
+    }
+    return "ndr-triage.draft" + std::to_string(draft_id) + ".r" + std::to_string(revision) + "." + tag + "@" +
+           std::string(domain.empty() ? "localhost" : domain);
+}
+
+constexpr std::string_view k_draft_columns =
+    "SELECT id, COALESCE(incident_id, 0), kind, status, recipient, subject, body, url, message_id, revision, edited, "
+    "imap_message_id, created_at, updated_at, sent_at FROM drafts";
+
+Draft read_draft(const Statement& s) {
+    Draft d;
+    d.id = s.i64(0);
+    d.incident_id = s.i64(1);
+    d.kind = s.text(2);
+    d.status = s.text(3);
+    d.recipient = s.text(4);
+    d.subject = s.text(5);
+    d.body = s.text(6);
+    d.url = s.text(7);
+    d.message_id = s.text(8);
+    d.revision = s.i64(9);
+    d.edited = s.i64(10) != 0;
+    d.imap_message_id = s.text(11);
+    d.created_at = s.i64(12);
+    d.updated_at = s.i64(13);
+    d.sent_at = s.i64(14);
+    return d;
+}
+
+// Draft texts are built by us from sanitised store data, but the operator's edit is free text: keep
+// line structure in the body, nothing else that could reach a terminal.
+std::string clean_body(std::string_view body) {
+    std::string out;
+    std::size_t start = 0;
+    while (start <= body.size()) {
+        const auto nl = body.find('\n', start);
+        const auto line = body.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+        if (!out.empty() || start > 0) out += "\n";
+        out += classifiers::sanitise(line, classifiers::k_max_sanitised_bytes);
+        if (nl == std::string_view::npos) break;
+        start = nl + 1;
+    }
+    return out;
+}
+
+} // namespace
+
+std::pair<std::int64_t, DraftUpsert> Store::upsert_draft(std::int64_t incident_id, const DraftText& text,
+                                                         std::string_view domain, std::int64_t now) {
+    Transaction tx(m_db);
+    const auto recipient = clean_short(text.recipient);
+    const auto subject = clean_short(text.subject);
+    const auto body = clean_body(text.body);
+    const auto url = clean_short(text.url);
+    std::optional<Draft> existing;
+    {
+        Statement s(m_db, std::string(k_draft_columns) + " WHERE incident_id = ? AND kind = ?");
+        s.bind(1, incident_id).bind(2, text.kind);
+        if (s.step()) existing = read_draft(s);
+    }
+    if (!existing) {
+        Statement(m_db, "INSERT INTO drafts(incident_id, kind, status, recipient, subject, body, url, created_at, "
+                        "updated_at) VALUES(?, ?, 'draft', ?, ?, ?, ?, ?, ?)")
+            .bind(1, incident_id)
+            .bind(2, clean_short(text.kind))
+            .bind(3, recipient)
+            .bind(4, subject)
+            .bind(5, body)
+            .bind(6, url)
+            .bind(7, now)
+            .bind(8, now)
+            .run();
+        const std::int64_t id = sqlite3_last_insert_rowid(m_db);
+        Statement(m_db, "UPDATE drafts SET message_id = ? WHERE id = ?").bind(1, new_message_id(id, 1, domain)).bind(2, id).run();
+        add_event(incident_id, "draft", "draft " + std::to_string(id) + " (" + text.kind + ") created", now);
+        tx.commit();
+        return {id, DraftUpsert::created};
+    }
+    if (existing->status != "draft" || existing->edited) return {existing->id, DraftUpsert::kept};
+    if (existing->recipient == recipient && existing->subject == subject && existing->body == body && existing->url == url)
+        return {existing->id, DraftUpsert::unchanged};
+    const auto revision = existing->revision + 1;
+    Statement(m_db, "UPDATE drafts SET recipient = ?, subject = ?, body = ?, url = ?, revision = ?, message_id = ?, "
+                    "updated_at = ? WHERE id = ?")
+        .bind(1, recipient)
+        .bind(2, subject)
+        .bind(3, body)
+        .bind(4, url)
+        .bind(5, revision)
+        .bind(6, new_message_id(existing->id, revision, domain))
+        .bind(7, now)
+        .bind(8, existing->id)
+        .run();
+    add_event(incident_id, "draft", "draft " + std::to_string(existing->id) + " updated (revision " +
+                                        std::to_string(revision) + ")",
+              now);
+    tx.commit();
+    return {existing->id, DraftUpsert::updated};
+}
+
+std::vector<Draft> Store::drafts(bool all) {
+    std::vector<Draft> out;
+    Statement s(m_db, std::string(k_draft_columns) + (all ? "" : " WHERE status IN ('draft', 'approved')") + " ORDER BY id");
+    while (s.step()) out.push_back(read_draft(s));
+    return out;
+}
+
+std::optional<Draft> Store::draft(std::int64_t id) {
+    Statement s(m_db, std::string(k_draft_columns) + " WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_draft(s);
+}
+
+std::vector<Draft> Store::drafts_of(std::int64_t incident_id) {
+    std::vector<Draft> out;
+    Statement s(m_db, std::string(k_draft_columns) + " WHERE incident_id = ? ORDER BY id");
+    s.bind(1, incident_id);
+    while (s.step()) out.push_back(read_draft(s));
+    return out;
+}
+
+void Store::edit_draft(std::int64_t id, const DraftText& text, std::string_view domain, std::int64_t now) {
+    Transaction tx(m_db);
+    const auto existing = draft(id);
+    if (!existing) throw std::runtime_error("no draft " + std::to_string(id));
+    const auto revision = existing->revision + 1;
+    Statement(m_db, "UPDATE drafts SET recipient = ?, subject = ?, body = ?, revision = ?, message_id = ?, edited = 1, "
+                    "status = 'draft', updated_at = ? WHERE id = ?")
+        .bind(1, clean_short(text.recipient))
+        .bind(2, clean_short(text.subject))
+        .bind(3, clean_body(text.body))
+        .bind(4, revision)
+        .bind(5, new_message_id(id, revision, domain))
+        .bind(6, now)
+        .bind(7, id)
+        .run();
+    if (existing->incident_id != 0)
+        add_event(existing->incident_id, "draft", "draft " + std::to_string(id) + " edited (revision " +
+                                                      std::to_string(revision) + ")",
+                  now);
+    tx.commit();
+}
+
+void Store::set_draft_status(std::int64_t id, std::string_view status, std::int64_t now) {
+    Transaction tx(m_db);
+    const auto existing = draft(id);
+    if (!existing) throw std::runtime_error("no draft " + std::to_string(id));
+    Statement(m_db, "UPDATE drafts SET status = ?, updated_at = ?, sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END "
+                    "WHERE id = ?")
+        .bind(1, status)
+        .bind(2, now)
+        .bind(3, status)
+        .bind(4, now)
+        .bind(5, id)
+        .run();
+    if (existing->incident_id != 0)
+        add_event(existing->incident_id, "draft", "draft " + std::to_string(id) + " " + std::string(status), now);
+    tx.commit();
+}
+
+void Store::set_draft_imap_copy(std::int64_t id, std::string_view message_id) {
+    Statement(m_db, "UPDATE drafts SET imap_message_id = ? WHERE id = ?").bind(1, message_id).bind(2, id).run();
 }
 
 } // namespace ndr::agent::store

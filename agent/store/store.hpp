@@ -25,7 +25,7 @@ struct sqlite3;
 
 namespace ndr::agent::store {
 
-inline constexpr int k_schema_version = 2;
+inline constexpr int k_schema_version = 3;
 
 // Lower-case hex SHA-256 of the bytes (OpenSSL EVP).
 std::string sha256_hex(std::string_view bytes);
@@ -60,6 +60,13 @@ struct MessageInput {
     ParseStatus status = ParseStatus::parsed;
     const classifiers::DeliveryReport* report = nullptr; // null when unparsed
     std::string error;             // why unparsed (the analyser's message), sanitised on insert
+    // Provenance (agent/incidents/provenance.hpp): "ours", "backscatter" or "unknown" (no identity
+    // configured). The list hits of a backscatter message are recorded without an incident.
+    std::string provenance = "unknown";
+    std::string provenance_detail; // why (our text; sanitised on insert)
+    std::string sending_ip;        // our outbound IP the returned original left from, if seen
+    std::string sending_rdns;      // its reverse name as the next hop's Received field gave it
+    std::string sending_helo;      // the HELO name that Received field gave
 };
 
 struct RecordOutcome {
@@ -75,7 +82,9 @@ struct Totals {
     std::int64_t partial = 0;
     std::int64_t list_hits = 0;
     std::int64_t incidents = 0;
-    std::int64_t open_incidents = 0; // status other than resolved
+    std::int64_t open_incidents = 0; // status other than resolved and dismissed
+    std::int64_t backscatter = 0;    // NDRs recorded as backscatter (not about us; never acted on)
+    std::int64_t drafts = 0;         // drafts waiting for review (status draft or approved)
 };
 
 struct RunInfo {
@@ -97,7 +106,7 @@ struct IncidentSummary {
     std::int64_t id = 0;
     std::string system;            // list or provider id (rules.d file stem)
     std::string listed;            // IP or domain, may be empty
-    std::string status;            // open | fix-first | requested | waiting | resolved
+    std::string status;            // open | fix-first | requested | waiting | resolved | dismissed
     std::int64_t bounces = 0;      // messages
     std::int64_t records = 0;      // recipient records
     std::int64_t resolver_errors = 0; // records whose text said the receiver's resolver was refused
@@ -108,7 +117,67 @@ struct IncidentSummary {
     Counts providers;              // Verdict::provider of its records, when known
     Counts remote_mtas;
     std::int64_t new_bounces = 0;  // filled by incidents(): messages among `recent` ids
+    std::string dnsbl_state;       // last DNSBL check: listed | not-listed | lookup-failed | query-refused |
+                                   // untrusted | not-applicable; "" never checked
+    std::string dnsbl_detail;
+    std::int64_t dnsbl_checked_at = 0;
+    bool ever_listed = false;      // a check ever found it listed (a later not-listed resolves it)
+    std::string remediation;       // `incidents fixed --note`, "" when none recorded
+    std::int64_t remediated_at = 0;
 };
+
+// An incident with its evidence, for drafts and `incidents show`.
+struct RejectionLine {
+    std::int64_t at = 0;           // the bounce's event_at
+    std::string recipient_domain;
+    std::string remote_mta;
+    std::string text;              // the record's diagnostic (sanitised on insert)
+};
+
+struct IncidentEvent {
+    std::int64_t at = 0;
+    std::string kind;              // opened, reopened, status, dnsbl, remediation, draft, ...
+    std::string detail;
+};
+
+struct IncidentDetail {
+    IncidentSummary summary;
+    std::vector<RejectionLine> rejections; // distinct texts, oldest first, at most k_max_rejection_lines
+    std::vector<std::string> sending_ips;  // our outbound IPs the originals left from
+    std::vector<std::string> sending_rdns;
+    std::vector<std::string> sending_helos;
+    std::vector<std::string> from_domains; // domains of the originals' From
+    std::vector<IncidentEvent> events;     // oldest first
+};
+inline constexpr std::size_t k_max_rejection_lines = 20;
+
+struct Draft {
+    std::int64_t id = 0;
+    std::int64_t incident_id = 0;  // 0 when the incident is gone
+    std::string kind;              // the action: form | email | postmaster-note | remote-admin-note | resolver-note
+    std::string status;            // draft | approved | rejected | sent
+    std::string recipient;         // To: address, "" for a form
+    std::string subject;
+    std::string body;
+    std::string url;               // the form to paste into, for kind form
+    std::string message_id;        // RFC 5322 Message-ID of this revision, without <>
+    std::int64_t revision = 1;
+    bool edited = false;           // changed by the operator: scans no longer rewrite it
+    std::string imap_message_id;   // Message-ID of the copy in the IMAP Drafts folder, "" none
+    std::int64_t created_at = 0;
+    std::int64_t updated_at = 0;
+    std::int64_t sent_at = 0;
+};
+
+struct DraftText {
+    std::string kind;
+    std::string recipient;
+    std::string subject;
+    std::string body;
+    std::string url;
+};
+
+enum class DraftUpsert { created, updated, unchanged, kept }; // kept: reviewed or edited, left alone
 
 class Store {
   public:
@@ -159,8 +228,30 @@ class Store {
     Totals totals();
     std::vector<Checkpoint> checkpoints();
     std::optional<RunInfo> last_run();
-    // Incidents, most recently seen first; `recent` message ids give new_bounces.
+    // Incidents, most recently seen first; `recent` message ids give new_bounces. open_only: not
+    // resolved and not dismissed.
     std::vector<IncidentSummary> incidents(bool open_only, const std::vector<std::int64_t>& recent = {});
+    std::optional<IncidentSummary> incident(std::int64_t id);
+    std::optional<IncidentDetail> incident_detail(std::int64_t id);
+    // Status change with an event "status" ("old -> new: detail"); no-op (false) when unchanged.
+    bool set_incident_status(std::int64_t id, std::string_view status, std::string_view detail, std::int64_t now);
+    // DNSBL state; an event "dnsbl" when the state changes. Sets ever_listed on "listed".
+    void set_dnsbl_state(std::int64_t id, std::string_view state, std::string_view detail, std::int64_t now);
+    // What the operator did (sanitised), with an event "remediation".
+    void record_remediation(std::int64_t id, std::string_view note, std::int64_t now);
+    void add_event(std::int64_t incident_id, std::string_view kind, std::string_view detail, std::int64_t now);
+
+    // Drafts: one per (incident, kind). A scan's text replaces the stored one only while the draft is
+    // unreviewed (status draft) and not edited; then revision and Message-ID change.
+    std::pair<std::int64_t, DraftUpsert> upsert_draft(std::int64_t incident_id, const DraftText& text,
+                                                      std::string_view message_id_domain, std::int64_t now);
+    std::vector<Draft> drafts(bool all = false); // all: also rejected and sent
+    std::optional<Draft> draft(std::int64_t id);
+    std::vector<Draft> drafts_of(std::int64_t incident_id);
+    // The operator's edit: new text, revision + 1, new Message-ID, edited = 1, status back to draft.
+    void edit_draft(std::int64_t id, const DraftText& text, std::string_view message_id_domain, std::int64_t now);
+    void set_draft_status(std::int64_t id, std::string_view status, std::int64_t now);
+    void set_draft_imap_copy(std::int64_t id, std::string_view message_id);
     // Reason breakdown over the records of these messages (all messages when `all`).
     Counts reasons(const std::vector<std::int64_t>& message_ids, bool all = false);
 
@@ -179,6 +270,7 @@ class Store {
 
     sqlite3* m_db = nullptr;
     std::string m_path;
+    int m_version = 0; // schema version after migrate()
     std::function<void(std::string_view)> m_fault_hook;
 };
 
