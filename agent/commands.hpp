@@ -24,5 +24,7 @@ void add_check_command(CLI::App& app, CommandContext& ctx);
 void add_scan_command(CLI::App& app, CommandContext& ctx);
 void add_run_command(CLI::App& app, CommandContext& ctx);
 void add_status_command(CLI::App& app, CommandContext& ctx);
+void add_report_command(CLI::App& app, CommandContext& ctx);
+void add_config_command(CLI::App& app, CommandContext& ctx);
 
 } // namespace ndr::agent

@@ -25,6 +25,8 @@ int main(int argc, char** argv) {
     add_scan_command(app, ctx);
     add_run_command(app, ctx);
     add_status_command(app, ctx);
+    add_report_command(app, ctx);
+    add_config_command(app, ctx);
 
     try {
         app.parse(argc, argv);

@@ -13,6 +13,9 @@ packages=(
     libre2-dev libtomlplusplus-dev nlohmann-json3-dev libidn2-dev
     # real servers for the integration tests and the demo (started on loopback by tests/integration/lib)
     dovecot-imapd rbldnsd openssl dnsutils iproute2 procps python3 sqlite3 time jq
+    # the package test (cpack -G DEB, dpkg-shlibdeps, systemd-analyze verify, man) and the report test
+    # (headless Chromium renders the HTML report)
+    dpkg-dev file systemd man-db chromium
     # peers for the benchmarks
     libsisimai-perl rblcheck
 )
