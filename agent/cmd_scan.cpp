@@ -16,6 +16,7 @@
 #include "agent/commands.hpp"
 #include "agent/config.hpp"
 #include "agent/incidents/workflow.hpp"
+#include "agent/metrics.hpp"
 #include "agent/pipeline.hpp"
 #include "agent/scan.hpp"
 #include "agent/sources/files.hpp"
@@ -73,10 +74,11 @@ class Progress {
     bool m_shown = false;
 };
 
-std::string resolve_state_path(const std::string& flag, const Config& config) {
-    if (!flag.empty()) return flag;
-    if (!config.state.path.empty()) return config.state.path;
-    return std::string(config.path.empty() ? k_local_state_path : k_default_state_path);
+// The metrics file after a pass (or a failed connection); a write failure is a warning only.
+void write_metrics(const Config& config, const std::string& state_path) {
+    if (config.metrics.textfile.empty()) return;
+    if (auto ok = metrics::write_textfile(config.metrics.textfile, state_path, std::time(nullptr)); !ok)
+        std::cerr << "ndr-triage scan: warning: metrics not written: " << ok.error() << "\n";
 }
 
 int run_scan(const CommandContext& ctx, const ScanArgs& args) {
@@ -114,6 +116,7 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     if (!args.password_file.empty()) {
         imap.password_file = args.password_file;
         imap.password_env.clear();
+        imap.password_credential.clear();
     }
     if (!args.folder.empty()) imap.folder = args.folder;
 
@@ -157,9 +160,13 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
             imap_source->open();
         } catch (const ImapError& e) {
             std::cerr << "ndr-triage scan: " << classifiers::sanitise(e.what()) << "\n";
+            metrics::count_imap_errors();
+            write_metrics(*config, state_path);
             return e.kind() == ImapError::Kind::config ? k_exit_config : k_exit_source;
         } catch (const std::exception& e) {
             std::cerr << "ndr-triage scan: " << classifiers::sanitise(e.what()) << "\n";
+            metrics::count_imap_errors();
+            write_metrics(*config, state_path);
             return k_exit_source;
         }
     }
@@ -180,8 +187,12 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         std::cerr << "ndr-triage scan: " << state_path << ": " << classifiers::sanitise(e.what()) << "\n";
         return k_exit_config;
     }
-    if (auto* imap_source = dynamic_cast<ImapSource*>(source.get())) imap_source->close();
+    if (auto* imap_source = dynamic_cast<ImapSource*>(source.get())) {
+        imap_source->close();
+        metrics::count_imap_errors(metrics::imap_errors_of(result));
+    }
     progress.finish();
+    write_metrics(*config, state_path);
 
     if (result.source_error && result.run_id == 0) {
         std::cerr << "ndr-triage scan: cannot read the source: " << result.error << "\n";

@@ -32,9 +32,7 @@ int run_status(const CommandContext& ctx, const StatusArgs& args) {
         for (const auto& e : config.error()) std::cerr << e << "\n";
         return 3;
     }
-    std::string path = args.state;
-    if (path.empty()) path = config->state.path;
-    if (path.empty()) path = std::string(config->path.empty() ? k_local_state_path : k_default_state_path);
+    const std::string path = resolve_state_path(args.state, *config);
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) {
         std::cerr << "ndr-triage status: no state database at " << path << " (run `ndr-triage scan` first)\n";

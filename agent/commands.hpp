@@ -26,5 +26,7 @@ void add_run_command(CLI::App& app, CommandContext& ctx);
 void add_status_command(CLI::App& app, CommandContext& ctx);
 void add_incidents_command(CLI::App& app, CommandContext& ctx);
 void add_drafts_command(CLI::App& app, CommandContext& ctx);
+void add_report_command(CLI::App& app, CommandContext& ctx);
+void add_config_command(CLI::App& app, CommandContext& ctx);
 
 } // namespace ndr::agent

@@ -80,6 +80,13 @@ bool is_env_name(std::string_view s) {
                std::string_view::npos;
 }
 
+// A systemd credential name: one path component (systemd.exec(5) "ID"), no '/', not "." or "..".
+bool is_credential_name(std::string_view s) {
+    if (s.empty() || s.size() > 255 || s == "." || s == "..") return false;
+    return s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+           std::string_view::npos;
+}
+
 bool is_email(std::string_view s) {
     const auto at = s.rfind('@');
     return at != std::string_view::npos && at > 0 && at + 1 < s.size() && !has_control(s) &&
@@ -280,6 +287,12 @@ void read_imap(Checker& c, const toml::table& t, ImapSettings& imap) {
                 continue;
             }
             imap.tls_set_explicitly = true;
+        } else if (k == "password_credential") {
+            if (c.get_string(node, name, imap.password_credential)) {
+                if (server.password_line == 0) server.password_line = node.source().begin.line;
+                if (!is_credential_name(imap.password_credential))
+                    c.error(node.source(), name + ": not a credential name (letters, digits, '.', '_', '-')");
+            }
         } else if (k == "folder") {
             if (c.get_string(node, name, imap.folder) && imap.folder.empty())
                 c.error(node.source(), name + ": must not be empty");
@@ -296,12 +309,15 @@ void read_imap(Checker& c, const toml::table& t, ImapSettings& imap) {
             c.error(node.source(), "unknown key " + name);
         }
     }
-    if (!imap.password_file.empty() && !imap.password_env.empty())
-        c.error_line(server.password_line, "imap: set password_file or password_env, not both");
+    const int password_sources =
+        !imap.password_file.empty() + !imap.password_env.empty() + !imap.password_credential.empty();
+    if (password_sources > 1)
+        c.error_line(server.password_line, "imap: set one of password_file, password_env or password_credential");
     if (!imap.host.empty()) {
         if (imap.user.empty()) c.error(t.source(), "imap: user is required when host is set");
-        if (imap.password_file.empty() && imap.password_env.empty())
-            c.error(t.source(), "imap: password_file or password_env is required when host is set");
+        if (password_sources == 0)
+            c.error(t.source(),
+                    "imap: password_file, password_env or password_credential is required when host is set");
     }
 }
 
@@ -402,6 +418,19 @@ void read_dns(Checker& c, const toml::table& t, DnsSettings& dns) {
     }
 }
 
+void read_metrics(Checker& c, const toml::table& t, MetricsSettings& metrics) {
+    for (const auto& [key, node] : t) {
+        const std::string k(key.str());
+        if (k == "textfile") {
+            if (c.get_string(node, "metrics.textfile", metrics.textfile) && !metrics.textfile.empty() &&
+                metrics.textfile.front() != '/')
+                c.error(node.source(), "metrics.textfile: must be an absolute path");
+        } else {
+            c.error(node.source(), "unknown key metrics." + k);
+        }
+    }
+}
+
 void read_service(Checker& c, const toml::table& t, ServiceSettings& svc) {
     for (const auto& [key, node] : t) {
         const std::string k(key.str());
@@ -438,6 +467,37 @@ void read_smtp(Checker& c, const toml::table& t, smtp::SmtpSettings& smtp) {
         c.error(t.source(), "smtp: a password is set but no user");
 }
 
+// Reads a secret file: a regular file, not group- or world-accessible, at most k_max_password_bytes,
+// one trailing newline stripped. `what` names it in errors ("password file /x", "credential y").
+std::expected<std::string, std::string> read_secret_file(const std::string& file, const std::string& what) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::unexpected("cannot open " + what + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return std::unexpected(what + " is not a regular file");
+    }
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+        ::close(fd);
+        return std::unexpected(what + " is group- or world-accessible; refusing it (chmod 600)");
+    }
+    std::string secret(k_max_password_bytes + 1, '\0');
+    std::size_t got = 0;
+    while (got < secret.size()) {
+        const auto n = ::read(fd, secret.data() + got, secret.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    if (got > k_max_password_bytes) return std::unexpected(what + " is too large");
+    secret.resize(got);
+    if (!secret.empty() && secret.back() == '\n') secret.pop_back();
+    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+    if (secret.empty()) return std::unexpected(what + " is empty");
+    return secret;
+}
+
 std::expected<std::string, std::string> read_password(const std::string& file, const std::string& env,
                                                       const std::string& section) {
     if (!env.empty()) {
@@ -449,33 +509,7 @@ std::expected<std::string, std::string> read_password(const std::string& file, c
     }
     if (file.empty())
         return std::unexpected("no " + section + ".password_file or " + section + ".password_env configured");
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::unexpected("cannot open password file " + file + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return std::unexpected("password file " + file + " is not a regular file");
-    }
-    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-        ::close(fd);
-        return std::unexpected("password file " + file +
-                               " is group- or world-accessible; refusing it (chmod 600)");
-    }
-    std::string secret(k_max_password_bytes + 1, '\0');
-    std::size_t got = 0;
-    while (got < secret.size()) {
-        const auto n = ::read(fd, secret.data() + got, secret.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += static_cast<std::size_t>(n);
-    }
-    ::close(fd);
-    if (got > k_max_password_bytes) return std::unexpected("password file " + file + " is too large");
-    secret.resize(got);
-    if (!secret.empty() && secret.back() == '\n') secret.pop_back();
-    if (!secret.empty() && secret.back() == '\r') secret.pop_back();
-    if (secret.empty()) return std::unexpected("password file " + file + " is empty");
-    return secret;
+    return read_secret_file(file, "password file " + file);
 }
 
 } // namespace
@@ -517,7 +551,8 @@ ConfigResult parse_config(std::string_view text, const std::string& path) {
         const std::string k(key.str());
         const auto* table = node.as_table();
         const bool known =
-            k == "imap" || k == "state" || k == "identity" || k == "dns" || k == "service" || k == "smtp";
+            k == "imap" || k == "state" || k == "identity" || k == "dns" || k == "service" || k == "smtp" ||
+            k == "metrics";
         if (!known) {
             c.error(node.source(), "unknown " + std::string(table ? "section [" + k + "]" : "key " + k));
             continue;
@@ -532,6 +567,8 @@ ConfigResult parse_config(std::string_view text, const std::string& path) {
         else if (k == "dns") read_dns(c, *table, config.dns);
         else if (k == "smtp")
             read_smtp(c, *table, config.smtp);
+        else if (k == "metrics")
+            read_metrics(c, *table, config.metrics);
         else read_service(c, *table, config.service);
     }
     if (!c.empty()) return std::unexpected(c.errors());
@@ -558,6 +595,19 @@ ConfigResult load_config_or_default(const std::string& explicit_path) {
 }
 
 std::expected<std::string, std::string> read_imap_password(const ImapSettings& imap) {
+    if (imap.password_env.empty() && !imap.password_credential.empty()) {
+        const char* dir = std::getenv("CREDENTIALS_DIRECTORY");
+        if (dir == nullptr || *dir == '\0')
+            return std::unexpected("imap.password_credential \"" + imap.password_credential +
+                                   "\" needs $CREDENTIALS_DIRECTORY (run under systemd with LoadCredential=" +
+                                   imap.password_credential + ":FILE, or give --password-file)");
+        if (!is_credential_name(imap.password_credential))
+            return std::unexpected("imap.password_credential: not a credential name");
+        return read_secret_file(std::string(dir) + "/" + imap.password_credential,
+                                "credential " + imap.password_credential + " in $CREDENTIALS_DIRECTORY");
+    }
+    if (imap.password_env.empty() && imap.password_file.empty())
+        return std::unexpected("no imap.password_file, password_env or password_credential configured");
     return read_password(imap.password_file, imap.password_env, "imap");
 }
 
@@ -567,6 +617,12 @@ std::expected<std::string, std::string> read_smtp_password(const smtp::SmtpSetti
 
 std::expected<std::string, std::string> read_imap_password(const Config& config) {
     return read_imap_password(config.imap);
+}
+
+std::string resolve_state_path(const std::string& flag, const Config& config) {
+    if (!flag.empty()) return flag;
+    if (!config.state.path.empty()) return config.state.path;
+    return std::string(config.path.empty() ? k_local_state_path : k_default_state_path);
 }
 
 } // namespace ndr::agent

@@ -38,6 +38,7 @@ struct ImapSettings {
     std::string user;
     std::string password_file;              // mode must not allow group or world access
     std::string password_env;               // name of an environment variable holding the password
+    std::string password_credential;        // systemd credential name: $CREDENTIALS_DIRECTORY/<name>
     std::string folder = "INBOX";
     std::string drafts_folder;              // empty: the special-use \Drafts folder
     std::string processed_folder;           // empty: leave messages where they are
@@ -76,6 +77,10 @@ struct ServiceSettings {
     int recheck_minutes = 60;               // DNSBL re-check of open incidents
 };
 
+struct MetricsSettings {
+    std::string textfile;                   // Prometheus textfile written after each pass; empty: none
+};
+
 struct Config {
     std::string path;                       // the file it came from; empty: built-in defaults
     ImapSettings imap;
@@ -84,6 +89,7 @@ struct Config {
     DnsSettings dns;
     ServiceSettings service;
     smtp::SmtpSettings smtp; // [smtp]: where `drafts send` submits approved drafts
+    MetricsSettings metrics;
 };
 
 using ConfigResult = std::expected<Config, std::vector<std::string>>; // errors: "file:line: message"
@@ -97,9 +103,15 @@ ConfigResult load_config(const std::string& path);
 // (Config::path empty).
 ConfigResult load_config_or_default(const std::string& explicit_path);
 
+// The state database: the --state flag, else [state] path, else ./ndr-triage-state.db when no
+// configuration file was found, else /var/lib/ndr-triage/state.db.
+std::string resolve_state_path(const std::string& flag, const Config& config);
+
 // The IMAP password, read only when connecting: from password_file (refused when group- or
-// world-accessible, or not a regular file; one trailing newline stripped) or from the environment
-// variable password_env. Errors name the file or variable, never the secret.
+// world-accessible, or not a regular file; one trailing newline stripped), from the environment
+// variable password_env, or from the systemd credential password_credential (the file of that name in
+// $CREDENTIALS_DIRECTORY, as LoadCredential= provides it; same checks as a password file). Errors
+// name the file, variable or credential, never the secret.
 std::expected<std::string, std::string> read_imap_password(const ImapSettings& imap);
 std::expected<std::string, std::string> read_imap_password(const Config& config);
 // The SMTP password, the same way (errors name smtp.password_file / smtp.password_env).

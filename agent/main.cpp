@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
     add_status_command(app, ctx);
     add_incidents_command(app, ctx);
     add_drafts_command(app, ctx);
+    add_report_command(app, ctx);
+    add_config_command(app, ctx);
 
     try {
         app.parse(argc, argv);

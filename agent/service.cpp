@@ -14,6 +14,7 @@
 
 #include "agent/config.hpp"
 #include "agent/incidents/workflow.hpp"
+#include "agent/metrics.hpp"
 #include "agent/pipeline.hpp"
 #include "agent/scan.hpp"
 #include "agent/sd_notify.hpp"
@@ -139,7 +140,7 @@ std::optional<Loaded> load(const GlobalOptions& global, const Logger& log) {
 bool same_imap(const ImapSettings& a, const ImapSettings& b) {
     return a.host == b.host && a.port == b.port && a.tls == b.tls && a.tls_set_explicitly == b.tls_set_explicitly &&
            a.ca_file == b.ca_file && a.user == b.user && a.password_file == b.password_file &&
-           a.password_env == b.password_env && a.folder == b.folder && a.processed_folder == b.processed_folder &&
+           a.password_env == b.password_env && a.password_credential == b.password_credential && a.folder == b.folder && a.processed_folder == b.processed_folder &&
            a.timeout_seconds == b.timeout_seconds && a.keyword == b.keyword;
 }
 
@@ -259,6 +260,11 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
             last_recheck = now_steady;
             watchdog.beat();
         }
+        metrics::count_imap_errors(metrics::imap_errors_of(result));
+        if (!loaded->config.metrics.textfile.empty()) {
+            if (auto ok = metrics::write_textfile(loaded->config.metrics.textfile, state_path, std::time(nullptr)); !ok)
+                log(LogLevel::warning, "metrics not written: " + ok.error());
+        }
         if (result.source_error) {
             log(LogLevel::error, result.error.empty() ? "the IMAP source failed" : result.error);
             if (options.once) {
@@ -284,6 +290,7 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
             auto r = source->wait_for_change(wait);
             if (r == ImapSource::WaitResult::changed) log(LogLevel::debug, "new mail announced by IDLE");
         } catch (const ImapError& e) {
+            metrics::count_imap_errors();
             log(LogLevel::warning, std::string(e.what()) + "; reconnecting on the next pass");
         }
     }

@@ -16,6 +16,9 @@ packages=(
     # DKIM keys longer than a TXT string (nsd), the receiving SMTP server (aiosmtpd), an independent
     # DKIM signer (dkimpy; python3-nacl for its ed25519-sha256)
     nsd python3-aiosmtpd python3-dkim python3-nacl
+    # the package test (cpack -G DEB, dpkg-shlibdeps, systemd-analyze verify, man) and the report test
+    # (headless Chromium renders the HTML report)
+    dpkg-dev file systemd man-db chromium
     # peers for the benchmarks
     libsisimai-perl rblcheck
 )

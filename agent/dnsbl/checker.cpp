@@ -1,6 +1,7 @@
 // checker.cpp — plans the queries of a check, sends them as one batch, and turns the answers into
 // results. Work is linear in targets × lists (bounded by k_max_dnsbl_queries).
 #include "agent/dnsbl/checker.hpp"
+#include "agent/metrics.hpp"
 
 #include <algorithm>
 #include <map>
@@ -250,6 +251,7 @@ std::expected<CheckReport, std::string> run_check(const RuleSet& rules, std::spa
             report.results.push_back(std::move(r));
         }
     }
+    for (const auto& r : report.results) metrics::count_dnsbl_lookup(r.outcome); // Prometheus textfile
     return report;
 }
 

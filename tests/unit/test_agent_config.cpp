@@ -127,7 +127,14 @@ TEST_CASE("config: each bad value is one error with file and line") {
         {"host without user", "[imap]\nhost = \"mail.example.com\"\npassword_env = \"X\"\n",
          "a.toml:1: imap: user is required"},
         {"both passwords", "[imap]\npassword_file = \"/nonexistent/pw\"\npassword_env = \"X\"\n",
-         "a.toml:2: imap: set password_file or password_env, not both"},
+         "a.toml:2: imap: set one of password_file, password_env or password_credential"},
+        {"credential and file", "[imap]\npassword_credential = \"imap.password\"\npassword_env = \"X\"\n",
+         "a.toml:2: imap: set one of password_file, password_env or password_credential"},
+        {"credential with a slash", "[imap]\npassword_credential = \"../imap.password\"\n",
+         "a.toml:2: imap.password_credential: not a credential name"},
+        {"relative metrics file", "[metrics]\ntextfile = \"ndr.prom\"\n",
+         "a.toml:2: metrics.textfile: must be an absolute path"},
+        {"unknown metrics key", "[metrics]\nport = 9100\n", "a.toml:2: unknown key metrics.port"},
         {"TOML syntax", "[imap]\nhost = \n", "a.toml:2: "},
         {"key at top level", "host = \"x\"\n", "a.toml:1: unknown key host"},
     };
@@ -205,6 +212,40 @@ TEST_CASE("config: password from the environment; a missing variable names it, n
     REQUIRE(got.has_value());
     CHECK(*got == "from-env");
     ::unsetenv(imap.password_env.c_str());
+}
+
+TEST_CASE("config: password from a systemd credential in $CREDENTIALS_DIRECTORY") {
+    const auto r = parse_config("[imap]\nhost = \"mail.example.com\"\nuser = \"u\"\npassword_credential = \"imap.password\"\n"
+                                "[metrics]\ntextfile = \"/var/lib/ndr-triage/metrics.prom\"\n",
+                                "cred.toml");
+    REQUIRE(r.has_value());
+    CHECK(r->imap.password_credential == "imap.password");
+    CHECK(r->metrics.textfile == "/var/lib/ndr-triage/metrics.prom");
+
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+    const auto no_dir = read_imap_password(*r);
+    REQUIRE_FALSE(no_dir.has_value());
+    CHECK(no_dir.error().find("CREDENTIALS_DIRECTORY") != std::string::npos);
+
+    const auto dir = temp_dir();
+    ::setenv("CREDENTIALS_DIRECTORY", dir.c_str(), 1);
+    const auto missing = read_imap_password(*r);
+    REQUIRE_FALSE(missing.has_value());
+    CHECK(missing.error().find("credential imap.password") != std::string::npos);
+
+    write_file(dir + "/imap.password", "cred-secret\n", 0644);
+    const auto loose = read_imap_password(*r);
+    REQUIRE_FALSE(loose.has_value());
+    CHECK(loose.error().find("group- or world-accessible") != std::string::npos);
+    CHECK(loose.error().find("cred-secret") == std::string::npos);
+
+    ::chmod((dir + "/imap.password").c_str(), 0400); // what LoadCredential= gives the service
+    const auto got = read_imap_password(*r);
+    REQUIRE(got.has_value());
+    CHECK(*got == "cred-secret");
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+    ::unlink((dir + "/imap.password").c_str());
+    ::rmdir(dir.c_str());
 }
 
 TEST_CASE("config: load_config names an unreadable file; --config must exist") {
