@@ -312,9 +312,14 @@ void ImapSource::reconnect_with_backoff(const ImapError& cause) {
         }
         delay *= 2;
     }
-    if (m_uid_validity != validity)
-        throw ImapError(Kind::command, "UIDVALIDITY of " + sanitised(m_settings.folder) + " changed during the scan (" +
-                                           std::to_string(validity) + " → " + std::to_string(m_uid_validity) + ")");
+    if (m_uid_validity != validity) {
+        m_invalidated = "UIDVALIDITY of " + sanitised(m_settings.folder) + " changed during the scan (" +
+                        std::to_string(validity) + " → " + std::to_string(m_uid_validity) +
+                        "); the next scan rescans it";
+        m_pending_keyword.clear();
+        m_cache.clear();
+        throw ImapError(Kind::command, m_invalidated);
+    }
     log(LogLevel::info, "reconnected to " + m_settings.host);
 }
 
@@ -335,6 +340,7 @@ template <typename F> auto ImapSource::with_reconnect(F&& f) -> decltype(f()) {
 }
 
 FolderState ImapSource::open() {
+    m_invalidated.clear();
     m_cache.clear();
     m_missing.clear();
     m_listed.clear();
@@ -461,6 +467,7 @@ void ImapSource::fetch_batch(std::uint32_t first) {
 
 std::optional<SourceMessage> ImapSource::fetch(std::uint32_t uid) {
     m_fresh_select = false;
+    if (!m_invalidated.empty()) throw ImapError(Kind::command, m_invalidated);
     auto take = [&]() -> std::optional<SourceMessage> {
         auto node = m_cache.extract(uid);
         if (node) return std::move(node.mapped());
@@ -473,6 +480,7 @@ std::optional<SourceMessage> ImapSource::fetch(std::uint32_t uid) {
 }
 
 void ImapSource::flush_keywords() {
+    if (!m_invalidated.empty()) m_pending_keyword.clear();
     if (m_pending_keyword.empty() || !m_conn) return;
     std::sort(m_pending_keyword.begin(), m_pending_keyword.end());
     m_conn->raw->send("UID STORE " + imap::format_uid_set(m_pending_keyword) + " +FLAGS.SILENT (" + m_keyword + ")");
@@ -487,6 +495,7 @@ void ImapSource::report_pipelined_failures() {
 
 void ImapSource::mark_processed(std::uint32_t uid, bool is_ndr) {
     m_fresh_select = false;
+    if (!m_invalidated.empty()) return; // the UID names another message now
     if (!m_conn || !m_selected) {
         log(LogLevel::warning, "not connected: keyword not set on UID " + std::to_string(uid));
         return;

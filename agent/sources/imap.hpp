@@ -125,6 +125,9 @@ class ImapSource final : public MailSource {
     std::map<std::uint32_t, SourceMessage> m_cache; // fetched, not yet handed out
     std::vector<std::uint32_t> m_missing;           // asked for in a batch, not returned (sorted)
     std::vector<std::uint32_t> m_pending_keyword;   // recorded, keyword not sent yet
+    // Set when a reconnect finds a new UIDVALIDITY mid-pass: the pass's UIDs name other messages now,
+    // so every later fetch, keyword and move of this pass is refused (open() clears it).
+    std::string m_invalidated;
     Stats m_stats_closed;                           // counters of sessions already closed
 };
 

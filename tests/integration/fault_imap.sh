@@ -5,6 +5,7 @@
 # and persistently (the scan gives up with a clear error, exit 2, no crash), then a clean scan: the
 # final counts (messages, NDRs, records, list hits) equal an uninterrupted scan's, no message was
 # marked $NDRTriaged without being recorded, and the mailbox holds every message, none \Seen or deleted.
+# Last, UIDVALIDITY changes while a scan waits for the server (see below).
 set -euo pipefail
 source "$NDR_SOURCE_DIR/tests/integration/lib/dovecot.sh"
 
@@ -20,8 +21,8 @@ cleanup() {
 trap cleanup EXIT
 
 TOTAL=240
-PROXY_PORT=36144
-dovecot_with_variants "$TOTAL" 36143 36993 "$WORK"
+PROXY_PORT=39144
+dovecot_with_variants "$TOTAL" 39143 39993 "$WORK"
 password_file=$(ndr_password_file)
 
 CONTROL=$WORK/fault
@@ -33,7 +34,7 @@ for _ in $(seq 100); do grep -q ready "$WORK/proxy.out" 2>/dev/null && break; sl
 grep -q ready "$WORK/proxy.out" || { cat "$WORK/proxy.out" >&2; fail "fault proxy did not start"; }
 
 # Through the proxy: plaintext (the proxy must see the commands), a 2 s timeout.
-config() { # config STATE
+config() { # config STATE [FOLDER]
     cat > "$WORK/agent.toml" <<TOML
 [imap]
 host = "127.0.0.1"
@@ -42,12 +43,13 @@ tls = "none"
 user = "$DOVECOT_USER"
 password_file = "$password_file"
 timeout_seconds = 2
+folder = "${2:-INBOX}"
 [state]
 path = "$1"
 TOML
 }
-scan() { # scan STATE: exit code in $SCAN_RC, stderr in $WORK/scan.err
-    config "$1"
+scan() { # scan STATE [FOLDER]: exit code in $SCAN_RC, stderr in $WORK/scan.err
+    config "$1" "${2:-}"
     SCAN_RC=0
     timeout 120 "$NDR_TRIAGE" --no-site --config "$WORK/agent.toml" scan --json > "$WORK/scan.json" 2> "$WORK/scan.err" ||
         SCAN_RC=$?
@@ -65,7 +67,7 @@ scan "$WORK/reference.db"
 want=$(counts "$WORK/reference.db")
 [[ ${want%% *} == "$TOTAL" ]] || fail "reference: $want, want $TOTAL messages"
 
-for mode in drop stall malformed bye; do
+for mode in ${NDR_FAULT_MODES:-drop stall malformed bye}; do
     # Once: the agent reconnects and the same scan completes.
     clear_flags
     rm -f "$WORK"/once.db*
@@ -107,4 +109,44 @@ imap_flags INBOX > "$WORK/flags"
 if grep -q '\\Seen' "$WORK/flags"; then fail "messages marked \\Seen"; fi
 if grep -q '\\Deleted' "$WORK/flags"; then fail "messages marked \\Deleted"; fi
 [[ $(grep -c '\$NDRTriaged' "$WORK/flags") == "$TOTAL" ]] || fail "\$NDRTriaged on $(grep -c '\$NDRTriaged' "$WORK/flags"), want $TOTAL"
+
+# UIDVALIDITY changes in the middle of a scan: the server stops answering mid-fetch, and while the agent
+# waits the folder is deleted and made again with the same messages (new UIDVALIDITY, new UIDs). The
+# scan must stop (it cannot trust its UIDs), and the next one rescans by fingerprint, counting nothing twice.
+refill() {
+    imap_session "DELETE Bounces" > /dev/null 2>&1 || true
+    imap_session "CREATE Bounces" "SELECT INBOX" "UID COPY 1:* Bounces" "SELECT Bounces" \
+        "UID STORE 1:* -FLAGS.SILENT (\$NDRTriaged)" > /dev/null
+}
+refill
+echo "off 0 0" > "$CONTROL"
+scan "$WORK/uv-reference.db" Bounces
+((SCAN_RC == 0)) || { cat "$WORK/scan.err" >&2; fail "UIDVALIDITY: reference scan of Bounces failed"; }
+want_uv=$(counts "$WORK/uv-reference.db")
+refill
+before=$(imap_uidvalidity Bounces)
+: > "$CONTROL.log"
+echo "stall 1 300000" > "$CONTROL" # in the second batch of 100: the first is recorded
+config "$WORK/uv.db" Bounces
+timeout 120 "$NDR_TRIAGE" --no-site --config "$WORK/agent.toml" scan --json > "$WORK/uv.json" 2> "$WORK/uv.err" &
+uv_pid=$!
+for _ in $(seq 200); do grep -q stall "$CONTROL.log" && break; sleep 0.05; done
+grep -q stall "$CONTROL.log" || fail "UIDVALIDITY: the stall was not injected"
+refill
+after=$(imap_uidvalidity Bounces)
+[[ -n $before && $before != "$after" ]] || fail "UIDVALIDITY did not change ($before → $after)"
+rc=0
+wait "$uv_pid" || rc=$?
+((rc == 2)) || { cat "$WORK/uv.err" >&2; fail "UIDVALIDITY changed mid-scan: exit $rc, want 2"; }
+grep -q 'UIDVALIDITY' "$WORK/uv.err" || fail "UIDVALIDITY changed mid-scan: not named in the error: $(tail -3 "$WORK/uv.err")"
+partial=$(counts "$WORK/uv.db")
+scan "$WORK/uv.db" Bounces
+((SCAN_RC == 0)) || { cat "$WORK/scan.err" >&2; fail "UIDVALIDITY: the scan after the change failed"; }
+grep -q '"uidvalidity_changed": true' "$WORK/scan.json" || fail "UIDVALIDITY: the rescan did not report the change"
+got=$(counts "$WORK/uv.db")
+[[ $got == "$want_uv" ]] || fail "UIDVALIDITY changed mid-scan: counts $got, want $want_uv"
+imap_flags Bounces > "$WORK/bflags"
+[[ $(grep -c '\$NDRTriaged' "$WORK/bflags") == "$TOTAL" ]] ||
+    fail "UIDVALIDITY: \$NDRTriaged on $(grep -c '\$NDRTriaged' "$WORK/bflags") of Bounces, want $TOTAL"
+echo "ok   UIDVALIDITY changed mid-scan ($before → $after): exit 2 with ${partial%% *} recorded, then counts $got"
 echo "fault_imap: ok ($want)"

@@ -24,7 +24,7 @@ trap cleanup EXIT
 echo "mode: $( ((ROOT)) && echo "tmpfs (root)" || echo "file modes and ulimit -f")"
 
 TOTAL=60
-dovecot_setup 37143 37993
+dovecot_setup 39343 39393
 dovecot_start
 ndr_make_variants "$TOTAL" "$WORK/msgs"
 mapfile -t ARGS < <(ndr_imap_args)
