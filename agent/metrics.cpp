@@ -114,7 +114,7 @@ std::string render(const StoreMetrics& store, const ProcessCounters& process, st
     for (const auto& [list, n] : store.list_hits_by_list)
         sample(out, "list_hits_total", "list", list, to_u64(n));
 
-    header(out, "open_incidents", "gauge", "Incidents that are not resolved, by status.");
+    header(out, "open_incidents", "gauge", "Incidents that are neither resolved nor dismissed, by status.");
     std::set<std::string> seen;
     for (const auto& [status, n] : store.open_incidents_by_status) {
         sample(out, "open_incidents", "status", status, to_u64(n));

@@ -48,7 +48,7 @@ constexpr std::string_view k_sql_ndrs_by_reason =
 constexpr std::string_view k_sql_hits_by_list =
     "SELECT list_id, COUNT(*) AS n FROM list_hits GROUP BY 1 ORDER BY n DESC, 1 LIMIT 500";
 constexpr std::string_view k_sql_open_incidents_by_status =
-    "SELECT status, COUNT(*) AS n FROM incidents WHERE status <> 'resolved' GROUP BY 1 ORDER BY 1 LIMIT 50";
+    "SELECT status, COUNT(*) AS n FROM incidents WHERE status NOT IN ('resolved', 'dismissed') GROUP BY 1 ORDER BY 1 LIMIT 50";
 // -----------------------------------------------------------------------------------------------------
 
 std::string s(std::string_view text) {

@@ -92,7 +92,12 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
     std::vector<Mark> marks;
     auto batch_started = std::chrono::steady_clock::now();
     const auto commit = [&] {
-        db.commit_batch();
+        try {
+            db.commit_batch();
+        } catch (...) {
+            marks.clear(); // nothing of the batch was recorded: nothing of it is marked
+            throw;
+        }
         for (const auto& m : marks) {
             try {
                 source.mark_processed(m.uid, m.ndr);
@@ -103,9 +108,9 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
         marks.clear();
     };
     const auto open_batch = [&] {
-        if (db.in_batch()) return;
-        db.begin_batch();
-        batch_started = std::chrono::steady_clock::now();
+        const bool was_open = db.in_batch();
+        db.begin_batch(); // throws when SQLite dropped the open batch (disk full, I/O error)
+        if (!was_open) batch_started = std::chrono::steady_clock::now();
     };
     const auto batch_full = [&] {
         return marks.size() >= k_batch_messages ||

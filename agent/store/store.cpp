@@ -286,20 +286,42 @@ Store::~Store() {
     sqlite3_close_v2(m_db);
 }
 
+// SQLite rolls a whole transaction back by itself on some errors (SQLITE_FULL, SQLITE_IOERR, ...).
+// A batch that vanished that way must not look committed: the scan would then mark messages
+// processed on the server whose rows were never written. So the batch state is our own flag, and a
+// batch that SQLite dropped is an error at the next begin or commit.
+constexpr const char* k_batch_lost =
+    "state database: the open batch was rolled back by SQLite (disk full or I/O error); none of it was recorded";
+
 void Store::begin_batch() {
-    if (sqlite3_get_autocommit(m_db) != 0) exec("BEGIN IMMEDIATE");
+    if (m_batch) {
+        if (sqlite3_get_autocommit(m_db) == 0) return;
+        m_batch = false;
+        throw std::runtime_error(k_batch_lost);
+    }
+    exec("BEGIN IMMEDIATE");
+    m_batch = true;
 }
 
 void Store::commit_batch() {
-    if (sqlite3_get_autocommit(m_db) == 0) exec("COMMIT");
+    if (!m_batch) return;
+    m_batch = false;
+    if (sqlite3_get_autocommit(m_db) != 0) throw std::runtime_error(k_batch_lost);
+    try {
+        exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
 }
 
 void Store::rollback_batch() {
+    m_batch = false;
     if (sqlite3_get_autocommit(m_db) == 0) sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 bool Store::in_batch() const {
-    return sqlite3_get_autocommit(m_db) == 0;
+    return m_batch;
 }
 
 void Store::exec(std::string_view sql) {

@@ -271,6 +271,7 @@ class Store {
     sqlite3* m_db = nullptr;
     std::string m_path;
     int m_version = 0; // schema version after migrate()
+    bool m_batch = false; // begin_batch() opened a transaction that commit/rollback_batch() has not closed
     std::function<void(std::string_view)> m_fault_hook;
 };
 

@@ -109,5 +109,5 @@ disk_full_run() { # disk_full_run WHAT FREE_KB ULIMIT_BLOCKS
     echo "ok   $what: $recorded recorded and $marked marked before the disk filled, then all $TOTAL once"
 }
 disk_full_run "disk full at open" 0 1
-disk_full_run "disk full mid-scan" 1000 2000
+disk_full_run "disk full mid-scan" 250 2000
 echo "fault_store: ok"

@@ -18,7 +18,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-TOTAL=${NDR_INTERRUPT_MESSAGES:-300}
+TOTAL=${NDR_INTERRUPT_MESSAGES:-1500}
 dovecot_setup 35143 35993
 dovecot_start
 ndr_make_variants "$TOTAL" "$WORK/msgs"

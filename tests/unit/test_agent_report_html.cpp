@@ -257,7 +257,7 @@ TEST_CASE("report_data: evidence, bounces per day, DNSBL state and drafts come b
         "INSERT INTO drafts(incident_id, kind, status, recipient, subject, created_at, updated_at) "
         "SELECT id, 'removal-form', 'draft', 'x@example.net', 'please', 1, 2 FROM incidents;"
         "INSERT INTO drafts(incident_id, kind, status, recipient, subject, created_at, updated_at) "
-        "SELECT id, 'removal-form', 'sent', 'x@example.net', 'done', 1, 2 FROM incidents;");
+        "SELECT id, 'postmaster-note', 'sent', 'x@example.net', 'done', 1, 2 FROM incidents;");
     const auto set = zen_rules();
     Config config;
     config.identity.outbound_ips = {"198.51.100.23", "203.0.113.7", "192.0.2.0/24"};

@@ -334,3 +334,28 @@ TEST_CASE("store: an uncommitted batch leaves neither rows nor checkpoint (a kil
     CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 1);
     CHECK(s->incidents(true).at(0).bounces == 1);
 }
+
+TEST_CASE("store: a batch that SQLite rolled back by itself is an error, never a silent commit") {
+    // SQLite drops the whole transaction on its own on SQLITE_FULL and some I/O errors. A commit that
+    // then did nothing and reported success let the scan mark messages on the server that were never
+    // recorded (tests/integration/fault_store.sh found it). ROLLBACK behind the Store's back does the same.
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    const auto report = spamhaus_report("bob@example.net", "198.51.100.23");
+    s->begin_batch();
+    s->record_message(input_for("raw-1", 1, &report), true);
+    s->query_int("ROLLBACK");
+    CHECK(s->in_batch()); // the Store still believes in it...
+    CHECK_THROWS_AS(s->commit_batch(), std::runtime_error); // ...and says it was lost when asked to commit
+    CHECK_FALSE(s->in_batch());
+    CHECK(s->totals().messages == 0);
+
+    s->begin_batch();
+    s->record_message(input_for("raw-2", 2, &report), true);
+    s->query_int("ROLLBACK");
+    CHECK_THROWS_AS(s->begin_batch(), std::runtime_error); // reopening a lost batch is refused too
+    s->begin_batch();                                       // after the error a new batch starts cleanly
+    s->record_message(input_for("raw-3", 3, &report), true);
+    s->commit_batch();
+    CHECK(s->totals().messages == 1);
+}
