@@ -64,9 +64,9 @@ grep -q "info: watching imap://" "$WORK/run.err" || fail "no start line in the l
 sleep 0.5
 start=$SECONDS
 dovecot_append INBOX "$WORK/msgs/variant-000011.eml"
-wait_messages 11 15
+wait_messages 11 60
 dovecot_deliver "$WORK/msgs/variant-000012.eml"
-wait_messages 12 15
+wait_messages 12 60
 echo "new mail recorded within $((SECONDS - start)) s"
 grep -q "new mail announced by IDLE" "$WORK/run.err" || fail "the service did not wake up through IDLE"
 
