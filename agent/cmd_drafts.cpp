@@ -23,12 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#if __has_include("agent/smtp/send.hpp")
 #include "agent/smtp/send.hpp"
-#define NDR_HAVE_SMTP 1
-#else
-#define NDR_HAVE_SMTP 0
-#endif
 
 namespace ndr::agent {
 
@@ -245,7 +240,6 @@ int send(ReviewState& st, const DraftArgs& a) {
         std::cerr << "ndr-triage drafts send: set [identity] admin_email (the sender)\n";
         return 3;
     }
-#if NDR_HAVE_SMTP
     if (st.config.smtp.host.empty()) {
         std::cerr << "ndr-triage drafts send: no [smtp] host configured\n";
         return 3;
@@ -256,10 +250,6 @@ int send(ReviewState& st, const DraftArgs& a) {
         std::cerr << "ndr-triage drafts send: " << s(sent.error()) << "\n";
         return 2;
     }
-#else
-    std::cerr << "ndr-triage drafts send: this build has no SMTP support (agent/smtp)\n";
-    return 3;
-#endif
     st.db->set_draft_status(a.id, "sent", now());
     if (d->incident_id != 0)
         st.db->set_incident_status(d->incident_id, "requested",
@@ -280,20 +270,7 @@ void add_drafts_command(CLI::App& app, CommandContext& ctx) {
         "configuration or state error.");
     sub->add_option("--state", args->state, "State database (default as for scan)")->type_name("FILE");
     const auto with = [&ctx, args](int (*fn)(ReviewState&, const DraftArgs&)) {
-        return [&ctx, args, fn] {
-            auto st = open_review_state(ctx.global, args->state, "drafts");
-            if (!st) {
-                ctx.exit_code = st.error();
-                return;
-            }
-            try {
-                ctx.exit_code = fn(*st, *args);
-            } catch (const std::exception& e) {
-                std::cerr << "ndr-triage drafts: " << st->path << ": " << classifiers::sanitise(e.what())
-                          << "\n";
-                ctx.exit_code = 3;
-            }
-        };
+        return review_callback(ctx, args, "drafts", fn);
     };
     auto* l = sub->add_subcommand("list", "Drafts waiting for review (--all: also rejected and sent)");
     l->add_flag("--json", args->json, "Print as JSON");

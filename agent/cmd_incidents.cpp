@@ -193,20 +193,7 @@ void add_incidents_command(CLI::App& app, CommandContext& ctx) {
         "Exit: 0 done, 1 usage or no such incident, 2 no state database, 3 configuration or state error.");
     sub->add_option("--state", args->state, "State database (default as for scan)")->type_name("FILE");
     const auto with = [&ctx, args](int (*fn)(ReviewState&, const IncidentArgs&)) {
-        return [&ctx, args, fn] {
-            auto st = open_review_state(ctx.global, args->state, "incidents");
-            if (!st) {
-                ctx.exit_code = st.error();
-                return;
-            }
-            try {
-                ctx.exit_code = fn(*st, *args);
-            } catch (const std::exception& e) {
-                std::cerr << "ndr-triage incidents: " << st->path << ": " << classifiers::sanitise(e.what())
-                          << "\n";
-                ctx.exit_code = 3;
-            }
-        };
+        return review_callback(ctx, args, "incidents", fn);
     };
     auto* l = sub->add_subcommand("list", "Open incidents (--all: also resolved and dismissed)");
     l->add_flag("--json", args->json, "Print as JSON");

@@ -6,12 +6,7 @@
 #include <arpa/inet.h>
 #include <cstring>
 
-#if __has_include("agent/provenance/dkim.hpp")
 #include "agent/provenance/dkim.hpp"
-#define NDR_HAVE_DKIM 1
-#else
-#define NDR_HAVE_DKIM 0
-#endif
 
 namespace ndr::agent::incidents {
 
@@ -210,17 +205,9 @@ Provenance ProvenanceJudge::judge(const classifiers::DeliveryReport& report) con
 }
 
 DkimCheck make_dkim_check(const Config& config) {
-#if NDR_HAVE_DKIM
     if (config.identity.domains.empty()) return {};
-    provenance::DkimKeyLookup dns = provenance::cares_key_lookup(config.dns.resolvers, config.dns.timeout_ms);
-    provenance::DkimKeyLookup lookup = dns;
-    if (!config.identity.dkim_key_files.empty()) {
-        auto files = provenance::file_key_lookup(config.identity.dkim_key_files);
-        const auto keys = config.identity.dkim_key_files;
-        lookup = [files, dns, keys](const std::string& name) {
-            return keys.count(name) ? files(name) : dns(name);
-        };
-    }
+    const provenance::DkimKeyLookup lookup = provenance::config_key_lookup(
+        config.identity.dkim_key_files, config.dns.resolvers, config.dns.timeout_ms);
     const auto domains = config.identity.domains;
     const auto selectors = config.identity.dkim_selectors;
     return [lookup, domains,
@@ -230,10 +217,6 @@ DkimCheck make_dkim_check(const Config& config) {
         return "its DKIM-Signature d=" + verdict.domain + " s=" + verdict.selector +
                " verifies (header hash)";
     };
-#else
-    (void)config;
-    return {};
-#endif
 }
 
 } // namespace ndr::agent::incidents

@@ -8,12 +8,7 @@
 #include "agent/scan.hpp"
 #include "classifiers/text.hpp"
 
-#if __has_include("agent/sources/imap_drafts.hpp")
 #include "agent/sources/imap_drafts.hpp"
-#define NDR_HAVE_IMAP_DRAFTS 1
-#else
-#define NDR_HAVE_IMAP_DRAFTS 0
-#endif
 
 namespace ndr::agent::incidents {
 
@@ -156,14 +151,9 @@ WorkflowResult after_pass(store::Store& db, const Config& config, const classifi
     return out;
 }
 
-bool imap_drafts_available() {
-    return NDR_HAVE_IMAP_DRAFTS != 0;
-}
-
 std::vector<std::string> sync_drafts_to_imap(store::Store& db, const Config& config, std::int64_t now) {
     std::vector<std::string> errors;
     if (config.imap.host.empty()) return errors;
-#if NDR_HAVE_IMAP_DRAFTS
     for (const auto& d : db.drafts()) {
         if (d.message_id.empty() || d.imap_message_id == d.message_id) continue;
         const auto message = drafts::compose_message(d, config.identity, now);
@@ -174,10 +164,6 @@ std::vector<std::string> sync_drafts_to_imap(store::Store& db, const Config& con
         }
         db.set_draft_imap_copy(d.id, d.message_id);
     }
-#else
-    (void)db;
-    (void)now;
-#endif
     return errors;
 }
 

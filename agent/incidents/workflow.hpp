@@ -50,7 +50,4 @@ std::vector<std::string> sync_drafts_to_imap(store::Store& db, const Config& con
 WorkflowResult after_pass(store::Store& db, const Config& config, const classifiers::rules::RuleSet* rules,
                           bool imap_drafts, std::int64_t now);
 
-// Whether this build has the IMAP Drafts support (agent/sources/imap_drafts.hpp).
-bool imap_drafts_available();
-
 } // namespace ndr::agent::incidents
