@@ -289,6 +289,8 @@ void ImapSource::select() {
     m_uid_validity = *validity;
     m_uid_next = next.value_or(0);
     m_selected = true;
+    // This SELECT's EXISTS is the view the pass scans; only mail reported after it is new.
+    m_conn->raw->forget_announced();
 }
 
 void ImapSource::reconnect_with_backoff(const ImapError& cause) {

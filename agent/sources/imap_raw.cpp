@@ -511,7 +511,15 @@ std::optional<Response> Session::next(std::chrono::steady_clock::time_point dead
 }
 
 void Session::handle_untagged(Response& r, const Handler& on_untagged) {
-    if (r.kind == Response::Kind::untagged && status_word(r.text) == "BYE") m_bye = true;
+    if (r.kind == Response::Kind::untagged) {
+        if (status_word(r.text) == "BYE") m_bye = true;
+        // "* <n> EXISTS" / "* <n> RECENT": the word after the number.
+        const auto sp = r.text.find(' ');
+        if (sp != std::string::npos) {
+            const auto w = status_word(std::string_view(r.text).substr(sp + 1));
+            if (w == "EXISTS" || w == "RECENT") m_announced = true;
+        }
+    }
     if (on_untagged) on_untagged(r);
 }
 
@@ -595,6 +603,8 @@ std::vector<Tagged> Session::take_failed_pipelined() {
 Session::IdleResult Session::idle(std::chrono::milliseconds max, const std::function<bool()>& stop) {
     using clock = std::chrono::steady_clock;
     drain();
+    // New mail was reported with an earlier reply: no need to wait for it.
+    if (m_announced) return IdleResult::changed;
     std::string tag = send("IDLE");
     ++m_round_trips;
     auto deadline = clock::now() + m_timeout;
@@ -611,16 +621,9 @@ Session::IdleResult Session::idle(std::chrono::milliseconds max, const std::func
         }
         handle_untagged(*r, {});
     }
-    bool changed = false;
     IdleResult result = IdleResult::timeout;
     auto idle_deadline = clock::now() + max;
-    auto on_data = [&](Response& r) {
-        handle_untagged(r, {});
-        auto word = r.text.substr(r.text.find(' ') + 1);
-        auto w = status_word(word);
-        if (w == "EXISTS" || w == "RECENT") changed = true;
-    };
-    while (!changed) {
+    while (!m_announced) {
         auto r = next(idle_deadline, false, stop);
         if (!r) {
             result = stop && stop() ? IdleResult::stopped : IdleResult::timeout;
@@ -631,14 +634,13 @@ Session::IdleResult Session::idle(std::chrono::milliseconds max, const std::func
             if (handle_tagged(*r, tag, out)) throw ImapError(ImapError::Kind::command, "IDLE ended by the server: " + out.text);
             continue;
         }
-        if (r->kind == Response::Kind::untagged) on_data(*r);
+        if (r->kind == Response::Kind::untagged) handle_untagged(*r, {});
     }
-    if (changed) result = IdleResult::changed;
     m_transport.send("DONE\r\n");
-    Tagged done = wait(tag, [&](Response& r) { on_data(r); });
+    Tagged done = wait(tag, {});
     --m_round_trips; // the IDLE exchange counts once
     if (!done.ok()) throw ImapError(ImapError::Kind::command, "IDLE failed: " + done.text);
-    if (changed) result = IdleResult::changed;
+    if (m_announced) result = IdleResult::changed;
     return result;
 }
 

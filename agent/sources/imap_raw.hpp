@@ -173,7 +173,16 @@ class Session {
     // grew), `timeout` after `max`, `stopped` when stop() returns true (checked every ~50 ms). Ends
     // IDLE with DONE and reads the tagged reply in every case. Throws ImapError(command) when the
     // server refuses IDLE.
+    //
+    // An EXISTS or RECENT the server sent with the reply to any other command since the last
+    // forget_announced() counts too: IDLE then returns `changed` at once. Without this, mail that
+    // arrives while the agent is busy (Dovecot reports it in the reply to a STORE) would wait for
+    // the next re-issue of IDLE, minutes later.
     IdleResult idle(std::chrono::milliseconds max, const std::function<bool()>& stop);
+    // Whether the server has reported EXISTS or RECENT since the last forget_announced(); the
+    // source forgets right after SELECT, whose own EXISTS describes the view it scans.
+    bool mail_announced() const { return m_announced; }
+    void forget_announced() { m_announced = false; }
 
     std::size_t commands_sent() const { return m_sent; }
     std::size_t round_trips() const { return m_round_trips; }
@@ -196,6 +205,7 @@ class Session {
     std::size_t m_sent = 0;
     std::size_t m_round_trips = 0;
     bool m_bye = false;
+    bool m_announced = false;
     std::vector<char> m_buffer;
 };
 

@@ -285,6 +285,34 @@ TEST_CASE("imap: IDLE returns changed on EXISTS and ends with DONE") {
     CHECK(s.outstanding() == 0);
 }
 
+TEST_CASE("imap: new mail reported with another reply makes IDLE return at once") {
+    ScriptedTransport t;
+    // Dovecot reports mail that arrived meanwhile in the reply to whatever command comes next.
+    t.replies["n1 UID STORE 3 +FLAGS.SILENT ($NDRTriaged)"] = "* 12 EXISTS\r\n* 1 RECENT\r\nn1 OK Store completed\r\n";
+    Session s(t, std::chrono::milliseconds(2000));
+    CHECK_FALSE(s.mail_announced());
+    CHECK(s.command("UID STORE 3 +FLAGS.SILENT ($NDRTriaged)").ok());
+    CHECK(s.mail_announced());
+    CHECK(s.idle(std::chrono::milliseconds(60000), {}) == Session::IdleResult::changed);
+    CHECK(t.sent.size() == 1); // no IDLE sent: the pass runs first
+
+    // Once the source has re-selected and forgotten it, IDLE waits again.
+    s.forget_announced();
+    t.replies["n2 IDLE"] = "+ idling\r\n";
+    t.replies["DONE"] = "n2 OK Idle completed\r\n";
+    CHECK(s.idle(std::chrono::milliseconds(50), {}) == Session::IdleResult::timeout);
+    CHECK(t.sent.back() == "DONE");
+}
+
+TEST_CASE("imap: an EXISTS sent before the IDLE continuation counts as new mail") {
+    ScriptedTransport t;
+    t.replies["n1 IDLE"] = "* 7 EXISTS\r\n+ idling\r\n";
+    t.replies["DONE"] = "n1 OK Idle completed\r\n";
+    Session s(t, std::chrono::milliseconds(2000));
+    CHECK(s.idle(std::chrono::milliseconds(60000), {}) == Session::IdleResult::changed);
+    CHECK(t.sent.back() == "DONE");
+}
+
 TEST_CASE("imap: IDLE stops on request and on its time limit") {
     for (bool stop : {true, false}) {
         ScriptedTransport t;
