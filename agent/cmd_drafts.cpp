@@ -197,7 +197,8 @@ int approve(ReviewState& st, const DraftArgs& a) {
     return set_status(st, a.id, "approved");
 }
 int reject(ReviewState& st, const DraftArgs& a) {
-    return set_status(st, a.id, "rejected");
+    if (const int rc = set_status(st, a.id, "rejected"); rc != 0) return rc;
+    return sync_imap(st);
 }
 
 int export_dir(ReviewState& st, const DraftArgs& a) {
@@ -255,6 +256,7 @@ int send(ReviewState& st, const DraftArgs& a) {
         st.db->set_incident_status(d->incident_id, "requested",
                                    "draft " + std::to_string(a.id) + " sent to " + to, now());
     std::cout << "draft " << a.id << " sent to " << to << "\n";
+    sync_imap(st); // its Drafts copy goes; a failure is reported and retried, the mail is sent
     return 0;
 }
 

@@ -154,7 +154,17 @@ WorkflowResult after_pass(store::Store& db, const Config& config, const classifi
 std::vector<std::string> sync_drafts_to_imap(store::Store& db, const Config& config, std::int64_t now) {
     std::vector<std::string> errors;
     if (config.imap.host.empty()) return errors;
-    for (const auto& d : db.drafts()) {
+    for (const auto& d : db.drafts(true)) {
+        if (d.status == "rejected" || d.status == "sent") {
+            // Out of review: its copy leaves the Drafts folder, so no mail client offers it again.
+            if (d.imap_message_id.empty()) continue;
+            if (auto removed = remove_draft(config, d.imap_message_id); !removed) {
+                errors.push_back("draft " + std::to_string(d.id) + ": IMAP Drafts: " + s(removed.error()));
+                continue;
+            }
+            db.set_draft_imap_copy(d.id, "");
+            continue;
+        }
         if (d.message_id.empty() || d.imap_message_id == d.message_id) continue;
         const auto message = drafts::compose_message(d, config.identity, now);
         auto stored = store_draft(config, message, d.imap_message_id);

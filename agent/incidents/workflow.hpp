@@ -42,8 +42,9 @@ WorkflowResult update_incidents(store::Store& db, const Config& config,
 std::expected<std::unique_ptr<dnsbl::Resolver>, std::string> make_incident_resolver(const Config& config);
 
 // Appends every draft whose current revision is not in the IMAP Drafts folder yet (status draft or
-// approved), replacing the earlier copy (by Message-ID). Needs [imap] host; errors are returned per
-// draft and leave the draft marked as not synchronised (retried next time).
+// approved), replacing the earlier copy (by Message-ID), and removes the copy of a draft rejected or
+// sent. Needs [imap] host; errors are returned per draft and leave the draft marked as not
+// synchronised (retried next time).
 std::vector<std::string> sync_drafts_to_imap(store::Store& db, const Config& config, std::int64_t now);
 // The whole step after a pass (scan, run) and on the re-check schedule: resolver from the config,
 // update_incidents(), then sync_drafts_to_imap() when `imap_drafts`. Errors become log lines.

@@ -122,6 +122,37 @@ std::vector<std::uint32_t> copies_with_id(imap::Session& s, const std::string& i
     return exact;
 }
 
+struct Folder {
+    std::string quoted; // the command argument
+    std::string name;   // for messages
+};
+
+// The configured drafts folder, else the \Drafts special-use one from LIST, else "Drafts".
+std::expected<Folder, std::string> drafts_folder(const Config& config, imap::Session& s) {
+    if (!config.imap.drafts_folder.empty()) {
+        auto q = imap::quote_mailbox(config.imap.drafts_folder);
+        if (!q) return std::unexpected("imap.drafts_folder is not valid UTF-8 text");
+        return Folder{*q, config.imap.drafts_folder};
+    }
+    // No folder marked \Drafts: the conventional name (store_draft creates it when it does not exist).
+    std::string quoted = find_special_drafts(s).value_or("\"Drafts\"");
+    return Folder{quoted, quoted};
+}
+
+// Flags exactly `uids` of the selected folder \Deleted and UID EXPUNGEs them (UIDPLUS): nothing else
+// marked \Deleted in the folder is touched.
+std::expected<void, std::string> expunge(imap::Session& s, const std::vector<std::uint32_t>& uids,
+                                         const std::string& what) {
+    if (uids.empty()) return {};
+    const std::string set = imap::format_uid_set(uids);
+    const Tagged flagged = s.command("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)");
+    if (!flagged.ok()) return std::unexpected(what + " could not be flagged: " + sanitised(flagged.text));
+    const Tagged expunged = s.command("UID EXPUNGE " + set);
+    if (!expunged.ok())
+        return std::unexpected(what + " could not be removed (UID EXPUNGE): " + sanitised(expunged.text));
+    return {};
+}
+
 } // namespace
 
 std::expected<void, std::string> store_draft(const Config& config, const std::string& message,
@@ -141,17 +172,10 @@ std::expected<void, std::string> store_draft(const Config& config, const std::st
                 "the IMAP server has no UIDPLUS: the earlier draft cannot be replaced without "
                 "touching other messages; nothing was stored");
 
-        std::string folder;
-        std::string folder_name = config.imap.drafts_folder;
-        if (!config.imap.drafts_folder.empty()) {
-            auto q = imap::quote_mailbox(config.imap.drafts_folder);
-            if (!q) return std::unexpected("imap.drafts_folder is not valid UTF-8 text");
-            folder = *q;
-        } else {
-            // No folder marked \Drafts: the conventional name (created below when it does not exist).
-            folder = find_special_drafts(s).value_or("\"Drafts\"");
-            folder_name = folder;
-        }
+        auto where = drafts_folder(config, s);
+        if (!where) return std::unexpected(where.error());
+        const std::string& folder = where->quoted;
+        const std::string& folder_name = where->name;
 
         const bool literal_plus = source.has_capability("LITERAL+");
         const std::string append = "APPEND " + folder + " (\\Draft \\Seen)";
@@ -184,20 +208,38 @@ std::expected<void, std::string> store_draft(const Config& config, const std::st
                                        sanitised(selected.text));
             auto old = copies_with_id(s, replace);
             std::erase(old, new_uid);
-            if (!old.empty()) {
-                const std::string set = imap::format_uid_set(old);
-                const Tagged flagged = s.command("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)");
-                if (!flagged.ok())
-                    return std::unexpected(
-                        "the new draft was stored, but the earlier copy could not be flagged: " +
-                        sanitised(flagged.text));
-                const Tagged expunged = s.command("UID EXPUNGE " + set);
-                if (!expunged.ok())
-                    return std::unexpected(
-                        "the new draft was stored, but UID EXPUNGE of the earlier copy failed: " +
-                        sanitised(expunged.text));
-            }
+            if (auto removed = expunge(s, old, "the new draft was stored, but the earlier copy"); !removed)
+                return removed;
         }
+        source.close();
+        return {};
+    } catch (const imap::ImapError& e) {
+        return std::unexpected(std::string("drafts folder: ") + e.what());
+    }
+}
+
+
+std::expected<void, std::string> remove_draft(const Config& config, const std::string& message_id) {
+    const std::string id = bare_id(message_id);
+    if (id.empty() || !imap::quote_string(id)) return std::unexpected("the Message-ID is not printable ASCII");
+    try {
+        ImapSource source(config.imap);
+        imap::Session& s = source.session();
+        if (!source.has_capability("UIDPLUS"))
+            return std::unexpected("the IMAP server has no UIDPLUS: the copy in the drafts folder cannot be "
+                                   "removed without touching other messages; it was left in place");
+        auto where = drafts_folder(config, s);
+        if (!where) return std::unexpected(where.error());
+        const Tagged selected = s.command("SELECT " + where->quoted);
+        if (!selected.ok()) {
+            // No drafts folder: there is no copy to remove.
+            if (const auto code = imap::response_code(selected.text); code && code->name == "NONEXISTENT")
+                return {};
+            return std::unexpected("cannot open drafts folder " + sanitised(where->name) + ": " +
+                                   sanitised(selected.text));
+        }
+        if (auto removed = expunge(s, copies_with_id(s, id), "the copy in the drafts folder"); !removed)
+            return removed;
         source.close();
         return {};
     } catch (const imap::ImapError& e) {

@@ -27,4 +27,9 @@ namespace ndr::agent {
 std::expected<void, std::string> store_draft(const Config& config, const std::string& message,
                                              const std::string& replace_message_id);
 
+// Removes the copies in the drafts folder carrying exactly `message_id` (a draft rejected or sent: the
+// administrator's mail client must not offer it for sending again). \Deleted and UID EXPUNGE of those
+// UIDs only; refused without UIDPLUS. No drafts folder means no copy: success.
+std::expected<void, std::string> remove_draft(const Config& config, const std::string& message_id);
+
 } // namespace ndr::agent

@@ -2,7 +2,8 @@
 # incidents_imap_drafts.sh — drafts reach the mailbox's Drafts folder: an IMAP scan of the story bounces
 # (real Dovecot on loopback) writes the reputation note, which appears in the special-use \Drafts folder
 # with \Draft and \Seen; `drafts edit` replaces that copy (one message, the new subject) rather than
-# adding a second; a rescan with nothing new changes nothing there.
+# adding a second; a rescan with nothing new changes nothing there; `drafts reject` removes that copy and
+# nothing else (an administrator's own draft flagged \Deleted stays), and a later scan does not bring it back.
 set -euo pipefail
 source "$NDR_SOURCE_DIR/tests/integration/lib/dovecot.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -75,5 +76,24 @@ echo "ok: edit replaced the copy in Drafts"
 
 triage scan --json > /dev/null 2>&1
 [[ $(drafts_dump) == "$got" ]] || fail "rescan changed Drafts: $(drafts_dump)"
+
+# The administrator's own draft, flagged \Deleted by their client: UID EXPUNGE of ours must leave it.
+/usr/bin/python3 - "$DOVECOT_PORT" "$DOVECOT_USER" "$DOVECOT_PASSWORD" <<'PY'
+import imaplib, sys
+port, user, password = sys.argv[1:]
+m = imaplib.IMAP4("127.0.0.1", int(port))
+m.login(user, password)
+msg = b"From: postmaster@example.com\r\nTo: someone@example.net\r\nSubject: My own draft\r\nMessage-ID: <own@example.com>\r\n\r\nhello\r\n"
+typ, _ = m.append("Drafts", "(\\Draft \\Deleted)", None, msg)
+assert typ == "OK", typ
+m.logout()
+PY
+triage drafts reject "$id" > "$WORK/reject.out" 2> "$WORK/reject.err" || { cat "$WORK/reject.err" >&2; fail "reject"; }
+got=$(drafts_dump)
+[[ $got == '\Deleted \Draft|Subject: My own draft' ]] || fail "after reject: want only the admin's own draft, got: $got"
+echo "ok: reject removed our copy from Drafts, and only ours"
+triage scan --json > /dev/null 2>&1
+[[ $(drafts_dump) == "$got" ]] || fail "scan after reject changed Drafts: $(drafts_dump)"
+echo "ok: a later scan does not bring a rejected draft back"
 if grep -rq "$DOVECOT_PASSWORD" "$WORK"/*.json "$WORK/scan.err"; then fail "password in output"; fi
 echo "all checks passed"
