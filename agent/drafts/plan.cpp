@@ -310,6 +310,53 @@ Plan plan_incident(const store::IncidentDetail& d, const classifiers::rules::Blo
     return p;
 }
 
+namespace {
+
+// Printable ASCII and tabs only, lines of at most 998 octets ("\n" separates lines).
+bool seven_bit_safe(std::string_view body) {
+    std::size_t column = 0;
+    for (const char ch : body) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '\n') {
+            column = 0;
+            continue;
+        }
+        if ((c < 0x20 && c != '\t') || c > 0x7e || ++column > 998) return false;
+    }
+    return true;
+}
+
+// One body line in quoted-printable (RFC 2045 6.7): '=', controls and 8-bit octets as =XX, whitespace
+// at the end of the line encoded, soft line breaks keep every encoded line within 76 characters.
+std::string quoted_printable_line(std::string_view line) {
+    static constexpr char k_hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(line.size() + line.size() / 8 + 4);
+    std::size_t column = 0;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const auto c = static_cast<unsigned char>(line[i]);
+        const bool last = i + 1 == line.size();
+        const bool encode =
+            c == '=' || (c < 0x20 && c != '\t') || c > 0x7e || ((c == ' ' || c == '\t') && last);
+        const std::size_t width = encode ? 3 : 1;
+        if (column + width > 75) {
+            out += "=\r\n";
+            column = 0;
+        }
+        if (encode) {
+            out += '=';
+            out += k_hex[c >> 4];
+            out += k_hex[c & 0xf];
+        } else {
+            out += static_cast<char>(c);
+        }
+        column += width;
+    }
+    return out + "\r\n";
+}
+
+} // namespace
+
 std::string compose_message(const store::Draft& draft, const IdentitySettings& identity, std::int64_t date) {
     std::string m;
     const auto from = safe_address(identity.admin_email);
@@ -323,7 +370,10 @@ std::string compose_message(const store::Draft& draft, const IdentitySettings& i
     if (!mid.empty()) m += "Message-ID: <" + mid + ">\r\n";
     m += "MIME-Version: 1.0\r\n";
     m += "Content-Type: text/plain; charset=utf-8\r\n";
-    m += "Content-Transfer-Encoding: 8bit\r\n";
+    // 7bit when every line is short printable ASCII (readable as is); otherwise quoted-printable, so
+    // the message needs neither 8BITMIME nor a relay's conversion, and no line exceeds RFC 5322's 998.
+    const bool plain = seven_bit_safe(draft.body);
+    m += plain ? "Content-Transfer-Encoding: 7bit\r\n" : "Content-Transfer-Encoding: quoted-printable\r\n";
     m += "X-NDR-Triage-Draft: " + std::to_string(draft.id) + " " + header_value(draft.kind) + "\r\n";
     if (!draft.url.empty()) m += "X-NDR-Triage-Form: " + header_value(draft.url) + "\r\n";
     m += "\r\n";
@@ -332,7 +382,8 @@ std::string compose_message(const store::Draft& draft, const IdentitySettings& i
     while (start < body.size()) {
         auto nl = body.find('\n', start);
         if (nl == std::string_view::npos) nl = body.size();
-        m += std::string(body.substr(start, nl - start)) + "\r\n";
+        const std::string_view line = body.substr(start, nl - start);
+        m += plain ? std::string(line) + "\r\n" : quoted_printable_line(line);
         start = nl + 1;
     }
     return m;

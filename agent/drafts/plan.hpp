@@ -54,7 +54,8 @@ std::string header_value(std::string_view text);
 // could start another address or header; "" when not.
 std::string safe_address(std::string_view text);
 
-// The draft as an RFC 5322 message (CRLF line ends, UTF-8 text/plain, 8bit; RFC 2047 for non-ASCII
+// The draft as an RFC 5322 message (CRLF line ends, UTF-8 text/plain, 7bit when the body is short
+// printable ASCII lines, else quoted-printable; RFC 2047 for non-ASCII
 // Subject and display name). `date` is unix seconds for the Date field.
 std::string compose_message(const store::Draft& draft, const IdentitySettings& identity, std::int64_t date);
 

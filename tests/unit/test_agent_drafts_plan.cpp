@@ -142,3 +142,32 @@ TEST_CASE("compose: a non-ASCII subject is RFC 2047 encoded") {
     const auto m = compose_message(d, identity(), 0);
     CHECK(m.find("Subject: =?UTF-8?B?") != std::string::npos);
 }
+
+TEST_CASE("compose: an ASCII body goes as 7bit, unchanged") {
+    store::Draft d;
+    d.body = "Hello,\nplease remove 192.0.2.25 = our server.\n";
+    const auto m = compose_message(d, identity(), 0);
+    CHECK(m.find("Content-Transfer-Encoding: 7bit\r\n") != std::string::npos);
+    CHECK(m.find("\r\n\r\nHello,\r\nplease remove 192.0.2.25 = our server.\r\n") != std::string::npos);
+}
+
+TEST_CASE("compose: a non-ASCII or overlong body is quoted-printable, lines within 76") {
+    store::Draft d;
+    d.body = "Grüße, = Zoë \n" + std::string(1200, 'x') + "\n";
+    const auto m = compose_message(d, identity(), 0);
+    CHECK(m.find("Content-Transfer-Encoding: quoted-printable\r\n") != std::string::npos);
+    CHECK(m.find("8bit") == std::string::npos);
+    const auto body = m.substr(m.find("\r\n\r\n") + 4);
+    CHECK(body.starts_with("Gr=C3=BC=C3=9Fe, =3D Zo=C3=AB=20\r\n"));
+    std::size_t pos = 0, longest = 0, xs = 0;
+    while (pos < body.size()) {
+        const auto end = body.find("\r\n", pos);
+        REQUIRE(end != std::string::npos);
+        longest = std::max(longest, end - pos);
+        for (std::size_t i = pos; i < end; ++i) xs += body[i] == 'x';
+        pos = end + 2;
+    }
+    CHECK(longest <= 76);
+    CHECK(xs == 1200); // soft breaks only: nothing lost
+    for (const char c : body) CHECK(static_cast<unsigned char>(c) < 0x80);
+}
