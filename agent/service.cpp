@@ -220,6 +220,7 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
                     }
                 }
                 loaded = std::move(fresh);
+                last_recheck.reset(); // new rules or identity: incidents and DNSBL state re-checked now
                 log(LogLevel::info, "configuration and rules reloaded");
             } else {
                 log(LogLevel::error, "reload failed: keeping the configuration and rules in use");

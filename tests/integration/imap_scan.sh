@@ -58,14 +58,8 @@ expect fourth new 0
     fail "status: messages = $(ndr_json_num "$WORK/status.json" messages), want $((TOTAL + 3))"
 
 # processed_folder from a configuration file: NDRs are moved, the rest stays in INBOX.
-cat > "$WORK/agent.toml" <<TOML
-[imap]
-host = "127.0.0.1"
-port = $DOVECOT_TLS_PORT
-tls = "implicit"
-ca_file = "$DOVECOT_DIR/certs/ca.crt"
-user = "$DOVECOT_USER"
-password_file = "$DOVECOT_DIR/imap.password"
+ndr_imap_toml > "$WORK/agent.toml"
+cat >> "$WORK/agent.toml" <<TOML
 folder = "INBOX"
 processed_folder = "Processed"
 [state]

@@ -20,16 +20,8 @@ dovecot_setup 36143 36993
 dovecot_start
 ndr_make_variants 12 "$WORK/msgs"
 for i in 01 02 03 04 05 06 07 08 09 10; do dovecot_deliver "$WORK/msgs/variant-0000$i.eml"; done
-PW=$(ndr_password_file)
-cat > "$WORK/agent.toml" <<TOML
-[imap]
-host = "127.0.0.1"
-port = $DOVECOT_TLS_PORT
-tls = "implicit"
-ca_file = "$DOVECOT_DIR/certs/ca.crt"
-user = "$DOVECOT_USER"
-password_file = "$PW"
-timeout_seconds = 10
+ndr_imap_toml > "$WORK/agent.toml"
+cat >> "$WORK/agent.toml" <<TOML
 [state]
 path = "$WORK/state.db"
 [service]

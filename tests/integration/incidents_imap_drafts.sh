@@ -19,16 +19,8 @@ data="$NDR_SOURCE_DIR/tests/integration/data/incidents-story"
 dovecot_setup 32743 32793
 dovecot_start
 for f in "$data"/0*.eml; do dovecot_deliver "$f"; done
-PW=$(ndr_password_file)
-cat > "$WORK/agent.toml" <<TOML
-[imap]
-host = "127.0.0.1"
-port = $DOVECOT_TLS_PORT
-tls = "implicit"
-ca_file = "$DOVECOT_DIR/certs/ca.crt"
-user = "$DOVECOT_USER"
-password_file = "$PW"
-timeout_seconds = 10
+ndr_imap_toml > "$WORK/agent.toml"
+cat >> "$WORK/agent.toml" <<TOML
 [identity]
 outbound_ips = ["192.0.2.16/28"]
 admin_name = "Alice Admin"

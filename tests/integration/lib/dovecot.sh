@@ -324,6 +324,21 @@ ndr_imap_args() {
         --user "$DOVECOT_USER" --password-file "$(ndr_password_file)"
 }
 
+# The [imap] section of an agent.toml for this Dovecot over implicit TLS with the test CA (10 s timeout);
+# further keys of the section may follow it.
+ndr_imap_toml() {
+    cat <<TOML
+[imap]
+host = "127.0.0.1"
+port = $DOVECOT_TLS_PORT
+tls = "implicit"
+ca_file = "$DOVECOT_DIR/certs/ca.crt"
+user = "$DOVECOT_USER"
+password_file = "$(ndr_password_file)"
+timeout_seconds = 10
+TOML
+}
+
 # A top-level number from `--json` output: ndr_json_num FILE FIELD.
 ndr_json_num() {
     sed -n "s/^  \"$2\": \\([0-9]*\\).*/\\1/p" "$1"
