@@ -268,6 +268,21 @@ std::string upper(std::string_view s)
     return out;
 }
 
+// Format modules keep only the remote server's reply, but Sisimai's phrases were written against the
+// MTA's whole line, which names the command: Exim's "SMTP error from remote mail server after initial
+// connection:" (Reason/Blocked.pm) and Postfix's "(in reply to MAIL FROM command)" (Reason/Rejected.pm
+// "access denied (in reply to mail from command)"). Put the phrase back for matching when the record
+// names the command and the text lacks it. `text` is lower-cased.
+void restore_command_phrase(std::string_view format, std::string_view command, std::string& text)
+{
+    if (text.empty())
+        return;
+    if (command == "CONN" && format == "exim" && text.find("after initial connection") == std::string::npos)
+        text.insert(0, "smtp error from remote mail server after initial connection: ");
+    else if (command == "MAIL" && text.find("(in reply to") == std::string::npos)
+        text += " (in reply to mail from command)";
+}
+
 // Sisimai 5 SMTP/Failure.pm is_hardbounce(): permanent for the address.
 bool hard_for(R reason, const RecipientRecord& rec, std::string_view status)
 {
@@ -330,9 +345,11 @@ void classify_record(const DeliveryReport& report, RecipientRecord& rec)
         return;
     }
 
-    Context c{rec, {}, std::nullopt, upper(rec.smtp_command), reasons::match_text(text), !text.empty(), true};
-    if (c.command.empty())
-        c.command = find_smtp_command(text);
+    std::string command = upper(rec.smtp_command);
+    if (command.empty())
+        command = find_smtp_command(text);
+    restore_command_phrase(rec.format, command, text);
+    Context c{rec, {}, std::nullopt, std::move(command), reasons::match_text(text), !text.empty(), true};
     c.status = specific_status_in(text);
     if (c.status.empty())
         c.status = rec.status;
