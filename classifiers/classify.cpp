@@ -129,8 +129,17 @@ struct Context {
 bool holds(R r, const Context& c)
 {
     const TextMatch& m = c.text;
-    if (c.preset == r)
-        return true; // "return 1 if $argvs->reason eq ..." in every true()
+    if (c.preset == r) {
+        // "return 1 if $argvs->reason eq ..." in every true(). A format's userunknown from a generic
+        // RCPT refusal ("does not like recipient") yields to the remote server's own words naming a
+        // block or a refusal, as a 5.1.1 status does (Reason/UserUnknown.pm $prematches).
+        if (r != R::userunknown)
+            return true;
+        for (R other : {R::norelaying, R::blocked, R::mailboxfull, R::hasmoved, R::rejected, R::notaccept})
+            if (m.has(other))
+                return false;
+        return true;
+    }
     switch (r) {
     case R::mailboxfull: // Reason/MailboxFull.pm
         return c.status_is(R::mailboxfull) || m.has(R::mailboxfull);
