@@ -58,6 +58,14 @@ constexpr Module k_modules[] = {
 
 bool generic_status(std::string_view s) { return s.empty() || s.ends_with(".0.0"); }
 
+bool is_exit_status(std::string_view s) {
+    s = trim(s);
+    if (s.empty() || s.size() > 3) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
 // The RFC 3464 part is authoritative for the recipients; the vendor's text fills what it left out
 // or left generic: an empty Diagnostic-Code, a "5.0.0" status, a missing reply code, remote MTA or
 // command (e.g. OpenSMTPD writes "Status: 5.0.0" without a Diagnostic-Code and the reply only in the
@@ -70,12 +78,19 @@ void merge_into(DeliveryReport& report, const DeliveryReport& vendor, bool repla
                 v = &c;
                 break;
             }
+        // The vendor's text names no address (a Sendmail pipe delivery): its one record is that of
+        // the delivery-status part's one recipient.
+        if (v == nullptr && report.recipients.size() == 1 && vendor.recipients.size() == 1 &&
+            vendor.recipients.front().final_recipient.empty())
+            v = &vendor.recipients.front();
         if (v == nullptr) continue;
         if (replaces_codes) {
             if (!v->status.empty()) r.status = v->status;
             if (v->reply_code != 0) r.reply_code = v->reply_code;
         }
-        if (trim(r.diagnostic).empty()) r.diagnostic = v->diagnostic;
+        // "Diagnostic-Code: X-Unix; 77" is only the mailer's exit status: the text says what failed.
+        if (trim(r.diagnostic).empty() || (!v->diagnostic.empty() && is_exit_status(r.diagnostic)))
+            r.diagnostic = v->diagnostic;
         if (generic_status(r.status) && !generic_status(v->status) &&
             (r.status.empty() || r.status[0] == v->status[0]))
             r.status = v->status;

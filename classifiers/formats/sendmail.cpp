@@ -153,7 +153,11 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
             loose_reply = std::string(t); // "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)"
         if (dots != std::string_view::npos) {
             const std::string a = find_address(t.substr(0, dots));
-            if (a.empty() || t.substr(0, dots).find('@') == std::string_view::npos) continue;
+            if (a.empty() || t.substr(0, dots).find('@') == std::string_view::npos) {
+                // '554 "|/usr/bin/procmail ..."... Service unavailable': a pipe or file, no address.
+                if (loose_reply.empty() && leading_reply_code(t) != 0) loose_reply = std::string(t);
+                continue;
+            }
             Found* f = find_or_add(found, a, report);
             if (f == nullptr) continue;
             // The block's reply belongs to the first address line after it; a later line in the same
@@ -166,7 +170,7 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
                 if (!own.empty() && reply.find(own) == std::string::npos) (f->diag += ' ') += own;
                 f->command = command;
                 reply_used = true;
-            } else if (f->diag.empty()) {
+            } else if (f->diag.empty() || f->diag == own) { // the list's "(reason: ...)" without codes
                 f->diag = std::string(own);
                 // "550 5.1.2 <user@example.org>... Host unknown": the reply code and status that open
                 // the line are the address's own.
@@ -182,6 +186,16 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
     }
     // One listed recipient and one reply that names nobody: the reply is that recipient's.
     if (found.size() == 1 && found.front().diag.empty() && !loose_reply.empty()) found.front().diag = loose_reply;
+    // No address in the text (the list names a pipe, or there is no list) but a delivery-status part
+    // names the recipient: the reply is given without an address and merged into that part's only
+    // record (registry.cpp merge_into), whose Diagnostic-Code is often just an exit status.
+    if (found.empty() && !loose_reply.empty() && ctx.delivery_status != nullptr) {
+        RecipientRecord r = make_record("", loose_reply, "sendmail", transient ? Action::delayed : Action::failed);
+        r.final_recipient.clear();
+        if (!add_record(report, std::move(r))) return false;
+        finish(report, "sendmail");
+        return true;
+    }
     std::size_t added = 0;
     for (auto& f : found) {
         RecipientRecord r = make_record(f.addr, f.diag, "sendmail", transient ? Action::delayed : Action::failed);
