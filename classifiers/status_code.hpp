@@ -34,6 +34,11 @@ bool reply_code_valid(int code);
 // failure). Digit runs inside dates, IPs or longer numbers are not reply codes.
 int find_reply_code(std::string_view text);
 
+// Where a relay quotes the remote server's reply as "NNN-'...'" (Amazon SES: "5.1.0 - Unknown address
+// error 550-'5.7.1 <x@example.net>... Access denied' (delivery attempts: 0)"): the offset of the
+// reply code, or npos.
+std::size_t find_quoted_reply(std::string_view text);
+
 // The SMTP command a diagnostic says the failure answered: "RCPT", "DATA", "MAIL", "EHLO", "HELO",
 // "CONN", or empty when the text names none. The earliest of these cues wins (case-insensitive):
 // Exim "after RCPT TO:<...>", Postfix "(in reply to end of DATA command)", Sendmail ">>> RCPT To:",

@@ -110,7 +110,11 @@ void enrich_from_diagnostic(DeliveryReport& report) {
     for (auto& r : report.recipients) {
         if (r.diagnostic.empty()) continue;
         if (r.reply_code == 0) r.reply_code = reply_code_in(r.diagnostic);
-        const std::string s = find_status(r.diagnostic);
+        // A relay's quoted copy of the remote reply ("550-'5.7.1 ...'") carries the remote's status.
+        std::string s;
+        if (const std::size_t q = find_quoted_reply(r.diagnostic); q != std::string::npos)
+            s = find_status(std::string_view(r.diagnostic).substr(q + 5, 12));
+        if (s.empty()) s = find_status(r.diagnostic);
         if (s.empty() || s == r.status) continue;
         const bool same_class_as_reply = r.reply_code != 0 && s[0] - '0' == r.reply_code / 100;
         if (generic_status(r.status) ? (r.status.empty() || r.status[0] == s[0] || same_class_as_reply)
