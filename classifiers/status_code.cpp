@@ -161,6 +161,8 @@ std::string find_smtp_command(std::string_view text) {
         {"mail from", "MAIL"},       {"mail_from", "MAIL"},        {"after mail", "MAIL"},
         {"ehlo", "EHLO"},            {"helo", "HELO"},             {"my name was rejected", "EHLO"},
         {"after initial connection", "CONN"}, {"refused to talk to me", "CONN"}, {"connect to", "CONN"},
+        // Exchange Online's NDR quoting the next hop's RCPT refusal (Sisimai Lhost/Office365.pm).
+        {"unknown recipient or mailbox unavailable ->", "RCPT"},
     };
     const std::string lower = to_lower_ascii(text.substr(0, std::min(text.size(), k_max_diagnostic_bytes)));
     std::size_t best = std::string::npos;

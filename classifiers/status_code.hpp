@@ -43,8 +43,9 @@ std::size_t find_quoted_reply(std::string_view text);
 // "CONN", or empty when the text names none. The earliest of these cues wins (case-insensitive):
 // Exim "after RCPT TO:<...>", Postfix "(in reply to end of DATA command)", Sendmail ">>> RCPT To:",
 // qmail "most progress was RCPT TO response" / "but my name was rejected", X3 "SMTP:RCPT", Exim
-// "after initial connection", Sendmail "refused to talk to me", "connect to". The one detector for the
-// format modules and the classifier. Linear; reads at most k_max_diagnostic_bytes.
+// "after initial connection", Sendmail "refused to talk to me", "connect to", Exchange Online "unknown
+// recipient or mailbox unavailable ->" (RCPT). The one detector for the format modules and the
+// classifier. Linear; reads at most k_max_diagnostic_bytes.
 std::string find_smtp_command(std::string_view text);
 
 // The class digit of a status (2, 4, 5) or 0.
