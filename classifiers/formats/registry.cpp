@@ -162,6 +162,7 @@ void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report) {
     try {
         Context ctx;
         build_context(msg, ctx);
+        ctx.enriching = !report.recipients.empty();
         if (report.recipients.empty()) {
             for (const auto& m : k_modules)
                 if (m.parse(ctx, report)) break;

@@ -186,10 +186,10 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
     }
     // One listed recipient and one reply that names nobody: the reply is that recipient's.
     if (found.size() == 1 && found.front().diag.empty() && !loose_reply.empty()) found.front().diag = loose_reply;
-    // No address in the text (the list names a pipe, or there is no list) but a delivery-status part
-    // names the recipient: the reply is given without an address and merged into that part's only
+    // No address in the text (the list names a pipe, or there is no list) but the delivery-status
+    // fields name the recipient: the reply is given without an address and merged into their only
     // record (registry.cpp merge_into), whose Diagnostic-Code is often just an exit status.
-    if (found.empty() && !loose_reply.empty() && ctx.delivery_status != nullptr) {
+    if (found.empty() && !loose_reply.empty() && ctx.enriching) {
         RecipientRecord r = make_record("", loose_reply, "sendmail", transient ? Action::delayed : Action::failed);
         r.final_recipient.clear();
         if (!add_record(report, std::move(r))) return false;
