@@ -225,6 +225,9 @@ R another_one(const Context& c)
     for (R r : reasons::text_order())
         if (c.text.has(r))
             return r;
+    // "last(TRY_TO_MATCH) if $reasontext": a reason the status named and no text overrode stands.
+    if (reason != R::undefined)
+        return reason;
     std::string_view s = c.status;
     if (s.size() >= 3 && (s[0] == '4' || s[0] == '5') && s[1] == '.' && s[2] == '6')
         return R::contenterror;
