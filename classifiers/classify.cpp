@@ -129,8 +129,17 @@ struct Context {
 bool holds(R r, const Context& c)
 {
     const TextMatch& m = c.text;
-    if (c.preset == r)
-        return true; // "return 1 if $argvs->reason eq ..." in every true()
+    if (c.preset == r) {
+        // "return 1 if $argvs->reason eq ..." in every true(). A format's userunknown from a generic
+        // RCPT refusal ("does not like recipient") yields to the remote server's own words naming a
+        // block or a refusal, as a 5.1.1 status does (Reason/UserUnknown.pm $prematches).
+        if (r != R::userunknown)
+            return true;
+        for (R other : {R::norelaying, R::blocked, R::mailboxfull, R::hasmoved, R::rejected, R::notaccept})
+            if (m.has(other))
+                return false;
+        return true;
+    }
     switch (r) {
     case R::mailboxfull: // Reason/MailboxFull.pm
         return c.status_is(R::mailboxfull) || m.has(R::mailboxfull);
@@ -216,6 +225,9 @@ R another_one(const Context& c)
     for (R r : reasons::text_order())
         if (c.text.has(r))
             return r;
+    // "last(TRY_TO_MATCH) if $reasontext": a reason the status named and no text overrode stands.
+    if (reason != R::undefined)
+        return reason;
     std::string_view s = c.status;
     if (s.size() >= 3 && (s[0] == '4' || s[0] == '5') && s[1] == '.' && s[2] == '6')
         return R::contenterror;
@@ -266,6 +278,21 @@ std::string upper(std::string_view s)
         if (ch >= 'a' && ch <= 'z')
             ch = static_cast<char>(ch - 'a' + 'A');
     return out;
+}
+
+// Format modules keep only the remote server's reply, but Sisimai's phrases were written against the
+// MTA's whole line, which names the command: Exim's "SMTP error from remote mail server after initial
+// connection:" (Reason/Blocked.pm) and Postfix's "(in reply to MAIL FROM command)" (Reason/Rejected.pm
+// "access denied (in reply to mail from command)"). Put the phrase back for matching when the record
+// names the command and the text lacks it. `text` is lower-cased.
+void restore_command_phrase(std::string_view format, std::string_view command, std::string& text)
+{
+    if (text.empty())
+        return;
+    if (command == "CONN" && format == "exim" && text.find("after initial connection") == std::string::npos)
+        text.insert(0, "smtp error from remote mail server after initial connection: ");
+    else if (command == "MAIL" && text.find("(in reply to") == std::string::npos)
+        text += " (in reply to mail from command)";
 }
 
 // Sisimai 5 SMTP/Failure.pm is_hardbounce(): permanent for the address.
@@ -330,9 +357,11 @@ void classify_record(const DeliveryReport& report, RecipientRecord& rec)
         return;
     }
 
-    Context c{rec, {}, std::nullopt, upper(rec.smtp_command), reasons::match_text(text), !text.empty(), true};
-    if (c.command.empty())
-        c.command = find_smtp_command(text);
+    std::string command = upper(rec.smtp_command);
+    if (command.empty())
+        command = find_smtp_command(text);
+    restore_command_phrase(rec.format, command, text);
+    Context c{rec, {}, std::nullopt, std::move(command), reasons::match_text(text), !text.empty(), true};
     c.status = specific_status_in(text);
     if (c.status.empty())
         c.status = rec.status;

@@ -98,7 +98,21 @@ bool reply_code_valid(int code) {
     return false;
 }
 
+std::size_t find_quoted_reply(std::string_view text) {
+    for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
+        if (text[i] != '4' && text[i] != '5') continue;
+        if (i > 0 && text[i - 1] != ' ') continue;
+        if (!is_digit(text[i + 1]) || !is_digit(text[i + 2]) || text[i + 3] != '-' || text[i + 4] != '\'') continue;
+        const int code = (text[i] - '0') * 100 + (text[i + 1] - '0') * 10 + (text[i + 2] - '0');
+        if (reply_code_valid(code)) return i;
+    }
+    return std::string_view::npos;
+}
+
 int find_reply_code(std::string_view text) {
+    // Pass 0: a relay's quoted copy of the remote reply ("550-'...'").
+    if (const std::size_t q = find_quoted_reply(text); q != std::string_view::npos)
+        return (text[q] - '0') * 100 + (text[q + 1] - '0') * 10 + (text[q + 2] - '0');
     // Pass 1: a reply code directly followed by an enhanced status ("550 5.1.1", "550-5.1.1").
     for (std::size_t i = 0; i + 9 <= text.size(); ++i) {
         if (text[i] != '2' && text[i] != '4' && text[i] != '5') continue;
@@ -147,6 +161,8 @@ std::string find_smtp_command(std::string_view text) {
         {"mail from", "MAIL"},       {"mail_from", "MAIL"},        {"after mail", "MAIL"},
         {"ehlo", "EHLO"},            {"helo", "HELO"},             {"my name was rejected", "EHLO"},
         {"after initial connection", "CONN"}, {"refused to talk to me", "CONN"}, {"connect to", "CONN"},
+        // Exchange Online's NDR quoting the next hop's RCPT refusal (Sisimai Lhost/Office365.pm).
+        {"unknown recipient or mailbox unavailable ->", "RCPT"},
     };
     const std::string lower = to_lower_ascii(text.substr(0, std::min(text.size(), k_max_diagnostic_bytes)));
     std::size_t best = std::string::npos;

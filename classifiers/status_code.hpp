@@ -34,12 +34,18 @@ bool reply_code_valid(int code);
 // failure). Digit runs inside dates, IPs or longer numbers are not reply codes.
 int find_reply_code(std::string_view text);
 
+// Where a relay quotes the remote server's reply as "NNN-'...'" (Amazon SES: "5.1.0 - Unknown address
+// error 550-'5.7.1 <x@example.net>... Access denied' (delivery attempts: 0)"): the offset of the
+// reply code, or npos.
+std::size_t find_quoted_reply(std::string_view text);
+
 // The SMTP command a diagnostic says the failure answered: "RCPT", "DATA", "MAIL", "EHLO", "HELO",
 // "CONN", or empty when the text names none. The earliest of these cues wins (case-insensitive):
 // Exim "after RCPT TO:<...>", Postfix "(in reply to end of DATA command)", Sendmail ">>> RCPT To:",
 // qmail "most progress was RCPT TO response" / "but my name was rejected", X3 "SMTP:RCPT", Exim
-// "after initial connection", Sendmail "refused to talk to me", "connect to". The one detector for the
-// format modules and the classifier. Linear; reads at most k_max_diagnostic_bytes.
+// "after initial connection", Sendmail "refused to talk to me", "connect to", Exchange Online "unknown
+// recipient or mailbox unavailable ->" (RCPT). The one detector for the format modules and the
+// classifier. Linear; reads at most k_max_diagnostic_bytes.
 std::string find_smtp_command(std::string_view text);
 
 // The class digit of a status (2, 4, 5) or 0.

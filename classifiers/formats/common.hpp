@@ -36,6 +36,9 @@ struct Context {
     std::vector<std::size_t> line_starts; // offset of each line in `text`
     const MimePart* original = nullptr;  // first message/rfc822, message/global or text/rfc822-headers
     const MimePart* delivery_status = nullptr; // first message/(global-)delivery-status part
+    // The RFC 3464 pass already produced the records: a module's records only fill them in
+    // (registry.cpp merge_into), so a record may leave the address to the delivery-status fields.
+    bool enriching = false;
 };
 
 // Builds the context. Never throws.

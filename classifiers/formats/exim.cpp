@@ -84,6 +84,7 @@ bool parse_exim(const Context& ctx, DeliveryReport& report) {
     struct Entry {
         std::string addr;
         std::string diag;
+        std::string what; // "pipe to |/usr/bin/prog ...", "save to ...": what Exim failed to deliver to
         bool closed = false;
     };
     std::vector<Entry> entries;
@@ -114,6 +115,8 @@ bool parse_exim(const Context& ctx, DeliveryReport& report) {
             if (addr_line) {
                 e.addr = a;
                 e.diag = std::string(rest);
+            } else {
+                e.what = std::string(t);
             }
             entries.push_back(std::move(e));
             continue;
@@ -143,6 +146,10 @@ bool parse_exim(const Context& ctx, DeliveryReport& report) {
         auto& e = entries[k];
         if (e.addr.empty() && k < failed.size()) e.addr = failed[k];
         if (e.addr.empty()) continue;
+        // A pipe or file delivery's own output says little without the line that names the pipe
+        // (Sisimai Reason/MailerError.pm "pipe to |/...").
+        if (!e.what.empty() && e.diag.find("SMTP error from remote") == std::string::npos)
+            e.diag = e.what + (e.diag.empty() ? "" : " ") + e.diag;
         RecipientRecord r = make_record(e.addr, e.diag, "exim", delayed ? Action::delayed : Action::failed);
         strip_preamble(r);
         if (!add_record(report, std::move(r))) break;

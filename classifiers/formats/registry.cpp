@@ -58,6 +58,14 @@ constexpr Module k_modules[] = {
 
 bool generic_status(std::string_view s) { return s.empty() || s.ends_with(".0.0"); }
 
+bool is_exit_status(std::string_view s) {
+    s = trim(s);
+    if (s.empty() || s.size() > 3) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
 // The RFC 3464 part is authoritative for the recipients; the vendor's text fills what it left out
 // or left generic: an empty Diagnostic-Code, a "5.0.0" status, a missing reply code, remote MTA or
 // command (e.g. OpenSMTPD writes "Status: 5.0.0" without a Diagnostic-Code and the reply only in the
@@ -70,12 +78,19 @@ void merge_into(DeliveryReport& report, const DeliveryReport& vendor, bool repla
                 v = &c;
                 break;
             }
+        // The vendor's text names no address (a Sendmail pipe delivery): its one record is that of
+        // the delivery-status part's one recipient.
+        if (v == nullptr && report.recipients.size() == 1 && vendor.recipients.size() == 1 &&
+            vendor.recipients.front().final_recipient.empty())
+            v = &vendor.recipients.front();
         if (v == nullptr) continue;
         if (replaces_codes) {
             if (!v->status.empty()) r.status = v->status;
             if (v->reply_code != 0) r.reply_code = v->reply_code;
         }
-        if (trim(r.diagnostic).empty()) r.diagnostic = v->diagnostic;
+        // "Diagnostic-Code: X-Unix; 77" is only the mailer's exit status: the text says what failed.
+        if (trim(r.diagnostic).empty() || (!v->diagnostic.empty() && is_exit_status(r.diagnostic)))
+            r.diagnostic = v->diagnostic;
         if (generic_status(r.status) && !generic_status(v->status) &&
             (r.status.empty() || r.status[0] == v->status[0]))
             r.status = v->status;
@@ -95,7 +110,11 @@ void enrich_from_diagnostic(DeliveryReport& report) {
     for (auto& r : report.recipients) {
         if (r.diagnostic.empty()) continue;
         if (r.reply_code == 0) r.reply_code = reply_code_in(r.diagnostic);
-        const std::string s = find_status(r.diagnostic);
+        // A relay's quoted copy of the remote reply ("550-'5.7.1 ...'") carries the remote's status.
+        std::string s;
+        if (const std::size_t q = find_quoted_reply(r.diagnostic); q != std::string::npos)
+            s = find_status(std::string_view(r.diagnostic).substr(q + 5, 12));
+        if (s.empty()) s = find_status(r.diagnostic);
         if (s.empty() || s == r.status) continue;
         const bool same_class_as_reply = r.reply_code != 0 && s[0] - '0' == r.reply_code / 100;
         if (generic_status(r.status) ? (r.status.empty() || r.status[0] == s[0] || same_class_as_reply)
@@ -143,6 +162,7 @@ void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report) {
     try {
         Context ctx;
         build_context(msg, ctx);
+        ctx.enriching = !report.recipients.empty();
         if (report.recipients.empty()) {
             for (const auto& m : k_modules)
                 if (m.parse(ctx, report)) break;

@@ -124,7 +124,10 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
             continue;
         }
         if (t.starts_with(">>> ")) {
+            // Each command gets its own reply: a second RCPT's refusal is not appended to the first's.
             command = find_smtp_command(t);
+            reply.clear();
+            reply_used = false;
             const std::string a = find_address(t);
             if (command == "RCPT" && !a.empty()) {
                 if (Found* f = find_or_add(found, a, report)) block_addrs.push_back(static_cast<std::size_t>(f - found.data()));
@@ -150,23 +153,49 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
             loose_reply = std::string(t); // "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)"
         if (dots != std::string_view::npos) {
             const std::string a = find_address(t.substr(0, dots));
-            if (a.empty() || t.substr(0, dots).find('@') == std::string_view::npos) continue;
+            if (a.empty() || t.substr(0, dots).find('@') == std::string_view::npos) {
+                // '554 "|/usr/bin/procmail ..."... Service unavailable': a pipe or file, no address.
+                if (loose_reply.empty() && leading_reply_code(t) != 0) loose_reply = std::string(t);
+                continue;
+            }
             Found* f = find_or_add(found, a, report);
             if (f == nullptr) continue;
             // The block's reply belongs to the first address line after it; a later line in the same
             // block ("554 <b@example.org>... 550 Host unknown", V5 sendmail) carries its own error.
+            // Sendmail's own line says what became of the address after the reply ("Remote protocol
+            // error: Connection reset by peer"): kept after the reply unless it only repeats it.
+            const std::string_view own = trim(t.substr(dots + 4));
             if (!reply.empty() && !reply_used) {
                 f->diag = reply;
+                if (!own.empty() && reply.find(own) == std::string::npos) (f->diag += ' ') += own;
                 f->command = command;
                 reply_used = true;
-            } else if (f->diag.empty()) {
-                f->diag = std::string(trim(t.substr(dots + 4)));
+            } else if (f->diag.empty() || f->diag == own) { // the list's "(reason: ...)" without codes
+                f->diag = std::string(own);
+                // "550 5.1.2 <user@example.org>... Host unknown": the reply code and status that open
+                // the line are the address's own.
+                if (const std::string_view head = trim(t.substr(0, dots)); leading_reply_code(own) == 0 &&
+                                                                          leading_reply_code(head) != 0) {
+                    const std::size_t lt = head.find('<');
+                    const std::string_view codes = trim(head.substr(0, lt == std::string_view::npos ? 0 : lt));
+                    if (!codes.empty()) f->diag = std::string(codes) + ' ' + f->diag;
+                }
             }
             if (f->remote.empty()) f->remote = remote;
         }
     }
     // One listed recipient and one reply that names nobody: the reply is that recipient's.
     if (found.size() == 1 && found.front().diag.empty() && !loose_reply.empty()) found.front().diag = loose_reply;
+    // No address in the text (the list names a pipe, or there is no list) but the delivery-status
+    // fields name the recipient: the reply is given without an address and merged into their only
+    // record (registry.cpp merge_into), whose Diagnostic-Code is often just an exit status.
+    if (found.empty() && !loose_reply.empty() && ctx.enriching) {
+        RecipientRecord r = make_record("", loose_reply, "sendmail", transient ? Action::delayed : Action::failed);
+        r.final_recipient.clear();
+        if (!add_record(report, std::move(r))) return false;
+        finish(report, "sendmail");
+        return true;
+    }
     std::size_t added = 0;
     for (auto& f : found) {
         RecipientRecord r = make_record(f.addr, f.diag, "sendmail", transient ? Action::delayed : Action::failed);

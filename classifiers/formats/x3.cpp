@@ -40,10 +40,13 @@ bool parse_x3(const Context& ctx, DeliveryReport& report) {
         }
         if (in_details && !t.empty() && diag.size() < k_max_diagnostic_bytes) (diag += ' ') += t;
     }
-    // The expiry form names no reply: the heading is the diagnostic.
+    // The expiry form names no reply: its heading ("... was aborted after 5.0 hour(s)") is the
+    // diagnostic. "failed permanently" without technical details says no more than that it failed:
+    // no diagnostic, so no reason is guessed from it (Sisimai X3.pm leaves it undefined).
     if (diag.empty()) {
         const std::size_t h = find_line(ctx, "to the following recipients", opener);
-        if (h != std::string_view::npos) diag = std::string(trim(ctx.lines[h]));
+        if (h != std::string_view::npos && !contains(ctx.lines[h], "failed permanently"))
+            diag = std::string(trim(ctx.lines[h]));
     }
     std::size_t added = 0;
     for (const auto& a : rcpts) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "classifiers/status_code.hpp"
 #include "classifiers/text.hpp"
 
 namespace ndr::classifiers::reasons {
@@ -434,6 +435,35 @@ std::optional<Reason> france_ptt_reason(std::string_view text)
 }
 
 // I.UA "See http://mail.i.ua/err/3/": the number is the code (Sisimai Rhost/IUA.pm).
+// NTT DOCOMO (mfsmax.docomo.ne.jp), Sisimai Rhost/NTTDOCOMO.pm: its MX answers "550 Unknown user" both
+// for an unknown address (at RCPT) and for a message its per-address filter refuses (at DATA), so the
+// status and the command decide. `text` is lower-cased.
+std::optional<Reason> nttdocomo_reason(const RecipientRecord& rec, std::string_view text)
+{
+    const std::string_view status = rec.status;
+    if (status == "5.1.1")
+        return R::userunknown;
+    if (status == "5.2.0")
+        return R::filtered;
+    if (text.find("552 too much mail data") != std::string_view::npos)
+        return R::mailboxfull;
+    if (text.find("552 too many recipients") != std::string_view::npos)
+        return R::toomanyconn;
+    if (text.find("503 bad sequence of commands") != std::string_view::npos ||
+        text.find("504 command parameter not implemented") != std::string_view::npos)
+        return R::syntaxerror;
+    if (status != "5.0.0")
+        return std::nullopt;
+    std::string command = rec.smtp_command.empty() ? find_smtp_command(text) : rec.smtp_command;
+    for (char& c : command)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (command == "RCPT")
+        return R::userunknown;
+    if (command == "DATA")
+        return R::rejected;
+    return std::nullopt;
+}
+
 std::optional<Reason> iua_reason(std::string_view text)
 {
     constexpr R k_codes_iua[] = {R::undefined,   R::norelaying, R::userunknown, R::suspend,
@@ -479,6 +509,8 @@ std::optional<Reason> provider_reason(const RecipientRecord& rec, std::string_vi
         return france_ptt_reason(lowered_text);
     if (provider == "iua")
         return iua_reason(lowered_text);
+    if (provider == "nttdocomo")
+        return nttdocomo_reason(rec, lowered_text);
     for (const CodeRow& row : k_codes)
         if (row.provider == provider && lowered_text.find(row.fragment) != std::string_view::npos)
             return row.reason;
