@@ -10,6 +10,8 @@
 
 #include <chrono>
 #include <ctime>
+#include <exception>
+#include <future>
 #include <iostream>
 #include <memory>
 
@@ -139,6 +141,21 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         return k_exit_usage;
     }
 
+    // The IMAP connect, login and SELECT (round trips) run while the rules load and compile (CPU);
+    // their errors are reported in the order they always were: rules, state database, then IMAP.
+    install_stop_handlers();
+    auto* imap_source = dynamic_cast<ImapSource*>(source.get());
+    std::future<std::exception_ptr> imap_opened; // destroyed (joined) before the source
+    if (imap_source != nullptr)
+        imap_opened = std::async(std::launch::async | std::launch::deferred, [imap_source]() -> std::exception_ptr {
+            try {
+                imap_source->open();
+                return nullptr;
+            } catch (...) {
+                return std::current_exception();
+            }
+        });
+
     auto pipeline = make_pipeline(ctx.global);
     if (!pipeline) {
         for (const auto& e : pipeline.error()) std::cerr << e << "\n";
@@ -152,12 +169,11 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         return k_exit_config;
     }
 
-    install_stop_handlers();
     // IMAP: connect first so that a configuration problem (password file, CA file, plaintext not
     // allowed) is told apart from an unreachable server; scan_source() then reuses the connection.
-    if (auto* imap_source = dynamic_cast<ImapSource*>(source.get())) {
+    if (imap_source != nullptr) {
         try {
-            imap_source->open();
+            if (const auto failure = imap_opened.get()) std::rethrow_exception(failure);
         } catch (const ImapError& e) {
             std::cerr << "ndr-triage scan: " << classifiers::sanitise(e.what()) << "\n";
             metrics::count_imap_errors();

@@ -5,6 +5,11 @@
 #include "classifiers/text.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -29,8 +34,182 @@ extern "C" void on_stop_signal(int sig) {
 
 // A batch of recorded messages is committed after this many messages or this long, whichever is first:
 // the transaction (and SQLite's write lock) is never held long, and a killed scan redoes at most this.
-constexpr std::size_t k_batch_messages = 64;
-constexpr auto k_batch_time = std::chrono::milliseconds(100);
+constexpr std::size_t k_batch_messages = 256;
+constexpr auto k_batch_time = std::chrono::milliseconds(250);
+
+// Committed marks wait for the fetch thread to let go of the source; past this many, the commit waits.
+constexpr std::size_t k_max_unmarked = 4 * k_batch_messages;
+// Each queue between the fetch thread, the analysis thread and the recording thread holds at most this
+// many messages and bytes of raw message (always at least one message): memory stays bounded.
+constexpr std::size_t k_queue_messages = 128;
+constexpr std::size_t k_queue_bytes = 8u * 1024 * 1024;
+
+struct Mark {
+    std::uint32_t uid;
+    bool ndr;
+};
+
+// A FIFO between two threads, bounded in items and bytes. close(): the producer is done (pop drains,
+// then returns nullopt); cancel(): the consumer gave up (push and pop return at once).
+template <typename T> class BoundedQueue {
+  public:
+    BoundedQueue(std::size_t max_items, std::size_t max_bytes) : m_max_items(max_items), m_max_bytes(max_bytes) {}
+
+    // Blocks while full. False when cancelled (the item is dropped).
+    bool push(T item, std::size_t bytes) {
+        std::unique_lock lock(m_mutex);
+        m_not_full.wait(lock, [&] {
+            return m_cancelled || m_items.empty() ||
+                   (m_items.size() < m_max_items && m_bytes + bytes <= m_max_bytes);
+        });
+        if (m_cancelled) return false;
+        m_bytes += bytes;
+        m_items.emplace_back(std::move(item), bytes);
+        m_not_empty.notify_one();
+        return true;
+    }
+    // Blocks while empty and open. nullopt: closed and drained, or cancelled.
+    std::optional<T> pop() {
+        std::unique_lock lock(m_mutex);
+        m_not_empty.wait(lock, [&] { return m_cancelled || m_closed || !m_items.empty(); });
+        if (m_cancelled || m_items.empty()) return std::nullopt;
+        std::optional<T> item(std::move(m_items.front().first));
+        m_bytes -= m_items.front().second;
+        m_items.pop_front();
+        m_not_full.notify_one();
+        return item;
+    }
+    void close() {
+        std::lock_guard lock(m_mutex);
+        m_closed = true;
+        m_not_empty.notify_all();
+    }
+    void cancel() {
+        std::lock_guard lock(m_mutex);
+        m_cancelled = true;
+        m_not_empty.notify_all();
+        m_not_full.notify_all();
+    }
+    bool cancelled() const {
+        std::lock_guard lock(m_mutex);
+        return m_cancelled;
+    }
+
+  private:
+    const std::size_t m_max_items;
+    const std::size_t m_max_bytes;
+    mutable std::mutex m_mutex;
+    std::condition_variable m_not_full;
+    std::condition_variable m_not_empty;
+    std::deque<std::pair<T, std::size_t>> m_items;
+    std::size_t m_bytes = 0;
+    bool m_closed = false;
+    bool m_cancelled = false;
+};
+
+// One listed UID on its way to the recording thread.
+struct Item {
+    std::uint32_t uid = 0;
+    bool fetch_failed = false;
+    std::string error; // the fetch's error (fetch_failed), or the analyser's (message, !parsed)
+    std::optional<SourceMessage> message; // nullopt (and not failed): vanished
+    std::optional<std::int64_t> internal_date;
+    bool skipped_since = false; // INTERNALDATE before --since: neither fingerprinted nor analysed
+    std::string fingerprint;
+    bool parsed = false;
+    classifiers::DeliveryReport report;
+    std::exception_ptr failure; // anything else (SHA-256 failed, out of memory): rethrown in UID order
+    std::size_t bytes() const { return message ? message->raw.size() : 0; }
+};
+
+// The fetch thread (source.fetch() under the source mutex, UID after UID, stopping at a stop request
+// after the message in hand or after max_consecutive_fetch_errors) and the analysis thread
+// (INTERNALDATE, --since, fingerprint, analyse). The destructor cancels both queues and joins.
+class Prefetch {
+  public:
+    BoundedQueue<Item> fetched{k_queue_messages, k_queue_bytes};
+    BoundedQueue<Item> analysed{k_queue_messages, k_queue_bytes};
+
+    Prefetch(MailSource& source, std::mutex& source_mutex, const AnalyseFn& analyse, const ScanOptions& options,
+             const std::vector<std::uint32_t>& uids) {
+        m_fetcher = std::thread([this, &source, &source_mutex, &options, &uids] {
+            fetch_all(source, source_mutex, options, uids);
+        });
+        try {
+            m_analyser = std::thread([this, &analyse, &options] { analyse_all(analyse, options); });
+        } catch (...) {
+            fetched.cancel();
+            m_fetcher.join();
+            throw;
+        }
+    }
+    ~Prefetch() {
+        fetched.cancel();
+        analysed.cancel();
+        m_fetcher.join();
+        m_analyser.join();
+    }
+    Prefetch(const Prefetch&) = delete;
+    Prefetch& operator=(const Prefetch&) = delete;
+
+  private:
+    void fetch_all(MailSource& source, std::mutex& source_mutex, const ScanOptions& options,
+                   const std::vector<std::uint32_t>& uids) {
+        std::size_t consecutive_errors = 0;
+        for (const auto uid : uids) {
+            if (stop_requested()) break;
+            Item item;
+            item.uid = uid;
+            try {
+                std::lock_guard lock(source_mutex);
+                item.message = source.fetch(uid);
+                consecutive_errors = 0;
+            } catch (const std::exception& e) {
+                item.fetch_failed = true;
+                item.error = e.what();
+                ++consecutive_errors;
+            } catch (...) {
+                item.failure = std::current_exception();
+            }
+            const bool last = item.failure || consecutive_errors >= options.max_consecutive_fetch_errors;
+            const auto bytes = item.bytes();
+            if (!fetched.push(std::move(item), bytes) || last) break;
+        }
+        fetched.close();
+    }
+
+    void analyse_all(const AnalyseFn& analyse, const ScanOptions& options) {
+        while (auto item = fetched.pop()) {
+            if (item->message && !item->failure) {
+                try {
+                    const std::string_view raw = item->message->raw;
+                    item->internal_date = parse_mail_date(item->message->internal_date);
+                    if (options.since && item->internal_date && *item->internal_date < *options.since) {
+                        item->skipped_since = true;
+                    } else {
+                        item->fingerprint = store::sha256_hex(raw);
+                        try {
+                            item->report = analyse(raw);
+                            item->parsed = true;
+                        } catch (const std::exception& e) {
+                            item->error = e.what();
+                        } catch (...) {
+                            item->error = "analyser failed";
+                        }
+                    }
+                } catch (...) {
+                    item->failure = std::current_exception();
+                }
+            }
+            const auto bytes = item->bytes();
+            if (!analysed.push(std::move(*item), bytes)) break;
+        }
+        analysed.close();
+    }
+
+    std::thread m_fetcher;
+    std::thread m_analyser;
+};
 
 std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -82,30 +261,44 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                           static_cast<std::int64_t>(result.new_messages), result.error, result.finished_at);
     };
 
+    // The source is called from the fetch thread (fetch) and from this one (mark_processed): one at a
+    // time, under this mutex.
+    std::mutex source_mutex;
+
     // Messages are recorded in batches (one SQLite transaction for up to k_batch_messages
     // messages or k_batch_time, each message's rows with its checkpoint advance as before) and
     // marked processed only once their batch is committed.
-    struct Mark {
-        std::uint32_t uid;
-        bool ndr;
-    };
-    std::vector<Mark> marks;
+    std::vector<Mark> marks;    // in the open batch
+    std::vector<Mark> to_mark;  // committed, not marked yet (the fetch thread held the source)
     auto batch_started = std::chrono::steady_clock::now();
-    const auto commit = [&] {
-        try {
-            db.commit_batch();
-        } catch (...) {
-            marks.clear(); // nothing of the batch was recorded: nothing of it is marked
-            throw;
+    // Marks what is committed; without `wait`, only when the fetch thread is not using the source
+    // (the marks then go out with a later commit, still after their messages are recorded).
+    const auto send_marks = [&](bool wait) {
+        if (to_mark.empty()) return;
+        std::unique_lock lock(source_mutex, std::try_to_lock);
+        if (!lock.owns_lock()) {
+            if (!wait && to_mark.size() < k_max_unmarked) return;
+            lock.lock();
         }
-        for (const auto& m : marks) {
+        for (const auto& m : to_mark) {
             try {
                 source.mark_processed(m.uid, m.ndr);
             } catch (const std::exception&) {
                 // Best effort by contract: the message is recorded; marking it again later is harmless.
             }
         }
+        to_mark.clear();
+    };
+    const auto commit = [&](bool wait_for_source) {
+        try {
+            db.commit_batch();
+        } catch (...) {
+            marks.clear(); // nothing of the batch was recorded: nothing of it is marked
+            throw;
+        }
+        to_mark.insert(to_mark.end(), marks.begin(), marks.end());
         marks.clear();
+        send_marks(wait_for_source);
     };
     const auto open_batch = [&] {
         const bool was_open = db.in_batch();
@@ -117,6 +310,7 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                std::chrono::steady_clock::now() - batch_started >= k_batch_time;
     };
 
+    std::optional<Prefetch> prefetch; // joined before anything below returns or throws
     try {
         std::uint32_t after = 0;
         if (auto cp = db.checkpoint(state.source, state.folder)) {
@@ -138,37 +332,38 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
             return result;
         }
 
+        // Fetching, analysing and recording overlap: a fetch thread and an analysis thread run ahead
+        // of this one through bounded queues; this thread records in UID order, as before.
+        prefetch.emplace(source, source_mutex, analyse, options, uids);
+
         // Once a message is left behind (fetch failed, or skipped by --since), the checkpoint stays
         // where it is for the rest of the pass so that the next pass sees that message again.
         bool frozen = false;
         std::size_t consecutive_errors = 0;
         ScanProgress progress{0, uids.size()};
-        for (const auto uid : uids) {
-            if (stop_requested()) {
-                result.interrupted = true;
-                break;
-            }
-            if (db.in_batch() && batch_full()) commit();
-            if (options.on_progress) options.on_progress(progress);
+        while (true) {
+            if (db.in_batch() && batch_full()) commit(false);
+            if (progress.done < uids.size() && options.on_progress) options.on_progress(progress);
+            auto item = prefetch->analysed.pop();
+            if (!item) break;
             ++progress.done;
+            if (item->failure) std::rethrow_exception(item->failure);
+            const auto uid = item->uid;
 
-            std::optional<SourceMessage> message;
-            try {
-                message = source.fetch(uid);
-            } catch (const std::exception& e) {
-                commit(); // what is recorded so far does not wait for the source to recover
+            if (item->fetch_failed) {
+                commit(false); // what is recorded so far does not wait for the source to recover
                 ++result.fetch_errors;
                 frozen = true;
                 if (++consecutive_errors >= options.max_consecutive_fetch_errors) {
                     result.source_error = true;
-                    result.error = classifiers::sanitise(e.what());
+                    result.error = classifiers::sanitise(item->error);
                     break;
                 }
                 continue;
             }
             consecutive_errors = 0;
             store::Location where{state.source, state.folder, state.uid_validity, uid, {}};
-            if (!message) {
+            if (!item->message) {
                 ++result.vanished;
                 if (!frozen) {
                     open_batch();
@@ -176,20 +371,21 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                 }
                 continue;
             }
+            SourceMessage& message = *item->message;
             ++result.messages;
-            where.location = message->location;
-            const auto internal_date = parse_mail_date(message->internal_date);
-            if (options.since && internal_date && *internal_date < *options.since) {
+            where.location = message.location;
+            const auto internal_date = item->internal_date;
+            if (item->skipped_since) {
                 ++result.skipped_since;
                 frozen = true;
                 continue;
             }
 
             store::MessageInput input;
-            input.fingerprint = store::sha256_hex(message->raw);
+            input.fingerprint = std::move(item->fingerprint);
             input.where = where;
-            input.internal_date = message->internal_date;
-            input.size = message->raw.size();
+            input.internal_date = message.internal_date;
+            input.size = message.raw.size();
             input.seen_at = now_seconds();
 
             bool ndr = false;
@@ -200,17 +396,9 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                 ++result.duplicates;
                 ndr = db.message_is_ndr(*known);
             } else {
-                classifiers::DeliveryReport report;
-                bool parsed = true;
-                try {
-                    report = analyse(message->raw);
-                } catch (const std::exception& e) {
-                    parsed = false;
-                    input.error = e.what();
-                } catch (...) {
-                    parsed = false;
-                    input.error = "analyser failed";
-                }
+                classifiers::DeliveryReport& report = item->report;
+                const bool parsed = item->parsed;
+                if (!parsed) input.error = std::move(item->error);
                 const auto event_at =
                     parsed ? first_date({report.date, report.arrival_date}) : std::optional<std::int64_t>{};
                 input.event_at = event_at ? *event_at : internal_date.value_or(input.seen_at);
@@ -257,15 +445,20 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
             }
             marks.push_back({uid, ndr});
         }
-        commit();
+        // The fetch thread stops at a stop request after the message in hand; what it had fetched
+        // is recorded above.
+        if (!result.source_error && progress.done < uids.size() && stop_requested()) result.interrupted = true;
+        prefetch.reset(); // joins: the source is ours alone again
+        commit(true);
         if (options.on_progress) options.on_progress(progress);
         finish(result.source_error ? "error" : result.interrupted ? "interrupted" : "ok");
     } catch (const std::exception& e) {
+        prefetch.reset();
         result.error = classifiers::sanitise(e.what());
         // The message that failed has been rolled back (its savepoint); the batch's earlier messages
         // are complete and are committed, as they would have been one by one.
         try {
-            commit();
+            commit(true);
         } catch (const std::exception&) {
             db.rollback_batch();
         }

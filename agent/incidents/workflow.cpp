@@ -73,7 +73,7 @@ WorkflowResult update_incidents(store::Store& db, const Config& config,
                                 std::int64_t now) {
     WorkflowResult out;
     const auto mid_domain = drafts::message_id_domain(config.identity);
-    for (const auto& summary : db.incidents(true)) {
+    for (const auto& summary : db.incident_rows(true)) { // the breakdowns come with incident_detail()
         if (!active(summary.status)) continue;
         ++out.incidents;
         const std::string name = s(summary.system) + (summary.listed.empty() ? "" : " " + s(summary.listed));

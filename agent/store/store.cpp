@@ -271,6 +271,10 @@ std::expected<std::unique_ptr<Store>, std::string> Store::open(const std::string
         // WAL + NORMAL: a killed process never loses a committed transaction; a power cut may lose the
         // last ones, together with their checkpoint advance, so the next run redoes them.
         store->exec("PRAGMA synchronous = NORMAL");
+        // The report and the incident step after a pass read every incident's hits; with SQLite's
+        // default 2 MiB page cache a 10,000-message state file (11 MiB) was read from the file again
+        // and again (7,000 preads in a rescan). 16 MiB: pages are cached only as they are used.
+        store->exec("PRAGMA cache_size = -16384");
         store->migrate(options.migrate_to);
     } catch (const std::exception& e) {
         return std::unexpected(path + ": " + e.what());
@@ -714,29 +718,43 @@ IncidentSummary read_incident(const Statement& s) {
 }
 
 void fill_breakdowns(sqlite3* db, IncidentSummary& i) {
-    const auto breakdown = [&](std::string_view column) {
-        Statement s(db, "SELECT r." + std::string(column) + ", COUNT(DISTINCT r.id) AS n FROM list_hits h "
-                        "JOIN recipient_records r ON r.id = h.record_id WHERE h.incident_id = ? AND r." +
-                            std::string(column) + " <> '' GROUP BY 1 ORDER BY n DESC, 1 LIMIT 50");
-        s.bind(1, i.id);
-        return collect_counts(s);
+    // Per column: the incident's distinct records per non-empty value, most first, then by value
+    // (byte order, as SQLite's BINARY), at most 50 -- what one GROUP BY query per column gave, with
+    // the incident's records read once instead of four times.
+    constexpr std::size_t k_columns = 4;
+    constexpr std::size_t k_max_rows = 50;
+    Statement s(db, "SELECT DISTINCT r.id, r.recipient_domain, r.reason, r.provider, r.remote_mta FROM list_hits h "
+                    "JOIN recipient_records r ON r.id = h.record_id WHERE h.incident_id = ?");
+    s.bind(1, i.id);
+    std::map<std::string, std::int64_t> counts[k_columns];
+    while (s.step())
+        for (std::size_t c = 0; c < k_columns; ++c)
+            if (auto value = s.text(static_cast<int>(c) + 1); !value.empty()) ++counts[c][std::move(value)];
+    const auto top = [](const std::map<std::string, std::int64_t>& by_value) {
+        Counts out(by_value.begin(), by_value.end());
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        if (out.size() > k_max_rows) out.resize(k_max_rows);
+        return out;
     };
-    i.recipient_domains = breakdown("recipient_domain");
-    i.reasons = breakdown("reason");
-    i.providers = breakdown("provider");
-    i.remote_mtas = breakdown("remote_mta");
+    i.recipient_domains = top(counts[0]);
+    i.reasons = top(counts[1]);
+    i.providers = top(counts[2]);
+    i.remote_mtas = top(counts[3]);
 }
 
 } // namespace
 
-std::vector<IncidentSummary> Store::incidents(bool open_only, const std::vector<std::int64_t>& recent) {
+std::vector<IncidentSummary> Store::incident_rows(bool open_only) {
     std::vector<IncidentSummary> out;
-    {
-        Statement s(m_db, std::string(k_incident_columns) +
-                              (open_only ? " WHERE status NOT IN ('resolved', 'dismissed')" : "") +
-                              " ORDER BY last_seen DESC, id");
-        while (s.step()) out.push_back(read_incident(s));
-    }
+    Statement s(m_db, std::string(k_incident_columns) +
+                          (open_only ? " WHERE status NOT IN ('resolved', 'dismissed')" : "") +
+                          " ORDER BY last_seen DESC, id");
+    while (s.step()) out.push_back(read_incident(s));
+    return out;
+}
+
+std::vector<IncidentSummary> Store::incidents(bool open_only, const std::vector<std::int64_t>& recent) {
+    std::vector<IncidentSummary> out = incident_rows(open_only);
     const std::set<std::int64_t> recent_set(recent.begin(), recent.end());
     for (auto& i : out) {
         fill_breakdowns(m_db, i);

@@ -231,6 +231,9 @@ class Store {
     // Incidents, most recently seen first; `recent` message ids give new_bounces. open_only: not
     // resolved and not dismissed.
     std::vector<IncidentSummary> incidents(bool open_only, const std::vector<std::int64_t>& recent = {});
+    // The same rows without the breakdowns (recipient_domains, reasons, providers, remote_mtas stay
+    // empty) and without new_bounces: for callers that only walk the incidents.
+    std::vector<IncidentSummary> incident_rows(bool open_only);
     std::optional<IncidentSummary> incident(std::int64_t id);
     std::optional<IncidentDetail> incident_detail(std::int64_t id);
     // Status change with an event "status" ("old -> new: detail"); no-op (false) when unchanged.
