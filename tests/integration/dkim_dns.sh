@@ -18,7 +18,7 @@ cleanup() {
     return 0
 }
 trap cleanup EXIT
-PORT=32653
+PORT=25653
 cd "$WORK"
 
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out rsa.key 2>/dev/null

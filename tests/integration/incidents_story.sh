@@ -38,10 +38,10 @@ timeout_ms = 500
 path = "$work/state.db"
 [smtp]
 host = "127.0.0.1"
-port = 32527
+port = 25527
 tls = "none"
 TOML
-smtpd_start plain 32527 --mode plain
+smtpd_start plain 25527 --mode plain
 triage() { "$NDR_TRIAGE" --no-site --shipped-rules "$NDR_SOURCE_DIR/rules.d" --config "$work/agent.toml" "$@"; }
 
 triage scan "$data"/0*.eml --json > "$work/scan.json"

@@ -26,10 +26,10 @@ PASSWORD=smtp-Secret-4711
 printf '%s\n' "$PASSWORD" > "$WORK/smtp.password" && chmod 600 "$WORK/smtp.password"
 printf 'not-the-password\n' > "$WORK/bad.password" && chmod 600 "$WORK/bad.password"
 
-smtpd_start starttls 32525 --mode starttls --cert "$C/server.crt" --key "$C/server.key" \
+smtpd_start starttls 25525 --mode starttls --cert "$C/server.crt" --key "$C/server.key" \
     --user postmaster@example.com --password-file "$WORK/smtp.password"
-smtpd_start implicit 32465 --mode implicit --cert "$C/server.crt" --key "$C/server.key"
-smtpd_start plain 32526 --mode plain
+smtpd_start implicit 25465 --mode implicit --cert "$C/server.crt" --key "$C/server.key"
+smtpd_start plain 25526 --mode plain
 
 # The draft: LF line ends, a line starting with "." (dot-stuffing), UTF-8, a long line.
 printf '%s\n' "From: Mail Admin <postmaster@example.com>" "To: postmaster@example.net" \
@@ -65,7 +65,7 @@ count() { find "$SMTPD_DIR/$1" -name 'msg-*.eml' | wc -l; }
 json() { /usr/bin/python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))[sys.argv[2]]))' "$1" "$2"; }
 
 # 1. STARTTLS, verified against the test CA, with AUTH: arrives byte for byte.
-config starttls 'host = "127.0.0.1"' 'port = 32525' 'tls = "starttls"' "ca_file = \"$C/ca.crt\"" \
+config starttls 'host = "127.0.0.1"' 'port = 25525' 'tls = "starttls"' "ca_file = \"$C/ca.crt\"" \
     'user = "postmaster@example.com"' "password_file = \"$WORK/smtp.password\"" 'timeout_seconds = 10'
 send starttls 0 --to postmaster@example.net --to abuse@example.net
 [[ $(count starttls) == 1 ]] || fail "starttls: want 1 message, got $(count starttls)"
@@ -77,19 +77,19 @@ cmp "$WORK/want.eml" "$SMTPD_DIR/starttls/msg-1.eml" || fail "starttls: the mess
     fail "starttls: recipients $(json "$SMTPD_DIR/starttls/msg-1.json" rcpt_tos)"
 
 # 2. The same server with a CA that did not sign its certificate: refused before any mail.
-config wrong_ca 'host = "127.0.0.1"' 'port = 32525' "ca_file = \"$C/wrongca.crt\"" \
+config wrong_ca 'host = "127.0.0.1"' 'port = 25525' "ca_file = \"$C/wrongca.crt\"" \
     'user = "postmaster@example.com"' "password_file = \"$WORK/smtp.password\"" 'timeout_seconds = 10'
 send wrong_ca 1 --to postmaster@example.net
 grep -q "not signed by a CA" "$WORK/wrong_ca.err" || fail "wrong CA: $(cat "$WORK/wrong_ca.err")"
 [[ $(count starttls) == 1 ]] || fail "wrong CA: a message arrived"
 
 # 3. The system store does not know the test CA either.
-config system_store 'host = "127.0.0.1"' 'port = 32525' 'timeout_seconds = 10'
+config system_store 'host = "127.0.0.1"' 'port = 25525' 'timeout_seconds = 10'
 send system_store 1 --to postmaster@example.net
 grep -q "rejected" "$WORK/system_store.err" || fail "system store: $(cat "$WORK/system_store.err")"
 
 # 4. A wrong password: refused, and the error names the user, not the password.
-config bad_login 'host = "127.0.0.1"' 'port = 32525' "ca_file = \"$C/ca.crt\"" \
+config bad_login 'host = "127.0.0.1"' 'port = 25525' "ca_file = \"$C/ca.crt\"" \
     'user = "postmaster@example.com"' "password_file = \"$WORK/bad.password\"" 'timeout_seconds = 10'
 send bad_login 1 --to postmaster@example.net
 grep -q "postmaster@example.com" "$WORK/bad_login.err" || fail "bad login: $(cat "$WORK/bad_login.err")"
@@ -97,24 +97,24 @@ grep -q "not-the-password" "$WORK/bad_login.err" && fail "bad login: the passwor
 [[ $(count starttls) == 1 ]] || fail "bad login: a message arrived"
 
 # 5. Implicit TLS (tls = "tls").
-config implicit 'host = "127.0.0.1"' 'port = 32465' 'tls = "tls"' "ca_file = \"$C/ca.crt\"" 'timeout_seconds = 10'
+config implicit 'host = "127.0.0.1"' 'port = 25465' 'tls = "tls"' "ca_file = \"$C/ca.crt\"" 'timeout_seconds = 10'
 send implicit 0 --to postmaster@example.net
 cmp "$WORK/want.eml" "$SMTPD_DIR/implicit/msg-1.eml" || fail "implicit: not byte for byte"
 [[ $(json "$SMTPD_DIR/implicit/msg-1.json" tls) == true ]] || fail "implicit: not over TLS"
 
 # 6. A server without STARTTLS: tls = "starttls" (the default) never falls back to plaintext.
-config no_starttls 'host = "127.0.0.1"' 'port = 32526' "ca_file = \"$C/ca.crt\"" 'timeout_seconds = 10'
+config no_starttls 'host = "127.0.0.1"' 'port = 25526' "ca_file = \"$C/ca.crt\"" 'timeout_seconds = 10'
 send no_starttls 1 --to postmaster@example.net
 grep -q "refused STARTTLS" "$WORK/no_starttls.err" || fail "no STARTTLS: $(cat "$WORK/no_starttls.err")"
 [[ $(count plain) == 0 ]] || fail "no STARTTLS: the message was sent in plaintext"
 
 # 7. Implicit TLS against the plaintext server fails too.
-config tls_on_plain 'host = "127.0.0.1"' 'port = 32526' 'tls = "tls"' "ca_file = \"$C/ca.crt\"" 'timeout_seconds = 5'
+config tls_on_plain 'host = "127.0.0.1"' 'port = 25526' 'tls = "tls"' "ca_file = \"$C/ca.crt\"" 'timeout_seconds = 5'
 send tls_on_plain 1 --to postmaster@example.net
 [[ $(count plain) == 0 ]] || fail "TLS on plain port: a message arrived"
 
 # 8. Plaintext only when tls = "none" is written.
-config plain 'host = "127.0.0.1"' 'port = 32526' 'tls = "none"' 'timeout_seconds = 10'
+config plain 'host = "127.0.0.1"' 'port = 25526' 'tls = "none"' 'timeout_seconds = 10'
 send plain 0 --to postmaster@example.net
 cmp "$WORK/want.eml" "$SMTPD_DIR/plain/msg-1.eml" || fail "plain: not byte for byte"
 [[ $(json "$SMTPD_DIR/plain/msg-1.json" tls) == false ]] || fail "plain: unexpectedly TLS"
