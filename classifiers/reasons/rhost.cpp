@@ -434,7 +434,6 @@ std::optional<Reason> france_ptt_reason(std::string_view text)
     return std::nullopt;
 }
 
-// I.UA "See http://mail.i.ua/err/3/": the number is the code (Sisimai Rhost/IUA.pm).
 // NTT DOCOMO (mfsmax.docomo.ne.jp), Sisimai Rhost/NTTDOCOMO.pm: its MX answers "550 Unknown user" both
 // for an unknown address (at RCPT) and for a message its per-address filter refuses (at DATA), so the
 // status and the command decide. `text` is lower-cased.
@@ -454,16 +453,15 @@ std::optional<Reason> nttdocomo_reason(const RecipientRecord& rec, std::string_v
         return R::syntaxerror;
     if (status != "5.0.0")
         return std::nullopt;
-    std::string command = rec.smtp_command.empty() ? find_smtp_command(text) : rec.smtp_command;
-    for (char& c : command)
-        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    if (command == "RCPT")
+    const std::string command = rec.smtp_command.empty() ? find_smtp_command(text) : rec.smtp_command;
+    if (iequals(command, "RCPT"))
         return R::userunknown;
-    if (command == "DATA")
+    if (iequals(command, "DATA"))
         return R::rejected;
     return std::nullopt;
 }
 
+// I.UA "See http://mail.i.ua/err/3/": the number is the code (Sisimai Rhost/IUA.pm).
 std::optional<Reason> iua_reason(std::string_view text)
 {
     constexpr R k_codes_iua[] = {R::undefined,   R::norelaying, R::userunknown, R::suspend,
