@@ -204,7 +204,8 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
 
     auto retry = std::chrono::duration_cast<std::chrono::milliseconds>(k_first_retry);
     int exit_code = k_exit_ok;
-    std::optional<std::chrono::steady_clock::time_point> last_recheck;
+    std::chrono::steady_clock::time_point last_recheck{};
+    bool recheck_now = true; // the first pass, and after a reload
     while (!stop_requested()) {
         if (g_reload.exchange(false)) {
             sd_notify("RELOADING=1");
@@ -220,7 +221,7 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
                     }
                 }
                 loaded = std::move(fresh);
-                last_recheck.reset(); // new rules or identity: incidents and DNSBL state re-checked now
+                recheck_now = true; // new rules or identity: incidents and DNSBL state re-checked now
                 log(LogLevel::info, "configuration and rules reloaded");
             } else {
                 log(LogLevel::error, "reload failed: keeping the configuration and rules in use");
@@ -249,8 +250,8 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
         // Incidents after a pass with new mail, and every recheck_minutes: DNSBL state (cleared
         // listings move to resolved), status rules, drafts and their IMAP Drafts copies.
         const auto now_steady = std::chrono::steady_clock::now();
-        if (result.new_messages > 0 || !last_recheck ||
-            now_steady - *last_recheck >= std::chrono::minutes(loaded->config.service.recheck_minutes)) {
+        if (result.new_messages > 0 || recheck_now ||
+            now_steady - last_recheck >= std::chrono::minutes(loaded->config.service.recheck_minutes)) {
             try {
                 const auto flow = incidents::after_pass(**db, loaded->config, loaded->pipeline->rules.get(), true,
                                                         std::time(nullptr));
@@ -259,6 +260,7 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
                 log(LogLevel::error, std::string("incidents: ") + e.what());
             }
             last_recheck = now_steady;
+            recheck_now = false;
             watchdog.beat();
         }
         metrics::count_imap_errors(metrics::imap_errors_of(result));

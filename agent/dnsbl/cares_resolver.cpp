@@ -89,6 +89,16 @@ struct CaresResolver::Impl {
 
 namespace {
 
+int wire_type(QueryType type) {
+    switch (type) {
+    case QueryType::a: return ns_t_a;
+    case QueryType::txt: return ns_t_txt;
+    case QueryType::ptr: return ns_t_ptr;
+    case QueryType::aaaa: return ns_t_aaaa;
+    }
+    return ns_t_a;
+}
+
 struct Batch;
 struct Pending {
     Batch* batch = nullptr;
@@ -205,7 +215,7 @@ std::vector<Answer> CaresResolver::resolve(std::span<const Query> queries) {
             std::size_t i = b.next++;
             b.pending[i] = Pending{&b, i};
             ++b.in_flight;
-            int type = queries[i].type == QueryType::a ? ns_t_a : ns_t_txt;
+            const int type = wire_type(queries[i].type);
             ares_query(ch, queries[i].name.c_str(), ns_c_in, type, on_answer, &b.pending[i]);
         }
     };

@@ -2,8 +2,11 @@
 // the message or counts towards a cap, so hostile bytes cannot make it run long.
 #include "agent/dnsbl/dns_message.hpp"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <optional>
+#include <string>
 
 #include "classifiers/limits.hpp"
 
@@ -12,7 +15,9 @@ namespace {
 
 constexpr std::uint16_t k_type_a = 1;
 constexpr std::uint16_t k_type_soa = 6;
+constexpr std::uint16_t k_type_ptr = 12;
 constexpr std::uint16_t k_type_txt = 16;
+constexpr std::uint16_t k_type_aaaa = 28;
 constexpr std::uint16_t k_class_in = 1;
 constexpr std::size_t k_max_questions = 4;
 
@@ -44,6 +49,37 @@ public:
         if (pos + 4 > end) return std::nullopt;
         return (static_cast<std::uint32_t>(m_msg[pos]) << 24) | (static_cast<std::uint32_t>(m_msg[pos + 1]) << 16) |
                (static_cast<std::uint32_t>(m_msg[pos + 2]) << 8) | m_msg[pos + 3];
+    }
+    // The name at `pos`, compression pointers followed (each must point before the label that holds it,
+    // at most k_max_jumps of them), lower-cased, dot-separated, no trailing dot; at most 255 bytes
+    // in wire form. nullopt when it cannot be read; "" for the root.
+    std::optional<std::string> read_name(std::size_t pos, std::size_t end) const {
+        constexpr int k_max_jumps = 16;
+        std::string out;
+        std::size_t wire = 1;
+        int jumps = 0;
+        while (true) {
+            if (pos >= end) return std::nullopt;
+            const std::uint8_t len = m_msg[pos];
+            if (len == 0) return out;
+            if ((len & 0xc0) == 0xc0) {
+                if (pos + 2 > end || ++jumps > k_max_jumps) return std::nullopt;
+                const std::size_t target = (static_cast<std::size_t>(len & 0x3f) << 8) | m_msg[pos + 1];
+                if (target >= pos) return std::nullopt;
+                pos = target;
+                end = m_msg.size(); // a pointer may leave the record it started in
+                continue;
+            }
+            if ((len & 0xc0) != 0 || pos + 1 + len > end) return std::nullopt;
+            wire += 1u + len;
+            if (wire > 255) return std::nullopt;
+            if (!out.empty()) out += '.';
+            for (std::size_t k = 0; k < len; ++k) {
+                const auto c = static_cast<char>(m_msg[pos + 1 + k]);
+                out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+            }
+            pos += 1u + len;
+        }
     }
     std::size_t size() const { return m_msg.size(); }
     std::uint8_t at(std::size_t i) const { return m_msg[i]; }
@@ -134,6 +170,20 @@ Answer parse_dns_response(std::span<const std::uint8_t> message, QueryType type)
             }
             out.records.push_back(std::move(text));
             min_ttl = std::min(min_ttl.value_or(rec->ttl), rec->ttl);
+        } else if (type == QueryType::ptr && rec->type == k_type_ptr) {
+            auto name = r.read_name(rec->rdata, rec->next);
+            if (!name) return fail("malformed answer (PTR record)");
+            out.records.push_back(std::move(*name));
+            min_ttl = std::min(min_ttl.value_or(rec->ttl), rec->ttl);
+        } else if (type == QueryType::aaaa && rec->type == k_type_aaaa) {
+            if (rec->rdlen != 16)
+                return fail("malformed answer (AAAA record of " + std::to_string(rec->rdlen) + " bytes)");
+            char text[INET6_ADDRSTRLEN] = {};
+            std::uint8_t bytes[16];
+            for (std::size_t k = 0; k < 16; ++k) bytes[k] = r.at(rec->rdata + k);
+            if (inet_ntop(AF_INET6, bytes, text, sizeof text) == nullptr) return fail("malformed answer (AAAA)");
+            out.records.emplace_back(text);
+            min_ttl = std::min(min_ttl.value_or(rec->ttl), rec->ttl);
         }
     }
     if (ancount > n_answers) walked_answers = false;
@@ -182,7 +232,15 @@ Answer parse_dns_response(std::span<const std::uint8_t> message, QueryType type)
     return out;
 }
 
-std::string_view to_string(QueryType type) { return type == QueryType::a ? "A" : "TXT"; }
+std::string_view to_string(QueryType type) {
+    switch (type) {
+    case QueryType::a: return "A";
+    case QueryType::txt: return "TXT";
+    case QueryType::ptr: return "PTR";
+    case QueryType::aaaa: return "AAAA";
+    }
+    return "?";
+}
 
 std::string_view to_string(AnswerStatus status) {
     switch (status) {

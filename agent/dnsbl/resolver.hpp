@@ -14,7 +14,7 @@
 
 namespace ndr::agent::dnsbl {
 
-enum class QueryType { a, txt };
+enum class QueryType { a, txt, ptr, aaaa };
 std::string_view to_string(QueryType type);
 
 struct Query {
@@ -36,7 +36,8 @@ std::string_view to_string(AnswerStatus status);
 
 struct Answer {
     AnswerStatus status = AnswerStatus::error;
-    std::vector<std::string> records; // A: dotted quads; TXT: one string per record (chunks joined)
+    std::vector<std::string> records; // A: dotted quads; TXT: one string per record (chunks joined);
+                                      // PTR: lower-case names, no trailing dot; AAAA: RFC 5952 text
     std::uint32_t ttl = 0;            // answers: lowest record TTL; nxdomain/nodata: SOA minimum (0: none)
     std::string detail;               // for errors: what happened ("connection refused", "rcode 4")
     bool cached = false;              // served from the answer cache (ttl is then the time left)

@@ -71,10 +71,17 @@ std::string evidence_block(const store::IncidentDetail& d, const IdentitySetting
            (ips.empty() ? std::string("(none named; see the rejections below)") : join(ips, ", ")) + "\n";
     if (!i.listed.empty() && !is_ip(i.listed)) out += "Listed domain: " + s(i.listed) + "\n";
     out += "HELO name(s): " + (helos.empty() ? std::string("(not configured)") : join(helos, ", ")) + "\n";
-    out += "Reverse DNS (as the next hop saw it): " +
-           (d.sending_rdns.empty() ? std::string("(not shown in the returned headers)")
-                                   : join(d.sending_rdns, ", ")) +
-           "\n";
+    if (!d.sending_rdns.empty() || d.reverse_dns.empty())
+        out += "Reverse DNS (as the next hop saw it): " +
+               (d.sending_rdns.empty() ? std::string("(not shown in the returned headers)")
+                                       : join(d.sending_rdns, ", ")) +
+               "\n";
+    if (!d.reverse_dns.empty()) {
+        std::vector<std::string> lines;
+        for (const auto& line : d.reverse_dns)
+            lines.push_back(s(line));
+        out += "Reverse DNS (looked up): " + join(lines, "; ") + "\n";
+    }
     out += "Sending domain(s): " + (domains.empty() ? std::string("(not configured)") : join(domains, ", ")) +
            "\n";
     out += "Recipient domain(s): " +

@@ -4,6 +4,7 @@
 #include "agent/dnsbl/cares_resolver.hpp"
 #include "agent/dnsbl/checker.hpp"
 #include "agent/dnsbl/query_name.hpp"
+#include "agent/dnsbl/reverse_dns.hpp"
 #include "agent/drafts/plan.hpp"
 #include "agent/scan.hpp"
 #include "classifiers/text.hpp"
@@ -58,6 +59,14 @@ DnsState check_listing(const classifiers::rules::RuleSet& rules, const classifie
 
 } // namespace
 
+// The FCrDNS of the incident's IPs (the listed one first), for the draft's evidence.
+void look_up_reverse_dns(store::IncidentDetail& detail, dnsbl::Resolver& resolver) {
+    std::vector<std::string> ips{detail.summary.listed}; // reverse_dns() skips a listed domain
+    ips.insert(ips.end(), detail.sending_ips.begin(), detail.sending_ips.end());
+    for (const auto& r : dnsbl::reverse_dns(ips, resolver))
+        detail.reverse_dns.push_back(dnsbl::describe(r));
+}
+
 std::expected<std::unique_ptr<dnsbl::Resolver>, std::string> make_incident_resolver(const Config& config) {
     if (config.dns.resolvers.empty()) return std::unique_ptr<dnsbl::Resolver>();
     dnsbl::CaresOptions options;
@@ -99,8 +108,9 @@ WorkflowResult update_incidents(store::Store& db, const Config& config,
                 }
             }
         }
-        const auto detail = db.incident_detail(summary.id);
+        auto detail = db.incident_detail(summary.id);
         if (!detail) continue;
+        if (resolver != nullptr) look_up_reverse_dns(*detail, *resolver);
         const auto plan = drafts::plan_incident(*detail, list, config.identity);
         std::string status = summary.status;
         const auto change = [&](std::string_view to, std::string_view why) {

@@ -148,6 +148,9 @@ struct IncidentDetail {
     std::vector<std::string> sending_helos;
     std::vector<std::string> from_domains; // domains of the originals' From
     std::vector<IncidentEvent> events;     // oldest first
+    // Not stored: the live forward-confirmed reverse DNS of the IPs above, one describe() line each
+    // (agent/dnsbl/reverse_dns), filled by the incident workflow when it has a resolver.
+    std::vector<std::string> reverse_dns;
 };
 inline constexpr std::size_t k_max_rejection_lines = 20;
 

@@ -176,3 +176,47 @@ TEST_CASE("dnsbl: record and TXT caps hold on hostile answers") {
     REQUIRE(t.records.size() == 1);
     CHECK_MESSAGE(t.records[0].size() == 1024, "got ", t.records[0].size(), " bytes, want the cap 1024");
 }
+
+TEST_CASE("dnsbl: PTR names follow compression, AAAA records give RFC 5952 text") {
+    // The question name 2.0.0.127.bl.test starts at offset 12; "bl.test" at offset 22.
+    const Rr ptr{12, 300, Bytes{4, 'M', 'a', 'i', 'L', 0xc0, 22}};
+    Answer p = parse_dns_response(message(0, {ptr, a_rr(2)}), QueryType::ptr);
+    CHECK(p.status == AnswerStatus::answer);
+    CHECK(p.records == std::vector<std::string>{"mail.bl.test"});
+    CHECK(p.ttl == 300);
+    CHECK(parse_dns_response(message(0, {a_rr(2)}), QueryType::ptr).status == AnswerStatus::nodata);
+
+    Bytes v6(16, 0);
+    v6[0] = 0x20;
+    v6[1] = 0x01;
+    v6[2] = 0x0d;
+    v6[3] = 0xb8;
+    v6[15] = 0x25;
+    Answer q = parse_dns_response(message(0, {Rr{28, 60, v6}}), QueryType::aaaa);
+    CHECK(q.status == AnswerStatus::answer);
+    CHECK(q.records == std::vector<std::string>{"2001:db8::25"});
+    CHECK(parse_dns_response(message(0, {Rr{28, 60, Bytes(4, 1)}}), QueryType::aaaa).status == AnswerStatus::error);
+}
+
+TEST_CASE("dnsbl: hostile PTR names are errors, never loops") {
+    // A pointer to itself, one ahead, and a label that points back to itself through an earlier
+    // pointer (a loop only the jump cap ends).
+    Bytes self = message(0, {Rr{12, 60, Bytes{1, 'a', 0xc0, 0}}});
+    const std::size_t rdata = self.size() - 4;
+    self[rdata + 3] = static_cast<std::uint8_t>(rdata + 2);
+    CHECK(parse_dns_response(self, QueryType::ptr).status == AnswerStatus::error);
+    self[rdata + 3] = static_cast<std::uint8_t>(rdata + 3);
+    CHECK(parse_dns_response(self, QueryType::ptr).status == AnswerStatus::error);
+    self[rdata + 3] = static_cast<std::uint8_t>(rdata);
+    CHECK(parse_dns_response(self, QueryType::ptr).status == AnswerStatus::error);
+    // A label running past the record, and a name longer than 255 bytes.
+    CHECK(parse_dns_response(message(0, {Rr{12, 60, Bytes{9, 'a', 'b', 0}}}), QueryType::ptr).status ==
+          AnswerStatus::error);
+    Bytes longname;
+    for (int i = 0; i < 5; ++i) {
+        longname.push_back(60);
+        longname.insert(longname.end(), 60, 'x');
+    }
+    longname.push_back(0);
+    CHECK(parse_dns_response(message(0, {Rr{12, 60, longname}}), QueryType::ptr).status == AnswerStatus::error);
+}

@@ -112,6 +112,24 @@ TEST_CASE("plan: the draft carries IPs, HELO, rDNS, domains, UTC times, verbatim
         CHECK_MESSAGE(body.find(want) != std::string::npos, want);
 }
 
+TEST_CASE("plan: the looked-up reverse DNS stands in for a Received field that did not show it") {
+    auto d = incident("test-list", "192.0.2.25");
+    const auto email = list(rules::RemovalMethod::email, false);
+    d.sending_rdns.clear();
+    auto body = plan_incident(d, &email, identity()).text.body;
+    CHECK(body.find("Reverse DNS (as the next hop saw it): (not shown in the returned headers)") != std::string::npos);
+    d.reverse_dns = {"192.0.2.25 -> mail.example.com (forward-confirmed)", "192.0.2.26 -> (no PTR\r\nBcc: x)"};
+    body = plan_incident(d, &email, identity()).text.body;
+    CHECK(body.find("not shown in the returned headers") == std::string::npos);
+    CHECK(body.find("Reverse DNS (looked up): 192.0.2.25 -> mail.example.com (forward-confirmed); 192.0.2.26 -> "
+                    "(no PTR") != std::string::npos);
+    CHECK(body.find("\nBcc:") == std::string::npos);
+    d.sending_rdns = {"mail.example.com"}; // both, when the Received field showed one
+    body = plan_incident(d, &email, identity()).text.body;
+    CHECK(body.find("Reverse DNS (as the next hop saw it): mail.example.com\n") != std::string::npos);
+    CHECK(body.find("Reverse DNS (looked up): 192.0.2.25") != std::string::npos);
+}
+
 TEST_CASE("compose: NDR text cannot inject headers") {
     store::Draft d;
     d.id = 3;
