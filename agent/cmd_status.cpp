@@ -38,7 +38,8 @@ int run_status(const CommandContext& ctx, const StatusArgs& args) {
         std::cerr << "ndr-triage status: no state database at " << path << " (run `ndr-triage scan` first)\n";
         return 2;
     }
-    auto db = store::Store::open(path, store::Store::OpenOptions{store::k_schema_version, false});
+    bool read_only = false;
+    auto db = store::Store::open_existing(path, &read_only);
     if (!db) {
         std::cerr << "ndr-triage status: " << db.error() << "\n";
         return 3;
@@ -55,6 +56,7 @@ int run_status(const CommandContext& ctx, const StatusArgs& args) {
             nlohmann::json out = to_json(report);
             out["state"] = path;
             out["schema_version"] = (*db)->schema_version();
+            out["read_only"] = read_only;
             out["messages"] = t.messages;
             out["ndrs"] = t.ndrs;
             out["records"] = t.records;
@@ -86,7 +88,8 @@ int run_status(const CommandContext& ctx, const StatusArgs& args) {
             std::cout << out.dump(2) << "\n";
             return 0;
         }
-        std::cout << "State database: " << path << " (schema " << (*db)->schema_version() << ")\n";
+        std::cout << "State database: " << path << " (schema " << (*db)->schema_version()
+                  << (read_only ? ", opened read-only" : "") << ")\n";
         if (last) {
             std::cout << "Last run: " << last->command << " of " << s(last->source) << " started "
                       << format_utc(last->started_at) << ", " << last->status << ", " << last->messages

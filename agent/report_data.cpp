@@ -299,7 +299,7 @@ StoreMetrics ReportQueries::metrics() {
 std::expected<ReportData, std::string> load_report_data(const std::string& state_path,
                                                         const classifiers::rules::RuleSet* rules,
                                                         const Config& config, std::int64_t now) {
-    auto db = store::Store::open(state_path, store::Store::OpenOptions{store::k_schema_version, false});
+    auto db = store::Store::open_existing(state_path);
     if (!db) return std::unexpected(db.error());
     auto queries = ReportQueries::open(state_path);
     if (!queries) return std::unexpected(queries.error());

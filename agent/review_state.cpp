@@ -26,7 +26,7 @@ std::expected<ReviewState, int> open_review_state(const GlobalOptions& global, c
                   << " (run `ndr-triage scan` first)\n";
         return std::unexpected(2);
     }
-    auto db = store::Store::open(st.path, store::Store::OpenOptions{store::k_schema_version, false});
+    auto db = store::Store::open_existing(st.path);
     if (!db) {
         std::cerr << "ndr-triage " << command << ": " << db.error() << "\n";
         return std::unexpected(3);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cctype>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
@@ -231,8 +232,41 @@ std::expected<std::unique_ptr<Store>, std::string> Store::open(const std::string
     return open(path, OpenOptions{});
 }
 
+namespace {
+
+// RFC 8089 / SQLite URI for a local path: every byte but unreserved ones and '/' percent-encoded.
+std::string file_uri(const std::string& path, const char* query) {
+    static constexpr char k_hex[] = "0123456789ABCDEF";
+    std::string out = "file:";
+    for (const unsigned char c : path) {
+        if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += k_hex[c >> 4];
+            out += k_hex[c & 15];
+        }
+    }
+    return out + "?" + query;
+}
+
+} // namespace
+
+std::expected<std::unique_ptr<Store>, std::string> Store::open_existing(const std::string& path, bool* read_only) {
+    if (read_only != nullptr) *read_only = false;
+    auto db = open(path, OpenOptions{k_schema_version, false, false});
+    if (db) return db;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return db; // missing: the first error says so
+    auto ro = open(path, OpenOptions{k_schema_version, false, true});
+    if (!ro) return db;
+    if (read_only != nullptr) *read_only = true;
+    return ro;
+}
+
 std::expected<std::unique_ptr<Store>, std::string> Store::open(const std::string& path, const OpenOptions& options) {
     if (path.empty()) return std::unexpected(std::string("state database: no path given"));
+    if (options.read_only) return open_read_only(path);
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {
         if (!S_ISREG(st.st_mode)) return std::unexpected(path + ": not a regular file");
@@ -280,6 +314,39 @@ std::expected<std::unique_ptr<Store>, std::string> Store::open(const std::string
         return std::unexpected(path + ": " + e.what());
     }
     return store;
+}
+
+std::expected<std::unique_ptr<Store>, std::string> Store::open_read_only(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return std::unexpected(path + ": " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) return std::unexpected(path + ": not a regular file");
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+        return std::unexpected(path + ": state database is group- or world-accessible; refusing it (chmod 600)");
+    std::string error;
+    for (const char* query : {"mode=ro", "mode=ro&immutable=1"}) {
+        sqlite3* db = nullptr;
+        const int rc = sqlite3_open_v2(file_uri(path, query).c_str(), &db,
+                                       SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW, nullptr);
+        if (rc != SQLITE_OK) {
+            if (error.empty()) error = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+            sqlite3_close(db);
+            continue;
+        }
+        std::unique_ptr<Store> store(new Store(db, path));
+        try {
+            sqlite3_busy_timeout(db, k_busy_timeout_ms);
+            sqlite3_extended_result_codes(db, 1);
+            const int version = store->schema_version(); // the first read: fails here without a -shm
+            if (version != k_schema_version)
+                return std::unexpected(path + ": read-only state database at schema version " +
+                                       std::to_string(version) + ", this ndr-triage reads " +
+                                       std::to_string(k_schema_version) + " (a writable run migrates it)");
+            return store;
+        } catch (const std::exception& e) {
+            if (error.empty()) error = e.what();
+        }
+    }
+    return std::unexpected(path + ": " + error);
 }
 
 Store::Store(sqlite3* db, std::string path) : m_db(db), m_path(std::move(path)) {}

@@ -187,7 +187,16 @@ class Store {
     struct OpenOptions {
         int migrate_to = k_schema_version; // tests: stop migrating at an older version
         bool create = true;                // false: a missing file is an error
+        // Reading only (no create, no migration, no journal change): for a database on a read-only
+        // filesystem or in a directory we cannot write. SQLite's mode=ro, or, when even the -shm file
+        // cannot be made, immutable=1 (nothing can write that file then either). The schema must be
+        // the current one.
+        bool read_only = false;
     };
+    // What the reading commands (status, report, incidents, drafts) use: the file opened as usual
+    // (never created), else read-only; the first error when neither works. `*read_only` tells which.
+    static std::expected<std::unique_ptr<Store>, std::string> open_existing(const std::string& path,
+                                                                            bool* read_only = nullptr);
 
     static std::expected<std::unique_ptr<Store>, std::string> open(const std::string& path);
     static std::expected<std::unique_ptr<Store>, std::string> open(const std::string& path,
@@ -267,6 +276,7 @@ class Store {
     std::int64_t query_int(std::string_view sql);
 
   private:
+    static std::expected<std::unique_ptr<Store>, std::string> open_read_only(const std::string& path);
     Store(sqlite3* db, std::string path);
     void exec(std::string_view sql);
     void migrate(int target);

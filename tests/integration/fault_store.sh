@@ -70,6 +70,14 @@ scan "$STATE"
 ((SCAN_RC != 0 && SCAN_RC < 128)) || fail "read-only: scan exit $SCAN_RC, want a clean failure"
 clear_error "read-only"
 untouched "read-only" "$before"
+# The reading commands still work on it (SQLite mode=ro, or immutable when no -shm can be made).
+"$NDR_TRIAGE" --no-site status --state "$STATE" --json > "$WORK/ro-status.json" 2> "$WORK/ro-status.err" ||
+    fail "read-only: status failed: $(cat "$WORK/ro-status.err")"
+[[ $(ndr_json_num "$WORK/ro-status.json" messages) == "$half" ]] || fail "read-only: status shows $(ndr_json_num "$WORK/ro-status.json" messages), want $half"
+grep -q '"read_only": true' "$WORK/ro-status.json" || fail "read-only: status does not say it opened the file read-only"
+"$NDR_TRIAGE" --no-site incidents --state "$STATE" list > /dev/null 2> "$WORK/ro-incidents.err" ||
+    fail "read-only: incidents list failed: $(cat "$WORK/ro-incidents.err")"
+echo "ok   read-only: status and incidents list read it"
 if ((ROOT)); then mount -o remount,rw "$MNT"; else chmod u+w "$MNT/ro" "$STATE"*; fi
 [[ $(messages_in "$STATE") == "$half" ]] || fail "read-only: the database changed"
 scan "$STATE"

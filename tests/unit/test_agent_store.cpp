@@ -103,6 +103,31 @@ TEST_CASE("store: an existing group- or world-readable database is refused") {
     CHECK(again.error().find("group- or world-accessible") != std::string::npos);
 }
 
+TEST_CASE("store: read-only opening reads the data, refuses writes, and takes any path") {
+    TempDir dir;
+    const auto sub = dir.file("odd dir ?#%");
+    REQUIRE(::mkdir(sub.c_str(), 0700) == 0);
+    const auto path = sub + "/state.db";
+    const auto report = spamhaus_report("bob@example.net", "192.0.2.25");
+    {
+        auto s = open_ok(path);
+        s->record_message(input_for("raw-1", 1, &report), true);
+    }
+    auto ro = Store::open(path, Store::OpenOptions{k_schema_version, false, true});
+    REQUIRE_MESSAGE(ro.has_value(), (ro ? "" : ro.error()));
+    CHECK((*ro)->query_int("SELECT COUNT(*) FROM messages") == 1);
+    CHECK_THROWS((*ro)->record_message(input_for("raw-2", 2, &report), true));
+    bool read_only = true;
+    auto rw = Store::open_existing(path, &read_only); // writable: opened as usual
+    REQUIRE(rw.has_value());
+    CHECK_FALSE(read_only);
+    CHECK_FALSE(Store::open_existing(dir.file("missing.db")).has_value());
+    ::chmod(path.c_str(), 0640);
+    auto refused = Store::open(path, Store::OpenOptions{k_schema_version, false, true});
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().find("group- or world-accessible") != std::string::npos);
+}
+
 TEST_CASE("store: dnsbl_answers has exactly the shape fixed in schema.md") {
     TempDir dir;
     auto s = open_ok(dir.file("state.db"));
