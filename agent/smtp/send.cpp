@@ -103,10 +103,11 @@ std::expected<void, std::string> send_message(const SmtpSettings& s, const std::
             transport->setProperty("connection.tls", false);
         }
         if (s.tls != "none") {
-            auto verifier = make_certificate_verifier(ca_file);
+            auto verifier = make_certificate_verifier(ca_file, s.host);
             if (!verifier) return std::unexpected(verifier.error());
             transport->setCertificateVerifier(*verifier);
         }
+        transport->setSocketFactory(make_socket_factory());
         transport->setTimeoutHandlerFactory(vmime::make_shared<VmimeTimeoutFactory>(s.timeout_seconds));
         transport->connect();
         if (s.tls != "none" && !transport->isSecuredConnection()) {

@@ -197,10 +197,11 @@ void ImapSource::connect() {
             store->setProperty("connection.tls", false);
         }
         if (m_settings.tls != TlsMode::none) {
-            auto verifier = make_certificate_verifier(ca_file);
+            auto verifier = make_certificate_verifier(ca_file, m_settings.host);
             if (!verifier) throw ImapError(Kind::config, verifier.error());
             store->setCertificateVerifier(*verifier);
         }
+        store->setSocketFactory(make_socket_factory());
         conn->timeouts = vmime::make_shared<VmimeTimeoutFactory>(m_settings.timeout_seconds);
         store->setTimeoutHandlerFactory(conn->timeouts);
         conn->store = store;

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <vector>
 #include <vmime/platforms/posix/posixHandler.hpp>
+#include <vmime/security/cert/defaultCertificateVerifier.hpp>
 #include <vmime/security/cert/X509Certificate.hpp>
 #include <vmime/vmime.hpp>
 
@@ -16,8 +17,81 @@ void ensure_vmime_platform() {
     std::call_once(once, [] { vmime::platform::setHandler<vmime::platforms::posix::posixHandler>(); });
 }
 
-std::expected<vmime::shared_ptr<vmime::security::cert::defaultCertificateVerifier>, std::string>
-make_certificate_verifier(const std::string& ca_file) {
+namespace {
+
+class HostBoundVerifier final : public vmime::security::cert::certificateVerifier {
+  public:
+    HostBoundVerifier(vmime::shared_ptr<vmime::security::cert::defaultCertificateVerifier> inner, std::string host)
+        : m_inner(std::move(inner)), m_host(std::move(host)) {}
+    void verify(vmime::shared_ptr<vmime::security::cert::certificateChain> chain,
+                const vmime::string& /* vmime's peer name */) override {
+        m_inner->verify(chain, m_host);
+    }
+
+  private:
+    vmime::shared_ptr<vmime::security::cert::defaultCertificateVerifier> m_inner;
+    std::string m_host;
+};
+
+// The platform's socket, with getPeerName() answering the host it was asked to connect to. (vmime
+// does not export posixSocket, so this wraps rather than derives.)
+class NamedSocket final : public vmime::net::socket {
+  public:
+    explicit NamedSocket(vmime::shared_ptr<vmime::net::socket> inner) : m_inner(std::move(inner)) {}
+    void connect(const vmime::string& address, const vmime::port_t port) override {
+        m_address = address;
+        m_inner->connect(address, port);
+    }
+    const vmime::string getPeerName() const override { return m_address; }
+
+    void disconnect() override { m_inner->disconnect(); }
+    bool isConnected() const override { return m_inner->isConnected(); }
+    bool waitForRead(const int msecs) override { return m_inner->waitForRead(msecs); }
+    bool waitForWrite(const int msecs) override { return m_inner->waitForWrite(msecs); }
+    void receive(vmime::string& buffer) override { m_inner->receive(buffer); }
+    size_t receiveRaw(vmime::byte_t* buffer, const size_t count) override { return m_inner->receiveRaw(buffer, count); }
+    void send(const vmime::string& buffer) override { m_inner->send(buffer); }
+    void send(const char* str) override { m_inner->send(str); }
+    void sendRaw(const vmime::byte_t* buffer, const size_t count) override { m_inner->sendRaw(buffer, count); }
+    size_t sendRawNonBlocking(const vmime::byte_t* buffer, const size_t count) override {
+        return m_inner->sendRawNonBlocking(buffer, count);
+    }
+    size_t getBlockSize() const override { return m_inner->getBlockSize(); }
+    unsigned int getStatus() const override { return m_inner->getStatus(); }
+    const vmime::string getPeerAddress() const override { return m_inner->getPeerAddress(); }
+    vmime::shared_ptr<vmime::net::timeoutHandler> getTimeoutHandler() override { return m_inner->getTimeoutHandler(); }
+    void setTracer(vmime::shared_ptr<vmime::net::tracer> tracer) override { m_inner->setTracer(std::move(tracer)); }
+    vmime::shared_ptr<vmime::net::tracer> getTracer() override { return m_inner->getTracer(); }
+
+  private:
+    vmime::shared_ptr<vmime::net::socket> m_inner;
+    vmime::string m_address;
+};
+
+class NamedSocketFactory final : public vmime::net::socketFactory {
+  public:
+    vmime::shared_ptr<vmime::net::socket> create() override {
+        return vmime::make_shared<NamedSocket>(platform_factory()->create());
+    }
+    vmime::shared_ptr<vmime::net::socket> create(vmime::shared_ptr<vmime::net::timeoutHandler> th) override {
+        return vmime::make_shared<NamedSocket>(platform_factory()->create(std::move(th)));
+    }
+
+  private:
+    static vmime::shared_ptr<vmime::net::socketFactory> platform_factory() {
+        ensure_vmime_platform();
+        return vmime::platform::getHandler()->getSocketFactory();
+    }
+};
+
+} // namespace
+
+vmime::shared_ptr<vmime::net::socketFactory> make_socket_factory() {
+    return vmime::make_shared<NamedSocketFactory>();
+}
+
+std::expected<vmime::shared_ptr<vmime::security::cert::certificateVerifier>, std::string>
+make_certificate_verifier(const std::string& ca_file, const std::string& host) {
     const std::string path = ca_file.empty() ? std::string(k_system_ca_file) : ca_file;
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::unexpected("CA file " + path + ": cannot be read");
@@ -45,7 +119,7 @@ make_certificate_verifier(const std::string& ca_file) {
     if (certs.empty()) return std::unexpected("CA file " + path + ": no PEM certificate in it");
     auto verifier = vmime::make_shared<vmime::security::cert::defaultCertificateVerifier>();
     verifier->setX509RootCAs(certs);
-    return verifier;
+    return vmime::make_shared<HostBoundVerifier>(std::move(verifier), host);
 }
 
 } // namespace ndr::agent

@@ -4,6 +4,8 @@
 #   ca.crt/ca.key           the test CA the agent is told to trust
 #   server.crt/server.key   signed by ca, SAN IP:127.0.0.1 and DNS:localhost
 #   other.crt/other.key     signed by ca, SAN DNS:other.test only (wrong host name for 127.0.0.1)
+#   named.crt/named.key     signed by ca, SAN DNS:localhost only (valid for localhost, not for 127.0.0.1,
+#                           whatever 127.0.0.1's reverse name is)
 #   wrongca.crt/wrongca.key an unrelated CA (wrong trust anchor)
 #   bundle.crt              wrongca.crt followed by ca.crt (a PEM bundle whose second cert matters)
 # Keys are test-only and never leave DIR.
@@ -19,8 +21,12 @@ ndr_certs_generate() {
         openssl req -x509 "${ec[@]}" -keyout wrongca.key -out wrongca.crt -days 3650 -subj "/CN=Wrong CA" \
             -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
         local name san
-        for name in server other; do
-            if [[ $name == server ]]; then san="IP:127.0.0.1,DNS:localhost"; else san="DNS:other.test"; fi
+        for name in server other named; do
+            case $name in
+            server) san="IP:127.0.0.1,DNS:localhost" ;;
+            other) san="DNS:other.test" ;;
+            named) san="DNS:localhost" ;;
+            esac
             openssl req "${ec[@]}" -keyout "$name.key" -out "$name.csr" -subj "/CN=$name" 2>/dev/null
             printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' \
                 "$san" > "$name.ext"

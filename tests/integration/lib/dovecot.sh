@@ -5,7 +5,7 @@
 # processes as that user). One user, postmaster@example.test, password "secret", maildir storage,
 # folders INBOX, Drafts (special-use \Drafts), Processed.
 #
-#   dovecot_setup IMAP_PORT IMAPS_PORT [CERT]   sets DOVECOT_DIR, writes certs + config (CERT: server|other)
+#   dovecot_setup IMAP_PORT IMAPS_PORT [CERT]   sets DOVECOT_DIR, writes certs + config (CERT: server|other|named)
 #   dovecot_start / dovecot_stop [--fast] / dovecot_cleanup
 #   dovecot_deliver FILE... [into INBOX via maildir new/]   dovecot_append MAILBOX FILE [over IMAP]
 #   imap_session CMD...        runs tagged commands over plaintext IMAP (LOGIN first), prints the replies
