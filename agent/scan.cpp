@@ -179,6 +179,7 @@ class Prefetch {
     }
 
     void analyse_all(const AnalyseFn& analyse, const ScanOptions& options) {
+        bool prepared = !options.before_analysis;
         while (auto item = fetched.pop()) {
             if (item->message && !item->failure) {
                 try {
@@ -187,6 +188,10 @@ class Prefetch {
                     if (options.since && item->internal_date && *item->internal_date < *options.since) {
                         item->skipped_since = true;
                     } else {
+                        if (!prepared) {
+                            prepared = true;
+                            options.before_analysis();
+                        }
                         item->fingerprint = store::sha256_hex(raw);
                         try {
                             item->report = analyse(raw);

@@ -54,6 +54,10 @@ struct ScanOptions {
     // Ours or backscatter (agent/incidents/provenance.hpp) for each newly parsed NDR; empty: every
     // bounce is "unknown" and counts as evidence. May do DNS (DKIM keys); must not throw.
     std::function<incidents::Provenance(const classifiers::DeliveryReport&)> provenance;
+    // Called once, from the analysis thread, before the first message is analysed (a pass with
+    // nothing to analyse never calls it): e.g. compiling the rules. An exception from it fails the
+    // pass at that message, as a store error does (nothing of it recorded).
+    std::function<void()> before_analysis;
 };
 
 struct ScanResult {

@@ -180,6 +180,7 @@ class Statement {
                  : std::string();
     }
     bool is_null(int col) const { return sqlite3_column_type(m_stmt, col) == SQLITE_NULL; }
+    int columns() const { return sqlite3_column_count(m_stmt); }
 
   private:
     void check(int rc) {
@@ -646,25 +647,28 @@ void Store::finish_run(std::int64_t run_id, std::string_view status, std::int64_
 
 Totals Store::totals() {
     Totals t;
-    Statement s(m_db, "SELECT (SELECT COUNT(*) FROM messages), (SELECT COUNT(*) FROM messages WHERE is_ndr = 1), "
-                      "(SELECT COUNT(*) FROM recipient_records), "
-                      "(SELECT COUNT(*) FROM messages WHERE parse_status = 'unparsed'), "
-                      "(SELECT COUNT(*) FROM messages WHERE parse_status = 'partial'), "
+    // The messages table (wide rows) is read once for its four counts, not once per count.
+    Statement m(
+        m_db,
+        "SELECT COUNT(*), TOTAL(is_ndr = 1), TOTAL(parse_status = 'unparsed'), "
+        "TOTAL(parse_status = 'partial'), TOTAL(is_ndr = 1 AND provenance = 'backscatter') FROM messages");
+    if (m.step()) {
+        t.messages = m.i64(0);
+        t.ndrs = m.i64(1);
+        t.unparsed = m.i64(2);
+        t.partial = m.i64(3);
+        t.backscatter = m.i64(4);
+    }
+    Statement s(m_db, "SELECT (SELECT COUNT(*) FROM recipient_records), "
                       "(SELECT COUNT(*) FROM list_hits), (SELECT COUNT(*) FROM incidents), "
                       "(SELECT COUNT(*) FROM incidents WHERE status NOT IN ('resolved', 'dismissed')), "
-                      "(SELECT COUNT(*) FROM messages WHERE is_ndr = 1 AND provenance = 'backscatter'), "
                       "(SELECT COUNT(*) FROM drafts WHERE status IN ('draft', 'approved'))");
     if (s.step()) {
-        t.messages = s.i64(0);
-        t.ndrs = s.i64(1);
-        t.records = s.i64(2);
-        t.unparsed = s.i64(3);
-        t.partial = s.i64(4);
-        t.list_hits = s.i64(5);
-        t.incidents = s.i64(6);
-        t.open_incidents = s.i64(7);
-        t.backscatter = s.i64(8);
-        t.drafts = s.i64(9);
+        t.records = s.i64(0);
+        t.list_hits = s.i64(1);
+        t.incidents = s.i64(2);
+        t.open_incidents = s.i64(3);
+        t.drafts = s.i64(4);
     }
     return t;
 }
@@ -1073,6 +1077,41 @@ void Store::set_draft_status(std::int64_t id, std::string_view status, std::int6
 
 void Store::set_draft_imap_copy(std::int64_t id, std::string_view message_id) {
     Statement(m_db, "UPDATE drafts SET imap_message_id = ? WHERE id = ?").bind(1, message_id).bind(2, id).run();
+}
+
+std::optional<std::string> Store::derived(std::string_view key) {
+    Statement q(m_db, "SELECT value FROM derived WHERE key = ?");
+    q.bind(1, key);
+    if (!q.step()) return std::nullopt;
+    return q.text(0);
+}
+
+void Store::set_derived(std::string_view key, std::string_view value) {
+    Statement(
+        m_db,
+        "INSERT INTO derived(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(1, key)
+        .bind(2, value)
+        .run();
+}
+
+std::string Store::incident_inputs_digest() {
+    std::string text =
+        "messages " + std::to_string(query_int("SELECT COALESCE(MAX(id), 0) FROM messages")) + "\n";
+    // Every column, in schema order: a changed value, row or column changes the digest.
+    for (const char* table : {"incidents", "drafts"}) {
+        Statement q(m_db, std::string("SELECT * FROM ") + table + " ORDER BY id");
+        text += table;
+        text += "\n";
+        while (q.step()) {
+            for (int c = 0, n = q.columns(); c < n; ++c) {
+                const std::string v = q.text(c);
+                text += std::to_string(v.size()) + ":" + v;
+            }
+            text += "\n";
+        }
+    }
+    return sha256_hex(text);
 }
 
 } // namespace ndr::agent::store

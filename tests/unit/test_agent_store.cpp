@@ -359,3 +359,51 @@ TEST_CASE("store: a batch that SQLite rolled back by itself is an error, never a
     s->commit_batch();
     CHECK(s->totals().messages == 1);
 }
+
+TEST_CASE("store: derived values are kept by key and replaced") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    CHECK_FALSE(s->derived("k").has_value());
+    s->set_derived("k", "one");
+    CHECK(s->derived("k") == "one");
+    s->set_derived("k", "two");
+    CHECK(s->derived("k") == "two");
+    CHECK_FALSE(s->derived("other").has_value());
+}
+
+TEST_CASE("store: the incident inputs digest changes with a message, an incident or a draft, and only then") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    const auto empty = s->incident_inputs_digest();
+    CHECK(empty.size() == 64);
+    CHECK(s->incident_inputs_digest() == empty);
+
+    const auto report = spamhaus_report("bob@example.net", "198.51.100.23");
+    s->record_message(input_for("raw-1", 1, &report), true);
+    const auto one = s->incident_inputs_digest();
+    CHECK(one != empty);
+    s->totals();
+    s->incidents(true);
+    CHECK(s->incident_inputs_digest() == one); // reading changes nothing
+
+    const auto second = spamhaus_report("carol@example.net", "198.51.100.23"); // same incident
+    s->record_message(input_for("raw-2", 2, &second), true);
+    const auto two = s->incident_inputs_digest();
+    CHECK(two != one);
+
+    const auto id = s->incidents(true).at(0).id;
+    CHECK(s->set_incident_status(id, "fix-first", "test", 1'800'000'100));
+    const auto fix_first = s->incident_inputs_digest();
+    CHECK(fix_first != two);
+
+    const auto [draft, what] =
+        s->upsert_draft(id, DraftText{"form", "", "Removal", "body", ""}, "example.com", 1);
+    CHECK(what == DraftUpsert::created);
+    const auto drafted = s->incident_inputs_digest();
+    CHECK(drafted != fix_first);
+    s->set_draft_status(draft, "approved", 2);
+    const auto approved = s->incident_inputs_digest();
+    CHECK(approved != drafted);
+    s->set_draft_imap_copy(draft, "<copy@example.com>");
+    CHECK(s->incident_inputs_digest() != approved);
+}
