@@ -85,8 +85,9 @@ TEST_CASE("store: a new database is created 0600, WAL, at the current schema ver
     CHECK(s->schema_version() == k_schema_version);
     CHECK(s->query_int("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
     CHECK(s->query_int("PRAGMA foreign_keys") == 1);
+    CHECK(s->query_int("PRAGMA temp_store") == 2); // savepoint sub-journals in memory, no temporary file
     for (const char* table : {"checkpoints", "messages", "message_locations", "recipient_records", "list_hits",
-                              "dnsbl_answers", "incidents", "events", "drafts", "runs"}) {
+                              "dnsbl_answers", "incidents", "events", "drafts", "runs", "derived"}) {
         CAPTURE(table);
         CHECK(s->query_int(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
                            table + "'") == 1);
