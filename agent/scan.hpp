@@ -7,8 +7,8 @@
 // fingerprints keep it from counting twice). Stops early, after committing the message in hand, when a
 // stop was requested (SIGTERM/SIGINT through install_stop_handlers(), or request_stop()).
 //
-// Threads: scan_source() runs a fetch thread (source.fetch(), UID after UID) and an analysis thread
-// (fingerprint, `analyse`) ahead of the calling thread, which records in UID order and calls
+// Threads: scan_source() runs a fetch thread (source.fetch(), UID after UID; INTERNALDATE, --since,
+// fingerprint) and an analysis thread (`analyse`) ahead of the calling thread, which records in UID order and calls
 // mark_processed(); bounded queues between them keep memory bounded. The source is never called from
 // two threads at once; `analyse` is called from the analysis thread only, every other callback from
 // the calling thread. A stop request stops the fetching; what was already fetched is still recorded.

@@ -87,7 +87,7 @@ class StatementCache {
     }
     sqlite3_stmt* take(sqlite3* db, std::string_view sql) {
         std::lock_guard lock(m_mutex);
-        auto it = m_free.find(Key{db, std::string(sql)});
+        auto it = m_free.find(View{db, sql}); // no copy of the SQL text per statement run
         if (it == m_free.end()) return nullptr;
         sqlite3_stmt* stmt = it->second;
         m_free.erase(it);
@@ -118,9 +118,17 @@ class StatementCache {
 
   private:
     using Key = std::pair<sqlite3*, std::string>;
+    using View = std::pair<sqlite3*, std::string_view>;
+    struct Less {
+        using is_transparent = void;
+        template <typename A, typename B> bool operator()(const A& a, const B& b) const {
+            return a.first != b.first ? std::less<sqlite3*>()(a.first, b.first)
+                                      : std::string_view(a.second) < std::string_view(b.second);
+        }
+    };
     static constexpr std::size_t k_max_cached = 256;
     std::mutex m_mutex;
-    std::map<Key, sqlite3_stmt*> m_free;
+    std::map<Key, sqlite3_stmt*, Less> m_free;
 };
 
 void release_statements(sqlite3* db) {
@@ -213,14 +221,9 @@ class Transaction {
     }
 
   private:
-    void exec(const char* sql) {
-        char* err = nullptr;
-        if (sqlite3_exec(m_db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-            std::string message = err ? err : "unknown error";
-            sqlite3_free(err);
-            throw std::runtime_error("state database: " + message);
-        }
-    }
+    // A prepared statement from the cache: each message of a batch opens and releases a savepoint,
+    // which sqlite3_exec() would parse anew every time.
+    void exec(const char* sql) { Statement(m_db, sql).run(); }
     sqlite3* m_db;
     bool m_nested = false;
     bool m_done = false;
