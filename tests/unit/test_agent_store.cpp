@@ -408,3 +408,32 @@ TEST_CASE("store: the incident inputs digest changes with a message, an incident
     s->set_draft_imap_copy(draft, "<copy@example.com>");
     CHECK(s->incident_inputs_digest() != approved);
 }
+
+TEST_CASE("store: reasons over a pass's message ids, consecutive or not, each id counted once") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    std::vector<std::int64_t> ids;
+    const cl::Reason reasons[] = {cl::Reason::blocked, cl::Reason::authfailure, cl::Reason::blocked,
+                                  cl::Reason::badreputation};
+    for (std::uint32_t i = 0; i < 4; ++i) {
+        auto report = spamhaus_report("u" + std::to_string(i) + "@example.net", "198.51.100.23");
+        report.recipients.at(0).verdict.reason = reasons[i];
+        ids.push_back(s->record_message(input_for("raw-r" + std::to_string(i), i + 1, &report), true).message_id);
+    }
+    const auto count_of = [](const Counts& c, const std::string& reason) {
+        for (const auto& [r, n] : c)
+            if (r == reason) return n;
+        return std::int64_t{0};
+    };
+    const auto all = s->reasons(ids);
+    CHECK(count_of(all, "blocked") == 2);
+    CHECK(count_of(all, "authfailure") == 1);
+    CHECK(count_of(all, "badreputation") == 1);
+    CHECK(all.front().first == "blocked");
+    const auto gaps = s->reasons({ids[3], ids[0], ids[0]}); // unsorted, repeated, not consecutive
+    CHECK(count_of(gaps, "blocked") == 1);
+    CHECK(count_of(gaps, "badreputation") == 1);
+    CHECK(count_of(gaps, "authfailure") == 0);
+    CHECK(s->reasons({}).empty());
+    CHECK(s->reasons({ids[1] + 1000}).empty());
+}
