@@ -89,10 +89,15 @@ constexpr std::string_view k_rule_metadata_key = "rule_metadata";
 constexpr std::string_view k_incident_inputs_key = "incident_inputs";
 
 // The cached rule metadata of the rule files with this key, if the database holds it.
+// A cache only: an unreadable row means compiling the rules, as without it.
 std::optional<std::string> cached_rule_metadata(store::Store& db, const std::string& rules_key) {
-    auto value = db.derived(k_rule_metadata_key);
-    if (!value || !value->starts_with(rules_key + " ")) return std::nullopt;
-    return value->substr(rules_key.size() + 1);
+    try {
+        auto value = db.derived(k_rule_metadata_key);
+        if (!value || !value->starts_with(rules_key + " ")) return std::nullopt;
+        return value->substr(rules_key.size() + 1);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
 }
 
 // After a pass that compiled the rules: their metadata for the next rescan (unless it was cached).
@@ -135,7 +140,11 @@ incidents::WorkflowResult incident_step(store::Store& db, const Config& config, 
         return out;
     }
     auto out = incidents::after_pass(db, config, rules.pipeline().rules.get(), imap_scan, std::time(nullptr));
-    db.set_derived(k_incident_inputs_key, inputs + " " + db.incident_inputs_digest());
+    try {
+        db.set_derived(k_incident_inputs_key, inputs + " " + db.incident_inputs_digest());
+    } catch (const std::exception&) {
+        // Not remembered: the next pass runs the step again.
+    }
     return out;
 }
 
