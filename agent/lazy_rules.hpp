@@ -7,7 +7,7 @@
 // for the set until a message needs analysis or the incident step needs the full set.
 //
 // Threads: pipeline() may be called from the analysis thread while the calling thread calls
-// metadata() (both guarded); full() and compiled() from the calling thread.
+// metadata() or load() (all guarded by one mutex).
 #pragma once
 
 #include "agent/pipeline.hpp"
