@@ -18,8 +18,10 @@
 #include "agent/commands.hpp"
 #include "agent/config.hpp"
 #include "agent/incidents/workflow.hpp"
+#include "agent/lazy_rules.hpp"
 #include "agent/metrics.hpp"
 #include "agent/pipeline.hpp"
+#include "agent/rules_dirs.hpp"
 #include "agent/scan.hpp"
 #include "agent/sources/files.hpp"
 #include "agent/sources/imap.hpp"
@@ -83,6 +85,69 @@ void write_metrics(const Config& config, const std::string& state_path) {
         std::cerr << "ndr-triage scan: warning: metrics not written: " << ok.error() << "\n";
 }
 
+constexpr std::string_view k_rule_metadata_key = "rule_metadata";
+constexpr std::string_view k_incident_inputs_key = "incident_inputs";
+
+// The cached rule metadata of the rule files with this key, if the database holds it.
+// A cache only: an unreadable row means compiling the rules, as without it.
+std::optional<std::string> cached_rule_metadata(store::Store& db, const std::string& rules_key) {
+    try {
+        auto value = db.derived(k_rule_metadata_key);
+        if (!value || !value->starts_with(rules_key + " ")) return std::nullopt;
+        return value->substr(rules_key.size() + 1);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+// After a pass that compiled the rules: their metadata for the next rescan (unless it was cached).
+// A cache only: a failure to write it is no error.
+void remember_rule_metadata(store::Store& db, LazyRules& rules, bool was_cached) {
+    if (was_cached || !rules.compiled()) return;
+    try {
+        db.set_derived(k_rule_metadata_key, rules.key() + " " + rule_metadata_json(*rules.metadata()));
+    } catch (const std::exception&) {
+    }
+}
+
+// What the incident step reads besides the store: the rule files and the identity (plans, drafts).
+std::string incident_inputs(const LazyRules& rules, const IdentitySettings& id) {
+    std::string text = rules.key();
+    for (const auto* list : {&id.outbound_ips, &id.domains, &id.dkim_selectors, &id.helo_names}) {
+        text += "\n" + std::to_string(list->size());
+        for (const auto& v : *list)
+            text += " " + std::to_string(v.size()) + ":" + v;
+    }
+    text += "\n" + std::to_string(id.admin_name.size()) + ":" + id.admin_name;
+    text += "\n" + std::to_string(id.admin_email.size()) + ":" + id.admin_email;
+    for (const auto& [k, v] : id.dkim_key_files)
+        text += "\n" + k + "=" + v;
+    return store::sha256_hex(text);
+}
+
+// The incident step after a pass. Skipped (rules not compiled) when the pass recorded nothing new,
+// no DNSBL re-check is configured ([dns] resolvers) and nothing it reads has changed since it last
+// ran: it would find nothing to do. Drafts not yet copied to the IMAP Drafts folder are still tried.
+incidents::WorkflowResult incident_step(store::Store& db, const Config& config, LazyRules& rules,
+                                        const ScanResult& pass, bool imap_scan) {
+    const std::string inputs = incident_inputs(rules, config.identity);
+    const bool may_skip = pass.new_messages == 0 && config.dns.resolvers.empty();
+    if (may_skip && db.derived(k_incident_inputs_key) == inputs + " " + db.incident_inputs_digest()) {
+        incidents::WorkflowResult out;
+        if (imap_scan) out.log = incidents::sync_drafts_to_imap(db, config, std::time(nullptr));
+        out.log.push_back(
+            "nothing new and no incident changed since the last pass: incidents not re-evaluated");
+        return out;
+    }
+    auto out = incidents::after_pass(db, config, rules.pipeline().rules.get(), imap_scan, std::time(nullptr));
+    try {
+        db.set_derived(k_incident_inputs_key, inputs + " " + db.incident_inputs_digest());
+    } catch (const std::exception&) {
+        // Not remembered: the next pass runs the step again.
+    }
+    return out;
+}
+
 int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     const int sources = (!args.maildir.empty()) + (!args.mbox.empty()) + (!args.files.empty());
     if (sources > 1) {
@@ -141,7 +206,7 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         return k_exit_usage;
     }
 
-    // The IMAP connect, login and SELECT (round trips) run while the rules load and compile (CPU);
+    // The IMAP connect, login and SELECT (round trips) run while the rules load (CPU, when needed);
     // their errors are reported in the order they always were: rules, state database, then IMAP.
     install_stop_handlers();
     auto* imap_source = dynamic_cast<ImapSource*>(source.get());
@@ -156,18 +221,34 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
             }
         });
 
-    auto pipeline = make_pipeline(ctx.global);
-    if (!pipeline) {
-        for (const auto& e : pipeline.error()) std::cerr << e << "\n";
+    // The rule files are read now (cheap); they are compiled only when a message needs analysis or
+    // the incident step runs, unless the state database holds no metadata of exactly these files.
+    auto files = read_rule_dirs(ctx.global);
+    if (!files.errors.empty()) {
+        for (const auto& e : load_rule_files(files).errors)
+            std::cerr << e << "\n";
         return k_exit_config;
     }
+    std::string rules_key = rule_files_key(files);
+    LazyRules rules(std::move(files), std::move(rules_key));
+    const auto report_rule_errors = [&rules] {
+        auto loaded = rules.load();
+        if (loaded) return false;
+        for (const auto& e : loaded.error())
+            std::cerr << e << "\n";
+        return true;
+    };
 
     const std::string state_path = resolve_state_path(args.state, *config);
     auto db = store::Store::open(state_path);
     if (!db) {
+        if (report_rule_errors()) return k_exit_config;
         std::cerr << "ndr-triage scan: " << db.error() << "\n";
         return k_exit_config;
     }
+    const auto cached_metadata = cached_rule_metadata(**db, rules.key());
+    const bool metadata_cached = cached_metadata && rules.use_metadata(*cached_metadata);
+    if (!metadata_cached && report_rule_errors()) return k_exit_config;
 
     // IMAP: connect first so that a configuration problem (password file, CA file, plaintext not
     // allowed) is told apart from an unreachable server; scan_source() then reuses the connection.
@@ -193,8 +274,8 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         options.provenance = [&judge](const classifiers::DeliveryReport& r) { return judge.judge(r); };
     Progress progress;
     if (::isatty(STDERR_FILENO)) options.on_progress = [&progress](const ScanProgress& p) { progress(p); };
-    const Pipeline& p = *pipeline;
-    const AnalyseFn analyser = [&p](std::string_view raw) { return analyse(raw, p); };
+    options.before_analysis = [&rules] { rules.pipeline(); };
+    const AnalyseFn analyser = [&rules](std::string_view raw) { return analyse(raw, rules.pipeline()); };
 
     ScanResult result;
     try {
@@ -214,16 +295,19 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         std::cerr << "ndr-triage scan: cannot read the source: " << result.error << "\n";
         return k_exit_source;
     }
+    const bool imap_scan = dynamic_cast<ImapSource*>(source.get()) != nullptr;
     try {
         // Incidents: DNSBL state, status rules and drafts; the IMAP Drafts copy only for an IMAP scan.
-        const bool imap_scan = dynamic_cast<ImapSource*>(source.get()) != nullptr;
-        const auto flow = incidents::after_pass(**db, *config, p.rules.get(), imap_scan, std::time(nullptr));
+        const auto flow = incident_step(**db, *config, rules, result, imap_scan);
         if (!args.json)
             for (const auto& line : flow.log) std::cerr << "ndr-triage scan: " << classifiers::sanitise(line) << "\n";
     } catch (const std::exception& e) {
         std::cerr << "ndr-triage scan: incidents: " << classifiers::sanitise(e.what()) << "\n";
     }
-    const auto report = build_triage_report(&result, **db, p.rules.get());
+    remember_rule_metadata(**db, rules, metadata_cached);
+    if (!args.json && !rules.compiled())
+        std::cerr << "ndr-triage scan: nothing to analyse: rules not compiled (their metadata is cached)\n";
+    const auto report = build_triage_report(&result, **db, rules.metadata());
     if (args.json) std::cout << to_json(report).dump(2) << "\n";
     else std::cout << render_text(report);
     if (result.source_error || result.fetch_errors > 0) {

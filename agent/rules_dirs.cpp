@@ -3,6 +3,7 @@
 // result's errors. Files are read up to k_max_rule_file_bytes + 1 (the loader reports larger ones).
 #include "agent/rules_dirs.hpp"
 
+#include "agent/store/store.hpp"
 #include "classifiers/limits.hpp"
 
 #include <algorithm>
@@ -86,12 +87,10 @@ void read_dir(const std::string& dir, std::vector<RuleFile>& files, std::vector<
 
 } // namespace
 
-LoadResult load_rule_dirs(const GlobalOptions& options) {
-    std::vector<std::string> errors;
-    std::vector<RuleFile> shipped;
-    std::vector<RuleFile> site;
+RuleDirFiles read_rule_dirs(const GlobalOptions& options) {
+    RuleDirFiles out;
     const std::string shipped_path = shipped_dir(options);
-    read_dir(shipped_path, shipped, errors);
+    read_dir(shipped_path, out.shipped, out.errors);
     // A site directory that is the shipped one (`rules lint rules.d` in the source tree) is not loaded
     // twice: every file would otherwise be reported as a redefinition of itself.
     auto is_shipped = [&shipped_path](const std::string& dir) {
@@ -101,14 +100,44 @@ LoadResult load_rule_dirs(const GlobalOptions& options) {
     if (!options.no_site_rules) {
         std::error_code ec;
         if (fs::exists(k_site_rules_dir, ec) && !is_shipped(k_site_rules_dir))
-            read_dir(k_site_rules_dir, site, errors);
+            read_dir(k_site_rules_dir, out.site, out.errors);
     }
     for (const std::string& dir : options.rules_dirs)
-        if (!is_shipped(dir)) read_dir(dir, site, errors);
-    LoadResult result = classifiers::rules::load_rules(shipped, site);
+        if (!is_shipped(dir)) read_dir(dir, out.site, out.errors);
+    return out;
+}
+
+LoadResult load_rule_files(const RuleDirFiles& files) {
+    LoadResult result = classifiers::rules::load_rules(files.shipped, files.site);
+    std::vector<std::string> errors = files.errors;
     errors.insert(errors.end(), result.errors.begin(), result.errors.end());
     result.errors = std::move(errors);
     return result;
+}
+
+LoadResult load_rule_dirs(const GlobalOptions& options) {
+    return load_rule_files(read_rule_dirs(options));
+}
+
+std::string rule_files_key(const RuleDirFiles& files) {
+    // The executable takes part: another build may load the same files differently.
+    std::string text = "ndr-triage rule files v1\n";
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        text += exe.string() + " " + std::to_string(fs::file_size(exe, ec)) + " ";
+        if (!ec) text += std::to_string(fs::last_write_time(exe, ec).time_since_epoch().count());
+    }
+    text += "\n";
+    for (const auto* group : {&files.shipped, &files.site}) {
+        text += "group " + std::to_string(group->size()) + "\n";
+        for (const RuleFile& f : *group)
+            text +=
+                std::to_string(f.path.size()) + ":" + f.path + std::to_string(f.text.size()) + ":" + f.text;
+    }
+    for (const auto& e : files.errors)
+        text += "error " + e + "\n";
+    return store::sha256_hex(text);
 }
 
 } // namespace ndr::agent

@@ -8,8 +8,26 @@
 #include "agent/global_options.hpp"
 #include "classifiers/rules/loader.hpp"
 
+#include <string>
+#include <vector>
+
 namespace ndr::agent {
 
+// The rule files as read, in load order, and the directories' read errors ("path: message").
+struct RuleDirFiles {
+    std::vector<classifiers::rules::RuleFile> shipped;
+    std::vector<classifiers::rules::RuleFile> site;
+    std::vector<std::string> errors;
+};
+
+RuleDirFiles read_rule_dirs(const GlobalOptions& options);
+// The loader over read files; the read errors come first in the result's errors.
+classifiers::rules::LoadResult load_rule_files(const RuleDirFiles& files);
+// read_rule_dirs() then load_rule_files().
 classifiers::rules::LoadResult load_rule_dirs(const GlobalOptions& options);
+
+// SHA-256 (hex) over the files' paths and texts, the read errors and this executable (path, size,
+// modification time): equal keys load to equal rule sets. Reads no rule file again; no parsing.
+std::string rule_files_key(const RuleDirFiles& files);
 
 } // namespace ndr::agent

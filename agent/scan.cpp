@@ -123,8 +123,8 @@ struct Item {
 };
 
 // The fetch thread (source.fetch() under the source mutex, UID after UID, stopping at a stop request
-// after the message in hand or after max_consecutive_fetch_errors) and the analysis thread
-// (INTERNALDATE, --since, fingerprint, analyse). The destructor cancels both queues and joins.
+// after the message in hand or after max_consecutive_fetch_errors; then INTERNALDATE, --since and the
+// fingerprint, outside the mutex) and the analysis thread (analyse). The destructor cancels both queues and joins.
 class Prefetch {
   public:
     BoundedQueue<Item> fetched{k_queue_messages, k_queue_bytes};
@@ -171,6 +171,7 @@ class Prefetch {
             } catch (...) {
                 item.failure = std::current_exception();
             }
+            if (item.message && !item.failure) date_and_fingerprint(item, options);
             const bool last = item.failure || consecutive_errors >= options.max_consecutive_fetch_errors;
             const auto bytes = item.bytes();
             if (!fetched.push(std::move(item), bytes) || last) break;
@@ -178,16 +179,31 @@ class Prefetch {
         fetched.close();
     }
 
+    // INTERNALDATE, --since and the fingerprint, on the fetch thread (the lightest of the three):
+    // the analysis thread is left with the analysis.
+    static void date_and_fingerprint(Item& item, const ScanOptions& options) {
+        try {
+            item.internal_date = parse_mail_date(item.message->internal_date);
+            if (options.since && item.internal_date && *item.internal_date < *options.since)
+                item.skipped_since = true;
+            else
+                item.fingerprint = store::sha256_hex(item.message->raw);
+        } catch (...) {
+            item.failure = std::current_exception();
+        }
+    }
+
     void analyse_all(const AnalyseFn& analyse, const ScanOptions& options) {
+        bool prepared = !options.before_analysis;
         while (auto item = fetched.pop()) {
             if (item->message && !item->failure) {
                 try {
                     const std::string_view raw = item->message->raw;
-                    item->internal_date = parse_mail_date(item->message->internal_date);
-                    if (options.since && item->internal_date && *item->internal_date < *options.since) {
-                        item->skipped_since = true;
-                    } else {
-                        item->fingerprint = store::sha256_hex(raw);
+                    if (!item->skipped_since) {
+                        if (!prepared) {
+                            prepared = true;
+                            options.before_analysis();
+                        }
                         try {
                             item->report = analyse(raw);
                             item->parsed = true;

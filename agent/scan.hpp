@@ -7,8 +7,8 @@
 // fingerprints keep it from counting twice). Stops early, after committing the message in hand, when a
 // stop was requested (SIGTERM/SIGINT through install_stop_handlers(), or request_stop()).
 //
-// Threads: scan_source() runs a fetch thread (source.fetch(), UID after UID) and an analysis thread
-// (fingerprint, `analyse`) ahead of the calling thread, which records in UID order and calls
+// Threads: scan_source() runs a fetch thread (source.fetch(), UID after UID; INTERNALDATE, --since,
+// fingerprint) and an analysis thread (`analyse`) ahead of the calling thread, which records in UID order and calls
 // mark_processed(); bounded queues between them keep memory bounded. The source is never called from
 // two threads at once; `analyse` is called from the analysis thread only, every other callback from
 // the calling thread. A stop request stops the fetching; what was already fetched is still recorded.
@@ -54,6 +54,10 @@ struct ScanOptions {
     // Ours or backscatter (agent/incidents/provenance.hpp) for each newly parsed NDR; empty: every
     // bounce is "unknown" and counts as evidence. May do DNS (DKIM keys); must not throw.
     std::function<incidents::Provenance(const classifiers::DeliveryReport&)> provenance;
+    // Called once, from the analysis thread, before the first message is analysed (a pass with
+    // nothing to analyse never calls it): e.g. compiling the rules. An exception from it fails the
+    // pass at that message, as a store error does (nothing of it recorded).
+    std::function<void()> before_analysis;
 };
 
 struct ScanResult {

@@ -215,10 +215,20 @@ ALTER TABLE drafts ADD COLUMN sent_at INTEGER NOT NULL DEFAULT 0;
 CREATE UNIQUE INDEX drafts_incident_kind ON drafts(incident_id, kind);
 )SQL";
 
-constexpr std::array<Migration, 3> k_migrations{{
+// v4 (issue 5): derived data a later run may reuse, keyed (the rule metadata of a rule-file set; the
+// state the incident step last left). Only a cache: dropping every row loses nothing.
+constexpr std::string_view k_v4 = R"SQL(
+CREATE TABLE derived(
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)SQL";
+
+constexpr std::array<Migration, 4> k_migrations{{
     {1, "checkpoints, messages, locations, records, list hits, DNSBL answers, incidents, events, drafts", k_v1},
     {2, "run history; indexes for incident and report queries", k_v2},
     {3, "incident DNSBL state, remediation and 'dismissed'; message provenance; drafts per incident and kind", k_v3},
+    {4, "derived data: rule metadata and the incident step's last input, reused by a rescan", k_v4},
 }};
 
 } // namespace

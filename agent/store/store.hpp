@@ -25,7 +25,7 @@ struct sqlite3;
 
 namespace ndr::agent::store {
 
-inline constexpr int k_schema_version = 3;
+inline constexpr int k_schema_version = 4;
 
 // Lower-case hex SHA-256 of the bytes (OpenSSL EVP).
 std::string sha256_hex(std::string_view bytes);
@@ -269,6 +269,13 @@ class Store {
     void set_draft_imap_copy(std::int64_t id, std::string_view message_id);
     // Reason breakdown over the records of these messages (all messages when `all`).
     Counts reasons(const std::vector<std::int64_t>& message_ids, bool all = false);
+
+    // Derived data (a cache: the caller can always recompute it). nullopt when absent.
+    std::optional<std::string> derived(std::string_view key);
+    void set_derived(std::string_view key, std::string_view value);
+    // SHA-256 (hex) over what the incident step reads from the store: every incident's and draft's
+    // state and the newest message id. Equal digests: nothing the step reads has changed.
+    std::string incident_inputs_digest();
 
     // Tests: called between the steps of record_message(); throwing from it aborts the transaction.
     void set_fault_hook(std::function<void(std::string_view step)> hook) { m_fault_hook = std::move(hook); }

@@ -11,12 +11,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-imap-scan.XXXXXX")
 cleanup() { dovecot_cleanup; [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"; return 0; }
 trap cleanup EXIT
 
-dovecot_setup 33143 33993
-dovecot_start
-mapfile -t FIXTURES < <(find "$NDR_SOURCE_DIR/fixtures/ndr" -name '*.eml' | sort)
-TOTAL=${#FIXTURES[@]}
-((TOTAL > 5)) || fail "want fixtures in fixtures/ndr, found $TOTAL"
-dovecot_deliver "${FIXTURES[@]}"
+dovecot_with_fixtures 33143 33993
 mapfile -t ARGS < <(ndr_imap_args)
 
 scan() { # scan NAME: one pass with the shared state, JSON kept in $WORK/NAME.json

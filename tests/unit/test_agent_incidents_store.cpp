@@ -66,7 +66,7 @@ TEST_CASE("incidents store: migrating v2 to v3 keeps incidents, hits and events;
         CHECK(v2->query_int("SELECT COUNT(*) FROM events") == 1);
         CHECK_THROWS(v2->query_int("UPDATE incidents SET status = 'dismissed' RETURNING 1"));
     }
-    auto v3 = open_at(t.path());
+    auto v3 = open_at(t.path(), 3);
     CHECK(v3->schema_version() == 3);
     CHECK(v3->query_int("SELECT COUNT(*) FROM incidents") == 1);
     CHECK(v3->query_int("SELECT COUNT(*) FROM events") == 1);

@@ -85,8 +85,9 @@ TEST_CASE("store: a new database is created 0600, WAL, at the current schema ver
     CHECK(s->schema_version() == k_schema_version);
     CHECK(s->query_int("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
     CHECK(s->query_int("PRAGMA foreign_keys") == 1);
+    CHECK(s->query_int("PRAGMA temp_store") == 2); // savepoint sub-journals in memory, no temporary file
     for (const char* table : {"checkpoints", "messages", "message_locations", "recipient_records", "list_hits",
-                              "dnsbl_answers", "incidents", "events", "drafts", "runs"}) {
+                              "dnsbl_answers", "incidents", "events", "drafts", "runs", "derived"}) {
         CAPTURE(table);
         CHECK(s->query_int(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
                            table + "'") == 1);
@@ -383,4 +384,81 @@ TEST_CASE("store: a batch that SQLite rolled back by itself is an error, never a
     s->record_message(input_for("raw-3", 3, &report), true);
     s->commit_batch();
     CHECK(s->totals().messages == 1);
+}
+
+TEST_CASE("store: derived values are kept by key and replaced") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    CHECK_FALSE(s->derived("k").has_value());
+    s->set_derived("k", "one");
+    CHECK(s->derived("k") == "one");
+    s->set_derived("k", "two");
+    CHECK(s->derived("k") == "two");
+    CHECK_FALSE(s->derived("other").has_value());
+}
+
+TEST_CASE("store: the incident inputs digest changes with a message, an incident or a draft, and only then") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    const auto empty = s->incident_inputs_digest();
+    CHECK(empty.size() == 64);
+    CHECK(s->incident_inputs_digest() == empty);
+
+    const auto report = spamhaus_report("bob@example.net", "198.51.100.23");
+    s->record_message(input_for("raw-1", 1, &report), true);
+    const auto one = s->incident_inputs_digest();
+    CHECK(one != empty);
+    s->totals();
+    s->incidents(true);
+    CHECK(s->incident_inputs_digest() == one); // reading changes nothing
+
+    const auto second = spamhaus_report("carol@example.net", "198.51.100.23"); // same incident
+    s->record_message(input_for("raw-2", 2, &second), true);
+    const auto two = s->incident_inputs_digest();
+    CHECK(two != one);
+
+    const auto id = s->incidents(true).at(0).id;
+    CHECK(s->set_incident_status(id, "fix-first", "test", 1'800'000'100));
+    const auto fix_first = s->incident_inputs_digest();
+    CHECK(fix_first != two);
+
+    const auto [draft, what] =
+        s->upsert_draft(id, DraftText{"form", "", "Removal", "body", ""}, "example.com", 1);
+    CHECK(what == DraftUpsert::created);
+    const auto drafted = s->incident_inputs_digest();
+    CHECK(drafted != fix_first);
+    s->set_draft_status(draft, "approved", 2);
+    const auto approved = s->incident_inputs_digest();
+    CHECK(approved != drafted);
+    s->set_draft_imap_copy(draft, "<copy@example.com>");
+    CHECK(s->incident_inputs_digest() != approved);
+}
+
+TEST_CASE("store: reasons over a pass's message ids, consecutive or not, each id counted once") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    std::vector<std::int64_t> ids;
+    const cl::Reason reasons[] = {cl::Reason::blocked, cl::Reason::authfailure, cl::Reason::blocked,
+                                  cl::Reason::badreputation};
+    for (std::uint32_t i = 0; i < 4; ++i) {
+        auto report = spamhaus_report("u" + std::to_string(i) + "@example.net", "198.51.100.23");
+        report.recipients.at(0).verdict.reason = reasons[i];
+        ids.push_back(s->record_message(input_for("raw-r" + std::to_string(i), i + 1, &report), true).message_id);
+    }
+    const auto count_of = [](const Counts& c, const std::string& reason) {
+        for (const auto& [r, n] : c)
+            if (r == reason) return n;
+        return std::int64_t{0};
+    };
+    const auto all = s->reasons(ids);
+    CHECK(count_of(all, "blocked") == 2);
+    CHECK(count_of(all, "authfailure") == 1);
+    CHECK(count_of(all, "badreputation") == 1);
+    CHECK(all.front().first == "blocked");
+    const auto gaps = s->reasons({ids[3], ids[0], ids[0]}); // unsorted, repeated, not consecutive
+    CHECK(count_of(gaps, "blocked") == 1);
+    CHECK(count_of(gaps, "badreputation") == 1);
+    CHECK(count_of(gaps, "authfailure") == 0);
+    CHECK(s->reasons({}).empty());
+    CHECK(s->reasons({ids[1] + 1000}).empty());
 }

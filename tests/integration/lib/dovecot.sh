@@ -10,6 +10,7 @@
 #   dovecot_deliver FILE... [into INBOX via maildir new/]   dovecot_append MAILBOX FILE [over IMAP]
 #   imap_session CMD...        runs tagged commands over plaintext IMAP (LOGIN first), prints the replies
 #   imap_count MAILBOX / imap_flags MAILBOX / imap_uidvalidity MAILBOX
+#   dovecot_with_fixtures IMAP_PORT IMAPS_PORT   setup + start + every fixture bounce in INBOX (FIXTURES, TOTAL)
 # A raw IMAP client in bash (/dev/tcp): no curl, python or expect needed. Every read has a timeout.
 
 NDR_TEST_LIB_DIR=${NDR_TEST_LIB_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)}
@@ -366,4 +367,16 @@ dovecot_with_variants() {
     dovecot_start
     ndr_make_variants "$1" "$4/msgs"
     dovecot_deliver_dir "$4/msgs"
+}
+
+# A running Dovecot whose INBOX holds every fixture bounce (fixtures/ndr/**/*.eml), delivered in name
+# order; sets FIXTURES (the files) and TOTAL (their number):
+#   dovecot_with_fixtures IMAP_PORT IMAPS_PORT
+dovecot_with_fixtures() {
+    dovecot_setup "$1" "$2"
+    dovecot_start
+    mapfile -t FIXTURES < <(find "${NDR_SOURCE_DIR:-$(cd "$NDR_TEST_LIB_DIR/../../.." && pwd)}/fixtures/ndr" -name '*.eml' | sort)
+    TOTAL=${#FIXTURES[@]}
+    ((TOTAL > 5)) || { echo "FAIL: want fixtures in fixtures/ndr, found $TOTAL" >&2; return 1; }
+    dovecot_deliver "${FIXTURES[@]}"
 }
