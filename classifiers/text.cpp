@@ -580,7 +580,26 @@ std::string sanitise(std::string_view s, std::size_t max_bytes) {
             }
         }
     };
+    auto is_graphic_ascii = [&](std::size_t k) {
+        auto c = static_cast<unsigned char>(s[k]);
+        return c > 0x20 && c < 0x7F;
+    };
     while (i < s.size()) {
+        // Fast path: a run of printable ASCII is copied whole when all of it fits (the loop below
+        // would append it byte by byte with the same result).
+        if (is_graphic_ascii(i)) {
+            std::size_t run_end = i + 1;
+            while (run_end < s.size() && is_graphic_ascii(run_end))
+                ++run_end;
+            std::size_t need = run_end - i + (pending_space ? 1 : 0);
+            if (out.size() + need <= max_bytes) {
+                if (pending_space) out += ' ';
+                pending_space = false;
+                out.append(s.data() + i, run_end - i);
+                i = run_end;
+                continue;
+            }
+        }
         std::uint32_t cp;
         std::size_t n = decode_utf8(s, i, cp);
         std::size_t at = i;

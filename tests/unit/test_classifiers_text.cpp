@@ -139,6 +139,12 @@ TEST_CASE("sanitise caps on a character boundary") {
     CHECK(is_valid_utf8(got));
     CHECK(got.ends_with("..."));
     CHECK(sanitise("short", 10) == "short");
+    // Runs of printable ASCII are copied whole only when they fit; the cap falls inside a run.
+    CHECK(sanitise("abc defgh", 9) == "abc defgh");
+    CHECK(sanitise("abc defghi", 9) == "abc de...");
+    CHECK(sanitise("abc \x1b[1mdefghi", 9) == "abc de...");
+    CHECK(sanitise("abcdefgh \xC3\xA4", 10) == "abcdefg...");
+    CHECK(sanitise("abc    ", 3) == "abc");
 }
 
 TEST_CASE("next_line") {
