@@ -385,7 +385,23 @@ std::size_t ifind_word(std::string_view hay, std::string_view word, std::size_t 
 
 std::string to_lower_ascii(std::string_view s) {
     std::string out(s);
-    for (char& c : out) c = lower(c);
+    // Eight bytes at a time: a byte gets 0x20 added when it is 'A'..'Z' (bytes >= 0x80 never match).
+    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+    char* p = out.data();
+    std::size_t i = 0;
+    for (; i + 8 <= out.size(); i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, p + i, 8);
+        const std::uint64_t low7 = x & ~k_high;
+        const std::uint64_t from_a = low7 + (0x80 - 'A') * k_ones;     // high bit: byte >= 'A'
+        const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * k_ones; // high bit: byte > 'Z'
+        const std::uint64_t upper = from_a & ~past_z & ~x & k_high;
+        x |= upper >> 2;
+        std::memcpy(p + i, &x, 8);
+    }
+    for (; i < out.size(); ++i)
+        p[i] = lower(p[i]);
     return out;
 }
 
