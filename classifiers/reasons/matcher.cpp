@@ -1,5 +1,6 @@
 // matcher.cpp — every reason pattern over a text in one pass (see matcher.hpp): the plain literals
-// (and vetoes) in one Aho-Corasick automaton, the regular expressions in one RE2::Set.
+// (and vetoes) in one Aho-Corasick automaton (classifiers/literal_set.hpp), the regular expressions
+// in one RE2::Set.
 //
 // Both are compiled on first use into a function-local constant (thread-safe initialisation, never
 // modified afterwards): they are data, not state. Should RE2's DFA run out of memory on a hostile
@@ -11,7 +12,6 @@
 // step per byte. It reports exactly the literals that occur in the text, as the set did.
 #include "classifiers/reasons/matcher.hpp"
 
-#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +20,7 @@
 #include <re2/set.h>
 
 #include "classifiers/limits.hpp"
+#include "classifiers/literal_set.hpp"
 #include "classifiers/reasons/patterns.hpp"
 
 namespace ndr::classifiers::reasons {
@@ -43,86 +44,6 @@ std::string expression(const Pattern& p)
     return RE2::QuoteMeta(re2::StringPiece(p.text.data(), p.text.size()));
 }
 
-// Aho-Corasick over bytes: every literal that occurs in a text, reported as the OR of the reason
-// masks its patterns note (TextMatch). Built once; a match is one transition per byte, no allocation.
-// The alphabet is the bytes the literals use plus one class for every other byte.
-class LiteralAutomaton {
-  public:
-    void add(std::string_view literal, const TextMatch& mask) { m_literals.push_back({literal, mask}); }
-
-    // After the last add(): the trie, then its failure links folded into a full transition table.
-    void build() {
-        for (const auto& [text, mask] : m_literals)
-            for (char ch : text)
-                if (std::uint16_t& c = m_class[static_cast<unsigned char>(ch)]; c == 0)
-                    c = static_cast<std::uint16_t>(m_classes++);
-        const std::size_t k = m_classes;
-        std::size_t most_nodes = 1; // the root, and at most one node per literal byte
-        for (const auto& [text, mask] : m_literals)
-            most_nodes += text.size();
-        m_next.assign(most_nodes * k, 0);
-        m_out.assign(1, TextMatch{});
-        m_out.reserve(most_nodes);
-        for (const auto& [text, mask] : m_literals) {
-            std::size_t node = 0;
-            for (char ch : text) {
-                const std::size_t slot = node * k + m_class[static_cast<unsigned char>(ch)];
-                if (m_next[slot] == 0) {
-                    m_next[slot] = static_cast<int>(m_out.size());
-                    m_out.emplace_back();
-                }
-                node = static_cast<std::size_t>(m_next[slot]);
-            }
-            m_out[node].matched |= mask.matched;
-            m_out[node].vetoed |= mask.vetoed;
-        }
-        m_next.resize(m_out.size() * k);
-        m_literals.clear();
-        m_literals.shrink_to_fit();
-        // Breadth first: a node's failure target is shallower, so its row and output are complete
-        // when the node is reached. Until then a row holds only the trie's own edges (0 = none).
-        std::vector<std::size_t> fail(m_out.size(), 0), queue{0};
-        for (std::size_t head = 0; head < queue.size(); ++head) {
-            const std::size_t u = queue[head];
-            const std::size_t f = fail[u];
-            if (u != 0) {
-                m_out[u].matched |= m_out[f].matched;
-                m_out[u].vetoed |= m_out[f].vetoed;
-            }
-            for (std::size_t c = 1; c < k; ++c) {
-                int& next = m_next[u * k + c];
-                const int via_fail = u == 0 ? 0 : m_next[f * k + c];
-                if (next == 0) {
-                    next = via_fail;
-                } else {
-                    fail[static_cast<std::size_t>(next)] = static_cast<std::size_t>(via_fail);
-                    queue.push_back(static_cast<std::size_t>(next));
-                }
-            }
-        }
-    }
-
-    void match(std::string_view text, TextMatch& m) const {
-        std::size_t state = 0;
-        TextMatch acc = m_out[0];
-        for (char ch : text) {
-            state =
-                static_cast<std::size_t>(m_next[state * m_classes + m_class[static_cast<unsigned char>(ch)]]);
-            acc.matched |= m_out[state].matched;
-            acc.vetoed |= m_out[state].vetoed;
-        }
-        m.matched |= acc.matched;
-        m.vetoed |= acc.vetoed;
-    }
-
-  private:
-    std::vector<std::pair<std::string_view, TextMatch>> m_literals; // until build()
-    std::array<std::uint16_t, 256> m_class{};                       // 0: a byte no literal has
-    std::size_t m_classes = 1;
-    std::vector<int> m_next; // node * m_classes + class -> node
-    std::vector<TextMatch> m_out;
-};
-
 void note(TextMatch& m, const Pattern& p) {
     if (p.kind == Kind::veto)
         m.vetoed |= bit(p.reason);
@@ -131,7 +52,8 @@ void note(TextMatch& m, const Pattern& p) {
 }
 
 struct Compiled {
-    LiteralAutomaton literals;
+    LiteralSet literals;
+    std::vector<TextMatch> literal_mask; // literal id -> what it notes
     RE2::Set set{pattern_options(), RE2::UNANCHORED};
     std::vector<const Pattern*> pattern_of; // set index -> pattern (the regular expressions)
     std::size_t failed = 0;
@@ -141,9 +63,8 @@ struct Compiled {
     {
         for (const Pattern& p : all_patterns()) {
             if (p.kind != Kind::regex) {
-                TextMatch mask;
-                note(mask, p);
-                literals.add(p.text, mask);
+                literals.add(p.text);
+                note(literal_mask.emplace_back(), p);
                 continue;
             }
             if (set.Add(expression(p), nullptr) < 0) {
@@ -152,7 +73,7 @@ struct Compiled {
             }
             pattern_of.push_back(&p);
         }
-        literals.build();
+        literals.build(false);
         set_ok = set.Compile();
     }
 };
@@ -193,7 +114,10 @@ TextMatch match_text(std::string_view lowered)
         lowered = lowered.substr(0, k_max_diagnostic_bytes);
     try {
         const Compiled& c = compiled();
-        c.literals.match(lowered, m);
+        c.literals.scan(lowered, [&](std::size_t id) {
+            m.matched |= c.literal_mask[id].matched;
+            m.vetoed |= c.literal_mask[id].vetoed;
+        });
         re2::StringPiece text(lowered.data(), lowered.size());
         std::vector<int> hits;
         RE2::Set::ErrorInfo info{};
