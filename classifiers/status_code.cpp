@@ -172,8 +172,10 @@ std::string find_smtp_command(std::string_view text) {
     // lower-cased copy).
     static constexpr auto k_first = [] {
         std::array<std::uint32_t, 256> first{};
-        for (std::size_t k = 0; k < std::size(k_cues); ++k)
+        for (std::size_t k = 0; k < std::size(k_cues); ++k) {
+            if (k_cues[k].text.size() < 2) throw "a cue needs two bytes"; // not a constant: no build
             first[static_cast<unsigned char>(k_cues[k].text[0])] |= std::uint32_t{1} << k;
+        }
         return first;
     }();
     static_assert(std::size(k_cues) <= 32);
@@ -183,7 +185,9 @@ std::string find_smtp_command(std::string_view text) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
         for (std::uint32_t m = k_first[static_cast<unsigned char>(c)]; m != 0; m &= m - 1) {
             const Cue& cue = k_cues[static_cast<std::size_t>(std::countr_zero(m))];
-            if (cue.text.size() <= t.size() - i && iequals(t.substr(i, cue.text.size()), cue.text))
+            // Every cue is at least two bytes: the second is compared before the rest.
+            if (cue.text.size() <= t.size() - i && (t[i + 1] | 0x20) == (cue.text[1] | 0x20) &&
+                iequals(t.substr(i, cue.text.size()), cue.text))
                 return std::string(cue.command);
         }
     }

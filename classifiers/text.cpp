@@ -332,15 +332,6 @@ std::string normalise_newlines(std::string_view raw, bool* had_nul) {
     return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    const char* x = a.data();
-    const char* y = b.data();
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (x[i] != y[i] && lower(x[i]) != lower(y[i])) return false;
-    return true;
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
