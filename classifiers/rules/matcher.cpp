@@ -73,6 +73,7 @@ struct Matcher::Impl {
     // cost, and a pass with nothing new never needs them).
     std::once_flag prepared;
     std::vector<std::string> atom_texts; // lower-case, distinct (FilteredRE2::Compile)
+    std::vector<int> without_atoms;      // AllPotentials() of no atom: the patterns the filter passes always
     // When every atom is ASCII: the atoms as a LiteralSet, folding ASCII case. It finds exactly what
     // the case-insensitive RE2::Set finds, without the set's lazily built DFA states, in every text
     // without U+017F or U+212A: the only characters outside ASCII that RE2 folds to an ASCII letter
@@ -89,6 +90,7 @@ struct Matcher::Impl {
     void prepare() {
         if (live == 0) return;
         filter().Compile(&atom_texts);
+        filter().AllPotentials({}, &without_atoms);
         if (atom_texts.empty()) return;
         if (std::all_of(atom_texts.begin(), atom_texts.end(), is_ascii)) {
             ascii_atoms = std::make_unique<LiteralSet>();
@@ -125,6 +127,8 @@ struct Matcher::Impl {
                 seen[id] = 1;
                 matched_atoms.push_back(static_cast<int>(id));
             });
+            // Most texts name no atom: their answer is the same every time.
+            if (matched_atoms.empty()) return without_atoms;
             filter().AllPotentials(matched_atoms, &out);
             return out;
         }
