@@ -2,6 +2,8 @@
 // (BSD-2-Clause, (c) azumakuniyuki); the module is named on each row, the MTA source beside it there.
 #include "classifiers/reasons/vendor.hpp"
 
+#include <vector>
+
 #include "classifiers/text.hpp"
 
 namespace ndr::classifiers::reasons {
@@ -293,6 +295,27 @@ bool same_format(std::string_view table, std::string_view record)
     return false;
 }
 
+// k_phrases in runs of rows of one format, in table order: a record's format is compared once per
+// run instead of once per row.
+struct PhraseRun {
+    std::string_view format;
+    std::size_t begin = 0;
+    std::size_t end = 0;
+};
+
+const std::vector<PhraseRun>& phrase_runs() {
+    static const std::vector<PhraseRun> runs = [] {
+        std::vector<PhraseRun> out;
+        for (std::size_t i = 0; i < std::size(k_phrases); ++i) {
+            if (out.empty() || out.back().format != k_phrases[i].format)
+                out.push_back(PhraseRun{k_phrases[i].format, i, i});
+            out.back().end = i + 1;
+        }
+        return out;
+    }();
+    return runs;
+}
+
 // same_format(table, record) for one record's format over a table's rows, which come in runs of one
 // format: the answer is kept while the rows' format stays the same (the tables' scans were a tenth of
 // the steady-state cost, mostly this comparison).
@@ -341,12 +364,14 @@ Reason vendor_reason(std::string_view format, std::string_view lowered)
         return Reason::undefined;
     // qmail, Gmail and others append an "expired" sentence to the real error: any other phrase wins.
     Reason expired = Reason::undefined;
-    FormatMemo memo(format);
-    for (const VendorPhrase& p : k_phrases) {
-        if (!memo.matches(p.format) || lowered.find(p.text) == std::string_view::npos) continue;
-        if (p.reason != Reason::expired)
-            return p.reason;
-        expired = Reason::expired;
+    for (const PhraseRun& run : phrase_runs()) {
+        if (!same_format(run.format, format)) continue;
+        for (std::size_t i = run.begin; i < run.end; ++i) {
+            const VendorPhrase& p = k_phrases[i];
+            if (lowered.find(p.text) == std::string_view::npos) continue;
+            if (p.reason != Reason::expired) return p.reason;
+            expired = Reason::expired;
+        }
     }
     return expired;
 }
