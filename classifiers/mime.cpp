@@ -107,9 +107,14 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
 }
 
 void finish_headers(Headers& h) {
+    // Trimmed in place: nearly every value starts with the blank after the colon, and a copy was one
+    // allocation per header field.
     for (auto& f : h.fields) {
         std::string_view t = trim(f.value);
-        if (t.size() != f.value.size()) f.value = std::string(t);
+        if (t.size() == f.value.size()) continue;
+        const auto lead = static_cast<std::size_t>(t.data() - f.value.data());
+        f.value.resize(lead + t.size());
+        f.value.erase(0, lead);
     }
 }
 
@@ -543,8 +548,10 @@ std::string decode_base64(std::string_view s, bool* bad) {
         t[static_cast<unsigned char>('=')] = -3;
         return t;
     }();
-    std::string out;
-    out.reserve(s.size() / 4 * 3 + 3);
+    // Written through a pointer into a buffer sized for the most the input can decode to (three bytes
+    // per four characters, two for a last short group), then cut to what was written.
+    std::string out(s.size() / 4 * 3 + 3, '\0');
+    char* w = out.data();
     std::uint32_t acc = 0;
     int n = 0;
     bool malformed = false, padded = false, pad_block_start = false;
@@ -553,10 +560,11 @@ std::string decode_base64(std::string_view s, bool* bad) {
         if (v == -2) continue;
         if (v == -3) {
             // Padding ends the group: flush what it holds (concatenated blocks decode on after it).
-            if (n == 2) out += static_cast<char>((acc >> 4) & 0xFF);
+            if (n == 2)
+                *w++ = static_cast<char>((acc >> 4) & 0xFF);
             else if (n == 3) {
-                out += static_cast<char>((acc >> 10) & 0xFF);
-                out += static_cast<char>((acc >> 2) & 0xFF);
+                *w++ = static_cast<char>((acc >> 10) & 0xFF);
+                *w++ = static_cast<char>((acc >> 2) & 0xFF);
             } else if (n == 1) {
                 malformed = true;
             }
@@ -576,9 +584,9 @@ std::string decode_base64(std::string_view s, bool* bad) {
         }
         acc = (acc << 6) | static_cast<std::uint32_t>(v);
         if (++n == 4) {
-            out += static_cast<char>((acc >> 16) & 0xFF);
-            out += static_cast<char>((acc >> 8) & 0xFF);
-            out += static_cast<char>(acc & 0xFF);
+            *w++ = static_cast<char>((acc >> 16) & 0xFF);
+            *w++ = static_cast<char>((acc >> 8) & 0xFF);
+            *w++ = static_cast<char>(acc & 0xFF);
             acc = 0;
             n = 0;
         }
@@ -587,11 +595,13 @@ std::string decode_base64(std::string_view s, bool* bad) {
     // A short trailing group right after padding: data after the end of the encoded text.
     if (pad_block_start && n != 0) malformed = true;
     if (n == 1) {
-    } else if (n == 2) out += static_cast<char>((acc >> 4) & 0xFF);
+    } else if (n == 2)
+        *w++ = static_cast<char>((acc >> 4) & 0xFF);
     else if (n == 3) {
-        out += static_cast<char>((acc >> 10) & 0xFF);
-        out += static_cast<char>((acc >> 2) & 0xFF);
+        *w++ = static_cast<char>((acc >> 10) & 0xFF);
+        *w++ = static_cast<char>((acc >> 2) & 0xFF);
     }
+    out.resize(static_cast<std::size_t>(w - out.data()));
     if (bad) *bad = malformed;
     return out;
 }

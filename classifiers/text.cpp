@@ -332,15 +332,6 @@ std::string normalise_newlines(std::string_view raw, bool* had_nul) {
     return out;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    const char* x = a.data();
-    const char* y = b.data();
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (x[i] != y[i] && lower(x[i]) != lower(y[i])) return false;
-    return true;
-}
-
 bool istarts_with(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
@@ -385,7 +376,23 @@ std::size_t ifind_word(std::string_view hay, std::string_view word, std::size_t 
 
 std::string to_lower_ascii(std::string_view s) {
     std::string out(s);
-    for (char& c : out) c = lower(c);
+    // Eight bytes at a time: a byte gets 0x20 added when it is 'A'..'Z' (bytes >= 0x80 never match).
+    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+    char* p = out.data();
+    std::size_t i = 0;
+    for (; i + 8 <= out.size(); i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, p + i, 8);
+        const std::uint64_t low7 = x & ~k_high;
+        const std::uint64_t from_a = low7 + (0x80 - 'A') * k_ones;     // high bit: byte >= 'A'
+        const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * k_ones; // high bit: byte > 'Z'
+        const std::uint64_t upper = from_a & ~past_z & ~x & k_high;
+        x |= upper >> 2;
+        std::memcpy(p + i, &x, 8);
+    }
+    for (; i < out.size(); ++i)
+        p[i] = lower(p[i]);
     return out;
 }
 
@@ -580,7 +587,26 @@ std::string sanitise(std::string_view s, std::size_t max_bytes) {
             }
         }
     };
+    auto is_graphic_ascii = [&](std::size_t k) {
+        auto c = static_cast<unsigned char>(s[k]);
+        return c > 0x20 && c < 0x7F;
+    };
     while (i < s.size()) {
+        // Fast path: a run of printable ASCII is copied whole when all of it fits (the loop below
+        // would append it byte by byte with the same result).
+        if (is_graphic_ascii(i)) {
+            std::size_t run_end = i + 1;
+            while (run_end < s.size() && is_graphic_ascii(run_end))
+                ++run_end;
+            std::size_t need = run_end - i + (pending_space ? 1 : 0);
+            if (out.size() + need <= max_bytes) {
+                if (pending_space) out += ' ';
+                pending_space = false;
+                out.append(s.data() + i, run_end - i);
+                i = run_end;
+                continue;
+            }
+        }
         std::uint32_t cp;
         std::size_t n = decode_utf8(s, i, cp);
         std::size_t at = i;

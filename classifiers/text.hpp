@@ -12,8 +12,15 @@ namespace ndr::classifiers {
 // CRLF and lone CR become LF; NUL bytes become U+FFFD (and *had_nul is set). Linear.
 std::string normalise_newlines(std::string_view raw, bool* had_nul = nullptr);
 
-// ASCII case-insensitive comparison and search.
-bool iequals(std::string_view a, std::string_view b);
+// ASCII case-insensitive comparison and search. iequals is inline: it runs for every header lookup
+// and table row, and most calls end at the size check.
+inline bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i] != b[i] && lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
 bool istarts_with(std::string_view s, std::string_view prefix);
 std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from = 0);
 std::string to_lower_ascii(std::string_view s);

@@ -41,6 +41,15 @@ void cap_utf8(std::string& s, std::size_t cap) {
 
 } // namespace
 
+namespace {
+
+// The bit of Context::pairs for the byte pair (a, b).
+unsigned pair_index(char a, char b) {
+    return static_cast<unsigned char>(a) << 8 | static_cast<unsigned char>(b);
+}
+
+} // namespace
+
 void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.msg = &msg;
     ctx.headers = &msg.root.headers;
@@ -52,6 +61,11 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.delivery_status = find_part(msg.root, "message/delivery-status");
     if (ctx.delivery_status == nullptr) ctx.delivery_status = find_part(msg.root, "message/global-delivery-status");
     ctx.lower = to_lower_ascii(ctx.text);
+    ctx.pairs.assign(65536 / 64, 0);
+    for (std::size_t i = 1; i < ctx.lower.size(); ++i) {
+        const unsigned pair = pair_index(ctx.lower[i - 1], ctx.lower[i]);
+        ctx.pairs[pair >> 6] |= std::uint64_t{1} << (pair & 63);
+    }
     std::size_t pos = 0;
     while (pos < ctx.text.size()) {
         ctx.line_starts.push_back(pos);
@@ -61,15 +75,21 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
 
 namespace {
 
-// Position of lower-cased `needle` in lower[from, to), or npos. glibc memmem (two-way, vectorised)
-// keeps this linear and fast whatever the first character of the needle.
-std::size_t lower_find(const std::string& lower, std::string_view needle, std::size_t from, std::size_t to) {
+// Position of lower-cased `needle` in ctx.lower[from, to), or npos. glibc memmem (two-way, vectorised)
+// keeps this linear and fast whatever the first character of the needle; ctx.pairs answers first
+// for needles with a byte pair the text does not have.
+std::size_t lower_find(const Context& ctx, std::string_view needle, std::size_t from, std::size_t to) {
+    const std::string& lower = ctx.lower;
     if (from >= to || needle.size() > to - from) return std::string::npos;
     char buf[128];
     if (needle.size() > sizeof buf) return std::string::npos;
     for (std::size_t i = 0; i < needle.size(); ++i) {
         const char c = needle[i];
         buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+        if (i > 0 && !ctx.pairs.empty()) {
+            const unsigned pair = pair_index(buf[i - 1], buf[i]);
+            if ((ctx.pairs[pair >> 6] >> (pair & 63) & 1) == 0) return std::string::npos;
+        }
     }
     const void* hit = memmem(lower.data() + from, to - from, buf, needle.size());
     if (hit == nullptr) return std::string::npos;
@@ -80,7 +100,7 @@ std::size_t lower_find(const std::string& lower, std::string_view needle, std::s
 
 std::size_t find_line(const Context& ctx, std::string_view needle, std::size_t from) {
     if (from >= ctx.lines.size() || needle.empty()) return std::string_view::npos;
-    const std::size_t p = lower_find(ctx.lower, needle, ctx.line_starts[from], ctx.lower.size());
+    const std::size_t p = lower_find(ctx, needle, ctx.line_starts[from], ctx.lower.size());
     if (p == std::string::npos) return std::string_view::npos;
     const auto it = std::upper_bound(ctx.line_starts.begin(), ctx.line_starts.end(), p);
     return static_cast<std::size_t>(it - ctx.line_starts.begin()) - 1;
@@ -88,7 +108,7 @@ std::size_t find_line(const Context& ctx, std::string_view needle, std::size_t f
 
 std::size_t find_head(const Context& ctx, std::string_view needle) {
     if (ctx.lines.empty() || needle.empty()) return std::string_view::npos;
-    const std::size_t p = lower_find(ctx.lower, needle, 0, std::min(ctx.lower.size(), k_detect_window));
+    const std::size_t p = lower_find(ctx, needle, 0, std::min(ctx.lower.size(), k_detect_window));
     if (p == std::string_view::npos) return std::string_view::npos;
     const auto it = std::upper_bound(ctx.line_starts.begin(), ctx.line_starts.end(), p);
     return static_cast<std::size_t>(it - ctx.line_starts.begin()) - 1;

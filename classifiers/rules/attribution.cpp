@@ -49,8 +49,11 @@ class Masker {
     // Every case-insensitive occurrence of s (searched by its first k_max_mask_scan bytes).
     void mask_occurrences(std::string_view s) {
         std::string needle = to_lower_ascii(s.substr(0, std::min(s.size(), k_max_mask_scan)));
-        std::string full = to_lower_ascii(s);
         if (needle.size() < 3) return;
+        std::string longer; // the whole of s lower-cased, when the needle is only its start
+        if (s.size() > needle.size()) longer = to_lower_ascii(s);
+        const std::string_view full =
+            s.size() > needle.size() ? std::string_view(longer) : std::string_view(needle);
         std::size_t pos = 0;
         while ((pos = m_lower.find(needle, pos)) != std::string::npos) {
             std::size_t len = std::string_view(m_lower).substr(pos, full.size()) == full ? full.size() : needle.size();

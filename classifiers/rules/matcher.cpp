@@ -18,6 +18,7 @@
 #include "classifiers/rules/matcher.hpp"
 
 #include "classifiers/limits.hpp"
+#include "classifiers/literal_set.hpp"
 #include "classifiers/rules/attribution.hpp"
 #include "classifiers/rules/compiled.hpp"
 #include "classifiers/rules/listed.hpp"
@@ -48,6 +49,16 @@ struct Candidate {
     std::string listed;
 };
 
+bool is_ascii(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// Whether the text has a character that RE2's case-insensitive matching equates with an ASCII letter
+// although it is not one: U+017F LATIN SMALL LETTER LONG S (s) and U+212A KELVIN SIGN (k).
+bool folds_to_ascii(std::string_view s) {
+    return s.find("\xC5\xBF") != std::string_view::npos || s.find("\xE2\x84\xAA") != std::string_view::npos;
+}
+
 bool overlaps(const Candidate& a, const Candidate& b) { return a.begin < b.end && b.begin < a.end; }
 
 std::string name_of(const Compiled& c) { return c.list->id + "/" + c.pattern->id; }
@@ -61,15 +72,35 @@ struct Matcher::Impl {
     // Built on the first match() (FilteredRE2::Compile and the atom set are a good part of the start-up
     // cost, and a pass with nothing new never needs them).
     std::once_flag prepared;
-    std::unique_ptr<RE2::Set> atoms; // the literal atoms; null when there are none
-    bool all_candidates = false;     // the atom set could not be built: run every pattern
+    std::vector<std::string> atom_texts; // lower-case, distinct (FilteredRE2::Compile)
+    std::vector<int> without_atoms;      // AllPotentials() of no atom: the patterns the filter passes always
+    // When every atom is ASCII: the atoms as a LiteralSet, folding ASCII case. It finds exactly what
+    // the case-insensitive RE2::Set finds, without the set's lazily built DFA states, in every text
+    // without U+017F or U+212A: the only characters outside ASCII that RE2 folds to an ASCII letter
+    // (s and k; checked against RE2 itself over every code point), see folds_to_ascii().
+    std::unique_ptr<LiteralSet> ascii_atoms;
+    // The atoms as one case-insensitive RE2::Set of literals, for the other texts (or every text, when
+    // an atom is not ASCII): built on the first of them. Null when there are no atoms.
+    std::once_flag atom_set_built;
+    std::unique_ptr<RE2::Set> atoms;
+    bool all_candidates = false; // the atom set could not be built: run every pattern
 
     re2::FilteredRE2& filter() const { return compiled->filter; }
 
     void prepare() {
         if (live == 0) return;
-        std::vector<std::string> atom_texts;
         filter().Compile(&atom_texts);
+        filter().AllPotentials({}, &without_atoms);
+        if (atom_texts.empty()) return;
+        if (std::all_of(atom_texts.begin(), atom_texts.end(), is_ascii)) {
+            ascii_atoms = std::make_unique<LiteralSet>();
+            for (const std::string& atom : atom_texts)
+                ascii_atoms->add(atom);
+            ascii_atoms->build(true);
+        }
+    }
+
+    void build_atom_set() {
         if (atom_texts.empty()) return;
         RE2::Options atom_options;
         atom_options.set_case_sensitive(false);
@@ -85,10 +116,23 @@ struct Matcher::Impl {
             all_candidates = true;
     }
 
-    std::vector<int> candidates(std::string_view text) const {
+    std::vector<int> candidates(std::string_view text) {
         std::vector<int> out;
         if (live == 0) return out;
         std::vector<int> matched_atoms;
+        if (ascii_atoms && !folds_to_ascii(text)) {
+            std::vector<char> seen(ascii_atoms->size(), 0);
+            ascii_atoms->scan(text, [&](std::size_t id) {
+                if (seen[id]) return;
+                seen[id] = 1;
+                matched_atoms.push_back(static_cast<int>(id));
+            });
+            // Most texts name no atom: their answer is the same every time.
+            if (matched_atoms.empty()) return without_atoms;
+            filter().AllPotentials(matched_atoms, &out);
+            return out;
+        }
+        std::call_once(atom_set_built, [this] { build_atom_set(); });
         bool ok = true;
         if (atoms && !all_candidates) {
             RE2::Set::ErrorInfo info{};

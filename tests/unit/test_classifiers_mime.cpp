@@ -80,12 +80,18 @@ TEST_CASE("base64 decoding") {
         {"concatenated blocks", "aGk=aGk=", "hihi", false},
         {"dangling 6 bits", "aGVsb", "hel", true},
         {"empty", "", "", false},
+        {"short groups after padding", "YQ==YWI=YWJj", "aababc", false},
     };
     for (const auto& r : rows) {
         bool bad = false;
         std::string got = decode_base64(r.in, &bad);
         CHECK_MESSAGE(got == r.want, r.name, ": got ", got);
         CHECK_MESSAGE(bad == r.bad, r.name);
+    }
+    // Every length: three bytes per four characters, one or two for a short last group.
+    for (std::size_t n = 0; n < 18; ++n) {
+        const std::size_t tail = n % 4 == 2 ? 1 : n % 4 == 3 ? 2 : 0;
+        CHECK(decode_base64(std::string(n, 'Q')).size() == n / 4 * 3 + tail);
     }
 }
 

@@ -3,8 +3,12 @@
 // no two reasons of equal precedence match one sample text.
 #include <doctest/doctest.h>
 
+#include <memory>
+#include <random>
 #include <set>
 #include <string>
+
+#include <re2/re2.h>
 
 #include "classifiers/reasons/matcher.hpp"
 #include "classifiers/reasons/patterns.hpp"
@@ -120,4 +124,48 @@ TEST_CASE("reasons: hostile text is matched in bounded time without a crash")
     for (int i = 0; i < 20000; ++i)
         repeated += "is in a black list at x ";
     CHECK(match_text(repeated).has(Reason::blocked));
+}
+
+TEST_CASE("reasons: the one-pass matcher finds what each pattern alone finds") {
+    // Texts from the samples: each alone, glued pairwise, and random slices of all of them (literals
+    // overlapping, cut, at the ends), each checked against one search per pattern.
+    RE2::Options opt;
+    opt.set_encoding(RE2::Options::EncodingLatin1);
+    opt.set_case_sensitive(true);
+    opt.set_log_errors(false);
+    std::vector<std::unique_ptr<RE2>> res;
+    for (const Pattern& p : all_patterns())
+        res.push_back(p.kind == Kind::regex ? std::make_unique<RE2>(std::string(p.text), opt) : nullptr);
+    auto one_by_one = [&](std::string_view text) {
+        TextMatch m;
+        for (std::size_t i = 0; i < all_patterns().size(); ++i) {
+            const Pattern& p = all_patterns()[i];
+            const bool hit = res[i] ? RE2::PartialMatch(re2::StringPiece(text.data(), text.size()), *res[i])
+                                    : text.find(p.text) != std::string_view::npos;
+            if (!hit) continue;
+            (p.kind == Kind::veto ? m.vetoed : m.matched) |= bit(p.reason);
+        }
+        return m;
+    };
+    std::vector<std::string> texts;
+    std::string all;
+    for (const Pattern& p : all_patterns()) {
+        texts.push_back(to_lower_ascii(p.sample));
+        all += texts.back();
+        all += ' ';
+    }
+    const std::size_t samples = texts.size();
+    for (std::size_t i = 0; i + 1 < samples; i += 7)
+        texts.push_back(texts[i] + texts[i + 1]);
+    std::mt19937 rng(20261204);
+    for (int i = 0; i < 300; ++i) {
+        const std::size_t at = rng() % all.size();
+        texts.push_back(all.substr(at, 1 + rng() % 200));
+    }
+    for (const std::string& t : texts) {
+        const TextMatch want = one_by_one(t);
+        const TextMatch got = match_text(t);
+        CHECK_MESSAGE(got.matched == want.matched, "text: ", t);
+        CHECK_MESSAGE(got.vetoed == want.vetoed, "text: ", t);
+    }
 }

@@ -175,6 +175,23 @@ TEST_CASE("rules matcher: case-insensitive, evidence sanitised with DQS keys str
     CHECK(r.hits[0].priority == 50);
 }
 
+TEST_CASE("rules matcher: ASCII and non-ASCII texts find the same patterns") {
+    // Texts are filtered by the ASCII atom scan, those with U+017F or U+212A by RE2's case-insensitive
+    // set (both fold to an ASCII letter there).
+    RuleSet set;
+    set.lists.push_back(list("zen", {pat("zen", 50, R"(listed at zen\.spamhaus\.org)")}));
+    set.lists.push_back(list("sk", {pat("sk", 50, R"(blocked by sk-list)")}));
+    Matcher m(set);
+    check_hits(m.match("550 IP LISTED AT ZEN.SPAMHAUS.ORG"), {{"zen", "zen", ""}});
+    check_hits(m.match("550 \xC3\xA9 listed at zen.spamhaus.org \xE2\x80\x94 sorry"), {{"zen", "zen", ""}});
+    check_hits(m.match("550 listed at zen.spamhaus.net"), {});
+    // U+017F (long s) and U+212A (Kelvin sign) fold to s and k in RE2's case-insensitive matching.
+    check_hits(m.match("550 blocked by \xC5\xBF\xE2\x84\xAA-list"), {{"sk", "sk", ""}});
+    check_hits(m.match("550 blocked by s\xE2\x84\xAA-list"), {{"sk", "sk", ""}});
+    check_hits(m.match("550 \xC5\xBF blocked by SK-list"), {{"sk", "sk", ""}});
+    check_hits(m.match("550 blocked by \xC5\xBE\xE2\x84\xAB-list"), {});
+}
+
 TEST_CASE("rules matcher: text past k_max_match_text_bytes is not matched") {
     RuleSet set;
     set.lists.push_back(list("zen", {pat("p", 50, R"(blocked using zen\.spamhaus\.org)")}));

@@ -91,8 +91,14 @@ TEST_CASE("status_code: find_smtp_command names the earliest command phrase") {
         {"550 5.7.1 rejected (in reply to end of DATA command)", "DATA"},
         {"after MAIL FROM:<a@example.com> SIZE=100: 550 no", "MAIL"},
         {"User unknown", ""},
+        // The earliest cue wins ("end of data" before "data command"), whatever the case.
+        {"451 timeout at END OF DATA COMMAND", "DATA"},
+        {"refused: EHLO then RCPT TO", "EHLO"},
+        {"rcpt t", ""},
+        {"", ""},
         // qmail: the connection sentence comes first, the command that failed after it.
-        {"Sorry, no SMTP connection got far enough; most progress was RCPT TO response; remote host 192.0.2.3 "
+        {"Sorry, no SMTP connection got far enough; most progress was RCPT TO response; remote host "
+         "192.0.2.3 "
          "said: 550 no such user",
          "RCPT"},
         {"SMTP:RCPT host 192.0.2.8: 553 5.3.0 no such user", "RCPT"},

@@ -39,6 +39,16 @@ TEST_CASE("case-insensitive helpers") {
     CHECK(ifind("", "") == 0);
     CHECK(ifind_word("spamhaus.org xspam spam", "spam") == 19);
     CHECK(to_lower_ascii("MiXeD \xC3\x84") == "mixed \xC3\x84");
+    // Every byte value, at every offset of the eight-byte blocks and of the tail.
+    for (std::size_t shift = 0; shift < 9; ++shift) {
+        std::string all(shift, 'Q');
+        for (int b = 0; b < 256; ++b)
+            all += static_cast<char>(b);
+        std::string want = all;
+        for (char& c : want)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+        CHECK(to_lower_ascii(all) == want);
+    }
     CHECK(trim("  \t a b \r\n") == "a b");
 }
 
@@ -139,6 +149,12 @@ TEST_CASE("sanitise caps on a character boundary") {
     CHECK(is_valid_utf8(got));
     CHECK(got.ends_with("..."));
     CHECK(sanitise("short", 10) == "short");
+    // Runs of printable ASCII are copied whole only when they fit; the cap falls inside a run.
+    CHECK(sanitise("abc defgh", 9) == "abc defgh");
+    CHECK(sanitise("abc defghi", 9) == "abc de...");
+    CHECK(sanitise("abc \x1b[1mdefghi", 9) == "abc de...");
+    CHECK(sanitise("abcdefgh \xC3\xA4", 10) == "abcdefg...");
+    CHECK(sanitise("abc    ", 3) == "abc");
 }
 
 TEST_CASE("next_line") {

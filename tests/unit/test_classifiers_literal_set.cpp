@@ -1,0 +1,85 @@
+// test_classifiers_literal_set.cpp — classifiers/literal_set.cpp: every occurrence of every literal is
+// reported, checked against one search per literal on random texts over a small alphabet (so that
+// literals overlap, nest and share prefixes and suffixes).
+#include "classifiers/literal_set.hpp"
+#include "classifiers/text.hpp"
+
+#include <doctest/doctest.h>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace ndr::classifiers;
+
+namespace {
+
+// literal id -> number of occurrences, by brute force.
+std::map<std::size_t, int> count_naive(const std::vector<std::string>& literals, const std::string& text,
+                                       bool fold) {
+    const std::string hay = fold ? to_lower_ascii(text) : text;
+    std::map<std::size_t, int> out;
+    for (std::size_t id = 0; id < literals.size(); ++id) {
+        const std::string needle = fold ? to_lower_ascii(literals[id]) : literals[id];
+        if (needle.empty()) {
+            out[id] = 1;
+            continue;
+        }
+        for (std::size_t p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1))
+            ++out[id];
+    }
+    return out;
+}
+
+std::map<std::size_t, int> count_scan(const LiteralSet& set, const std::string& text) {
+    std::map<std::size_t, int> out;
+    set.scan(text, [&](std::size_t id) { ++out[id]; });
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("literal set: reports every occurrence of every literal") {
+    std::mt19937 rng(42);
+    const std::string alphabet = "abAB\x80\xff";
+    auto random_string = [&](std::size_t max_len) {
+        std::string s(rng() % (max_len + 1), 'a');
+        for (char& c : s)
+            c = alphabet[rng() % alphabet.size()];
+        return s;
+    };
+    for (int round = 0; round < 200; ++round) {
+        const bool fold = round % 2 == 1;
+        std::vector<std::string> literals;
+        const std::size_t n = 1 + rng() % 12;
+        for (std::size_t i = 0; i < n; ++i)
+            literals.push_back(random_string(5));
+        LiteralSet set;
+        for (const std::string& l : literals)
+            CHECK(set.add(l) == &l - literals.data());
+        set.build(fold);
+        CHECK(set.size() == literals.size());
+        for (int t = 0; t < 10; ++t) {
+            const std::string text = random_string(40);
+            CHECK(count_scan(set, text) == count_naive(literals, text, fold));
+        }
+    }
+}
+
+TEST_CASE("literal set: empty set, empty literal, empty text") {
+    LiteralSet none;
+    none.build(false);
+    int calls = 0;
+    none.scan("anything", [&](std::size_t) { ++calls; });
+    CHECK(calls == 0);
+    LiteralSet set;
+    set.add("");
+    set.add("ab");
+    set.build(false);
+    std::vector<std::size_t> got;
+    set.scan("abab", [&](std::size_t id) { got.push_back(id); });
+    CHECK(got == std::vector<std::size_t>{0, 1, 1}); // the empty literal once, before the first byte
+    got.clear();
+    set.scan("", [&](std::size_t id) { got.push_back(id); });
+    CHECK(got == std::vector<std::size_t>{0});
+}
