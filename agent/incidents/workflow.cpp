@@ -11,6 +11,9 @@
 
 #include "agent/sources/imap_drafts.hpp"
 
+#include <algorithm>
+#include <map>
+
 namespace ndr::agent::incidents {
 
 namespace {
@@ -59,12 +62,27 @@ DnsState check_listing(const classifiers::rules::RuleSet& rules, const classifie
 
 } // namespace
 
-// The FCrDNS of the incident's IPs (the listed one first), for the draft's evidence.
-void look_up_reverse_dns(store::IncidentDetail& detail, dnsbl::Resolver& resolver) {
-    std::vector<std::string> ips{detail.summary.listed}; // reverse_dns() skips a listed domain
-    ips.insert(ips.end(), detail.sending_ips.begin(), detail.sending_ips.end());
-    for (const auto& r : dnsbl::reverse_dns(ips, resolver))
-        detail.reverse_dns.push_back(dnsbl::describe(r));
+// The FCrDNS of the incident's IPs (the listed one first), for the draft's evidence. `seen` holds the
+// lines of the IPs already looked up in this pass: one IP is often named by several incidents.
+using ReverseDnsSeen = std::map<std::string, std::string>; // normalised IP -> describe() line
+void look_up_reverse_dns(store::IncidentDetail& detail, dnsbl::Resolver& resolver, ReverseDnsSeen& seen) {
+    std::vector<std::string> ips; // normalised, in order, no domains, no repeats
+    const auto add = [&ips](const std::string& text) {
+        const auto t = dnsbl::parse_target(text);
+        if (t && t->kind != dnsbl::TargetKind::domain && std::find(ips.begin(), ips.end(), t->text) == ips.end() &&
+            ips.size() < dnsbl::k_max_reverse_lookups)
+            ips.push_back(t->text);
+    };
+    add(detail.summary.listed);
+    for (const auto& ip : detail.sending_ips)
+        add(ip);
+    std::vector<std::string> missing;
+    for (const auto& ip : ips)
+        if (!seen.contains(ip)) missing.push_back(ip);
+    for (const auto& r : dnsbl::reverse_dns(missing, resolver))
+        seen[r.ip] = dnsbl::describe(r);
+    for (const auto& ip : ips)
+        if (const auto it = seen.find(ip); it != seen.end()) detail.reverse_dns.push_back(it->second);
 }
 
 std::expected<std::unique_ptr<dnsbl::Resolver>, std::string> make_incident_resolver(const Config& config) {
@@ -82,6 +100,7 @@ WorkflowResult update_incidents(store::Store& db, const Config& config,
                                 std::int64_t now) {
     WorkflowResult out;
     const auto mid_domain = drafts::message_id_domain(config.identity);
+    ReverseDnsSeen reverse_dns_seen;
     for (const auto& summary : db.incident_rows(true)) { // the breakdowns come with incident_detail()
         if (!active(summary.status)) continue;
         ++out.incidents;
@@ -110,7 +129,7 @@ WorkflowResult update_incidents(store::Store& db, const Config& config,
         }
         auto detail = db.incident_detail(summary.id);
         if (!detail) continue;
-        if (resolver != nullptr) look_up_reverse_dns(*detail, *resolver);
+        if (resolver != nullptr) look_up_reverse_dns(*detail, *resolver, reverse_dns_seen);
         const auto plan = drafts::plan_incident(*detail, list, config.identity);
         std::string status = summary.status;
         const auto change = [&](std::string_view to, std::string_view why) {

@@ -254,6 +254,14 @@ std::string file_uri(const std::string& path, const char* query) {
     return out + "?" + query;
 }
 
+// Why an existing file is not used as the state database, if it is not.
+std::optional<std::string> refuse_file(const std::string& path, const struct stat& st) {
+    if (!S_ISREG(st.st_mode)) return path + ": not a regular file";
+    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
+        return path + ": state database is group- or world-accessible; refusing it (chmod 600)";
+    return std::nullopt;
+}
+
 } // namespace
 
 std::expected<std::unique_ptr<Store>, std::string> Store::open_existing(const std::string& path, bool* read_only) {
@@ -273,9 +281,7 @@ std::expected<std::unique_ptr<Store>, std::string> Store::open(const std::string
     if (options.read_only) return open_read_only(path);
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0) {
-        if (!S_ISREG(st.st_mode)) return std::unexpected(path + ": not a regular file");
-        if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-            return std::unexpected(path + ": state database is group- or world-accessible; refusing it (chmod 600)");
+        if (auto refused = refuse_file(path, st)) return std::unexpected(*refused);
     } else if (errno == ENOENT && options.create) {
         // Create it 0600 ourselves so SQLite never creates it with the umask's mode; SQLite gives the
         // -wal and -shm files the same mode as the database file.
@@ -329,9 +335,7 @@ std::expected<std::unique_ptr<Store>, std::string> Store::open(const std::string
 std::expected<std::unique_ptr<Store>, std::string> Store::open_read_only(const std::string& path) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) return std::unexpected(path + ": " + std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) return std::unexpected(path + ": not a regular file");
-    if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-        return std::unexpected(path + ": state database is group- or world-accessible; refusing it (chmod 600)");
+    if (auto refused = refuse_file(path, st)) return std::unexpected(*refused);
     std::string error;
     for (const char* query : {"mode=ro", "mode=ro&immutable=1"}) {
         sqlite3* db = nullptr;
