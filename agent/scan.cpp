@@ -348,6 +348,21 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
             return result;
         }
 
+        // A scan killed after committing a batch and before marking it left recorded messages below
+        // the checkpoint without the keyword (or, for NDRs, not moved): they are marked now. Only
+        // messages this state recorded at this UIDVALIDITY; best effort, like the marking itself.
+        if (after > 0) {
+            try {
+                for (const auto uid : source.unmarked_up_to(after)) {
+                    const auto id = db.message_at({state.source, state.folder, state.uid_validity, uid, {}});
+                    if (!id) continue;
+                    source.mark_processed(uid, db.message_is_ndr(*id));
+                    ++result.remarked;
+                }
+            } catch (const std::exception&) {
+            }
+        }
+
         // Fetching, analysing and recording overlap: a fetch thread and an analysis thread run ahead
         // of this one through bounded queues; this thread records in UID order, as before.
         prefetch.emplace(source, source_mutex, analyse, options, uids);

@@ -73,6 +73,7 @@ struct ScanResult {
     std::size_t backscatter = 0;        // new NDRs judged backscatter (recorded, not acted on)
     std::size_t skipped_since = 0;      // dated before --since
     std::size_t vanished = 0;           // listed but gone when fetched
+    std::size_t remarked = 0;           // recorded earlier but left unmarked (a killed scan): marked now
     std::size_t fetch_errors = 0;
     bool uidvalidity_changed = false;   // a checkpoint existed with another UIDVALIDITY
     bool interrupted = false;           // stopped early by a stop request

@@ -185,6 +185,7 @@ nlohmann::json to_json(const TriageReport& report) {
         out["partial"] = p.partial;
         out["skipped"] = p.skipped_since;
         out["vanished"] = p.vanished;
+        out["remarked"] = p.remarked;
         out["fetch_errors"] = p.fetch_errors;
         out["interrupted"] = p.interrupted;
         out["uidvalidity_changed"] = p.uidvalidity_changed;
@@ -218,6 +219,9 @@ std::string render_text(const TriageReport& report) {
         out += "\n";
         if (p.uidvalidity_changed) out += "  The folder's UIDVALIDITY changed: re-read it all, recorded messages recognised.\n";
         if (p.fetch_errors > 0) out += "  " + std::to_string(p.fetch_errors) + " messages could not be read (retried next time).\n";
+        if (p.remarked > 0)
+            out += "  " + std::to_string(p.remarked) +
+                   " messages recorded by an earlier scan that stopped before marking them: marked now.\n";
         if (p.interrupted) out += "  Interrupted: the rest is read on the next run.\n";
         if (!p.error.empty()) out += "  Error: " + s(p.error) + "\n";
     }

@@ -482,6 +482,34 @@ std::optional<SourceMessage> ImapSource::fetch(std::uint32_t uid) {
     return take();
 }
 
+std::vector<std::uint32_t> ImapSource::unmarked_up_to(std::uint32_t last_uid) {
+    m_fresh_select = false;
+    std::vector<std::uint32_t> uids;
+    if (last_uid == 0 || m_keyword.empty() || !m_keywords_allowed || !m_invalidated.empty()) return uids;
+    try {
+        with_reconnect([&] {
+            uids.clear();
+            auto t = m_conn->raw->command("UID SEARCH UID 1:" + std::to_string(last_uid) + " UNKEYWORD " + m_keyword,
+                                          [&](Response& r) {
+                                              if (auto found = imap::parse_search(r.text))
+                                                  uids.insert(uids.end(), found->begin(), found->end());
+                                          });
+            if (!t.ok()) {
+                log(LogLevel::warning, "UID SEARCH for messages without " + m_keyword + " refused: " + sanitised(t.text));
+                uids.clear();
+            }
+            return 0;
+        });
+    } catch (const ImapError& e) {
+        log(LogLevel::warning, std::string("searching for messages without ") + m_keyword + ": " + e.what());
+        uids.clear();
+    }
+    std::erase_if(uids, [last_uid](std::uint32_t u) { return u == 0 || u > last_uid; });
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+    return uids;
+}
+
 void ImapSource::flush_keywords() {
     if (!m_invalidated.empty()) m_pending_keyword.clear();
     if (m_pending_keyword.empty() || !m_conn) return;

@@ -68,6 +68,9 @@ class ImapSource final : public MailSource {
     // Keyword (+ move/copy for NDRs when processed_folder is set), pipelined and batched with the next
     // fetch (at most one batch of keywords is lost when the process is killed); failures are logged.
     void mark_processed(std::uint32_t uid, bool is_ndr) override;
+    // UID SEARCH UID 1:last_uid UNKEYWORD <keyword>; none without a keyword the folder allows. A
+    // refused or failed search is logged and yields none (the marking is best effort).
+    std::vector<std::uint32_t> unmarked_up_to(std::uint32_t last_uid) override;
 
     // After open(): whether the server offers IDLE.
     bool can_idle() const { return m_can_idle; }

@@ -38,6 +38,12 @@ class MailSource {
     virtual std::optional<SourceMessage> fetch(std::uint32_t uid) = 0;
     // After the message is recorded: set $NDRTriaged and copy/move when configured. Best effort.
     virtual void mark_processed(std::uint32_t uid, bool is_ndr) = 0;
+    // UIDs up to last_uid that show no mark_processed() (a scan killed between its commit and the
+    // marking): an IMAP folder's messages without the keyword. Sources that mark nothing: none.
+    virtual std::vector<std::uint32_t> unmarked_up_to(std::uint32_t last_uid) {
+        (void)last_uid;
+        return {};
+    }
 };
 
 } // namespace ndr::agent

@@ -449,9 +449,13 @@ void Store::migrate(int target) {
             }
         }
     } restore{this};
+    fault("migrate");
     for (const auto& m : migrations()) {
         if (m.version <= current || m.version > target) continue;
         Transaction tx(m_db);
+        // Another process on the same state file may have applied it since `current` was read: the
+        // version is read again under the write lock that BEGIN IMMEDIATE holds.
+        if (schema_version() >= m.version) continue;
         exec(m.sql);
         {
             Statement check(m_db, "PRAGMA foreign_key_check");
@@ -516,6 +520,14 @@ void Store::advance_checkpoint(const Location& where, std::int64_t now) {
 std::optional<std::int64_t> Store::find_message(std::string_view fingerprint) {
     Statement s(m_db, "SELECT id FROM messages WHERE fingerprint = ?");
     s.bind(1, fingerprint);
+    if (!s.step()) return std::nullopt;
+    return s.i64(0);
+}
+
+std::optional<std::int64_t> Store::message_at(const Location& where) {
+    Statement s(m_db, "SELECT message_id FROM message_locations WHERE source = ? AND folder = ? AND uidvalidity = ? AND uid = ?");
+    s.bind(1, where.source).bind(2, where.folder).bind(3, static_cast<std::int64_t>(where.uid_validity));
+    s.bind(4, static_cast<std::int64_t>(where.uid));
     if (!s.step()) return std::nullopt;
     return s.i64(0);
 }

@@ -216,6 +216,8 @@ class Store {
     void advance_checkpoint(const Location& where, std::int64_t now);
 
     std::optional<std::int64_t> find_message(std::string_view fingerprint);
+    // The message recorded at this source, folder, UIDVALIDITY and UID (where.location is ignored).
+    std::optional<std::int64_t> message_at(const Location& where);
     // Whether a recorded message is an NDR (kind failed or delayed); false for unknown ids.
     bool message_is_ndr(std::int64_t message_id);
     // ONE transaction: the message, its records, hits, incidents, location and (when advance) the
@@ -279,6 +281,9 @@ class Store {
 
     // Tests: called between the steps of record_message(); throwing from it aborts the transaction.
     void set_fault_hook(std::function<void(std::string_view step)> hook) { m_fault_hook = std::move(hook); }
+    // Applies the migrations above the current version up to `target`, each in its own transaction
+    // (open() calls it). Safe against another process migrating the same file meanwhile.
+    void migrate(int target);
     // Tests and status: run one query returning a single integer.
     std::int64_t query_int(std::string_view sql);
 
@@ -286,7 +291,6 @@ class Store {
     static std::expected<std::unique_ptr<Store>, std::string> open_read_only(const std::string& path);
     Store(sqlite3* db, std::string path);
     void exec(std::string_view sql);
-    void migrate(int target);
     void fault(std::string_view step);
     std::int64_t upsert_incident(std::string_view system, std::string_view listed, std::int64_t at,
                                  std::int64_t records, std::int64_t resolver_errors);

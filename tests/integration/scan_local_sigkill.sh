@@ -54,7 +54,9 @@ kills=0
 previous=0
 for attempt in 1 2 3 4 5 6 7 8; do
     target=$(( previous + 1 + RANDOM % (count / 20) ))
-    triage scan --maildir "$maildir" --state "$state" --json >/dev/null 2>&1 &
+    # The binary itself: killing a backgrounded function's subshell would leave the scan running.
+    "$NDR_TRIAGE" --no-site --shipped-rules "$NDR_SOURCE_DIR/rules.d" \
+        scan --maildir "$maildir" --state "$state" --json >/dev/null 2>&1 &
     pid=$!
     while kill -0 "$pid" 2>/dev/null; do
         if [ "$(recorded "$state")" -ge "$target" ]; then

@@ -65,6 +65,13 @@ class FakeSource : public MailSource {
         return SourceMessage{uid, "INBOX/" + std::to_string(uid), messages.at(uid), dates[uid]};
     }
     void mark_processed(std::uint32_t uid, bool is_ndr) override { marked[uid] = is_ndr; }
+    // As IMAP's UNKEYWORD search: listed UIDs up to last_uid that were never marked.
+    std::vector<std::uint32_t> unmarked_up_to(std::uint32_t last_uid) override {
+        std::vector<std::uint32_t> out;
+        for (const auto& [uid, raw] : messages)
+            if (uid <= last_uid && !marked.contains(uid)) out.push_back(uid);
+        return out;
+    }
 };
 
 // "NDR <list> <listed>" → a failed report with one record and one hit; "PLAIN" → not an NDR;
@@ -107,6 +114,34 @@ TEST_CASE("scan: first pass records everything, a second pass nothing") {
     CHECK(again.new_messages == 0);
     CHECK(t.db->totals().messages == 4);
     CHECK(t.db->last_run()->status == "ok");
+}
+
+TEST_CASE("scan: messages recorded but left unmarked by a killed scan are marked by the next one") {
+    TempDb t;
+    FakeSource src;
+    for (std::uint32_t uid = 1; uid <= 4; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    src.messages[5] = "PLAIN hello";
+    scan_source(src, *t.db, fake_analyse);
+    REQUIRE(src.marked.size() == 5);
+    // Killed between the commit and the marking: the store has them, the folder shows no mark. UID 6
+    // sits below the checkpoint without ever having been recorded (say, delivered late with a low
+    // UID): it is not this state's to mark.
+    src.marked.erase(2);
+    src.marked.erase(5);
+    src.messages[6] = ndr_text(6);
+    t.db->query_int("UPDATE checkpoints SET last_uid = 6 RETURNING 0");
+    src.messages[7] = ndr_text(7);
+    auto r = scan_source(src, *t.db, fake_analyse);
+    CHECK(r.remarked == 2);
+    CHECK(r.new_messages == 1);
+    REQUIRE(src.marked.contains(2));
+    CHECK(src.marked[2]);        // an NDR: marked as one (a processed folder would take it)
+    REQUIRE(src.marked.contains(5));
+    CHECK_FALSE(src.marked[5]);  // not an NDR
+    CHECK_FALSE(src.marked.contains(6));
+    CHECK(src.marked.contains(7));
+    // Nothing left to mark: the pass after marks nothing again.
+    CHECK(scan_source(src, *t.db, fake_analyse).remarked == 0);
 }
 
 TEST_CASE("scan: a UIDVALIDITY change rescans and recognises recorded messages by fingerprint") {

@@ -162,6 +162,27 @@ TEST_CASE("store: migration from v1 keeps the data and reaches the current versi
     CHECK(v2->query_int("SELECT COUNT(*) FROM schema_version") == k_schema_version);
 }
 
+TEST_CASE("store: a migration another process applied meanwhile is skipped, not applied twice") {
+    // Two ndr-triage processes opening one old state file: both read the old version, one migrates
+    // first; the other must not re-run ALTER TABLE ("duplicate column name").
+    TempDir dir;
+    const auto path = dir.file("state.db");
+    auto old = open_ok(path, 2);
+    REQUIRE(old->schema_version() == 2);
+    bool other_ran = false;
+    old->set_fault_hook([&](std::string_view at) {
+        if (at != "migrate" || other_ran) return;
+        other_ran = true;
+        auto other = open_ok(path);
+        CHECK(other->schema_version() == k_schema_version);
+    });
+    old->migrate(k_schema_version);
+    CHECK(other_ran);
+    CHECK(old->schema_version() == k_schema_version);
+    CHECK(old->query_int("SELECT COUNT(*) FROM schema_version") == k_schema_version);
+    CHECK(old->query_int("SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'provenance'") == 1);
+}
+
 TEST_CASE("store: migrations are numbered 1..k_schema_version without gaps") {
     int want = 1;
     for (const auto& m : migrations()) CHECK(m.version == want++);
