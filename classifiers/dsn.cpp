@@ -235,6 +235,26 @@ std::string normalise_address(std::string_view s) {
     return out;
 }
 
+std::vector<std::string> address_list(std::string_view v) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    bool quoted = false;
+    int angle = 0;
+    for (std::size_t i = 0; i <= v.size(); ++i) {
+        char c = i < v.size() ? v[i] : ',';
+        if (c == '"') quoted = !quoted;
+        else if (!quoted && c == '<') ++angle;
+        else if (!quoted && c == '>' && angle > 0) --angle;
+        else if (!quoted && angle == 0 && c == ',') {
+            std::string a = normalise_address(v.substr(start, i - start));
+            if (a.find('@') != std::string::npos) out.push_back(std::move(a));
+            start = i + 1;
+            if (out.size() >= k_max_recipients) break;
+        }
+    }
+    return out;
+}
+
 Action parse_action(std::string_view value) {
     value = trim(value);
     std::size_t e = 0;

@@ -97,27 +97,6 @@ void make_auto_reply(const ParsedMessage& msg, DeliveryReport& report) {
     report.recipients.push_back(std::move(r));
 }
 
-// Addresses in a To:-style header (comma separated, quotes and angle brackets respected).
-std::vector<std::string> address_list(std::string_view v) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    bool quoted = false;
-    int angle = 0;
-    for (std::size_t i = 0; i <= v.size(); ++i) {
-        char c = i < v.size() ? v[i] : ',';
-        if (c == '"') quoted = !quoted;
-        else if (!quoted && c == '<') ++angle;
-        else if (!quoted && c == '>' && angle > 0) --angle;
-        else if (!quoted && angle == 0 && c == ',') {
-            std::string a = normalise_address(v.substr(start, i - start));
-            if (a.find('@') != std::string::npos) out.push_back(std::move(a));
-            start = i + 1;
-            if (out.size() >= k_max_recipients) break;
-        }
-    }
-    return out;
-}
-
 // RFC 5965 ARF, plus the two feedback layouts the big mailbox providers send without
 // message/feedback-report: Microsoft JMRP (X-HmXmrOriginalRecipient in the attached original) and
 // Apple's unsubscribe notice (X-Apple-Unsubscribe: true).

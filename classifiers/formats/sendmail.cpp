@@ -18,7 +18,9 @@
 // bounce) are read the same way. Input is attacker-controlled; one linear pass over the lines.
 #include "classifiers/formats/modules.hpp"
 
+#include "classifiers/dsn.hpp"
 #include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
 #include "classifiers/text.hpp"
 
 namespace ndr::classifiers::formats {
@@ -195,6 +197,25 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
         if (!add_record(report, std::move(r))) return false;
         finish(report, "sendmail");
         return true;
+    }
+    // V5 Sendmail after days of deferrals ("Returned mail: Cannot send message for 4 days"): the
+    // transcript names only the host ("421 example.com (smtp)... Deferred: Connection timed out ...")
+    // and the unsent original follows. When that original is addressed to exactly one recipient (no
+    // Cc), the reply is that recipient's, flagged as read from the original.
+    if (found.empty() && !loose_reply.empty() && end < ctx.lines.size()) {
+        DeliveryReport probe;
+        read_original_after(ctx, end, probe);
+        const auto to = address_list(probe.original.to);
+        const bool cc = !probe.original.raw_headers.empty() &&
+                        !address_list(parse_headers(probe.original.raw_headers).decoded("Cc")).empty();
+        if (to.size() == 1 && !cc) {
+            RecipientRecord r = make_record(to.front(), loose_reply, "sendmail", transient ? Action::delayed : Action::failed);
+            if (!add_record(report, std::move(r))) return false;
+            report.original = std::move(probe.original);
+            report.add_anomaly("recipient-from-original");
+            finish(report, "sendmail");
+            return true;
+        }
     }
     std::size_t added = 0;
     for (auto& f : found) {
