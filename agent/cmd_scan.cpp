@@ -27,6 +27,7 @@
 #include "agent/sources/imap.hpp"
 #include "agent/sources/maildir.hpp"
 #include "agent/sources/mbox.hpp"
+#include "agent/store/pass_lock.hpp"
 #include "agent/store/store.hpp"
 #include "agent/triage_report.hpp"
 #include "classifiers/text.hpp"
@@ -39,6 +40,9 @@ constexpr int k_exit_source = 2;
 constexpr int k_exit_config = 3;
 constexpr int k_exit_usage = 1;
 constexpr int k_exit_interrupted = 130;
+// How long a scan waits for another pass on its state database (a service's first scan of a large
+// mailbox) before it gives up.
+constexpr auto k_pass_lock_wait = std::chrono::minutes(5);
 
 struct ScanArgs {
     std::string state;
@@ -245,6 +249,18 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         if (report_rule_errors()) return k_exit_config;
         std::cerr << "ndr-triage scan: " << db.error() << "\n";
         return k_exit_config;
+    }
+    // One pass at a time on a state database: a service (`run`) pass in progress is waited for.
+    auto pass_lock = store::PassLock::acquire(
+        state_path, k_pass_lock_wait,
+        [&state_path](const std::string& holder) {
+            std::cerr << "ndr-triage scan: waiting for another ndr-triage pass" << (holder.empty() ? "" : " (" + holder + ")")
+                      << " on " << state_path << "\n";
+        },
+        [] { return stop_requested(); });
+    if (!pass_lock) {
+        std::cerr << "ndr-triage scan: " << classifiers::sanitise(pass_lock.error()) << "\n";
+        return stop_requested() ? k_exit_interrupted : k_exit_source;
     }
     const auto cached_metadata = cached_rule_metadata(**db, rules.key());
     const bool metadata_cached = cached_metadata && rules.use_metadata(*cached_metadata);

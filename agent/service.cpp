@@ -19,6 +19,7 @@
 #include "agent/scan.hpp"
 #include "agent/sd_notify.hpp"
 #include "agent/sources/imap.hpp"
+#include "agent/store/pass_lock.hpp"
 #include "agent/store/store.hpp"
 #include "classifiers/text.hpp"
 
@@ -237,6 +238,22 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
         scan_options.on_progress = [&watchdog](const ScanProgress&) { watchdog.beat(); };
         const Pipeline& pipeline = *loaded->pipeline;
         const AnalyseFn analyser = [&pipeline](std::string_view raw) { return analyse(raw, pipeline); };
+        // One pass at a time on this state: a one-shot `scan` of it runs between our passes.
+        auto acquired = store::PassLock::acquire(
+            state_path, std::chrono::milliseconds::max() / 2,
+            [&log, &state_path](const std::string& holder) {
+                log(LogLevel::info, "waiting for another ndr-triage pass" + (holder.empty() ? "" : " (" + holder + ")") +
+                                        " on " + state_path);
+            },
+            [&hooks] { return hooks.stop(); });
+        if (!acquired) {
+            if (stop_requested()) break;
+            if (g_reload.load()) continue;
+            log(LogLevel::error, acquired.error());
+            exit_code = k_exit_config;
+            break;
+        }
+        std::optional<store::PassLock> pass_lock(std::move(*acquired));
         ScanResult result;
         try {
             result = scan_source(*source, **db, analyser, scan_options);
@@ -263,6 +280,7 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
             recheck_now = false;
             watchdog.beat();
         }
+        pass_lock.reset(); // the wait below is not a pass
         metrics::count_imap_errors(metrics::imap_errors_of(result));
         if (!loaded->config.metrics.textfile.empty()) {
             if (auto ok = metrics::write_textfile(loaded->config.metrics.textfile, state_path, std::time(nullptr)); !ok)

@@ -62,6 +62,19 @@ triage scan --maildir "$maildir" --state "$state" >"$work/report.txt"
 grep -q "spamhaus-zen (Spamhaus ZEN) x 198.51.100.23" "$work/report.txt" || fail "text report lacks the Spamhaus incident"
 grep -q "next: " "$work/report.txt" || fail "text report lacks next steps"
 
+# One pass at a time per state: a scan waits while another process holds the pass lock (here
+# flock(1) standing in for a service's pass), says so, and runs once it is released.
+cp "$data/05-not-ndr.eml" "$maildir/new/1700000010.M10P1.test"
+sed -i 's/^Subject: /Subject: late /' "$maildir/new/1700000010.M10P1.test"
+flock "$state.lock" sleep 1.5 &
+holder=$!
+sleep 0.3
+triage scan --maildir "$maildir" --state "$state" --json >"$work/locked.json" 2>"$work/locked.err"
+wait "$holder"
+grep -q "waiting for another ndr-triage pass" "$work/locked.err" || fail "no waiting message: $(cat "$work/locked.err")"
+expect "scan after the lock was released: new" "$(json "$work/locked.json" "d['new']")" 1
+[ "$(stat -c %a "$state.lock")" = 600 ] || fail "lock file mode $(stat -c %a "$state.lock"), want 600"
+
 # Exit codes: an unreadable source is 2, a bad config is 3.
 set +e
 triage scan --maildir "$work/nonexistent" --state "$state" >/dev/null 2>&1; rc=$?
