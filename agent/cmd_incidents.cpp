@@ -129,9 +129,11 @@ int show(ReviewState& st, const IncidentArgs& a) {
     std::cout << "  recipient domains:";
     for (const auto& [dom, n] : i.recipient_domains)
         std::cout << " " << s(dom) << " (" << n << ")";
+    if (i.recipient_domains.empty()) std::cout << " -";
     std::cout << "\n  rejections:\n";
     for (const auto& r : d->rejections)
-        std::cout << "    " << when(r.at) << " " << s(r.recipient_domain) << ": " << s(r.text) << "\n";
+        std::cout << "    " << when(r.at) << " " << (r.recipient_domain.empty() ? "(no recipient named)" : s(r.recipient_domain))
+                  << ": " << s(r.text) << "\n";
     std::cout << "  plan: " << plan.action << (plan.note.empty() ? "" : " - " + s(plan.note)) << "\n";
     if (plan.fix_first) {
         std::cout << "  remediation checklist (fix first):\n";

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "classifiers/dsn.hpp"
+#include "classifiers/formats/common.hpp"
 #include "classifiers/formats/format.hpp"
 #include "classifiers/limits.hpp"
 #include "classifiers/message_text.hpp"
@@ -362,6 +363,10 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
             r.final_recipient = to.front();
             r.format = report.format.empty() ? "rfc3464" : report.format;
             r.action = Action::failed;
+            if (const std::string line = formats::notice_rejection_line(msg); !line.empty()) {
+                r.diagnostic = collapse_whitespace(line);
+                formats::fill_from_diagnostic(r);
+            }
             report.recipients.push_back(std::move(r));
             report.add_anomaly("recipient-from-original");
         }
@@ -391,6 +396,16 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
         else if (looks_like_ndr(msg, report, had_dsn_part)) {
             report.kind = Kind::failed;
             report.add_anomaly("no-recipients");
+            // The notice still says why: one record without a recipient carries its rejection line,
+            // so the reason and any list it names are kept (the anomaly stays: nobody is named).
+            if (const std::string line = formats::notice_rejection_line(msg); !line.empty()) {
+                RecipientRecord r;
+                r.format = report.format;
+                r.action = Action::failed;
+                r.diagnostic = collapse_whitespace(line);
+                formats::fill_from_diagnostic(r);
+                report.recipients.push_back(std::move(r));
+            }
         }
     }
     return report;

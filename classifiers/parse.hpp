@@ -33,7 +33,9 @@
 //   malformed-dsn-field     a delivery-status line or group that could not be read (or lacks a recipient)
 //   diagnostic-truncated    a diagnostic over k_max_diagnostic_bytes; cut
 //   too-many-recipients     more than k_max_recipients records; the rest dropped
-//   no-recipients           the message is an NDR, but no recipient could be read from it
+//   no-recipients           the message is an NDR, but no recipient could be read from it; when the
+//                           notice has a line with a reply code or status, one record without a
+//                           recipient carries it (reason and list hits kept)
 //   recipient-from-original an NDR naming no recipient: the record's address is the returned original's
 //                           only To: address (no Cc)
 //   forwarded-bounce        the report is that of a bounce forwarded inside a message/rfc822 part of a

@@ -91,7 +91,7 @@ std::string evidence_block(const store::IncidentDetail& d, const IdentitySetting
     out += "\nThe rejection lines, verbatim:\n";
     if (d.rejections.empty()) out += "  (no rejection text recorded)\n";
     for (const auto& r : d.rejections)
-        out += "  " + format_utc(r.at) + " " + s(r.recipient_domain) +
+        out += "  " + format_utc(r.at) + " " + (r.recipient_domain.empty() ? "(no recipient named)" : s(r.recipient_domain)) +
                (r.remote_mta.empty() ? "" : " (" + s(r.remote_mta) + ")") + ": " + s(r.text) + "\n";
     out += "\n";
     if (!i.remediation.empty())

@@ -14,4 +14,9 @@ namespace ndr::classifiers::formats {
 // order (registry.cpp) and lets the first that recognises the message fill or enrich the report.
 void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report);
 
+// For a bounce notice that no module read a recipient from: its first line (outside a quoted or
+// inline returned original) with a 4xx/5xx reply code or an RFC 3463 status, with the rest of its
+// paragraph, trimmed and capped; empty when there is none (notice.cpp).
+std::string notice_rejection_line(const ParsedMessage& msg);
+
 } // namespace ndr::classifiers::formats
