@@ -146,6 +146,9 @@ bool same_imap(const ImapSettings& a, const ImapSettings& b) {
 }
 
 void log_pass(const ScanResult& r, store::Store& db, const Logger& log) {
+    if (r.remarked > 0)
+        log(LogLevel::info, std::to_string(r.remarked) + " messages of " + r.folder +
+                                " recorded by an earlier pass that stopped before marking them: marked now");
     if (r.new_messages == 0 && !r.uidvalidity_changed) {
         log(LogLevel::debug, "pass over " + r.folder + ": nothing new");
         return;
