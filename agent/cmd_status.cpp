@@ -11,6 +11,7 @@
 #include "agent/config.hpp"
 #include "agent/pipeline.hpp"
 #include "agent/scan.hpp"
+#include "agent/store/pass_lock.hpp"
 #include "agent/store/store.hpp"
 #include "agent/triage_report.hpp"
 #include "classifiers/text.hpp"
@@ -57,6 +58,8 @@ int run_status(const CommandContext& ctx, const StatusArgs& args) {
             out["state"] = path;
             out["schema_version"] = (*db)->schema_version();
             out["read_only"] = read_only;
+            if (const auto pass = store::PassLock::holder(path)) out["pass_running"] = pass->empty() ? "yes" : *pass;
+            else out["pass_running"] = nullptr;
             out["messages"] = t.messages;
             out["ndrs"] = t.ndrs;
             out["records"] = t.records;
@@ -90,6 +93,9 @@ int run_status(const CommandContext& ctx, const StatusArgs& args) {
         }
         std::cout << "State database: " << path << " (schema " << (*db)->schema_version()
                   << (read_only ? ", opened read-only" : "") << ")\n";
+        if (const auto pass = store::PassLock::holder(path))
+            std::cout << "A pass is running now" << (pass->empty() ? "" : " (" + *pass + ")")
+                      << ": the counts below are those it has committed so far\n";
         if (last) {
             std::cout << "Last run: " << last->command << " of " << s(last->source) << " started "
                       << format_utc(last->started_at) << ", " << last->status << ", " << last->messages

@@ -65,6 +65,17 @@ std::expected<PassLock, std::string> PassLock::acquire(const std::string& state_
     return PassLock(fd);
 }
 
+std::optional<std::string> PassLock::holder(const std::string& state_path) {
+    const std::string path = path_for(state_path);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return std::nullopt;
+    std::optional<std::string> out;
+    // A shared lock is refused while a pass holds the exclusive one; granted, it is dropped at once.
+    if (::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK) out = holder_of(fd);
+    ::close(fd);
+    return out;
+}
+
 PassLock::PassLock(PassLock&& other) noexcept : m_fd(other.m_fd) {
     other.m_fd = -1;
 }
@@ -79,8 +90,12 @@ PassLock& PassLock::operator=(PassLock&& other) noexcept {
 }
 
 PassLock::~PassLock() {
-    // Closing the descriptor releases the flock. The pid stays in the file; the next holder replaces it.
-    if (m_fd >= 0) ::close(m_fd);
+    // The pid goes with the lock (a later holder that writes none, flock(1) say, is not named after
+    // us); closing the descriptor releases the flock. A killed holder leaves its pid, but no lock.
+    if (m_fd >= 0) {
+        [[maybe_unused]] const int t = ::ftruncate(m_fd, 0);
+        ::close(m_fd);
+    }
 }
 
 } // namespace ndr::agent::store

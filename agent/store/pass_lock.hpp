@@ -14,6 +14,7 @@
 #include <chrono>
 #include <expected>
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace ndr::agent::store {
@@ -32,6 +33,10 @@ class PassLock {
     PassLock(const PassLock&) = delete;
     PassLock& operator=(const PassLock&) = delete;
     ~PassLock();
+
+    // Whether a pass holds the lock now (for `status`): "pid 1234", "" when the file names nobody, or
+    // nullopt when no pass holds it (or there is no lock file). Never creates or changes the file.
+    static std::optional<std::string> holder(const std::string& state_path);
 
     // The lock file's path ("<state>.lock").
     static std::string path_for(const std::string& state_path) { return state_path + ".lock"; }

@@ -69,10 +69,14 @@ sed -i 's/^Subject: /Subject: late /' "$maildir/new/1700000010.M10P1.test"
 flock "$state.lock" sleep 1.5 &
 holder=$!
 sleep 0.3
+triage status --state "$state" --json >"$work/busy.json"
+expect "status while a pass holds the lock" "$(json "$work/busy.json" "d['pass_running']")" yes
 triage scan --maildir "$maildir" --state "$state" --json >"$work/locked.json" 2>"$work/locked.err"
 wait "$holder"
 grep -q "waiting for another ndr-triage pass" "$work/locked.err" || fail "no waiting message: $(cat "$work/locked.err")"
 expect "scan after the lock was released: new" "$(json "$work/locked.json" "d['new']")" 1
+triage status --state "$state" --json >"$work/idle.json"
+expect "status once it is released" "$(json "$work/idle.json" "d['pass_running']")" None
 [ "$(stat -c %a "$state.lock")" = 600 ] || fail "lock file mode $(stat -c %a "$state.lock"), want 600"
 
 # Exit codes: an unreadable source is 2, a bad config is 3.

@@ -29,8 +29,10 @@ struct TempDir {
 TEST_CASE("pass lock: a second pass waits, is told the holder, and gets the lock once it is released") {
     TempDir dir;
     const std::string state = dir.path + "/state.db";
+    CHECK_FALSE(PassLock::holder(state).has_value()); // no lock file yet
     auto first = PassLock::acquire(state, 0ms);
     REQUIRE(first.has_value());
+    CHECK(PassLock::holder(state) == "pid " + std::to_string(::getpid()));
     struct stat st {};
     REQUIRE(::stat(PassLock::path_for(state).c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
@@ -54,6 +56,7 @@ TEST_CASE("pass lock: a second pass waits, is told the holder, and gets the lock
     CHECK_FALSE(stopped.has_value());
 
     { auto released = std::move(*first); }
+    CHECK_FALSE(PassLock::holder(state).has_value());
     auto third = PassLock::acquire(state, 0ms);
     CHECK(third.has_value());
 }
