@@ -243,7 +243,7 @@ int run_service(const GlobalOptions& global, const ServiceOptions& options) {
         const AnalyseFn analyser = [&pipeline](std::string_view raw) { return analyse(raw, pipeline); };
         // One pass at a time on this state: a one-shot `scan` of it runs between our passes.
         auto acquired = store::PassLock::acquire(
-            state_path, std::chrono::milliseconds::max() / 2,
+            state_path, store::PassLock::k_forever,
             [&log, &state_path](const std::string& holder) {
                 log(LogLevel::info, "waiting for another ndr-triage pass" + (holder.empty() ? "" : " (" + holder + ")") +
                                         " on " + state_path);

@@ -38,7 +38,9 @@ std::expected<PassLock, std::string> PassLock::acquire(const std::string& state_
         ::close(fd);
         return std::unexpected(path + ": the pass lock is not a regular file");
     }
-    const auto deadline = std::chrono::steady_clock::now() + wait;
+    // No deadline for k_forever: steady_clock's nanoseconds cannot hold now + milliseconds::max().
+    const bool forever = wait == k_forever;
+    const auto deadline = std::chrono::steady_clock::now() + (forever ? std::chrono::milliseconds(0) : wait);
     bool told = false;
     while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno != EWOULDBLOCK && errno != EINTR) {
@@ -49,7 +51,7 @@ std::expected<PassLock, std::string> PassLock::acquire(const std::string& state_
         const std::string holder = holder_of(fd);
         if (!told && waiting) waiting(holder);
         told = true;
-        if (std::chrono::steady_clock::now() >= deadline || (stop && stop())) {
+        if ((!forever && std::chrono::steady_clock::now() >= deadline) || (stop && stop())) {
             ::close(fd);
             return std::unexpected(path + ": another ndr-triage pass" +
                                    (holder.empty() ? "" : " (" + holder + ")") +

@@ -21,9 +21,12 @@ namespace ndr::agent::store {
 
 class PassLock {
   public:
-    // Tries until `wait` has passed (0: once), calling `waiting(holder)` once when the first try
-    // fails ("pid 1234", or "" when the file names nobody) and `stop()` between tries (true: give up).
-    // The error names the lock file and the holder.
+    // A wait with no end (the service between its passes: only `stop` ends it).
+    static constexpr std::chrono::milliseconds k_forever = std::chrono::milliseconds::max();
+
+    // Tries until `wait` has passed (0: once; k_forever: until `stop`), calling `waiting(holder)` once when
+    // the first try fails ("pid 1234", or "" when the file names nobody) and `stop()` between tries (true:
+    // give up). The error names the lock file and the holder.
     static std::expected<PassLock, std::string>
     acquire(const std::string& state_path, std::chrono::milliseconds wait,
             const std::function<void(const std::string&)>& waiting = {},

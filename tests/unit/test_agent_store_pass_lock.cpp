@@ -54,6 +54,11 @@ TEST_CASE("pass lock: a second pass waits, is told the holder, and gets the lock
     // A stop request ends the wait before its time.
     auto stopped = PassLock::acquire(state, std::chrono::hours(1), {}, [] { return true; });
     CHECK_FALSE(stopped.has_value());
+    // Forever, as the service waits: only the stop request ends it (after a few tries here).
+    int tries = 0;
+    auto forever = PassLock::acquire(state, PassLock::k_forever, {}, [&] { return ++tries >= 3; });
+    CHECK_FALSE(forever.has_value());
+    CHECK(tries == 3);
 
     { auto released = std::move(*first); }
     CHECK_FALSE(PassLock::holder(state).has_value());
