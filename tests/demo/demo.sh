@@ -25,7 +25,7 @@ command -v dovecot > /dev/null || { echo "demo: dovecot is not installed (apt-ge
 source "$NDR_SOURCE_DIR/tests/integration/lib/dovecot.sh"
 PORT=${NDR_DEMO_PORT:-41143}
 STATE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ndr-demo.XXXXXX")
-cleanup() { dovecot_cleanup; rm -rf "$STATE_DIR"; }
+cleanup() { set +e; dovecot_cleanup; rm -rf "$STATE_DIR"; }
 trap cleanup EXIT
 
 dovecot_setup "$PORT" $((PORT + 1))

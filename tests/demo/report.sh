@@ -30,7 +30,7 @@ fi
 
 source "$NDR_SOURCE_DIR/tests/integration/lib/rbldnsd.sh"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-report-demo.XXXXXX")
-cleanup() { rbl_cleanup; rm -rf "$WORK"; }
+cleanup() { set +e; rbl_cleanup; rm -rf "$WORK"; }
 trap cleanup EXIT
 mkdir -p "$WORK/mail"
 

@@ -13,6 +13,7 @@ DRIVER=${NDR_BUILD_DIR:?}/tests/ndr-test-provenance
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-dkim.XXXXXX")
 chmod 755 "$WORK"
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     nsd_cleanup
     [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"
     return 0

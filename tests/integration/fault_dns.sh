@@ -11,6 +11,7 @@ command -v jq >/dev/null || { echo "fault_dns: needs jq" >&2; exit 1; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-fault-dns.XXXXXX")
 DNS_PID=
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     [[ -n $DNS_PID ]] && kill "$DNS_PID" 2>/dev/null
     [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"
     return 0

@@ -7,7 +7,7 @@
 set -euo pipefail
 : "${NDR_TRIAGE:?}" "${NDR_SOURCE_DIR:?}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-hostile-out.XXXXXX")
-cleanup() { [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"; return 0; }
+cleanup() { set +e; [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"; return 0; }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 triage() { "$NDR_TRIAGE" --no-site --shipped-rules "$NDR_SOURCE_DIR/rules.d" "$@"; }

@@ -11,6 +11,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-fault-kill.XXXXXX")
 SCAN_PID=
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     [[ -n $SCAN_PID ]] && kill -KILL "$SCAN_PID" 2>/dev/null
     dovecot_cleanup
     [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"

@@ -14,6 +14,7 @@ mkdir -p "$MNT"
 ROOT=0
 [[ $(id -u) == 0 ]] && mount -t tmpfs -o size=4m,mode=0755 ndr-fault-store "$MNT" 2>/dev/null && ROOT=1
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     chmod -R u+w "$MNT" 2>/dev/null || true
     if ((ROOT)); then umount "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true; fi
     dovecot_cleanup

@@ -12,6 +12,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 DRIVER=${NDR_BUILD_DIR:?}/tests/ndr-test-provenance
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-imap-drafts.XXXXXX")
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     dovecot_cleanup
     [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"
     return 0

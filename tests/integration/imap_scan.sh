@@ -8,7 +8,7 @@ source "$NDR_SOURCE_DIR/tests/integration/lib/dovecot.sh"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-imap-scan.XXXXXX")
-cleanup() { dovecot_cleanup; [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"; return 0; }
+cleanup() { set +e; dovecot_cleanup; [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"; return 0; }
 trap cleanup EXIT
 
 dovecot_with_fixtures 33143 33993

@@ -9,6 +9,7 @@ fail() { echo "FAIL: $*" >&2; [[ -f ${WORK:-}/run.err ]] && tail -20 "$WORK/run.
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-imap-svc.XXXXXX")
 RUN_PID=
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     [[ -n $RUN_PID ]] && kill -KILL "$RUN_PID" 2>/dev/null
     dovecot_cleanup
     [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"

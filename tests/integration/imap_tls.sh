@@ -9,6 +9,7 @@ source "$NDR_SOURCE_DIR/tests/integration/lib/dovecot.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-imap-tls.XXXXXX")
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     dovecot_cleanup
     if [[ -n ${OTHER_PID:-} ]]; then
         DOVECOT_PID=$OTHER_PID DOVECOT_DIR=$OTHER_DIR dovecot_cleanup

@@ -14,6 +14,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-dkim-rdns.XXXXXX")
 chmod 755 "$WORK"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     dovecot_cleanup
     nsd_cleanup
     [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"

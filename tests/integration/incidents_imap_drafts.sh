@@ -9,6 +9,7 @@ source "$NDR_SOURCE_DIR/tests/integration/lib/dovecot.sh"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-inc-drafts.XXXXXX")
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     dovecot_cleanup
     [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"
     return 0

@@ -8,6 +8,7 @@ set -euo pipefail
 work=$(mktemp -d "$NDR_BUILD_DIR/scan-local-sigkill.XXXXXX")
 pid=""
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     if [ -n "$pid" ]; then kill -9 "$pid" 2>/dev/null || true; fi
     rm -rf "$work"
 }

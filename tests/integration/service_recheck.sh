@@ -11,6 +11,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-svc-recheck.XXXXXX")
 RUN_PID=
 fail() { echo "FAIL: $*" >&2; [[ -f $WORK/run.err ]] && tail -20 "$WORK/run.err" >&2; exit 1; }
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     [[ -n $RUN_PID ]] && kill -KILL "$RUN_PID" 2>/dev/null
     dovecot_cleanup
     rbl_cleanup

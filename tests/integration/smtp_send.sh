@@ -13,6 +13,7 @@ DRIVER=${NDR_BUILD_DIR:?}/tests/ndr-test-provenance
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-smtp.XXXXXX")
 SMTPD_DIR=$WORK/smtpd
 cleanup() {
+    set +e # each step runs whatever failed before (a failed kill must not skip the rest)
     [[ -n ${NDR_KEEP_TMP:-} ]] && echo "kept $WORK" >&2
     smtpd_cleanup
     [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"
