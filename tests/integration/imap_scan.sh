@@ -70,4 +70,31 @@ imap_flags Processed > "$WORK/pflags"
 [[ $(grep -c '\$NDRTriaged' "$WORK/pflags") == "$ndrs" ]] || fail "moved messages lost the keyword"
 if grep -q '\\Seen' "$WORK/pflags"; then fail "moved messages marked \\Seen"; fi
 
-echo "imap_scan: ok ($TOTAL fixtures, $ndrs NDRs moved)"
+# A scan killed after recording but before marking leaves messages without the keyword (and NDRs
+# not moved): the next pass marks and moves exactly those. Here: Processed is scanned into a new
+# state, its keywords are stripped, then a scan with processed_folder = "INBOX" records nothing new
+# and moves every one of them back to INBOX.
+imap_toml_for() { # imap_toml_for FOLDER PROCESSED STATE
+    ndr_imap_toml
+    printf 'folder = "%s"\n' "$1"
+    [[ -n $2 ]] && printf 'processed_folder = "%s"\n' "$2"
+    printf '[state]\npath = "%s"\n' "$3"
+}
+imap_toml_for Processed "" "$WORK/remark.db" > "$WORK/remark.toml"
+"$NDR_TRIAGE" --no-site --config "$WORK/remark.toml" scan --json > "$WORK/remark1.json" 2> "$WORK/remark1.err" ||
+    { cat "$WORK/remark1.err" >&2; fail "scan of Processed failed"; }
+expect remark1 new "$ndrs"
+imap_session "SELECT Processed" "UID STORE 1:* -FLAGS.SILENT (\$NDRTriaged)" > /dev/null
+imap_toml_for Processed INBOX "$WORK/remark.db" > "$WORK/remark.toml"
+"$NDR_TRIAGE" --no-site --config "$WORK/remark.toml" scan --json > "$WORK/remark2.json" 2> "$WORK/remark2.err" ||
+    { cat "$WORK/remark2.err" >&2; fail "rescan of Processed failed"; }
+expect remark2 new 0
+expect remark2 remarked "$ndrs"
+[[ $(imap_count Processed) == 0 ]] || fail "Processed still holds $(imap_count Processed), want 0: all moved"
+[[ $(imap_count INBOX) == $((TOTAL + 3)) ]] || fail "INBOX holds $(imap_count INBOX), want $((TOTAL + 3))"
+imap_flags INBOX > "$WORK/iflags"
+[[ $(grep -c '\$NDRTriaged' "$WORK/iflags") == $((TOTAL + 3)) ]] || fail "messages in INBOX without the keyword"
+"$NDR_TRIAGE" --no-site --config "$WORK/remark.toml" scan --json > "$WORK/remark3.json" 2> /dev/null
+expect remark3 remarked 0
+
+echo "imap_scan: ok ($TOTAL fixtures, $ndrs NDRs moved; $ndrs left unmarked were marked and moved later)"
