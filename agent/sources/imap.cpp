@@ -287,6 +287,21 @@ void ImapSource::select() {
         log(LogLevel::warning, "IMAP folder " + sanitised(m_settings.folder) + " does not allow the keyword " + m_keyword);
         m_warned_keyword = true;
     }
+    if (!m_processed_arg.empty()) {
+        // A processed_folder that does not exist would refuse every NDR's MOVE (one warning each):
+        // checked at every SELECT, so a folder created meanwhile is used from the next pass.
+        bool exists = false;
+        auto list = m_conn->raw->command("LIST \"\" " + m_processed_arg, [&](Response& r) {
+            if (r.kind == Response::Kind::untagged && imap::status_word(r.text) == "LIST") exists = true;
+        });
+        m_processed_missing = list.ok() && !exists;
+        if (m_processed_missing && !m_warned_processed) {
+            log(LogLevel::warning, "processed_folder " + sanitised(m_settings.processed_folder) +
+                                       " does not exist on the server: NDRs stay where they are until it is created");
+            m_warned_processed = true;
+        }
+        if (!m_processed_missing) m_warned_processed = false;
+    }
     m_uid_validity = *validity;
     m_uid_next = next.value_or(0);
     m_selected = true;
@@ -534,7 +549,7 @@ void ImapSource::mark_processed(std::uint32_t uid, bool is_ndr) {
     const std::string u = std::to_string(uid);
     try {
         if (!m_keyword.empty() && m_keywords_allowed) m_pending_keyword.push_back(uid);
-        const bool move = is_ndr && !m_processed_arg.empty();
+        const bool move = is_ndr && !m_processed_arg.empty() && !m_processed_missing;
         // The keyword goes out with the next fetch batch (one STORE per batch, not per message), or
         // now when the message is about to move or the batch is full.
         if (move || m_pending_keyword.size() >= ndr::classifiers::k_max_imap_batch_messages) flush_keywords();

@@ -120,6 +120,8 @@ class ImapSource final : public MailSource {
     bool m_keywords_allowed = true;
     bool m_warned_keyword = false;
     bool m_warned_copy_only = false;
+    bool m_processed_missing = false; // LIST at the last SELECT did not find processed_folder
+    bool m_warned_processed = false;
     std::vector<std::string> m_capabilities;
     std::uint32_t m_uid_validity = 0;
     std::uint32_t m_uid_next = 0;

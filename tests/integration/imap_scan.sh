@@ -97,4 +97,13 @@ imap_flags INBOX > "$WORK/iflags"
 "$NDR_TRIAGE" --no-site --config "$WORK/remark.toml" scan --json > "$WORK/remark3.json" 2> /dev/null
 expect remark3 remarked 0
 
+# A processed_folder that does not exist: one warning, no refused MOVE per NDR, nothing moves.
+imap_toml_for INBOX Nowhere "$WORK/nowhere.db" > "$WORK/nowhere.toml"
+"$NDR_TRIAGE" --no-site --config "$WORK/nowhere.toml" scan --json > "$WORK/nowhere.json" 2> "$WORK/nowhere.err" ||
+    { cat "$WORK/nowhere.err" >&2; fail "scan with a missing processed_folder failed"; }
+[[ $(grep -c "processed_folder Nowhere does not exist" "$WORK/nowhere.err") == 1 ]] ||
+    fail "missing processed_folder: want one warning, got: $(head -5 "$WORK/nowhere.err")"
+if grep -q "refused" "$WORK/nowhere.err"; then fail "missing processed_folder: MOVEs were sent: $(grep -m3 refused "$WORK/nowhere.err")"; fi
+[[ $(imap_count INBOX) == $((TOTAL + 3)) ]] || fail "missing processed_folder: INBOX holds $(imap_count INBOX), want $((TOTAL + 3))"
+
 echo "imap_scan: ok ($TOTAL fixtures, $ndrs NDRs moved; $ndrs left unmarked were marked and moved later)"
