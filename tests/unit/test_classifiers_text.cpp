@@ -1,6 +1,8 @@
 // Unit tests for classifiers/text.cpp: newline normalisation, case helpers, RFC 2047, charsets, sanitise().
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 
 #include "classifiers/text.hpp"
@@ -50,6 +52,24 @@ TEST_CASE("case-insensitive helpers") {
         CHECK(to_lower_ascii(all) == want);
     }
     CHECK(trim("  \t a b \r\n") == "a b");
+}
+
+TEST_CASE("ifind: the first match from any offset, against a naive search") {
+    // A small alphabet with both cases of one letter, so that the two memchr cursors overtake each
+    // other, and texts where one case of the first byte is missing.
+    std::mt19937 rng(7);
+    const std::string alphabet = "aAb-";
+    auto pick = [&] { return alphabet[rng() % alphabet.size()]; };
+    for (int round = 0; round < 2000; ++round) {
+        std::string hay(rng() % 31, 'a'), needle(rng() % 5, 'a');
+        std::generate(hay.begin(), hay.end(), pick);
+        std::generate(needle.begin(), needle.end(), pick);
+        const std::size_t from = rng() % (hay.size() + 2);
+        const std::string lower_hay = to_lower_ascii(hay), lower_needle = to_lower_ascii(needle);
+        std::size_t want = std::string::npos;
+        if (from <= hay.size()) want = lower_hay.find(lower_needle, from);
+        CHECK_MESSAGE(ifind(hay, needle, from) == want, "hay ", hay, " needle ", needle, " from ", from);
+    }
 }
 
 TEST_CASE("unfold and collapse_whitespace") {
