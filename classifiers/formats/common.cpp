@@ -66,6 +66,13 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
         const unsigned pair = pair_index(ctx.lower[i - 1], ctx.lower[i]);
         ctx.pairs[pair >> 6] |= std::uint64_t{1} << (pair & 63);
     }
+    // Sized first (one line per '\n', and one for a last line without it): growing both vectors line by
+    // line was a dozen allocations and copies per message.
+    std::size_t line_count = !ctx.text.empty() && ctx.text.back() != '\n' ? 1 : 0;
+    for (std::size_t nl = ctx.text.find('\n'); nl != std::string::npos; nl = ctx.text.find('\n', nl + 1))
+        ++line_count;
+    ctx.line_starts.reserve(line_count);
+    ctx.lines.reserve(line_count);
     std::size_t pos = 0;
     while (pos < ctx.text.size()) {
         ctx.line_starts.push_back(pos);
