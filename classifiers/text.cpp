@@ -551,6 +551,19 @@ std::string decode_rfc2047(std::string_view s) {
     return out;
 }
 
+bool is_sanitised(std::string_view s, std::size_t max_bytes) {
+    // sanitise() drops leading and trailing spaces, collapses runs of them and rewrites or drops
+    // every byte outside 0x20..0x7E; text without any of those it copies whole (its fast path).
+    if (s.size() > max_bytes) return false;
+    if (s.empty()) return true;
+    if (s.front() == ' ' || s.back() == ' ') return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c > 0x7E || (c == ' ' && s[i - 1] == ' ')) return false;
+    }
+    return true;
+}
+
 std::string sanitise(std::string_view s, std::size_t max_bytes) {
     std::string out;
     out.reserve(s.size() < max_bytes ? s.size() : max_bytes);

@@ -177,6 +177,32 @@ TEST_CASE("sanitise caps on a character boundary") {
     CHECK(sanitise("abc    ", 3) == "abc");
 }
 
+TEST_CASE("is_sanitised: only texts that sanitise() returns unchanged") {
+    CHECK(is_sanitised(""));
+    CHECK(is_sanitised("550 5.1.1 user unknown"));
+    CHECK_FALSE(is_sanitised(" lead"));
+    CHECK_FALSE(is_sanitised("trail "));
+    CHECK_FALSE(is_sanitised("two  spaces"));
+    CHECK_FALSE(is_sanitised("tab\there"));
+    CHECK_FALSE(is_sanitised("\xC3\xA4"));
+    CHECK_FALSE(is_sanitised("abcdefghij", 9));
+    CHECK(is_sanitised("abcdefghi", 9));
+    // Random texts over the bytes sanitise() treats specially: a yes is always right, and for
+    // printable ASCII within the cap a no is too.
+    std::mt19937 rng(11);
+    const std::string alphabet = std::string("a \t\x1b[\x7f\x01~\0", 9) + "\xC3\xA4"; // with a NUL
+    for (int round = 0; round < 5000; ++round) {
+        std::string s(rng() % 12, 'a');
+        std::generate(s.begin(), s.end(), [&] { return alphabet[rng() % alphabet.size()]; });
+        const std::size_t cap = 4 + rng() % 10;
+        const bool same = sanitise(s, cap) == s;
+        if (is_sanitised(s, cap)) CHECK_MESSAGE(same, "text [", s, "] cap ", cap);
+        const bool printable = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+        if (printable && s.size() <= cap)
+            CHECK_MESSAGE(is_sanitised(s, cap) == same, "text [", s, "] cap ", cap);
+    }
+}
+
 TEST_CASE("next_line") {
     std::string_view t = "a\r\nb\n\nc";
     std::size_t pos = 0;
