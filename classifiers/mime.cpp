@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
@@ -197,24 +198,25 @@ void set_text_body(MimePart& part, std::string_view decoded, std::string_view ch
 }
 
 // Finds the delimiter line "--boundary" (optionally "--boundary--") starting at a line start at or
-// after `from`. Returns its offset; sets line_end (offset after its '\n') and is_close.
-std::size_t find_delimiter(std::string_view body, std::string_view delim, std::size_t from, std::size_t& line_end,
+// after `from`; `nl_delim` is "\n--boundary". Returns its offset; sets line_end (offset after its
+// '\n') and is_close.
+std::size_t find_delimiter(std::string_view body, std::string_view nl_delim, std::size_t from, std::size_t& line_end,
                            bool& is_close) {
-    // Candidates are line starts only: search for "\n--boundary" (one memchr per line, not one per "-"),
-    // and check the very start of the body separately.
-    std::string nl_delim;
-    nl_delim.reserve(delim.size() + 1);
-    nl_delim += '\n';
-    nl_delim += delim;
+    // Candidates are line starts only: search for "\n--boundary" and check the very start of the body
+    // separately. memmem (two-way) is linear in the body whatever it holds, and skips ahead faster than
+    // a memchr per line.
+    const std::string_view delim = nl_delim.substr(1);
     std::size_t p = from;
     while (p <= body.size()) {
         std::size_t q;
         if (p == 0 && body.starts_with(delim)) {
             q = 0;
         } else {
-            std::size_t n = body.find(nl_delim, p == 0 ? 0 : p - 1);
-            if (n == std::string_view::npos) return n;
-            q = n + 1;
+            const std::size_t at = p == 0 ? 0 : p - 1;
+            if (body.size() - at < nl_delim.size()) return std::string_view::npos;
+            const void* hit = memmem(body.data() + at, body.size() - at, nl_delim.data(), nl_delim.size());
+            if (hit == nullptr) return std::string_view::npos;
+            q = static_cast<std::size_t>(static_cast<const char*>(hit) - body.data()) + 1;
         }
         {
             std::size_t e = q + delim.size();
@@ -259,7 +261,7 @@ void parse_multipart(std::string_view body, MimePart& part, int depth, Ctx& ctx)
         ctx.add("missing-boundary");
         part.boundary = guess_boundary(body);
     }
-    std::string delim = "--" + part.boundary;
+    std::string delim = "\n--" + part.boundary; // with the line break before it (find_delimiter)
     std::size_t line_end = 0;
     bool is_close = false;
     std::size_t d = part.boundary.empty() ? std::string_view::npos : find_delimiter(body, delim, 0, line_end, is_close);
@@ -269,7 +271,7 @@ void parse_multipart(std::string_view body, MimePart& part, int depth, Ctx& ctx)
         if (!guessed.empty() && guessed != part.boundary) {
             ctx.add("missing-boundary");
             part.boundary = std::move(guessed);
-            delim = "--" + part.boundary;
+            delim = "\n--" + part.boundary;
             d = find_delimiter(body, delim, 0, line_end, is_close);
         }
     }
