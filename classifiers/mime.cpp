@@ -341,15 +341,23 @@ void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx) {
         return;
     }
 
-    std::string cte = to_lower_ascii(trim(strip_comments(part.headers.get("Content-Transfer-Encoding"))));
+    // Compared in place (a copy without comments only when there is one): "quoted-printable" is one
+    // byte too long for the short-string buffer, so the lower-cased copy was an allocation per part.
+    std::string_view cte = part.headers.get("Content-Transfer-Encoding");
+    std::string cte_store;
+    if (cte.find('(') != std::string_view::npos) {
+        cte_store = strip_comments(cte);
+        cte = cte_store;
+    }
+    cte = trim(cte);
     std::string decoded_store;
     std::string_view decoded = body;
-    if (cte == "base64") {
+    if (iequals(cte, "base64")) {
         bool bad = false;
         decoded_store = decode_base64(body, &bad);
         if (bad) ctx.add("bad-base64");
         decoded = decoded_store;
-    } else if (cte == "quoted-printable") {
+    } else if (iequals(cte, "quoted-printable")) {
         bool bad = false;
         decoded_store = decode_quoted_printable(body, &bad);
         if (bad) ctx.add("bad-quoted-printable");
