@@ -439,19 +439,24 @@ std::string repair_utf8(std::string_view s) {
 }
 
 std::string collapse_whitespace(std::string_view s) {
+    // One pass writing into a buffer of the input's size (the output is never longer): a byte is
+    // either part of a word, copied, or whitespace, which only notes that a space is due before the
+    // next word. (Appending runs of words took more steps per byte than that, and a call per run.)
     std::string out;
-    out.reserve(s.size());
-    std::size_t i = 0;
-    const std::size_t n = s.size();
-    while (i < n) {
-        while (i < n && is_space(s[i])) ++i;
-        if (i == n) break;
-        std::size_t start = i;
-        // Copy a run of words separated by single spaces in one go.
-        while (i < n && (!is_space(s[i]) || (s[i] == ' ' && i + 1 < n && !is_space(s[i + 1])))) ++i;
-        if (!out.empty()) out += ' ';
-        out.append(s.data() + start, i - start);
-    }
+    out.resize_and_overwrite(s.size(), [s](char* const begin, std::size_t) {
+        char* w = begin;
+        bool space_due = false;
+        for (const char c : s) {
+            if (is_space(c)) {
+                space_due = w != begin;
+                continue;
+            }
+            if (space_due) *w++ = ' ';
+            space_due = false;
+            *w++ = c;
+        }
+        return static_cast<std::size_t>(w - begin);
+    });
     return out;
 }
 

@@ -77,6 +77,24 @@ TEST_CASE("unfold and collapse_whitespace") {
     CHECK(unfold("a\r\n b") == "a b");
     CHECK(collapse_whitespace("  550  5.1.1\n\tuser   unknown  ") == "550 5.1.1 user unknown");
     CHECK(collapse_whitespace("") == "");
+    // Against the words of the text joined by single spaces, on random texts of words and blanks.
+    std::mt19937 rng(3);
+    const std::string bytes = "ab \t\r\n";
+    for (int round = 0; round < 2000; ++round) {
+        std::string text(rng() % 16, 'a');
+        for (char& c : text)
+            c = bytes[rng() % bytes.size()];
+        std::string want, word;
+        for (char c : text + " ") {
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                word += c;
+                continue;
+            }
+            if (!word.empty()) want += (want.empty() ? "" : " ") + word;
+            word.clear();
+        }
+        CHECK_MESSAGE(collapse_whitespace(text) == want, "text [", text, "]");
+    }
 }
 
 TEST_CASE("decode_rfc2047") {
