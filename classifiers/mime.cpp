@@ -427,8 +427,13 @@ std::string_view ContentType::param(std::string_view name) const {
 
 ContentType parse_content_type(std::string_view value_in) {
     ContentType ct;
-    std::string value = strip_comments(value_in);
-    std::string_view v = value;
+    // A copy only when there is a comment to take out.
+    std::string stripped;
+    std::string_view v = value_in;
+    if (v.find('(') != std::string_view::npos) {
+        stripped = strip_comments(v);
+        v = stripped;
+    }
     std::size_t semi = v.find(';');
     std::string_view type = trim(v.substr(0, semi));
     if (type.find('/') != std::string_view::npos && type.size() < 256) {
@@ -503,13 +508,14 @@ ContentType parse_content_type(std::string_view value_in) {
         }
         sections.push_back(std::move(s));
     }
-    // Plain parameters first (first one wins), then RFC 2231 ones override them.
-    for (const auto& s : sections) {
+    // Plain parameters first (first one wins), then RFC 2231 ones override them. The plain sections
+    // are not read again: their strings move.
+    for (auto& s : sections) {
         if (s.index >= 0) continue;
         if (!ct.param(s.name).empty()) continue;
-        std::string val = s.value;
+        std::string val = std::move(s.value);
         if (val.find("=?") != std::string::npos) val = decode_rfc2047(val);
-        ct.params.emplace_back(s.name, std::move(val));
+        ct.params.emplace_back(std::move(s.name), std::move(val));
     }
     std::vector<std::string> done;
     for (const auto& s : sections) {
