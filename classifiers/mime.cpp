@@ -44,6 +44,9 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
     bool over_bytes = false, over_fields = false, first = true;
     HeaderField* cur = nullptr;
     bool cur_capped = false;
+    // The blanks after the colon are not stored (finish_headers() would trim them, moving the whole
+    // value), but they count towards k_max_line_bytes as before: cur_lead of them in `cur`.
+    std::size_t cur_lead = 0;
     // 16 fields are 1 KiB, the most malloc's per-thread cache serves: a larger first block took the
     // slow path, often consolidating the free lists, and most blocks (parts, returned headers) are short.
     h.fields.reserve(16);
@@ -63,10 +66,11 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
         }
         if (line[0] == ' ' || line[0] == '\t') {
             if (cur && !over_bytes) {
-                if (cur->value.size() + line.size() > k_max_line_bytes) {
+                const std::size_t have = cur_lead + cur->value.size();
+                if (have + line.size() > k_max_line_bytes) {
                     if (!cur_capped) ctx.add("line-too-long");
                     cur_capped = true;
-                    std::size_t room = k_max_line_bytes > cur->value.size() ? k_max_line_bytes - cur->value.size() : 0;
+                    std::size_t room = k_max_line_bytes > have ? k_max_line_bytes - have : 0;
                     cur->value.append(line.substr(0, room));
                 } else {
                     cur->value.append(line);
@@ -103,8 +107,12 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
             cur_capped = true;
             value = value.substr(0, k_max_line_bytes);
         }
-        h.fields.push_back(HeaderField{std::string(name), std::string(value)});
+        std::size_t lead = 0; // blanks that trim() removes in any case
+        while (lead < value.size() && (value[lead] == ' ' || value[lead] == '\t'))
+            ++lead;
+        h.fields.push_back(HeaderField{std::string(name), std::string(value.substr(lead))});
         cur = &h.fields.back();
+        cur_lead = lead;
     }
     return text.size();
 }
