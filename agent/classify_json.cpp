@@ -56,7 +56,11 @@ void append_string(std::string& out, std::string_view s) {
 }
 
 void append_sanitised(std::string& out, std::string_view s, std::size_t cap) {
-    append_string(out, sanitise(s, cap));
+    // Most values come out of sanitise() unchanged: those are escaped without the copy.
+    if (classifiers::is_sanitised(s, cap))
+        append_string(out, s);
+    else
+        append_string(out, sanitise(s, cap));
 }
 
 // A sanitised string, or null when empty (before sanitising, as before).

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
@@ -43,7 +44,12 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
     bool over_bytes = false, over_fields = false, first = true;
     HeaderField* cur = nullptr;
     bool cur_capped = false;
-    h.fields.reserve(24);
+    // The blanks after the colon are not stored (finish_headers() would trim them, moving the whole
+    // value), but they count towards k_max_line_bytes as before: cur_lead of them in `cur`.
+    std::size_t cur_lead = 0;
+    // 16 fields are 1 KiB, the most malloc's per-thread cache serves: a larger first block took the
+    // slow path, often consolidating the free lists, and most blocks (parts, returned headers) are short.
+    h.fields.reserve(16);
     while (pos < text.size()) {
         std::size_t line_start = pos;
         std::size_t nl = text.find('\n', pos);
@@ -60,10 +66,11 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
         }
         if (line[0] == ' ' || line[0] == '\t') {
             if (cur && !over_bytes) {
-                if (cur->value.size() + line.size() > k_max_line_bytes) {
+                const std::size_t have = cur_lead + cur->value.size();
+                if (have + line.size() > k_max_line_bytes) {
                     if (!cur_capped) ctx.add("line-too-long");
                     cur_capped = true;
-                    std::size_t room = k_max_line_bytes > cur->value.size() ? k_max_line_bytes - cur->value.size() : 0;
+                    std::size_t room = k_max_line_bytes > have ? k_max_line_bytes - have : 0;
                     cur->value.append(line.substr(0, room));
                 } else {
                     cur->value.append(line);
@@ -100,8 +107,12 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
             cur_capped = true;
             value = value.substr(0, k_max_line_bytes);
         }
-        h.fields.push_back(HeaderField{std::string(name), std::string(value)});
+        std::size_t lead = 0; // blanks that trim() removes in any case
+        while (lead < value.size() && (value[lead] == ' ' || value[lead] == '\t'))
+            ++lead;
+        h.fields.push_back(HeaderField{std::string(name), std::string(value.substr(lead))});
         cur = &h.fields.back();
+        cur_lead = lead;
     }
     return text.size();
 }
@@ -195,24 +206,25 @@ void set_text_body(MimePart& part, std::string_view decoded, std::string_view ch
 }
 
 // Finds the delimiter line "--boundary" (optionally "--boundary--") starting at a line start at or
-// after `from`. Returns its offset; sets line_end (offset after its '\n') and is_close.
-std::size_t find_delimiter(std::string_view body, std::string_view delim, std::size_t from, std::size_t& line_end,
+// after `from`; `nl_delim` is "\n--boundary". Returns its offset; sets line_end (offset after its
+// '\n') and is_close.
+std::size_t find_delimiter(std::string_view body, std::string_view nl_delim, std::size_t from, std::size_t& line_end,
                            bool& is_close) {
-    // Candidates are line starts only: search for "\n--boundary" (one memchr per line, not one per "-"),
-    // and check the very start of the body separately.
-    std::string nl_delim;
-    nl_delim.reserve(delim.size() + 1);
-    nl_delim += '\n';
-    nl_delim += delim;
+    // Candidates are line starts only: search for "\n--boundary" and check the very start of the body
+    // separately. memmem (two-way) is linear in the body whatever it holds, and skips ahead faster than
+    // a memchr per line.
+    const std::string_view delim = nl_delim.substr(1);
     std::size_t p = from;
     while (p <= body.size()) {
         std::size_t q;
         if (p == 0 && body.starts_with(delim)) {
             q = 0;
         } else {
-            std::size_t n = body.find(nl_delim, p == 0 ? 0 : p - 1);
-            if (n == std::string_view::npos) return n;
-            q = n + 1;
+            const std::size_t at = p == 0 ? 0 : p - 1;
+            if (body.size() - at < nl_delim.size()) return std::string_view::npos;
+            const void* hit = memmem(body.data() + at, body.size() - at, nl_delim.data(), nl_delim.size());
+            if (hit == nullptr) return std::string_view::npos;
+            q = static_cast<std::size_t>(static_cast<const char*>(hit) - body.data()) + 1;
         }
         {
             std::size_t e = q + delim.size();
@@ -257,7 +269,7 @@ void parse_multipart(std::string_view body, MimePart& part, int depth, Ctx& ctx)
         ctx.add("missing-boundary");
         part.boundary = guess_boundary(body);
     }
-    std::string delim = "--" + part.boundary;
+    std::string delim = "\n--" + part.boundary; // with the line break before it (find_delimiter)
     std::size_t line_end = 0;
     bool is_close = false;
     std::size_t d = part.boundary.empty() ? std::string_view::npos : find_delimiter(body, delim, 0, line_end, is_close);
@@ -267,7 +279,7 @@ void parse_multipart(std::string_view body, MimePart& part, int depth, Ctx& ctx)
         if (!guessed.empty() && guessed != part.boundary) {
             ctx.add("missing-boundary");
             part.boundary = std::move(guessed);
-            delim = "--" + part.boundary;
+            delim = "\n--" + part.boundary;
             d = find_delimiter(body, delim, 0, line_end, is_close);
         }
     }
@@ -337,15 +349,23 @@ void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx) {
         return;
     }
 
-    std::string cte = to_lower_ascii(trim(strip_comments(part.headers.get("Content-Transfer-Encoding"))));
+    // Compared in place (a copy without comments only when there is one): "quoted-printable" is one
+    // byte too long for the short-string buffer, so the lower-cased copy was an allocation per part.
+    std::string_view cte = part.headers.get("Content-Transfer-Encoding");
+    std::string cte_store;
+    if (cte.find('(') != std::string_view::npos) {
+        cte_store = strip_comments(cte);
+        cte = cte_store;
+    }
+    cte = trim(cte);
     std::string decoded_store;
     std::string_view decoded = body;
-    if (cte == "base64") {
+    if (iequals(cte, "base64")) {
         bool bad = false;
         decoded_store = decode_base64(body, &bad);
         if (bad) ctx.add("bad-base64");
         decoded = decoded_store;
-    } else if (cte == "quoted-printable") {
+    } else if (iequals(cte, "quoted-printable")) {
         bool bad = false;
         decoded_store = decode_quoted_printable(body, &bad);
         if (bad) ctx.add("bad-quoted-printable");
@@ -415,8 +435,13 @@ std::string_view ContentType::param(std::string_view name) const {
 
 ContentType parse_content_type(std::string_view value_in) {
     ContentType ct;
-    std::string value = strip_comments(value_in);
-    std::string_view v = value;
+    // A copy only when there is a comment to take out.
+    std::string stripped;
+    std::string_view v = value_in;
+    if (v.find('(') != std::string_view::npos) {
+        stripped = strip_comments(v);
+        v = stripped;
+    }
     std::size_t semi = v.find(';');
     std::string_view type = trim(v.substr(0, semi));
     if (type.find('/') != std::string_view::npos && type.size() < 256) {
@@ -491,13 +516,14 @@ ContentType parse_content_type(std::string_view value_in) {
         }
         sections.push_back(std::move(s));
     }
-    // Plain parameters first (first one wins), then RFC 2231 ones override them.
-    for (const auto& s : sections) {
+    // Plain parameters first (first one wins), then RFC 2231 ones override them. The plain sections
+    // are not read again: their strings move.
+    for (auto& s : sections) {
         if (s.index >= 0) continue;
         if (!ct.param(s.name).empty()) continue;
-        std::string val = s.value;
+        std::string val = std::move(s.value);
         if (val.find("=?") != std::string::npos) val = decode_rfc2047(val);
-        ct.params.emplace_back(s.name, std::move(val));
+        ct.params.emplace_back(std::move(s.name), std::move(val));
     }
     std::vector<std::string> done;
     for (const auto& s : sections) {

@@ -425,34 +425,58 @@ bool is_separator(std::string_view line) {
 }
 
 // Like next_line(), but a lone CR also ends a line (mbox files converted to old Mac line endings).
-std::string_view next_any_line(std::string_view text, std::size_t& pos) {
-    std::size_t start = pos;
-    std::size_t e = pos;
-    while (e < text.size() && text[e] != '\r' && text[e] != '\n') ++e;
-    if (e >= text.size()) {
-        pos = text.size();
-        return text.substr(start);
+// memchr finds the next LF, searched for again only once the reader has passed it, and then a CR
+// before it in the line: linear (each byte is looked at by each search once at most), and far fewer
+// steps than a byte-by-byte scan for either.
+class AnyLineReader {
+  public:
+    explicit AnyLineReader(std::string_view text) : m_text(text), m_next_lf(find_lf(0)) {}
+
+    std::size_t pos() const { return m_pos; }
+    bool at_end() const { return m_pos >= m_text.size(); }
+
+    std::string_view next() {
+        const std::size_t start = m_pos;
+        if (m_next_lf < start) m_next_lf = find_lf(start);
+        std::size_t e = m_next_lf;
+        const void* cr = e > start ? std::memchr(m_text.data() + start, '\r', e - start) : nullptr;
+        if (cr != nullptr) e = static_cast<std::size_t>(static_cast<const char*>(cr) - m_text.data());
+        if (e >= m_text.size()) {
+            m_pos = m_text.size();
+            return m_text.substr(start);
+        }
+        m_pos = e + 1;
+        if (m_text[e] == '\r' && m_pos < m_text.size() && m_text[m_pos] == '\n') ++m_pos;
+        return m_text.substr(start, e - start);
     }
-    pos = e + 1;
-    if (text[e] == '\r' && pos < text.size() && text[pos] == '\n') ++pos;
-    return text.substr(start, e - start);
-}
+
+  private:
+    // Offset of the first LF at or after `from`, or the text's size.
+    std::size_t find_lf(std::size_t from) const {
+        const std::size_t at = m_text.find('\n', from);
+        return at == std::string_view::npos ? m_text.size() : at;
+    }
+
+    std::string_view m_text;
+    std::size_t m_pos = 0;
+    std::size_t m_next_lf; // the first LF at or after the start of the line that searched for it
+};
 
 } // namespace
 
 std::vector<std::string_view> split_mbox(std::string_view data) {
     std::vector<std::string_view> out;
-    std::size_t pos = 0;
-    std::string_view first = next_any_line(data, pos);
+    AnyLineReader lines(data);
+    std::string_view first = lines.next();
     if (!first.starts_with("From ")) return {data};
-    std::size_t msg_start = pos;
-    while (pos < data.size()) {
-        std::size_t line_start = pos;
-        std::string_view line = next_any_line(data, pos);
+    std::size_t msg_start = lines.pos();
+    while (!lines.at_end()) {
+        std::size_t line_start = lines.pos();
+        std::string_view line = lines.next();
         if (is_separator(line)) {
             if (out.size() + 1 >= k_max_mbox_messages) break;
             out.push_back(data.substr(msg_start, line_start - msg_start));
-            msg_start = pos;
+            msg_start = lines.pos();
         }
     }
     out.push_back(data.substr(msg_start));

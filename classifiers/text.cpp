@@ -6,6 +6,7 @@
 // and the fast paths below skip iconv entirely for ASCII and UTF-8, which is most of real mail.
 #include "classifiers/text.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdint>
@@ -342,22 +343,23 @@ std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t fro
     const char f_lo = lower(needle[0]);
     const char f_up = (f_lo >= 'a' && f_lo <= 'z') ? static_cast<char>(f_lo - 32) : f_lo;
     const std::size_t last = hay.size() - needle.size();
-    for (std::size_t i = from; i <= last; ++i) {
-        // Jump to the next candidate first byte with memchr on both cases.
-        const char* base = hay.data() + i;
-        std::size_t span = last - i + 1;
-        const void* a = std::memchr(base, f_lo, span);
-        const void* b = f_up != f_lo ? std::memchr(base, f_up, span) : nullptr;
-        const char* c = nullptr;
-        if (a && b) c = static_cast<const char*>(a) < static_cast<const char*>(b) ? static_cast<const char*>(a)
-                                                                                  : static_cast<const char*>(b);
-        else if (a) c = static_cast<const char*>(a);
-        else if (b) c = static_cast<const char*>(b);
-        if (!c) return std::string_view::npos;
-        i = static_cast<std::size_t>(c - hay.data());
+    // The next candidate first byte in each case, found with memchr. Each case is searched again only
+    // once the scan has passed its last hit: searching both from every candidate re-read the rest of
+    // the text for a case that is far away or absent (quadratic on a text of one repeated letter).
+    auto next_of = [&](char c, std::size_t at) {
+        const void* p = std::memchr(hay.data() + at, c, last - at + 1);
+        return p ? static_cast<std::size_t>(static_cast<const char*>(p) - hay.data()) : std::string_view::npos;
+    };
+    std::size_t lo_at = next_of(f_lo, from);
+    std::size_t up_at = f_up != f_lo ? next_of(f_up, from) : std::string_view::npos;
+    while (lo_at != std::string_view::npos || up_at != std::string_view::npos) {
+        const std::size_t i = std::min(lo_at, up_at);
         std::size_t k = 1;
         while (k < needle.size() && lower(hay[i + k]) == lower(needle[k])) ++k;
         if (k == needle.size()) return i;
+        if (i == last) break;
+        if (lo_at == i) lo_at = next_of(f_lo, i + 1);
+        if (up_at == i) up_at = next_of(f_up, i + 1);
     }
     return std::string_view::npos;
 }
@@ -437,19 +439,24 @@ std::string repair_utf8(std::string_view s) {
 }
 
 std::string collapse_whitespace(std::string_view s) {
+    // One pass writing into a buffer of the input's size (the output is never longer): a byte is
+    // either part of a word, copied, or whitespace, which only notes that a space is due before the
+    // next word. (Appending runs of words took more steps per byte than that, and a call per run.)
     std::string out;
-    out.reserve(s.size());
-    std::size_t i = 0;
-    const std::size_t n = s.size();
-    while (i < n) {
-        while (i < n && is_space(s[i])) ++i;
-        if (i == n) break;
-        std::size_t start = i;
-        // Copy a run of words separated by single spaces in one go.
-        while (i < n && (!is_space(s[i]) || (s[i] == ' ' && i + 1 < n && !is_space(s[i + 1])))) ++i;
-        if (!out.empty()) out += ' ';
-        out.append(s.data() + start, i - start);
-    }
+    out.resize_and_overwrite(s.size(), [s](char* const begin, std::size_t) {
+        char* w = begin;
+        bool space_due = false;
+        for (const char c : s) {
+            if (is_space(c)) {
+                space_due = w != begin;
+                continue;
+            }
+            if (space_due) *w++ = ' ';
+            space_due = false;
+            *w++ = c;
+        }
+        return static_cast<std::size_t>(w - begin);
+    });
     return out;
 }
 
@@ -547,6 +554,19 @@ std::string decode_rfc2047(std::string_view s) {
     flush_run();
     out += repair_utf8(s.substr(plain_start));
     return out;
+}
+
+bool is_sanitised(std::string_view s, std::size_t max_bytes) {
+    // sanitise() drops leading and trailing spaces, collapses runs of them and rewrites or drops
+    // every byte outside 0x20..0x7E; text without any of those it copies whole (its fast path).
+    if (s.size() > max_bytes) return false;
+    if (s.empty()) return true;
+    if (s.front() == ' ' || s.back() == ' ') return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c > 0x7E || (c == ' ' && s[i - 1] == ' ')) return false;
+    }
+    return true;
 }
 
 std::string sanitise(std::string_view s, std::size_t max_bytes) {

@@ -39,6 +39,9 @@ std::string to_utf8(std::string_view s, std::string_view charset, bool* unknown_
 // valid UTF-8, no C0/C1 control characters (TAB, CR and LF become a space), no terminal escape
 // sequences, no Unicode bidi overrides, runs of spaces collapsed, capped at max_bytes (then "...").
 std::string sanitise(std::string_view s, std::size_t max_bytes = 4096);
+// True when sanitise(s, max_bytes) is s itself (printable ASCII, single spaces between words, within
+// the cap): a caller may then use s without the copy. False says nothing.
+bool is_sanitised(std::string_view s, std::size_t max_bytes = 4096);
 
 // True when s is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
 bool is_valid_utf8(std::string_view s);

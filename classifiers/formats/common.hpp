@@ -6,6 +6,7 @@
 // capped at k_max_text_part_bytes, diagnostics at k_max_diagnostic_bytes, records at k_max_recipients.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -36,8 +37,9 @@ struct Context {
     std::string lower;                   // `text` with ASCII letters lower-cased (same offsets)
     std::vector<std::size_t> line_starts; // offset of each line in `text`
     // One bit per byte pair (a, b) that occurs somewhere in `lower`: a needle with a pair that is not
-    // there cannot be found, and most of the modules' format checks end here without a search.
-    std::vector<std::uint64_t> pairs;
+    // there cannot be found, and most of the modules' format checks end here without a search. In
+    // the context itself (8 KiB), not on the heap: malloc served a block that large on its slow path.
+    std::array<std::uint64_t, 65536 / 64> pairs{};
     const MimePart* original = nullptr;  // first message/rfc822, message/global or text/rfc822-headers
     const MimePart* delivery_status = nullptr; // first message/(global-)delivery-status part
     // The RFC 3464 pass already produced the records: a module's records only fill them in

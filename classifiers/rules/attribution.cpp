@@ -141,9 +141,9 @@ bool odd_local_part(std::string_view local) {
 
 } // namespace
 
-std::string mask_sender_controlled(std::string_view text, const std::vector<std::string>& sender_strings) {
+std::string mask_sender_controlled(std::string_view text, const std::vector<std::string_view>& sender_strings) {
     Masker m(text);
-    for (const std::string& raw : sender_strings) {
+    for (std::string_view raw : sender_strings) {
         std::string_view s = trim(raw);
         if (s.empty()) continue;
         m.mask_occurrences(s);
@@ -207,12 +207,12 @@ std::string scrub_secrets(std::string text) {
 
 void attribute(DeliveryReport& report, const Matcher& matcher) {
     try {
-        std::vector<std::string> original_strings;
-        if (report.original.present) {
-            original_strings.push_back(report.original.subject);
-            original_strings.push_back(report.original.from);
-            original_strings.push_back(report.original.to);
-        }
+        // The original's Subject, From and To, then the record's two addresses (views: the strings
+        // stay where they are while the record is masked).
+        std::vector<std::string_view> sender;
+        if (report.original.present)
+            sender = {report.original.subject, report.original.from, report.original.to};
+        const std::size_t original_count = sender.size();
         for (RecipientRecord& record : report.recipients) {
             Verdict& v = record.verdict;
             v.lists.clear();
@@ -221,7 +221,7 @@ void attribute(DeliveryReport& report, const Matcher& matcher) {
             if (record.diagnostic.empty()) continue;
             std::string_view text = record.diagnostic;
             if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);
-            std::vector<std::string> sender = original_strings;
+            sender.resize(original_count);
             sender.push_back(record.final_recipient);
             sender.push_back(record.original_recipient);
             MatchResult result = matcher.match(mask_sender_controlled(text, sender));

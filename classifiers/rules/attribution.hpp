@@ -23,7 +23,7 @@ void attribute(DeliveryReport& report, const Matcher& matcher);
 // and '@'), every occurrence of each `sender_strings` entry (recipient addresses, the original's
 // Subject; long or odd recipient local parts on their own too), the rest of the line after
 // "Subject:" and the quoted string after `Subject "`/`Subject '`. Linear in the text (bounded scans).
-std::string mask_sender_controlled(std::string_view text, const std::vector<std::string>& sender_strings);
+std::string mask_sender_controlled(std::string_view text, const std::vector<std::string_view>& sender_strings);
 
 // Every Spamhaus DQS key (the label of 20..64 letters/digits just before "<zone>.dq.spamhaus.net" or
 // ".com") replaced by "<key>". Call it on any output field that may carry NDR text. Linear.

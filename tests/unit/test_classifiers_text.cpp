@@ -1,6 +1,8 @@
 // Unit tests for classifiers/text.cpp: newline normalisation, case helpers, RFC 2047, charsets, sanitise().
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <random>
 #include <string>
 
 #include "classifiers/text.hpp"
@@ -52,11 +54,47 @@ TEST_CASE("case-insensitive helpers") {
     CHECK(trim("  \t a b \r\n") == "a b");
 }
 
+TEST_CASE("ifind: the first match from any offset, against a naive search") {
+    // A small alphabet with both cases of one letter, so that the two memchr cursors overtake each
+    // other, and texts where one case of the first byte is missing.
+    std::mt19937 rng(7);
+    const std::string alphabet = "aAb-";
+    auto pick = [&] { return alphabet[rng() % alphabet.size()]; };
+    for (int round = 0; round < 2000; ++round) {
+        std::string hay(rng() % 31, 'a'), needle(rng() % 5, 'a');
+        std::generate(hay.begin(), hay.end(), pick);
+        std::generate(needle.begin(), needle.end(), pick);
+        const std::size_t from = rng() % (hay.size() + 2);
+        const std::string lower_hay = to_lower_ascii(hay), lower_needle = to_lower_ascii(needle);
+        std::size_t want = std::string::npos;
+        if (from <= hay.size()) want = lower_hay.find(lower_needle, from);
+        CHECK_MESSAGE(ifind(hay, needle, from) == want, "hay ", hay, " needle ", needle, " from ", from);
+    }
+}
+
 TEST_CASE("unfold and collapse_whitespace") {
     CHECK(unfold("a\n b\n\tc") == "a b\tc");
     CHECK(unfold("a\r\n b") == "a b");
     CHECK(collapse_whitespace("  550  5.1.1\n\tuser   unknown  ") == "550 5.1.1 user unknown");
     CHECK(collapse_whitespace("") == "");
+    // Against the words of the text joined by single spaces, on random texts of words and blanks.
+    std::mt19937 rng(3);
+    const std::string bytes = "ab \t\r\n";
+    for (int round = 0; round < 2000; ++round) {
+        std::string text(rng() % 16, 'a');
+        for (char& c : text)
+            c = bytes[rng() % bytes.size()];
+        std::string want, word;
+        for (char c : text + " ") {
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+                word += c;
+                continue;
+            }
+            if (!word.empty()) want += (want.empty() ? "" : " ") + word;
+            word.clear();
+        }
+        CHECK_MESSAGE(collapse_whitespace(text) == want, "text [", text, "]");
+    }
 }
 
 TEST_CASE("decode_rfc2047") {
@@ -155,6 +193,32 @@ TEST_CASE("sanitise caps on a character boundary") {
     CHECK(sanitise("abc \x1b[1mdefghi", 9) == "abc de...");
     CHECK(sanitise("abcdefgh \xC3\xA4", 10) == "abcdefg...");
     CHECK(sanitise("abc    ", 3) == "abc");
+}
+
+TEST_CASE("is_sanitised: only texts that sanitise() returns unchanged") {
+    CHECK(is_sanitised(""));
+    CHECK(is_sanitised("550 5.1.1 user unknown"));
+    CHECK_FALSE(is_sanitised(" lead"));
+    CHECK_FALSE(is_sanitised("trail "));
+    CHECK_FALSE(is_sanitised("two  spaces"));
+    CHECK_FALSE(is_sanitised("tab\there"));
+    CHECK_FALSE(is_sanitised("\xC3\xA4"));
+    CHECK_FALSE(is_sanitised("abcdefghij", 9));
+    CHECK(is_sanitised("abcdefghi", 9));
+    // Random texts over the bytes sanitise() treats specially: a yes is always right, and for
+    // printable ASCII within the cap a no is too.
+    std::mt19937 rng(11);
+    const std::string alphabet = std::string("a \t\x1b[\x7f\x01~\0", 9) + "\xC3\xA4"; // with a NUL
+    for (int round = 0; round < 5000; ++round) {
+        std::string s(rng() % 12, 'a');
+        std::generate(s.begin(), s.end(), [&] { return alphabet[rng() % alphabet.size()]; });
+        const std::size_t cap = 4 + rng() % 10;
+        const bool same = sanitise(s, cap) == s;
+        if (is_sanitised(s, cap)) CHECK_MESSAGE(same, "text [", s, "] cap ", cap);
+        const bool printable = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+        if (printable && s.size() <= cap)
+            CHECK_MESSAGE(is_sanitised(s, cap) == same, "text [", s, "] cap ", cap);
+    }
 }
 
 TEST_CASE("next_line") {
