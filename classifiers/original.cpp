@@ -1,6 +1,7 @@
 // original.cpp — extraction of the returned original's headers. See original.hpp.
 #include "classifiers/original.hpp"
 
+#include "classifiers/dsn.hpp"
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
 
@@ -92,6 +93,15 @@ bool original_from_text(std::string_view text, ReturnedOriginal& out) {
         }
     }
     return false;
+}
+
+std::optional<std::string> sole_recipient(const ReturnedOriginal& original) {
+    if (!original.present) return std::nullopt;
+    std::vector<std::string> to = address_list(original.to);
+    if (to.size() != 1) return std::nullopt;
+    if (!original.raw_headers.empty() && !address_list(parse_headers(original.raw_headers).decoded("Cc")).empty())
+        return std::nullopt;
+    return std::move(to.front());
 }
 
 } // namespace ndr::classifiers

@@ -6,6 +6,8 @@
 // up to k_max_received_fields; the raw block is capped at k_max_header_bytes.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "classifiers/mime.hpp"
@@ -24,5 +26,9 @@ bool original_from_text(std::string_view text, ReturnedOriginal& out);
 
 // The header block at the start of a message text: everything up to the first empty line.
 std::string_view header_block(std::string_view message);
+
+// The one recipient of a returned original addressed to exactly one To: address and no Cc: (a bounce
+// naming nobody failed for that address); nullopt otherwise, or when no original is present.
+std::optional<std::string> sole_recipient(const ReturnedOriginal& original);
 
 } // namespace ndr::classifiers

@@ -352,22 +352,9 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
     // reads) but returns an original with exactly one recipient: that address is the one that failed.
     if (report.recipients.empty() && report.kind == Kind::not_ndr && report.original.present &&
         looks_like_ndr(msg, report, had_dsn_part)) {
-        std::vector<std::string> to = address_list(report.original.to);
-        std::string cc;
-        if (!report.original.raw_headers.empty()) {
-            Headers oh = parse_headers(report.original.raw_headers);
-            cc = oh.decoded("Cc");
-        }
-        if (to.size() == 1 && address_list(cc).empty()) {
-            RecipientRecord r;
-            r.final_recipient = to.front();
-            r.format = report.format.empty() ? "rfc3464" : report.format;
-            r.action = Action::failed;
-            if (const std::string line = formats::notice_rejection_line(msg); !line.empty()) {
-                r.diagnostic = collapse_whitespace(line);
-                formats::fill_from_diagnostic(r);
-            }
-            report.recipients.push_back(std::move(r));
+        if (const auto to = sole_recipient(report.original)) {
+            report.recipients.push_back(formats::make_record(*to, formats::notice_rejection_line(msg),
+                                                             report.format.empty() ? "rfc3464" : report.format));
             report.add_anomaly("recipient-from-original");
         }
     }
@@ -398,14 +385,8 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
             report.add_anomaly("no-recipients");
             // The notice still says why: one record without a recipient carries its rejection line,
             // so the reason and any list it names are kept (the anomaly stays: nobody is named).
-            if (const std::string line = formats::notice_rejection_line(msg); !line.empty()) {
-                RecipientRecord r;
-                r.format = report.format;
-                r.action = Action::failed;
-                r.diagnostic = collapse_whitespace(line);
-                formats::fill_from_diagnostic(r);
-                report.recipients.push_back(std::move(r));
-            }
+            if (const std::string line = formats::notice_rejection_line(msg); !line.empty())
+                report.recipients.push_back(formats::make_record("", line, report.format));
         }
     }
     return report;

@@ -739,28 +739,25 @@ void Store::finish_run(std::int64_t run_id, std::string_view status, std::int64_
 
 Totals Store::totals() {
     Totals t;
-    // The messages table (wide rows) is read once for its four counts, not once per count.
-    Statement m(
-        m_db,
-        "SELECT COUNT(*), TOTAL(is_ndr = 1), TOTAL(parse_status = 'unparsed'), "
-        "TOTAL(parse_status = 'partial'), TOTAL(is_ndr = 1 AND provenance = 'backscatter') FROM messages");
-    if (m.step()) {
-        t.messages = m.i64(0);
-        t.ndrs = m.i64(1);
-        t.unparsed = m.i64(2);
-        t.partial = m.i64(3);
-        t.backscatter = m.i64(4);
-    }
-    Statement s(m_db, "SELECT (SELECT COUNT(*) FROM recipient_records), "
-                      "(SELECT COUNT(*) FROM list_hits), (SELECT COUNT(*) FROM incidents), "
+    // One statement: the messages table (wide rows) is read once for its five counts, not once per
+    // count; the other tables' counts are scalar subqueries beside them.
+    Statement s(m_db, "SELECT COUNT(*), TOTAL(is_ndr = 1), TOTAL(parse_status = 'unparsed'), "
+                      "TOTAL(parse_status = 'partial'), TOTAL(is_ndr = 1 AND provenance = 'backscatter'), "
+                      "(SELECT COUNT(*) FROM recipient_records), (SELECT COUNT(*) FROM list_hits), "
+                      "(SELECT COUNT(*) FROM incidents), "
                       "(SELECT COUNT(*) FROM incidents WHERE status NOT IN ('resolved', 'dismissed')), "
-                      "(SELECT COUNT(*) FROM drafts WHERE status IN ('draft', 'approved'))");
+                      "(SELECT COUNT(*) FROM drafts WHERE status IN ('draft', 'approved')) FROM messages");
     if (s.step()) {
-        t.records = s.i64(0);
-        t.list_hits = s.i64(1);
-        t.incidents = s.i64(2);
-        t.open_incidents = s.i64(3);
-        t.drafts = s.i64(4);
+        t.messages = s.i64(0);
+        t.ndrs = s.i64(1);
+        t.unparsed = s.i64(2);
+        t.partial = s.i64(3);
+        t.backscatter = s.i64(4);
+        t.records = s.i64(5);
+        t.list_hits = s.i64(6);
+        t.incidents = s.i64(7);
+        t.open_incidents = s.i64(8);
+        t.drafts = s.i64(9);
     }
     return t;
 }

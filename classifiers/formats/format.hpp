@@ -16,7 +16,8 @@ void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report);
 
 // For a bounce notice that no module read a recipient from: its first line (outside a quoted or
 // inline returned original) with a 4xx/5xx reply code or an RFC 3463 status, with the rest of its
-// paragraph, trimmed and capped; empty when there is none (notice.cpp).
+// paragraph, trimmed, about k_max_diagnostic_bytes at most (make_record() caps it exactly); empty
+// when there is none (notice.cpp).
 std::string notice_rejection_line(const ParsedMessage& msg);
 
 } // namespace ndr::classifiers::formats

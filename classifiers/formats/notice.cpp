@@ -34,10 +34,9 @@ std::string notice_rejection_line(const ParsedMessage& msg) {
             const int code = reply_code_in(t);
             const std::string status = find_status(t);
             if ((code >= 400 && code < 600) || status.starts_with('4') || status.starts_with('5')) {
-                // Notices wrap the remote reply: the rest of its paragraph belongs to it.
-                std::string line = paragraph(ctx, i, end);
-                if (line.size() > k_max_diagnostic_bytes) line.resize(k_max_diagnostic_bytes);
-                return line;
+                // Notices wrap the remote reply: the rest of its paragraph belongs to it. paragraph()
+                // stops near k_max_diagnostic_bytes; make_record() caps it at a character boundary.
+                return paragraph(ctx, i, end);
             }
         }
     } catch (...) { // allocation failure on hostile input: no line

@@ -18,9 +18,8 @@
 // bounce) are read the same way. Input is attacker-controlled; one linear pass over the lines.
 #include "classifiers/formats/modules.hpp"
 
-#include "classifiers/dsn.hpp"
 #include "classifiers/limits.hpp"
-#include "classifiers/mime.hpp"
+#include "classifiers/original.hpp"
 #include "classifiers/text.hpp"
 
 namespace ndr::classifiers::formats {
@@ -205,12 +204,10 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
     if (found.empty() && !loose_reply.empty() && end < ctx.lines.size()) {
         DeliveryReport probe;
         read_original_after(ctx, end, probe);
-        const auto to = address_list(probe.original.to);
-        const bool cc = !probe.original.raw_headers.empty() &&
-                        !address_list(parse_headers(probe.original.raw_headers).decoded("Cc")).empty();
-        if (to.size() == 1 && !cc) {
-            RecipientRecord r = make_record(to.front(), loose_reply, "sendmail", transient ? Action::delayed : Action::failed);
-            if (!add_record(report, std::move(r))) return false;
+        if (const auto to = sole_recipient(probe.original)) {
+            // The report has no record yet (nothing found, not enriching): no cap to meet.
+            report.recipients.push_back(
+                make_record(*to, loose_reply, "sendmail", transient ? Action::delayed : Action::failed));
             report.original = std::move(probe.original);
             report.add_anomaly("recipient-from-original");
             finish(report, "sendmail");
