@@ -3,7 +3,7 @@
 
 Inputs are JSON Lines written by `ndr-triage classify --json` and by sisimai_dump.pl. Records are
 matched to labels by file name + lower-cased recipient (in record order where a file names the same
-recipient twice). A label status of the form 4.0.9xx / 5.0.9xx is Sisimai's own pseudo code for "the
+recipient twice), then, within a file, the labels and records left over in order (see match()). A label status of the form 4.0.9xx / 5.0.9xx is Sisimai's own pseudo code for "the
 bounce carried no status": an empty status agrees with it (the strict figure is printed too).
 """
 import argparse
@@ -64,6 +64,13 @@ def index_records(records):
 
 
 def match(labels, records):
+    """Pairs each label with a record: first by file + lower-cased recipient (in record order where a
+    file names the same recipient twice); then, per file, the labels left over with the records left
+    over, in order (label record_no, record emission order), when both sides have the same number left.
+    The corpus README makes record_no the order in which Sisimai emits the records and the recipient the
+    key "where the order differs"; the second step pairs the records whose label address is Sisimai's
+    placeholder or a truncated or mistyped copy of the address the message names (LABEL-NOTES.md).
+    Returns (pairs, extra, by_order): by_order counts the labels matched by the second step."""
     by_key = index_records(records)
     used = collections.Counter()
     pairs = []
@@ -76,11 +83,30 @@ def match(labels, records):
             used[key] += 1
         else:
             pairs.append((lab, None))
-    extra = []
+    taken = set()
     for key, cands in by_key.items():
-        for r in cands[used[key]:]:
-            extra.append(r)
-    return pairs, extra
+        for r in cands[: used[key]]:
+            taken.add(id(r))
+    left_records = collections.defaultdict(list)
+    for r in records:
+        if id(r) not in taken and "_bad" not in r:
+            left_records[os.path.basename(str(r.get("source", "")))].append(r)
+    left_labels = collections.defaultdict(list)
+    for i, (lab, rec) in enumerate(pairs):
+        if rec is None:
+            left_labels[lab["file"]].append(i)
+    by_order = 0
+    for f, idx in left_labels.items():
+        recs = left_records.get(f, [])
+        if len(recs) != len(idx):
+            continue
+        idx.sort(key=lambda i: int(pairs[i][0].get("record_no") or 0))
+        for i, r in zip(idx, recs):
+            pairs[i] = (pairs[i][0], r)
+            taken.add(id(r))
+            by_order += 1
+    extra = [r for r in records if r.get("recipient") and id(r) not in taken]
+    return pairs, extra, by_order
 
 
 def score(pairs):
@@ -199,8 +225,8 @@ def main():
     labels = load_labels(args.labels)
     ours = load_jsonl(args.ours)
     sis = load_jsonl(args.sisimai)
-    ours_pairs, ours_extra = match(labels, ours)
-    sis_pairs, sis_extra = match(labels, sis)
+    ours_pairs, ours_extra, ours_by_order = match(labels, ours)
+    sis_pairs, sis_extra, sis_by_order = match(labels, sis)
     so, ss = score(ours_pairs), score(sis_pairs)
     n = len(labels)
 
@@ -208,6 +234,7 @@ def main():
     print("%-28s %12s %12s" % ("", "ndr-triage", "sisimai4.25"))
     print("%-28s %12s %12s" % ("records emitted", len([r for r in ours if r.get("recipient")]), len(sis)))
     print("%-28s %12s %12s" % ("labels matched", "%d/%d" % (so["matched"], n), "%d/%d" % (ss["matched"], n)))
+    print("%-28s %12d %12d" % ("  of them by order only", ours_by_order, sis_by_order))
     print("%-28s %12d %12d" % ("records not in labels", len(ours_extra), len(sis_extra)))
     print("== agreement with labels: share of all %d labels [share of the labels each tool matched]" % n)
     for key, name in (("reason", "reason"), ("status", "status"), ("status_strict", "status (strict)"),
