@@ -50,7 +50,7 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
         if (iequals(f.name, "Received")) {
             if (out.received.size() < k_max_received_fields) out.received.push_back(collapse_whitespace(f.value));
         } else if (iequals(f.name, "DKIM-Signature")) {
-            if (out.dkim_signatures.size() < 16) out.dkim_signatures.push_back(f.value);
+            if (out.dkim_signatures.size() < 16) out.dkim_signatures.emplace_back(f.value);
         }
     }
     if (raw_block.size() > k_max_header_bytes) raw_block = raw_block.substr(0, k_max_header_bytes);

@@ -287,7 +287,7 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
     if (needs_fix) normalised = normalise_newlines(raw, &had_nul);
     if (had_nul) report.add_anomaly("nul-bytes");
     const std::string_view text = needs_fix ? std::string_view(normalised) : raw;
-    const ParsedMessage msg = parse_mime(text);
+    const ParsedMessage msg = parse_mime_in_place(text);
     for (const auto& a : msg.anomalies) report.add_anomaly(a);
 
     const Headers& h = msg.root.headers;

@@ -490,20 +490,34 @@ std::string_view next_line(std::string_view text, std::size_t& pos) {
     return line;
 }
 
-std::string to_utf8(std::string_view s, std::string_view charset, bool* unknown_charset) {
+std::string_view to_utf8_view(std::string_view s, std::string_view charset, std::string& store,
+                              bool* unknown_charset) {
     if (unknown_charset) *unknown_charset = false;
     std::string name = iconv_name(charset);
-    if (is_utf8_name(name)) return is_valid_utf8(s) ? std::string(s) : repair_utf8(s);
-    if (!ascii_is_not_identity(name) && all_ascii(s) && s.find('\x1b') == std::string_view::npos)
-        return std::string(s);
-    if (name == "iso-8859-1" || name == "iso8859-1" || name == "iso_8859-1") return latin1_to_utf8(s);
-    std::string out;
-    if (iconv_convert(s, name, out)) return out;
-    if (name == "ISO-2022-JP-3" && iconv_convert(s, "ISO-2022-JP", out)) return out;
+    if (is_utf8_name(name)) {
+        if (is_valid_utf8(s)) return s;
+        store = repair_utf8(s);
+        return store;
+    }
+    if (!ascii_is_not_identity(name) && all_ascii(s) && s.find('\x1b') == std::string_view::npos) return s;
+    if (name == "iso-8859-1" || name == "iso8859-1" || name == "iso_8859-1") {
+        store = latin1_to_utf8(s);
+        return store;
+    }
+    if (iconv_convert(s, name, store)) return store;
+    if (name == "ISO-2022-JP-3" && iconv_convert(s, "ISO-2022-JP", store)) return store;
     if (unknown_charset) *unknown_charset = true;
     // Unknown: UTF-8 when it is UTF-8, else the byte-per-character reading (never fails).
-    if (is_valid_utf8(s)) return std::string(s);
-    return latin1_to_utf8(s);
+    if (is_valid_utf8(s)) return s;
+    store = latin1_to_utf8(s);
+    return store;
+}
+
+std::string to_utf8(std::string_view s, std::string_view charset, bool* unknown_charset) {
+    std::string store;
+    const std::string_view out = to_utf8_view(s, charset, store, unknown_charset);
+    if (out.data() == store.data()) return store;
+    return std::string(out);
 }
 
 std::string decode_rfc2047(std::string_view s) {

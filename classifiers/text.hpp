@@ -34,6 +34,10 @@ std::string decode_rfc2047(std::string_view s);
 // when it is valid UTF-8, else read as Latin-1 (*unknown_charset is set). Pure ASCII text in an
 // ASCII-compatible charset is returned as is without looking the charset up (no anomaly).
 std::string to_utf8(std::string_view s, std::string_view charset, bool* unknown_charset = nullptr);
+// to_utf8() without the copy where there is nothing to convert: s itself when to_utf8() would return
+// it unchanged, else the converted text, which is left in `store` (the result views it).
+std::string_view to_utf8_view(std::string_view s, std::string_view charset, std::string& store,
+                              bool* unknown_charset = nullptr);
 
 // The ONE function through which NDR text reaches a log, a terminal, a database row or a draft:
 // valid UTF-8, no C0/C1 control characters (TAB, CR and LF become a space), no terminal escape

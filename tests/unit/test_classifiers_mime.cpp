@@ -2,6 +2,7 @@
 // edge cases and caps.
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <string>
 
 #include "classifiers/limits.hpp"
@@ -236,4 +237,72 @@ TEST_CASE("parse_headers on a text/rfc822-headers block") {
     CHECK(h.fields.size() == 2);
     CHECK(h.get("message-id") == "<a@example.com>");
     CHECK(anomalies.empty());
+}
+
+TEST_CASE("TextArena: stable views and shrink_last and large requests") {
+    TextArena a;
+    const std::string_view one = a.copy("hello");
+    char* p = a.allocate(100);
+    std::memset(p, 'x', 100);
+    a.shrink_last(p, 10);
+    const std::string_view two = a.copy("world");
+    CHECK(two.data() == p + 10); // the room given back is used next
+    CHECK(one == "hello");
+    CHECK(std::string_view(p, 10) == std::string(10, 'x'));
+    CHECK(two == "world");
+    a.shrink_last(one.data(), 1); // not the last allocation: ignored
+    CHECK(a.copy("!").data() == two.data() + 5);
+    // A request larger than a block gets one of its own; earlier views stay valid.
+    const std::string big(100000, 'b');
+    const std::string_view b = a.copy(big);
+    CHECK(b == big);
+    CHECK(one == "hello");
+    CHECK(a.capacity() >= big.size());
+    CHECK(a.allocate(0) != nullptr);
+    CHECK(a.copy("").empty());
+}
+
+TEST_CASE("parse_mime keeps its own copy and parse_mime_in_place views the input") {
+    std::string raw = "Subject: a\n b\nX-One: plain\nContent-Type: Text/Plain; Charset=\"UTF-8\"\n\nbody\n";
+    ParsedMessage copied = parse_mime(raw);
+    ParsedMessage viewed = parse_mime_in_place(raw);
+    CHECK(viewed.root.body.data() >= raw.data());
+    CHECK(viewed.root.body.data() < raw.data() + raw.size());
+    CHECK(viewed.root.headers.get("X-One").data() == raw.data() + raw.find("plain"));
+    CHECK(viewed.root.headers.get("Subject") == "a b"); // unfolded into the message's arena
+    std::fill(raw.begin(), raw.end(), '#');
+    CHECK(copied.root.headers.get("Subject") == "a b");
+    CHECK(copied.root.headers.get("X-One") == "plain");
+    CHECK(copied.root.content_type == "text/plain");
+    CHECK(copied.root.charset == "utf-8");
+    CHECK(copied.root.body == "body\n");
+    // A copy of the tree shares the storage.
+    const ParsedMessage again = copied;
+    copied = ParsedMessage{};
+    CHECK(again.root.headers.get("Subject") == "a b");
+    CHECK(again.root.body == "body\n");
+}
+
+TEST_CASE("parse_headers: folded values live in its storage and plain ones view the block") {
+    const std::string block = "A: one\n  two\nB: three\n";
+    Headers h = parse_headers(block);
+    CHECK(h.get("A") == "one  two");
+    CHECK(h.get("B").data() == block.data() + block.find("three"));
+    REQUIRE(h.storage != nullptr);
+    Headers plain = parse_headers("C: x\n");
+    CHECK(plain.storage == nullptr);
+}
+
+TEST_CASE("parse_content_type: quoted pairs and upper-case names and repeated or empty parameters") {
+    const ContentType a = parse_content_type("Text/Plain; CHARSET=\"a\\\\b\\\"c\"; x=\"\\");
+    CHECK(a.type == "text/plain");
+    CHECK(a.param("charset") == "a\\b\"c");
+    CHECK(a.param("x") == "\\");
+    const ContentType b = parse_content_type("text/plain; name=; name=second; name*=utf-8''th%69rd");
+    CHECK(b.param("name") == "third");
+    const ContentType c = parse_content_type("text/plain; name=; name=second");
+    CHECK(c.param("name").empty()); // the first wins, empty or not
+    REQUIRE(c.params.size() == 2);
+    const ContentType d = parse_content_type("\"multipart\" / \"mixed\"; boundary=b");
+    CHECK(d.type == "multipart/mixed");
 }
