@@ -333,10 +333,6 @@ std::string normalise_newlines(std::string_view raw, bool* had_nul) {
     return out;
 }
 
-bool istarts_with(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from) {
     if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
     if (hay.size() < needle.size() || from > hay.size() - needle.size()) return std::string_view::npos;
@@ -396,13 +392,6 @@ std::string to_lower_ascii(std::string_view s) {
     for (; i < out.size(); ++i)
         p[i] = lower(p[i]);
     return out;
-}
-
-std::string_view trim(std::string_view s) {
-    std::size_t b = 0, e = s.size();
-    while (b < e && is_space(s[b])) ++b;
-    while (e > b && is_space(s[e - 1])) --e;
-    return s.substr(b, e - b);
 }
 
 bool is_valid_utf8(std::string_view s) {

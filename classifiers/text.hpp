@@ -21,10 +21,22 @@ inline bool iequals(std::string_view a, std::string_view b) {
         if (a[i] != b[i] && lower(a[i]) != lower(b[i])) return false;
     return true;
 }
-bool istarts_with(std::string_view s, std::string_view prefix);
+// Inline like iequals: they run for every header line, field and table row.
+inline bool istarts_with(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
 std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from = 0);
 std::string to_lower_ascii(std::string_view s);
-std::string_view trim(std::string_view s);
+// s without leading and trailing SP, TAB, CR and LF.
+inline std::string_view trim(std::string_view s) {
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    std::size_t b = 0, e = s.size();
+    while (b < e && space(s[b]))
+        ++b;
+    while (e > b && space(s[e - 1]))
+        --e;
+    return s.substr(b, e - b);
+}
 
 // Decode RFC 2047 encoded words to UTF-8 (charsets via iconv; unknown charsets are kept as bytes and
 // made valid UTF-8). Never throws.
