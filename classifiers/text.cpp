@@ -12,6 +12,9 @@
 #include <cstdint>
 #include <cstring>
 #include <iconv.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "classifiers/limits.hpp"
 
@@ -373,42 +376,81 @@ std::size_t ifind_word(std::string_view hay, std::string_view word, std::size_t 
 }
 
 std::string to_lower_ascii(std::string_view s) {
-    std::string out(s);
-    // Eight bytes at a time: a byte gets 0x20 added when it is 'A'..'Z' (bytes >= 0x80 never match).
-    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
-    constexpr std::uint64_t k_high = 0x8080808080808080ULL;
-    char* p = out.data();
-    std::size_t i = 0;
-    for (; i + 8 <= out.size(); i += 8) {
-        std::uint64_t x;
-        std::memcpy(&x, p + i, 8);
-        const std::uint64_t low7 = x & ~k_high;
-        const std::uint64_t from_a = low7 + (0x80 - 'A') * k_ones;     // high bit: byte >= 'A'
-        const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * k_ones; // high bit: byte > 'Z'
-        const std::uint64_t upper = from_a & ~past_z & ~x & k_high;
-        x |= upper >> 2;
-        std::memcpy(p + i, &x, 8);
-    }
-    for (; i < out.size(); ++i)
-        p[i] = lower(p[i]);
+    // Written in one pass into the result (a copy lower-cased in place was two).
+    std::string out;
+    // (The operation's second argument is not used: libstdc++ 12 passes the capacity there.)
+    out.resize_and_overwrite(s.size(), [s](char* p, std::size_t) {
+        const char* in = s.data();
+        const std::size_t n = s.size();
+        std::size_t i = 0;
+#if defined(__SSE2__)
+        // Sixteen bytes at a time: 0x20 is set in each byte that is 'A'..'Z' (signed compares: bytes
+        // >= 0x80 are negative and never in range).
+        const __m128i before_a = _mm_set1_epi8('A' - 1);
+        const __m128i after_z = _mm_set1_epi8('Z' + 1);
+        const __m128i bit = _mm_set1_epi8(0x20);
+        for (; i + 16 <= n; i += 16) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+            const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, before_a), _mm_cmpgt_epi8(after_z, x));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), _mm_or_si128(x, _mm_and_si128(upper, bit)));
+        }
+#endif
+        // Eight bytes at a time: a byte gets 0x20 added when it is 'A'..'Z' (bytes >= 0x80 never match).
+        constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+        constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+        for (; i + 8 <= n; i += 8) {
+            std::uint64_t x;
+            std::memcpy(&x, in + i, 8);
+            const std::uint64_t low7 = x & ~k_high;
+            const std::uint64_t from_a = low7 + (0x80 - 'A') * k_ones;     // high bit: byte >= 'A'
+            const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * k_ones; // high bit: byte > 'Z'
+            const std::uint64_t upper = from_a & ~past_z & ~x & k_high;
+            x |= upper >> 2;
+            std::memcpy(p + i, &x, 8);
+        }
+        for (; i < n; ++i)
+            p[i] = lower(in[i]);
+        return n;
+    });
     return out;
 }
 
 bool is_valid_utf8(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
     std::size_t i = 0;
-    while (i < s.size()) {
-        // Fast skip of ASCII, 8 bytes at a time.
-        while (i + 8 <= s.size()) {
-            std::uint64_t v;
-            std::memcpy(&v, s.data() + i, 8);
-            if (v & 0x8080808080808080ull) break;
-            i += 8;
+    while (i < n) {
+        // Fast skip of ASCII, sixteen bytes at a time.
+        while (i + 16 <= n) {
+            std::uint64_t a, b;
+            std::memcpy(&a, p + i, 8);
+            std::memcpy(&b, p + i + 8, 8);
+            if ((a | b) & 0x8080808080808080ull) break;
+            i += 16;
         }
-        if (i >= s.size()) break;
-        std::uint32_t cp;
-        std::size_t n = decode_utf8(s, i, cp);
-        if (cp == 0xFFFFFFFF) return false;
-        i += n;
+        const unsigned b0 = p[i];
+        if (b0 < 0x80) {
+            ++i;
+            continue;
+        }
+        // The well-formed sequences of Unicode Table 3-7 (what decode_utf8() accepts).
+        auto cont = [&](std::size_t k) { return (p[k] & 0xC0) == 0x80; };
+        if (b0 >= 0xC2 && b0 <= 0xDF) {
+            if (i + 1 >= n || !cont(i + 1)) return false;
+            i += 2;
+        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+            if (i + 2 >= n || !cont(i + 1) || !cont(i + 2)) return false;
+            const unsigned b1 = p[i + 1];
+            if ((b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 >= 0xA0)) return false; // overlong, surrogate
+            i += 3;
+        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+            if (i + 3 >= n || !cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return false;
+            const unsigned b1 = p[i + 1];
+            if ((b0 == 0xF0 && b1 < 0x90) || (b0 == 0xF4 && b1 >= 0x90)) return false; // overlong, > U+10FFFF
+            i += 4;
+        } else {
+            return false;
+        }
     }
     return true;
 }
@@ -428,14 +470,57 @@ std::string repair_utf8(std::string_view s) {
 }
 
 std::string collapse_whitespace(std::string_view s) {
-    // One pass writing into a buffer of the input's size (the output is never longer): a byte is
-    // either part of a word, copied, or whitespace, which only notes that a space is due before the
-    // next word. (Appending runs of words took more steps per byte than that, and a call per run.)
+    // One pass writing into a buffer of the input's size (the output is never longer, and never
+    // ahead of the input): a word is copied, whitespace only notes that a space is due before the
+    // next word.
     std::string out;
     out.resize_and_overwrite(s.size(), [s](char* const begin, std::size_t) {
+        const char* in = s.data();
+        const std::size_t n = s.size();
         char* w = begin;
         bool space_due = false;
-        for (const char c : s) {
+        std::size_t i = 0;
+#if defined(__SSE2__)
+        // Sixteen bytes at a time: a mask of the whitespace in them, then the words between copied
+        // with one sixteen-byte store each (the bytes past a word are overwritten by what follows).
+        const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r'),
+                      lf = _mm_set1_epi8('\n');
+        for (; i + 16 <= n; i += 16) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+            const __m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, tab)),
+                                            _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
+            const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(ws));
+            if (mask == 0) {
+                if (space_due) *w++ = ' ';
+                space_due = false;
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(w), x);
+                w += 16;
+                continue;
+            }
+            unsigned pos = 0;
+            while (pos < 16) {
+                const unsigned rest = mask >> pos; // bit k: byte pos + k is whitespace
+                if (rest & 1) {
+                    space_due = w != begin;
+                    pos += static_cast<unsigned>(__builtin_ctz(~rest));
+                    continue;
+                }
+                const unsigned len = rest == 0 ? 16 - pos : static_cast<unsigned>(__builtin_ctz(rest));
+                if (space_due) *w++ = ' ';
+                space_due = false;
+                if (i + pos + 16 <= n) {
+                    _mm_storeu_si128(reinterpret_cast<__m128i*>(w),
+                                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i + pos)));
+                } else {
+                    std::memmove(w, in + i + pos, len);
+                }
+                w += len;
+                pos += len;
+            }
+        }
+#endif
+        for (; i < n; ++i) {
+            const char c = in[i];
             if (is_space(c)) {
                 space_due = w != begin;
                 continue;

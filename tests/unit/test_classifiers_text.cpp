@@ -1,13 +1,29 @@
 // Unit tests for classifiers/text.cpp: newline normalisation, case helpers, RFC 2047, charsets, sanitise().
-#include <doctest/doctest.h>
+#include "classifiers/text.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <doctest/doctest.h>
 #include <random>
 #include <string>
 
-#include "classifiers/text.hpp"
-
 using namespace ndr::classifiers;
+
+namespace {
+// The words of a text (runs without SP, TAB, CR, LF) joined by single spaces.
+std::string words_joined(const std::string& text) {
+    std::string want, word;
+    for (char c : text + " ") {
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            word += c;
+            continue;
+        }
+        if (!word.empty()) want += (want.empty() ? "" : " ") + word;
+        word.clear();
+    }
+    return want;
+}
+} // namespace
 
 TEST_CASE("normalise_newlines") {
     struct Row {
@@ -84,16 +100,7 @@ TEST_CASE("unfold and collapse_whitespace") {
         std::string text(rng() % 16, 'a');
         for (char& c : text)
             c = bytes[rng() % bytes.size()];
-        std::string want, word;
-        for (char c : text + " ") {
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-                word += c;
-                continue;
-            }
-            if (!word.empty()) want += (want.empty() ? "" : " ") + word;
-            word.clear();
-        }
-        CHECK_MESSAGE(collapse_whitespace(text) == want, "text [", text, "]");
+        CHECK_MESSAGE(collapse_whitespace(text) == words_joined(text), "text [", text, "]");
     }
 }
 
@@ -229,4 +236,88 @@ TEST_CASE("next_line") {
     CHECK(next_line(t, pos) == "");
     CHECK(next_line(t, pos) == "c");
     CHECK(pos == t.size());
+}
+
+TEST_CASE("collapse_whitespace across sixteen-byte blocks") {
+    // Long words and long blank runs, so that words and runs start and end at every offset of a
+    // block and cross from one block into the next (and into the tail).
+    std::mt19937 rng(11);
+    for (int round = 0; round < 3000; ++round) {
+        std::string text;
+        const std::size_t pieces = rng() % 12;
+        for (std::size_t k = 0; k < pieces; ++k) {
+            const bool blank = rng() % 2 == 0;
+            const std::size_t len = 1 + rng() % 20;
+            for (std::size_t i = 0; i < len; ++i)
+                text += blank ? " \t\r\n"[rng() % 4] : static_cast<char>('a' + rng() % 26);
+        }
+        CHECK_MESSAGE(collapse_whitespace(text) == words_joined(text), "text [", text, "]");
+    }
+}
+
+TEST_CASE("is_valid_utf8 against a decoder, at every offset") {
+    // Reference: decode each sequence, reject overlongs, surrogates, values above U+10FFFF.
+    auto valid = [](std::string_view s) {
+        std::size_t i = 0;
+        while (i < s.size()) {
+            const auto b = static_cast<unsigned char>(s[i]);
+            if (b < 0x80) {
+                ++i;
+                continue;
+            }
+            std::size_t len = b >= 0xC2 && b <= 0xDF   ? 2
+                              : b >= 0xE0 && b <= 0xEF ? 3
+                              : b >= 0xF0 && b <= 0xF4 ? 4
+                                                       : 0;
+            if (len == 0 || i + len > s.size()) return false;
+            std::uint32_t cp = b & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+            for (std::size_t k = 1; k < len; ++k) {
+                const auto c = static_cast<unsigned char>(s[i + k]);
+                if ((c & 0xC0) != 0x80) return false;
+                cp = cp << 6 | (c & 0x3F);
+            }
+            const std::uint32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+            i += len;
+        }
+        return true;
+    };
+    const std::string_view pieces[] = {"a",
+                                       "\xC3\xA9",
+                                       "\xE3\x81\x82",
+                                       "\xF0\x9F\x98\x80",
+                                       "\xF4\x8F\xBF\xBF",
+                                       "\xE0\xA0\x80",
+                                       "\xED\x9F\xBF",
+                                       "\xC0",
+                                       "\xE0\x9F\x80",
+                                       "\xED\xA0\x80",
+                                       "\xF4\x90\x80\x80",
+                                       "\x80",
+                                       "\xFF",
+                                       "\xE3\x81",
+                                       "0123456789abcdef"};
+    std::mt19937 rng(5);
+    for (int round = 0; round < 5000; ++round) {
+        std::string s(rng() % 20, 'x');
+        const std::size_t n = rng() % 8;
+        for (std::size_t k = 0; k < n; ++k)
+            s += pieces[rng() % std::size(pieces)];
+        CHECK_MESSAGE(is_valid_utf8(s) == valid(s), "text [", s, "]");
+    }
+}
+
+TEST_CASE("to_utf8_view: the input itself when nothing changes") {
+    std::string store;
+    const std::string_view ascii = "plain text";
+    CHECK(to_utf8_view(ascii, "iso-8859-1", store).data() == ascii.data());
+    const std::string_view utf8 = "caf\xC3\xA9";
+    CHECK(to_utf8_view(utf8, "UTF-8", store).data() == utf8.data());
+    const std::string_view latin1 = "caf\xE9";
+    const std::string_view converted = to_utf8_view(latin1, "iso-8859-1", store);
+    CHECK(converted == "caf\xC3\xA9");
+    CHECK(converted.data() == store.data());
+    bool unknown = false;
+    CHECK(to_utf8_view(utf8, "x-no-such-charset", store, &unknown).data() == utf8.data());
+    CHECK(unknown);
 }
