@@ -92,10 +92,31 @@ std::size_t decode_utf8(std::string_view s, std::size_t i, std::uint32_t& cp) {
     return len;
 }
 
+// Length of the run of ASCII bytes (< 0x80) at the start of s: 32 bytes a step with SSE2, else 16.
+std::size_t ascii_prefix(std::string_view s) {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 32 <= n; i += 32) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 16));
+        if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) break;
+    }
+#endif
+    for (; i + 16 <= n; i += 16) {
+        std::uint64_t a, b;
+        std::memcpy(&a, p + i, 8);
+        std::memcpy(&b, p + i + 8, 8);
+        if ((a | b) & 0x8080808080808080ull) break;
+    }
+    while (i < n && static_cast<unsigned char>(p[i]) < 0x80)
+        ++i;
+    return i;
+}
+
 bool all_ascii(std::string_view s) {
-    for (char c : s)
-        if (static_cast<unsigned char>(c) >= 0x80) return false;
-    return true;
+    return ascii_prefix(s) == s.size();
 }
 
 // Charset names seen in mail that iconv does not know by that name, mapped to what it does know.
@@ -139,7 +160,14 @@ bool ascii_is_not_identity(std::string_view c) {
 std::string latin1_to_utf8(std::string_view s) {
     std::string out;
     out.reserve(s.size() + s.size() / 4);
-    for (char ch : s) append_utf8(out, static_cast<unsigned char>(ch));
+    std::size_t i = 0;
+    while (i < s.size()) {
+        // A run of ASCII is the same in UTF-8: appended whole.
+        const std::size_t run = ascii_prefix(s.substr(i));
+        out.append(s.substr(i, run));
+        i += run;
+        if (i < s.size()) append_utf8(out, static_cast<unsigned char>(s[i++]));
+    }
     return out;
 }
 
@@ -420,19 +448,9 @@ bool is_valid_utf8(std::string_view s) {
     const std::size_t n = s.size();
     std::size_t i = 0;
     while (i < n) {
-        // Fast skip of ASCII, sixteen bytes at a time.
-        while (i + 16 <= n) {
-            std::uint64_t a, b;
-            std::memcpy(&a, p + i, 8);
-            std::memcpy(&b, p + i + 8, 8);
-            if ((a | b) & 0x8080808080808080ull) break;
-            i += 16;
-        }
+        i += ascii_prefix(s.substr(i));
+        if (i >= n) break;
         const unsigned b0 = p[i];
-        if (b0 < 0x80) {
-            ++i;
-            continue;
-        }
         // The well-formed sequences of Unicode Table 3-7 (what decode_utf8() accepts).
         auto cont = [&](std::size_t k) { return (p[k] & 0xC0) == 0x80; };
         if (b0 >= 0xC2 && b0 <= 0xDF) {
@@ -460,6 +478,10 @@ std::string repair_utf8(std::string_view s) {
     out.reserve(s.size() + 8);
     std::size_t i = 0;
     while (i < s.size()) {
+        const std::size_t run = ascii_prefix(s.substr(i));
+        out.append(s.substr(i, run));
+        i += run;
+        if (i >= s.size()) break;
         std::uint32_t cp;
         std::size_t n = decode_utf8(s, i, cp);
         if (cp == 0xFFFFFFFF) out += k_replacement;
