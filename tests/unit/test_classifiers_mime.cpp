@@ -327,3 +327,30 @@ TEST_CASE("parse_content_type: quoted pairs and upper-case names and repeated or
     const ContentType d = parse_content_type("\"multipart\" / \"mixed\"; boundary=b");
     CHECK(d.type == "multipart/mixed");
 }
+
+TEST_CASE("header field names: every byte value at every offset of an eight-byte step") {
+    // A line is a field when its name is printable ASCII without a colon (then blanks, then ':').
+    for (std::size_t at = 0; at < 20; ++at) {
+        for (int b = 0; b < 256; ++b) {
+            std::string name(at + 1, 'X');
+            name[at] = static_cast<char>(b);
+            if (at == 0 && (b == ' ' || b == '\t' || b == '\n' || b == '\r')) continue; // not a field line
+            const std::string block = "A: 1\n" + name + "Y: v\n";
+            const Headers h = parse_headers(block);
+            const bool valid = b >= 33 && b <= 126 && b != ':';
+            INFO("byte ", b, " at ", at);
+            if (valid) {
+                REQUIRE(h.fields.size() == 2);
+                CHECK(h.fields[1].name == name + "Y");
+                CHECK(h.fields[1].value == "v");
+            } else if (b == ':' && at > 0) {
+                REQUIRE(h.fields.size() == 2); // the name ends at the first colon
+                CHECK(h.fields[1].name == name.substr(0, at));
+            } else if ((b == ' ' || b == '\t') && at > 0) {
+                CHECK(h.fields.size() == 1); // "XX YY: v": a blank inside the name ends the block
+            } else {
+                CHECK(h.fields.size() == 1);
+            }
+        }
+    }
+}
