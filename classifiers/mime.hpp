@@ -37,8 +37,9 @@ class TextArena {
     // Bytes held in blocks (for tests).
     std::size_t capacity() const { return m_capacity; }
 
+    struct Block; // (mime.cpp)
+
   private:
-    struct Block;
     Block* m_blocks = nullptr;
     char* m_next = nullptr;
     std::size_t m_left = 0;

@@ -281,6 +281,19 @@ TEST_CASE("TextArena: stable views and shrink_last and large requests") {
     CHECK(a.capacity() >= big.size());
     CHECK(a.allocate(0) != nullptr);
     CHECK(a.copy("").empty());
+    // The large request did not end the block the small ones come from.
+    TextArena c;
+    const std::string_view x = c.copy("x");
+    const std::string_view large = c.copy(big);
+    CHECK(c.copy("y").data() == x.data() + 1);
+    c.shrink_last(large.data(), 1); // a block of its own: not given back
+    CHECK(large == big);
+    // Arenas one after another (blocks come back for the next one).
+    for (int round = 0; round < 10; ++round) {
+        TextArena d;
+        for (int k = 0; k < 100; ++k)
+            CHECK(d.copy(std::string(1000, static_cast<char>('a' + k % 26))).size() == 1000);
+    }
 }
 
 TEST_CASE("parse_mime keeps its own copy and parse_mime_in_place views the input") {
