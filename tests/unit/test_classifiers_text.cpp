@@ -47,6 +47,32 @@ TEST_CASE("normalise_newlines") {
     }
 }
 
+TEST_CASE("normalise_newlines across sixteen-byte blocks") {
+    std::mt19937 rng(13);
+    const std::string bytes("abc\r\n\0", 6);
+    for (int round = 0; round < 3000; ++round) {
+        std::string in(rng() % 70, 'a');
+        for (char& c : in)
+            c = rng() % 4 == 0 ? bytes[rng() % bytes.size()] : 'x';
+        std::string want;
+        bool want_nul = false;
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            if (in[i] == '\r') {
+                want += '\n';
+                if (i + 1 < in.size() && in[i + 1] == '\n') ++i;
+            } else if (in[i] == '\0') {
+                want += "\xEF\xBF\xBD";
+                want_nul = true;
+            } else {
+                want += in[i];
+            }
+        }
+        bool nul = false;
+        CHECK(normalise_newlines(in, &nul) == want);
+        CHECK(nul == want_nul);
+    }
+}
+
 TEST_CASE("case-insensitive helpers") {
     CHECK(iequals("Content-Type", "content-type"));
     CHECK_FALSE(iequals("Content-Type", "content-typ"));
