@@ -24,6 +24,9 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace ndr::classifiers {
 
@@ -678,11 +681,32 @@ std::size_t decode_quoted_printable_to(std::string_view s, char* out, bool* bad)
     std::size_t i = 0;
     const std::size_t n = s.size();
     while (i < n) {
-        const void* eq_at = std::memchr(s.data() + i, '=', n - i);
-        const std::size_t eq =
-            eq_at == nullptr ? n : static_cast<std::size_t>(static_cast<const char*>(eq_at) - s.data());
-        std::memcpy(w, s.data() + i, eq - i);
-        w += eq - i;
+        // The text up to the next '=' is copied as it is: sixteen bytes a step with SSE2, each step
+        // stored whole (the output is never ahead of the input, and has the input's size).
+        std::size_t eq = n;
+#if defined(__SSE2__)
+        const __m128i equals = _mm_set1_epi8('=');
+        while (i + 16 <= n) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(w), x);
+            const int mask = _mm_movemask_epi8(_mm_cmpeq_epi8(x, equals));
+            if (mask != 0) {
+                const auto k = static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+                w += k;
+                i += k;
+                eq = i;
+                break;
+            }
+            w += 16;
+            i += 16;
+        }
+        if (eq == n)
+#endif
+        {
+            while (i < n && s[i] != '=')
+                *w++ = s[i++];
+            eq = i;
+        }
         if (eq == n) break;
         i = eq + 1;
         // Soft line break: "=" then optional trailing whitespace then a line break (or the end).

@@ -3,6 +3,7 @@
 #include "classifiers/limits.hpp"
 #include "classifiers/mime.hpp"
 
+#include <cctype>
 #include <cstring>
 #include <doctest/doctest.h>
 #include <random>
@@ -137,6 +138,49 @@ TEST_CASE("quoted-printable decoding") {
         std::string got = decode_quoted_printable(r.in, &bad);
         CHECK_MESSAGE(got == r.want, r.name, ": got ", got);
         CHECK_MESSAGE(bad == r.bad, r.name);
+    }
+}
+
+TEST_CASE("quoted-printable: long runs between escapes, against a reading byte by byte") {
+    // Reference: "=" + two hex digits is a byte, "=" + blanks + a line break (or the end) is
+    // nothing, any other "=" is kept and marks the input malformed.
+    auto reference = [](const std::string& in, bool& bad) {
+        auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+        std::string out;
+        bad = false;
+        std::size_t i = 0;
+        while (i < in.size()) {
+            if (in[i] != '=') {
+                out += in[i++];
+                continue;
+            }
+            std::size_t k = i + 1;
+            while (k < in.size() && (in[k] == ' ' || in[k] == '\t' || in[k] == '\r'))
+                ++k;
+            if (k == in.size()) break;
+            if (in[k] == '\n') {
+                i = k + 1;
+            } else if (i + 2 < in.size() && hex(in[i + 1]) && hex(in[i + 2])) {
+                out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
+                i += 3;
+            } else {
+                out += '=';
+                bad = true;
+                ++i;
+            }
+        }
+        return out;
+    };
+    std::mt19937 rng(21);
+    const std::string alphabet = "abcdefghijklmnop=3DAf \t\r\nZ";
+    for (int round = 0; round < 5000; ++round) {
+        std::string in(rng() % 60, 'x');
+        for (char& c : in)
+            if (rng() % 3 == 0) c = alphabet[rng() % alphabet.size()];
+        bool bad = false, want_bad = false;
+        const std::string want = reference(in, want_bad);
+        CHECK_MESSAGE(decode_quoted_printable(in, &bad) == want, "input [", in, "]");
+        CHECK_MESSAGE(bad == want_bad, "input [", in, "]");
     }
 }
 
