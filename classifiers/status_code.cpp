@@ -2,13 +2,14 @@
 // what counts as valid; nothing here allocates except the returned strings.
 #include "classifiers/status_code.hpp"
 
+#include "classifiers/limits.hpp"
+#include "classifiers/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
-
-#include "classifiers/limits.hpp"
-#include "classifiers/text.hpp"
+#include <cstring>
 
 namespace ndr::classifiers {
 namespace {
@@ -102,10 +103,18 @@ bool reply_code_valid(int code) {
 }
 
 std::size_t find_quoted_reply(std::string_view text) {
-    for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
+    // "NNN-'" ends in the apostrophe: each one, found with memchr, is checked for the code before it
+    // (in the order of the text, so the first such reply wins).
+    std::size_t from = 4;
+    while (from < text.size()) {
+        const void* q = std::memchr(text.data() + from, '\'', text.size() - from);
+        if (q == nullptr) break;
+        const std::size_t j = static_cast<std::size_t>(static_cast<const char*>(q) - text.data());
+        from = j + 1;
+        const std::size_t i = j - 4;
         if (text[i] != '4' && text[i] != '5') continue;
         if (i > 0 && text[i - 1] != ' ') continue;
-        if (!is_digit(text[i + 1]) || !is_digit(text[i + 2]) || text[i + 3] != '-' || text[i + 4] != '\'') continue;
+        if (!is_digit(text[i + 1]) || !is_digit(text[i + 2]) || text[i + 3] != '-') continue;
         const int code = (text[i] - '0') * 100 + (text[i + 1] - '0') * 10 + (text[i + 2] - '0');
         if (reply_code_valid(code)) return i;
     }
@@ -168,26 +177,26 @@ std::string find_smtp_command(std::string_view text) {
         {"unknown recipient or mailbox unavailable ->", "RCPT"},
     };
     // The earliest cue in the text wins, and of cues at the same place the first listed: one pass over
-    // the text, trying at each byte only the cues that start with it (was one search per cue over a
-    // lower-cased copy).
-    static constexpr auto k_first = [] {
-        std::array<std::uint32_t, 256> first{};
+    // the text, trying at each byte only the cues whose first two bytes are there (was one search per
+    // cue over a lower-cased copy). The bytes are looked up with 0x20 set: a letter in either case
+    // finds its cues, and what else finds one is rejected by the comparison.
+    static constexpr auto k_at = [](std::size_t pos) {
+        std::array<std::uint32_t, 256> bits{};
         for (std::size_t k = 0; k < std::size(k_cues); ++k) {
             if (k_cues[k].text.size() < 2) throw "a cue needs two bytes"; // not a constant: no build
-            first[static_cast<unsigned char>(k_cues[k].text[0])] |= std::uint32_t{1} << k;
+            bits[static_cast<unsigned char>(k_cues[k].text[pos]) | 0x20] |= std::uint32_t{1} << k;
         }
-        return first;
-    }();
+        return bits;
+    };
+    static constexpr auto k_first = k_at(0);
+    static constexpr auto k_second = k_at(1);
     static_assert(std::size(k_cues) <= 32);
     const std::string_view t = text.substr(0, std::min(text.size(), k_max_diagnostic_bytes));
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        char c = t[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-        for (std::uint32_t m = k_first[static_cast<unsigned char>(c)]; m != 0; m &= m - 1) {
+    const auto* p = reinterpret_cast<const unsigned char*>(t.data());
+    for (std::size_t i = 0; i + 1 < t.size(); ++i) {
+        for (std::uint32_t m = k_first[p[i] | 0x20] & k_second[p[i + 1] | 0x20]; m != 0; m &= m - 1) {
             const Cue& cue = k_cues[static_cast<std::size_t>(std::countr_zero(m))];
-            // Every cue is at least two bytes: the second is compared before the rest.
-            if (cue.text.size() <= t.size() - i && (t[i + 1] | 0x20) == (cue.text[1] | 0x20) &&
-                iequals(t.substr(i, cue.text.size()), cue.text))
+            if (cue.text.size() <= t.size() - i && iequals(t.substr(i, cue.text.size()), cue.text))
                 return std::string(cue.command);
         }
     }
