@@ -69,7 +69,19 @@ std::string collapse_whitespace(std::string_view s);
 std::string unfold(std::string_view s);
 // Strips one trailing '\r' and returns the line; next is advanced past the '\n' (or to the end).
 // Iterate a text line by line without allocating.
-std::string_view next_line(std::string_view text, std::size_t& pos);
+// Inline: the format parsers call it per line.
+inline std::string_view next_line(std::string_view text, std::size_t& pos) {
+    if (pos >= text.size()) {
+        pos = text.size();
+        return {};
+    }
+    const std::size_t nl = text.find('\n', pos);
+    const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = text.substr(pos, end - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+}
 // The first occurrence of a whole word (ASCII letters/digits not adjacent on either side).
 std::size_t ifind_word(std::string_view hay, std::string_view word, std::size_t from = 0);
 

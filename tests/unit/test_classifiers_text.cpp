@@ -254,6 +254,20 @@ TEST_CASE("is_sanitised: only texts that sanitise() returns unchanged") {
     }
 }
 
+TEST_CASE("is_sanitised on texts longer than a sixteen-byte block") {
+    std::mt19937 rng(19);
+    const std::string odd = std::string("\t\x1b\x7f\x01\0\x80", 6) + "\xC3\xA4";
+    for (int round = 0; round < 5000; ++round) {
+        std::string s(rng() % 60, 'a');
+        for (char& c : s) {
+            const unsigned r = rng() % 40;
+            c = r == 0 ? odd[rng() % odd.size()] : r < 8 ? ' ' : static_cast<char>('!' + rng() % 94);
+        }
+        const bool printable = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+        CHECK_MESSAGE(is_sanitised(s) == (printable && sanitise(s) == s), "text [", s, "]");
+    }
+}
+
 TEST_CASE("next_line") {
     std::string_view t = "a\r\nb\n\nc";
     std::size_t pos = 0;
