@@ -7,6 +7,7 @@
 #include "classifiers/text.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -67,9 +68,22 @@ struct Field {
     FieldKind kind = FieldKind::other;
 };
 
+// Byte classes, one table lookup each: token characters (letters, digits, "-", "_", "."), and the
+// bytes that end an address before a comment (blanks, CR, LF, "(").
+enum : std::uint8_t { k_token = 1, k_address_end = 2 };
+constexpr auto k_class = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '_' || c == '.')
+            t[static_cast<std::size_t>(c)] = k_token;
+    for (char c : {' ', '\t', '\r', '\n', '('})
+        t[static_cast<unsigned char>(c)] = k_address_end;
+    return t;
+}();
+
 bool is_token_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.';
+    return k_class[static_cast<unsigned char>(c)] & k_token;
 }
 
 bool is_field_name(std::string_view name) {
@@ -269,7 +283,7 @@ std::string normalise_address(std::string_view s) {
     // A trailing comment "(...)" or anything after whitespace when the address itself has no quotes.
     if (!s.empty() && s.front() != '"') {
         std::size_t sp = 0;
-        while (sp < s.size() && s[sp] != ' ' && s[sp] != '\t' && s[sp] != '\r' && s[sp] != '\n' && s[sp] != '(')
+        while (sp < s.size() && !(k_class[static_cast<unsigned char>(s[sp])] & k_address_end))
             ++sp;
         if (sp == s.size()) sp = std::string_view::npos;
         if (sp != std::string_view::npos) {
