@@ -96,14 +96,14 @@ TEST_CASE("case-insensitive helpers") {
     CHECK(trim("  \t a b \r\n") == "a b");
 }
 
-TEST_CASE("ifind: the first match from any offset, against a naive search") {
-    // A small alphabet with both cases of one letter, so that the two memchr cursors overtake each
-    // other, and texts where one case of the first byte is missing.
-    std::mt19937 rng(7);
-    const std::string alphabet = "aAb-";
+// ifind() against std::string::find on lower-cased copies: random texts over `alphabet` shorter than
+// max_hay, needles from min_needle to min_needle + needle_span - 1 bytes, from any offset.
+static void check_ifind_against_naive(std::uint32_t seed, const std::string& alphabet, std::size_t max_hay,
+                                      std::size_t min_needle, std::size_t needle_span, int rounds) {
+    std::mt19937 rng(seed);
     auto pick = [&] { return alphabet[rng() % alphabet.size()]; };
-    for (int round = 0; round < 2000; ++round) {
-        std::string hay(rng() % 31, 'a'), needle(rng() % 5, 'a');
+    for (int round = 0; round < rounds; ++round) {
+        std::string hay(rng() % max_hay, 'a'), needle(min_needle + rng() % needle_span, 'a');
         std::generate(hay.begin(), hay.end(), pick);
         std::generate(needle.begin(), needle.end(), pick);
         const std::size_t from = rng() % (hay.size() + 2);
@@ -112,6 +112,17 @@ TEST_CASE("ifind: the first match from any offset, against a naive search") {
         if (from <= hay.size()) want = lower_hay.find(lower_needle, from);
         CHECK_MESSAGE(ifind(hay, needle, from) == want, "hay ", hay, " needle ", needle, " from ", from);
     }
+}
+
+TEST_CASE("ifind: the first match from any offset, against a naive search") {
+    // A small alphabet with both cases of one letter, and texts where one case of the first byte is
+    // missing.
+    check_ifind_against_naive(7, "aAb-", 31, 0, 5, 2000);
+}
+
+TEST_CASE("ifind on long texts: sixteen offsets a step, against a naive search") {
+    // Letters in both cases, a byte that differs from a letter only in 0x20 ('@' and '`'), digits.
+    check_ifind_against_naive(23, "aAbB@`1-", 90, 1, 4, 5000);
 }
 
 TEST_CASE("unfold and collapse_whitespace") {
