@@ -1,15 +1,15 @@
 // dsn.cpp — RFC 3464 / RFC 6533 delivery-status parser. See dsn.hpp for what is kept and dropped.
 #include "classifiers/dsn.hpp"
 
-#include "classifiers/limits.hpp"
-#include "classifiers/mime.hpp"
-#include "classifiers/status_code.hpp"
-#include "classifiers/text.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
+
+#include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
+#include "classifiers/status_code.hpp"
+#include "classifiers/text.hpp"
 
 namespace ndr::classifiers {
 namespace {

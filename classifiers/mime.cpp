@@ -15,9 +15,6 @@
 // anomaly, carry on. Everything is linear in the input except nesting, which the depth cap bounds.
 #include "classifiers/mime.hpp"
 
-#include "classifiers/limits.hpp"
-#include "classifiers/text.hpp"
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -27,6 +24,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+
+#include "classifiers/limits.hpp"
+#include "classifiers/text.hpp"
 
 namespace ndr::classifiers {
 

@@ -1,11 +1,11 @@
 // original.cpp — extraction of the returned original's headers. See original.hpp.
 #include "classifiers/original.hpp"
 
+#include <cstring>
+
 #include "classifiers/dsn.hpp"
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
-
-#include <cstring>
 
 namespace ndr::classifiers {
 namespace {

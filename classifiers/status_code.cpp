@@ -2,17 +2,17 @@
 // what counts as valid; nothing here allocates except the returned strings.
 #include "classifiers/status_code.hpp"
 
-#include "classifiers/limits.hpp"
-#include "classifiers/text.hpp"
-
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cstdint>
+#include <cstring>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-#include <cstring>
+
+#include "classifiers/limits.hpp"
+#include "classifiers/text.hpp"
 
 namespace ndr::classifiers {
 namespace {

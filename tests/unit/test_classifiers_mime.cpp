@@ -1,13 +1,14 @@
 // Unit tests for classifiers/mime.cpp: headers, Content-Type parameters, transfer decoding, multipart
 // edge cases and caps.
-#include "classifiers/limits.hpp"
-#include "classifiers/mime.hpp"
+#include <doctest/doctest.h>
 
 #include <cctype>
 #include <cstring>
-#include <doctest/doctest.h>
 #include <random>
 #include <string>
+
+#include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
 
 using namespace ndr::classifiers;
 

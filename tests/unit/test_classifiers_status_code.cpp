@@ -1,10 +1,11 @@
 // Unit tests for classifiers/status_code.cpp: RFC 3463 status and SMTP reply code validators/finders.
-#include "classifiers/status_code.hpp"
-#include "classifiers/text.hpp"
-
 #include <doctest/doctest.h>
+
 #include <random>
 #include <string>
+
+#include "classifiers/status_code.hpp"
+#include "classifiers/text.hpp"
 
 using namespace ndr::classifiers;
 

@@ -1,11 +1,12 @@
 // Unit tests for classifiers/text.cpp: newline normalisation, case helpers, RFC 2047, charsets, sanitise().
-#include "classifiers/text.hpp"
+#include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <doctest/doctest.h>
 #include <random>
 #include <string>
+
+#include "classifiers/text.hpp"
 
 using namespace ndr::classifiers;
 
