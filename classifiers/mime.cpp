@@ -160,13 +160,29 @@ constexpr auto k_field_name_char = [] {
     return t;
 }();
 
-// Length of the run of field-name characters at the start of line: eight bytes a step, each step
-// finding the first byte that is below '!', above '~' or a colon.
-std::size_t field_name_length(std::string_view line) {
+// Length of the run of field-name characters at the start of line, of which `readable` bytes may be
+// read (the line's end, LF or CR, stops the run like any byte that is no name character). Sixteen
+// bytes a step with SSE2, else eight, each step finding the first byte that is below '!', above
+// '~' or a colon.
+std::size_t field_name_length(std::string_view line, std::size_t readable) {
     constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
     constexpr std::uint64_t k_high = 0x8080808080808080ULL;
     constexpr std::uint64_t k_low7 = 0x7F7F7F7F7F7F7F7FULL;
     std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i bang = _mm_set1_epi8('!'), del = _mm_set1_epi8(0x7F), colon = _mm_set1_epi8(':');
+    for (; i < line.size() && i + 16 <= readable; i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + i));
+        // Signed compare: bytes >= 0x80 are negative, below '!' as well.
+        const __m128i stop = _mm_or_si128(_mm_cmplt_epi8(x, bang),
+                                          _mm_or_si128(_mm_cmpeq_epi8(x, del), _mm_cmpeq_epi8(x, colon)));
+        const int mask = _mm_movemask_epi8(stop);
+        if (mask != 0)
+            return std::min(line.size(),
+                            i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask))));
+    }
+    if (i >= line.size()) return line.size();
+#endif
     if constexpr (std::endian::native == std::endian::little) {
         for (; i + 8 <= line.size(); i += 8) {
             std::uint64_t x;
@@ -274,7 +290,7 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
             continue;
         }
         // The name, blanks, then the colon: one scan (a name is printable ASCII without a colon).
-        std::size_t colon = field_name_length(line);
+        std::size_t colon = field_name_length(line, text.size() - line_start);
         const std::string_view name = line.substr(0, colon);
         while (colon < line.size() && (line[colon] == ' ' || line[colon] == '\t'))
             ++colon;
