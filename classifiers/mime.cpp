@@ -221,6 +221,19 @@ std::string_view lower_view(std::string_view s, Ctx& ctx) {
     return {p, s.size()};
 }
 
+// The value of a folded field: its pieces (ctx.pieces, total_len bytes) joined into the arena,
+// trimmed. Out of line: most fields are one line.
+[[gnu::noinline]] void join_pieces(HeaderField& field, std::size_t total_len, Ctx& ctx) {
+    char* w = ctx.arena().allocate(total_len);
+    std::size_t at = 0;
+    for (std::string_view s : ctx.pieces) {
+        std::memcpy(w + at, s.data(), s.size());
+        at += s.size();
+    }
+    field.value = trim(std::string_view(w, total_len));
+    ctx.pieces.clear();
+}
+
 // Parses the header block at the start of `text` into views (values unfolded into the arena where
 // a field has continuation lines, trimmed). Returns the offset where the body starts.
 std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
@@ -238,17 +251,10 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
     std::size_t cur_len = 0;
     auto& pieces = ctx.pieces;
     pieces.clear();
-    // A folded value is joined into the arena when its field ends.
+    // A folded value is joined into the arena when its field ends (out of line: most fields are one
+    // line).
     auto finish_field = [&] {
-        if (pieces.empty()) return;
-        char* w = ctx.arena().allocate(cur_len);
-        std::size_t at = 0;
-        for (std::string_view s : pieces) {
-            std::memcpy(w + at, s.data(), s.size());
-            at += s.size();
-        }
-        h.fields[cur].value = trim(std::string_view(w, cur_len));
-        pieces.clear();
+        if (!pieces.empty()) join_pieces(h.fields[cur], cur_len, ctx);
     };
     // 16 fields are 512 bytes, within what malloc's per-thread cache serves; most blocks (parts,
     // returned headers) are short.
