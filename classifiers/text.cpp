@@ -235,6 +235,7 @@ bool iconv_convert(std::string_view s, const std::string& from, std::string& out
     out.clear();
     out.reserve(s.size() * 2 + 16);
     char buf[8192];
+    const bool seven_bit = istarts_with(from, "iso-2022");
     char* in = const_cast<char*>(s.data());
     std::size_t in_left = s.size();
     while (in_left > 0) {
@@ -248,6 +249,13 @@ bool iconv_convert(std::string_view s, const std::string& from, std::string& out
                 out += k_replacement;
                 ++in;
                 --in_left;
+                // A 7-bit ISO 2022 charset has no byte >= 0x80: iconv refuses each one where it stands
+                // (its shift state unchanged), so a run of them is replaced here, not one call each.
+                while (seven_bit && in_left > 0 && static_cast<unsigned char>(*in) >= 0x80) {
+                    out += k_replacement;
+                    ++in;
+                    --in_left;
+                }
                 continue;
             }
             // EINVAL: incomplete sequence at the end.

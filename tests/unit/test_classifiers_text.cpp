@@ -185,6 +185,13 @@ TEST_CASE("to_utf8") {
     CHECK(to_utf8("+AOQ-", "unicode-1-1-utf-7", &unknown) == "\xC3\xA4");
 }
 
+TEST_CASE("to_utf8: bytes >= 0x80 in ISO-2022-JP each become U+FFFD, the shift state kept") {
+    // Raw 8-bit text in a part labelled iso-2022-jp (Shift_JIS or EUC-JP bytes): one replacement per
+    // byte, and what follows in JIS X 0208 still decodes.
+    CHECK(to_utf8("\x1b$B$3\x1b(B \xA4\xA2\xFF x \x1b$B\xA4$3\x1b(B", "iso-2022-jp") ==
+          "\xE3\x81\x93 \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD x \xEF\xBF\xBD\xE3\x81\x93");
+}
+
 TEST_CASE("utf-8 validation and repair") {
     CHECK(is_valid_utf8("plain ascii"));
     CHECK(is_valid_utf8("\xE2\x82\xAC"));
