@@ -288,7 +288,10 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
                     cur_capped = true;
                     piece = line.substr(0, k_max_line_bytes > have ? k_max_line_bytes - have : 0);
                 }
-                if (pieces.empty()) pieces.push_back(cur_first);
+                if (pieces.empty()) {
+                    if (pieces.capacity() == 0) pieces.reserve(16); // grown one by one: 4 allocations
+                    pieces.push_back(cur_first);
+                }
                 pieces.push_back(piece);
                 cur_len += piece.size();
             }
