@@ -886,6 +886,7 @@ void parse_multipart(std::string_view body, MimePart& part, int depth, Ctx& ctx)
         set_text_body(child, body, "", ctx);
         return;
     }
+    part.children.reserve(4); // grown one by one, a report's three parts were three allocations
     while (!is_close) {
         std::size_t start = line_end;
         std::size_t next_end = 0;
