@@ -292,7 +292,9 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
                     if (pieces.capacity() == 0) pieces.reserve(16); // grown one by one: 4 allocations
                     pieces.push_back(cur_first);
                 }
-                pieces.push_back(piece);
+                // (Past the cap a line adds nothing: no piece, so the pieces of one value stay
+                // within k_max_line_bytes however many lines a hostile header has.)
+                if (!piece.empty()) pieces.push_back(piece);
                 cur_len += piece.size();
             }
             first = false;

@@ -286,6 +286,19 @@ TEST_CASE("caps: depth, parts, header bytes, fields, line length") {
         CHECK(m.root.headers.get("X-Long").size() + 1 >= k_max_line_bytes);
         CHECK(m.root.headers.get("To") == "y");
     }
+    SUBCASE("line length of a folded value") {
+        // Continuation lines past the cap add nothing; the blank after the colon counts.
+        std::string msg = "Subject: x\nX-Folded: a";
+        for (int i = 0; i < 40000; ++i)
+            msg += "\n bb";
+        msg += "\nTo: y\n\nbody\n";
+        ParsedMessage m = parse_mime(msg);
+        CHECK(has(m.anomalies, "line-too-long"));
+        CHECK(m.root.headers.get("X-Folded").size() == k_max_line_bytes - 1);
+        CHECK(m.root.headers.get("X-Folded").substr(0, 7) == "a bb bb");
+        CHECK(m.root.headers.get("To") == "y");
+        CHECK(m.root.body == "body\n");
+    }
     SUBCASE("fields") {
         std::string msg;
         for (std::size_t i = 0; i < k_max_header_fields + 5; ++i) msg += "X: 1\n";
