@@ -55,6 +55,7 @@ struct BlockPool {
             ::operator delete(head);
             head = next;
         }
+        count = k_pool_blocks; // an arena that outlives the thread's pool frees its blocks itself
     }
 };
 thread_local BlockPool t_pool;
