@@ -16,9 +16,14 @@ std::string normalise_newlines(std::string_view raw, bool* had_nul = nullptr);
 // and table row, and most calls end at the size check.
 inline bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (a[i] != b[i] && lower(a[i]) != lower(b[i])) return false;
+    // Bytes equal without case differ in nothing but 0x20, and only when both are letters: a byte
+    // pair that differs elsewhere ends the comparison at once.
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto x = static_cast<unsigned char>(a[i] ^ b[i]);
+        if (x == 0) continue;
+        const auto c = static_cast<unsigned char>(a[i] | 0x20);
+        if (x != 0x20 || c < 'a' || c > 'z') return false;
+    }
     return true;
 }
 // Inline like iequals: they run for every header line, field and table row.

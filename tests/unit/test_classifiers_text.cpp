@@ -74,6 +74,16 @@ TEST_CASE("normalise_newlines across sixteen-byte blocks") {
     }
 }
 
+TEST_CASE("iequals on every pair of bytes") {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+    for (int a = 0; a < 256; ++a)
+        for (int b = 0; b < 256; ++b) {
+            const std::string x{'k', static_cast<char>(a)}, y{'K', static_cast<char>(b)};
+            const bool want = lower(static_cast<char>(a)) == lower(static_cast<char>(b));
+            if (iequals(x, y) != want) CHECK_MESSAGE(false, "bytes ", a, " and ", b);
+        }
+}
+
 TEST_CASE("case-insensitive helpers") {
     CHECK(iequals("Content-Type", "content-type"));
     CHECK_FALSE(iequals("Content-Type", "content-typ"));
