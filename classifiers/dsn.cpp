@@ -2,25 +2,88 @@
 #include "classifiers/dsn.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <vector>
 
 #include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
 #include "classifiers/status_code.hpp"
 #include "classifiers/text.hpp"
 
 namespace ndr::classifiers {
 namespace {
 
-struct Field {
-    std::string_view name;
-    std::string value;
-    int group = 0;
+// The fields parse_delivery_status() reads, told apart once per field.
+enum class FieldKind : std::uint8_t {
+    other,
+    reporting_mta,
+    arrival_date,
+    // Per-recipient fields (is_recipient_field()):
+    final_recipient,
+    original_recipient,
+    action,
+    status,
+    remote_mta,
+    diagnostic_code,
+    last_attempt_date,
+    will_retry_until,
+    final_log_id,
+    x_actual_recipient,
+    x_powermta_bounce_category,
 };
 
+FieldKind kind_of(std::string_view n) {
+    struct Name {
+        std::string_view name;
+        FieldKind kind;
+    };
+    static constexpr Name k_names[] = {
+        {"Reporting-MTA", FieldKind::reporting_mta},
+        {"Arrival-Date", FieldKind::arrival_date},
+        {"Final-Recipient", FieldKind::final_recipient},
+        {"Original-Recipient", FieldKind::original_recipient},
+        {"Action", FieldKind::action},
+        {"Status", FieldKind::status},
+        {"Remote-MTA", FieldKind::remote_mta},
+        {"Diagnostic-Code", FieldKind::diagnostic_code},
+        {"Last-Attempt-Date", FieldKind::last_attempt_date},
+        {"Will-Retry-Until", FieldKind::will_retry_until},
+        {"Final-Log-ID", FieldKind::final_log_id},
+        {"X-Actual-Recipient", FieldKind::x_actual_recipient},
+        {"X-PowerMTA-BounceCategory", FieldKind::x_powermta_bounce_category},
+    };
+    for (const Name& k : k_names)
+        if (iequals(n, k.name)) return k.kind;
+    return FieldKind::other;
+}
+
+bool is_recipient_field(FieldKind k) {
+    return k >= FieldKind::final_recipient;
+}
+
+struct Field {
+    std::string_view value; // into the body, or into the arena for a value continued on later lines
+    int group = 0;
+    FieldKind kind = FieldKind::other;
+};
+
+// Byte classes, one table lookup each: token characters (letters, digits, "-", "_", "."), and the
+// bytes that end an address before a comment (blanks, CR, LF, "(").
+enum : std::uint8_t { k_token = 1, k_address_end = 2 };
+constexpr auto k_class = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+            c == '_' || c == '.')
+            t[static_cast<std::size_t>(c)] = k_token;
+    for (char c : {' ', '\t', '\r', '\n', '('})
+        t[static_cast<unsigned char>(c)] = k_address_end;
+    return t;
+}();
+
 bool is_token_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.';
+    return k_class[static_cast<unsigned char>(c)] & k_token;
 }
 
 bool is_field_name(std::string_view name) {
@@ -31,16 +94,26 @@ bool is_field_name(std::string_view name) {
 }
 
 // Splits the body into fields with their group number (groups separated by blank lines). Lines that are
-// not "Name: value" continue the previous field (some MTAs fold without leading whitespace).
-std::vector<Field> read_fields(std::string_view body, DeliveryReport& report) {
+// not "Name: value" continue the previous field (some MTAs fold without leading whitespace): its
+// value is joined in `joined` and moved into `arena` when the next field starts.
+std::vector<Field> read_fields(std::string_view body, DeliveryReport& report, TextArena& arena) {
     std::vector<Field> fields;
+    fields.reserve(16);
+    std::string joined; // the value of fields.back() once a line continued it
+    bool continued = false;
+    auto finish = [&] {
+        if (!continued) return;
+        fields.back().value = arena.copy(joined);
+        continued = false;
+    };
     std::size_t pos = 0;
     int group = 0;
     bool group_used = false;
     bool capped = false;
     while (pos < body.size()) {
         std::string_view line = next_line(body, pos);
-        if (trim(line).empty()) {
+        const std::string_view trimmed = trim(line);
+        if (trimmed.empty()) {
             if (group_used) ++group;
             group_used = false;
             continue;
@@ -54,14 +127,17 @@ std::vector<Field> read_fields(std::string_view body, DeliveryReport& report) {
                 report.add_anomaly("malformed-dsn-field");
                 continue;
             }
-            std::string& v = fields.back().value;
-            if (v.size() + line.size() + 1 > k_max_line_bytes) {
+            if (!continued) {
+                joined.assign(fields.back().value);
+                continued = true;
+            }
+            if (joined.size() + line.size() + 1 > k_max_line_bytes) {
                 if (!capped) report.add_anomaly("line-too-long");
                 capped = true;
                 continue;
             }
-            v += ' ';
-            v.append(trim(line));
+            joined += ' ';
+            joined.append(trimmed);
             continue;
         }
         if (fields.size() >= k_max_recipients * 12) {
@@ -75,17 +151,12 @@ std::vector<Field> read_fields(std::string_view body, DeliveryReport& report) {
             value = value.substr(0, k_max_line_bytes);
             capped = true;
         }
-        fields.push_back(Field{name, std::string(value), group});
+        finish();
+        fields.push_back(Field{value, group, kind_of(name)});
         group_used = true;
     }
+    finish();
     return fields;
-}
-
-bool is_recipient_field(std::string_view n) {
-    return iequals(n, "Final-Recipient") || iequals(n, "Original-Recipient") || iequals(n, "Action") ||
-           iequals(n, "Status") || iequals(n, "Remote-MTA") || iequals(n, "Diagnostic-Code") ||
-           iequals(n, "Last-Attempt-Date") || iequals(n, "Will-Retry-Until") || iequals(n, "Final-Log-ID") ||
-           iequals(n, "X-Actual-Recipient") || iequals(n, "X-PowerMTA-BounceCategory");
 }
 
 // PowerMTA's own per-recipient field "X-PowerMTA-BounceCategory: bad-mailbox" names the reason
@@ -212,7 +283,7 @@ std::string normalise_address(std::string_view s) {
     // A trailing comment "(...)" or anything after whitespace when the address itself has no quotes.
     if (!s.empty() && s.front() != '"') {
         std::size_t sp = 0;
-        while (sp < s.size() && s[sp] != ' ' && s[sp] != '\t' && s[sp] != '\r' && s[sp] != '\n' && s[sp] != '(')
+        while (sp < s.size() && !(k_class[static_cast<unsigned char>(s[sp])] & k_address_end))
             ++sp;
         if (sp == s.size()) sp = std::string_view::npos;
         if (sp != std::string_view::npos) {
@@ -306,7 +377,8 @@ void set_diagnostic(RecipientRecord& rec, std::string_view type, std::string_vie
 }
 
 std::size_t parse_delivery_status(std::string_view body, DeliveryReport& report) {
-    std::vector<Field> fields = read_fields(body, report);
+    TextArena arena; // values continued on later lines (allocates only for them)
+    const std::vector<Field> fields = read_fields(body, report, arena);
     std::size_t added = 0;
     Pending cur;
     int cur_group = -1;
@@ -330,55 +402,71 @@ std::size_t parse_delivery_status(std::string_view body, DeliveryReport& report)
         }
         cur = Pending{};
     };
-    for (auto& f : fields) {
-        const std::string_view n = f.name;
-        if (!is_recipient_field(n)) {
-            if (iequals(n, "Reporting-MTA")) {
+    for (const Field& f : fields) {
+        const FieldKind k = f.kind;
+        if (!is_recipient_field(k)) {
+            if (k == FieldKind::reporting_mta) {
                 if (report.reporting_mta.empty()) report.reporting_mta = std::string(split_typed_value(f.value).second);
-            } else if (iequals(n, "Arrival-Date")) {
-                if (report.arrival_date.empty()) report.arrival_date = f.value;
+            } else if (k == FieldKind::arrival_date) {
+                if (report.arrival_date.empty()) report.arrival_date = std::string(f.value);
             }
             continue;
         }
         // A new group starts a record when it names a recipient; a group that does not (a stray blank
         // line inside one recipient's fields) continues the current record.
-        const bool names_rcpt = iequals(n, "Final-Recipient") || iequals(n, "Original-Recipient");
+        const bool is_final = k == FieldKind::final_recipient;
+        const bool is_original = k == FieldKind::original_recipient;
         const bool new_group = f.group != cur_group;
-        if (cur.any && ((new_group && names_rcpt) || (iequals(n, "Final-Recipient") && cur.has_final) ||
-                        (iequals(n, "Original-Recipient") && (cur.has_original || (cur.has_final && cur.detail_after_final)))))
+        if (cur.any && ((new_group && (is_final || is_original)) || (is_final && cur.has_final) ||
+                        (is_original && (cur.has_original || (cur.has_final && cur.detail_after_final)))))
             flush();
         cur_group = f.group;
         cur.any = true;
-        if (cur.has_final && (iequals(n, "Action") || iequals(n, "Status") || iequals(n, "Diagnostic-Code")))
+        if (cur.has_final &&
+            (k == FieldKind::action || k == FieldKind::status || k == FieldKind::diagnostic_code))
             cur.detail_after_final = true;
         RecipientRecord& r = cur.rec;
-        if (iequals(n, "Final-Recipient")) {
+        switch (k) {
+        case FieldKind::final_recipient:
             cur.has_final = true;
             r.final_recipient = normalise_address(split_typed_value(f.value).second);
-        } else if (iequals(n, "Original-Recipient")) {
+            break;
+        case FieldKind::original_recipient:
             cur.has_original = true;
             r.original_recipient = normalise_address(split_typed_value(f.value).second);
-        } else if (iequals(n, "Action")) {
+            break;
+        case FieldKind::action:
             r.action = parse_action(f.value);
             if (r.action == Action::none) report.add_anomaly("malformed-dsn-field");
-        } else if (iequals(n, "Status")) {
+            break;
+        case FieldKind::status: {
             std::string_view v = trim(f.value);
             std::size_t len = status_valid(v);
             if (len > 0 && (len == v.size() || v[len] == ' ' || v[len] == '\t' || v[len] == '(' || v[len] == ';'))
                 r.status = std::string(v.substr(0, len));
             else
                 report.add_anomaly("bad-status");
-        } else if (iequals(n, "Diagnostic-Code")) {
+            break;
+        }
+        case FieldKind::diagnostic_code: {
             auto [type, text] = split_typed_value(f.value);
             set_diagnostic(r, type, text, report);
-        } else if (iequals(n, "Remote-MTA")) {
+            break;
+        }
+        case FieldKind::remote_mta:
             r.remote_mta = std::string(split_typed_value(f.value).second);
-        } else if (iequals(n, "Last-Attempt-Date")) {
-            r.last_attempt = f.value;
-        } else if (iequals(n, "Will-Retry-Until")) {
-            r.will_retry_until = f.value;
-        } else if (iequals(n, "X-PowerMTA-BounceCategory")) {
+            break;
+        case FieldKind::last_attempt_date:
+            r.last_attempt = std::string(f.value);
+            break;
+        case FieldKind::will_retry_until:
+            r.will_retry_until = std::string(f.value);
+            break;
+        case FieldKind::x_powermta_bounce_category:
             r.verdict.reason = powermta_category(f.value);
+            break;
+        default: // Final-Log-ID, X-Actual-Recipient: part of the record, not read
+            break;
         }
     }
     flush();

@@ -3,22 +3,62 @@
 // Input: raw RFC 5322 bytes, any line endings, attacker-controlled. parse_mime() never throws and
 // never fails: it returns what it could read and records anomalies (report.hpp) for the rest. Caps
 // from limits.hpp: header bytes and fields, line length, depth, part count, decoded text size.
+//
+// The tree is views: header names and values, content types, parameters and bodies point into the
+// message text where they can be read from it as they stand (most of them), and into the message's
+// TextArena where they had to be unfolded, decoded, lower-cased or converted. A ParsedMessage keeps
+// its arena (and, from parse_mime(), its own copy of the input) alive; a copy of it shares them.
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <string>
-#include <utility>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ndr::classifiers {
 
+// Bump allocator for the bytes a parsed message owns: blocks are allocated as needed and freed
+// together; nothing moves once written, so views into it stay valid while the arena lives. Small
+// requests share 16 KiB blocks (each thread keeps a few freed ones for its next arena); a request
+// over 4 KiB gets a block of its own.
+class TextArena {
+  public:
+    TextArena() = default;
+    TextArena(const TextArena&) = delete;
+    TextArena& operator=(const TextArena&) = delete;
+    ~TextArena();
+
+    // n bytes of uninitialised room.
+    char* allocate(std::size_t n);
+    // Gives back the end of the last allocation `p` (of at least `used` bytes): only `used` are kept.
+    void shrink_last(const char* p, std::size_t used);
+    // A copy of s.
+    std::string_view copy(std::string_view s);
+    // Bytes held in blocks (for tests).
+    std::size_t capacity() const { return m_capacity; }
+
+    struct Block; // (mime.cpp)
+
+  private:
+    Block* m_blocks = nullptr;
+    char* m_next = nullptr;
+    std::size_t m_left = 0;
+    std::size_t m_capacity = 0;
+    char* m_last = nullptr; // the last allocation, for shrink_last()
+};
+
 struct HeaderField {
-    std::string name;  // as written (case kept); compare with iequals()
-    std::string value; // unfolded, raw (RFC 2047 words NOT decoded; use decoded_value())
+    std::string_view name;  // as written (case kept); compare with iequals()
+    std::string_view value; // unfolded, trimmed, raw (RFC 2047 words NOT decoded; use Headers::decoded())
 };
 
 struct Headers {
     std::vector<HeaderField> fields;
+    // Holds the unfolded values of a block read by parse_headers() (the parts of a ParsedMessage use
+    // the message's arena instead; unset when no value needed unfolding).
+    std::shared_ptr<TextArena> storage;
 
     // First field with that name (case-insensitive), or empty.
     std::string_view get(std::string_view name) const;
@@ -31,15 +71,16 @@ struct Headers {
 
 struct MimePart {
     Headers headers;
-    std::string content_type = "text/plain"; // lower-case type/subtype; default per RFC 2045
-    std::string charset;                     // lower-case, from the Content-Type parameter
-    std::string boundary;                    // for multipart/*
-    std::string report_type;                 // for multipart/report (lower-case)
-    std::string filename;                    // from Content-Disposition or the name parameter
+    std::string_view content_type = "text/plain"; // lower-case type/subtype; default per RFC 2045
+    std::string_view charset;                     // lower-case, from the Content-Type parameter
+    std::string_view boundary;                    // for multipart/*
+    std::string_view report_type;                 // for multipart/report (lower-case)
+    std::string_view filename;                    // from Content-Disposition or the name parameter
     // Body: for text/* and message/delivery-status, message/global-delivery-status,
-    // message/feedback-report, text/rfc822-headers: transfer-decoded and converted to UTF-8 with LF
-    // line endings. For message/rfc822: the embedded message's raw bytes (LF). Others: transfer-decoded.
-    std::string body;
+    // message/feedback-report, text/rfc822-headers: transfer-decoded and converted to UTF-8 (line
+    // endings as in the input: LF after normalise_newlines()). For message/rfc822: the embedded
+    // message's bytes (transfer-decoded). Others: transfer-decoded.
+    std::string_view body;
     // multipart/*: the parts; message/rfc822 and message/global: one child, the embedded message
     // (its headers in children[0].headers).
     std::vector<MimePart> children;
@@ -52,12 +93,19 @@ struct MimePart {
 struct ParsedMessage {
     MimePart root; // root.headers are the message's top-level headers
     std::vector<std::string> anomalies;
+    // What the tree's views point into besides the input of parse_mime_in_place() (for parse_mime():
+    // also its copy of the input).
+    std::shared_ptr<TextArena> storage;
 };
 
 // Parse a whole message. The input should already have LF line endings (see normalise_newlines()).
+// The result keeps a copy of `raw`.
 ParsedMessage parse_mime(std::string_view raw);
+// The same without the copy: the result's views point into `raw`, which must outlive it.
+ParsedMessage parse_mime_in_place(std::string_view raw);
 
 // Parse only a header block (up to the first empty line); used for text/rfc822-headers parts.
+// Values that did not need unfolding are views into `block`, which must outlive the result.
 Headers parse_headers(std::string_view block, std::vector<std::string>* anomalies = nullptr);
 
 // A structured header value "type/subtype; name=value; ...": type lower-cased (empty when the value
@@ -80,7 +128,8 @@ std::string decode_quoted_printable(std::string_view s, bool* bad = nullptr);
 // Visit every part depth-first, parents before children.
 template <class F> void for_each_part(const MimePart& p, F&& f) {
     f(p);
-    for (const auto& c : p.children) for_each_part(c, f);
+    for (const auto& c : p.children)
+        for_each_part(c, f);
 }
 
 } // namespace ndr::classifiers

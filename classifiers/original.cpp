@@ -1,6 +1,8 @@
 // original.cpp — extraction of the returned original's headers. See original.hpp.
 #include "classifiers/original.hpp"
 
+#include <cstring>
+
 #include "classifiers/dsn.hpp"
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
@@ -26,11 +28,20 @@ bool starts_known_field(std::string_view line) {
 } // namespace
 
 std::string_view header_block(std::string_view message) {
+    // Up to the first empty line (a line is empty when it holds nothing but one CR). Each line end is
+    // found with memchr, and the line after it is checked in place.
+    const std::size_t n = message.size();
+    auto empty_at = [&](std::size_t k) {
+        return k < n &&
+               (message[k] == '\n' || (message[k] == '\r' && (k + 1 == n || message[k + 1] == '\n')));
+    };
+    if (empty_at(0)) return message.substr(0, 0);
     std::size_t pos = 0;
-    while (pos < message.size()) {
-        std::size_t start = pos;
-        std::string_view line = next_line(message, pos);
-        if (line.empty()) return message.substr(0, start);
+    while (pos < n) {
+        const void* nl = std::memchr(message.data() + pos, '\n', n - pos);
+        if (nl == nullptr) break;
+        pos = static_cast<std::size_t>(static_cast<const char*>(nl) - message.data()) + 1;
+        if (empty_at(pos)) return message.substr(0, pos);
     }
     return message;
 }
@@ -38,21 +49,56 @@ std::string_view header_block(std::string_view message) {
 void fill_original(const Headers& h, std::string_view raw_block, bool headers_only, ReturnedOriginal& out) {
     out.present = true;
     out.headers_only = headers_only;
-    out.message_id = std::string(trim(h.get("Message-ID")));
-    out.from = h.decoded("From");
-    out.to = h.decoded("To");
-    out.subject = h.decoded("Subject");
-    out.date = std::string(trim(h.get("Date")));
-    out.return_path = std::string(trim(h.get("Return-Path")));
     out.received.clear();
     out.dkim_signatures.clear();
+    // The first of each field read below (as Headers::get() finds it), and every Received: and
+    // DKIM-Signature:, in one pass over the fields.
+    const std::string_view* firsts[6] = {};
+    enum { message_id, from, to, subject, date, return_path };
     for (const auto& f : h.fields) {
-        if (iequals(f.name, "Received")) {
-            if (out.received.size() < k_max_received_fields) out.received.push_back(collapse_whitespace(f.value));
-        } else if (iequals(f.name, "DKIM-Signature")) {
-            if (out.dkim_signatures.size() < 16) out.dkim_signatures.push_back(f.value);
+        const std::string_view n = f.name;
+        int which = -1;
+        switch (n.size()) {
+        case 2:
+            which = iequals(n, "To") ? to : -1;
+            break;
+        case 4:
+            which = iequals(n, "From") ? from : iequals(n, "Date") ? date : -1;
+            break;
+        case 7:
+            which = iequals(n, "Subject") ? subject : -1;
+            break;
+        case 8:
+            if (iequals(n, "Received")) {
+                if (out.received.size() < k_max_received_fields)
+                    out.received.push_back(collapse_whitespace(f.value));
+                continue;
+            }
+            break;
+        case 10:
+            which = iequals(n, "Message-ID") ? message_id : -1;
+            break;
+        case 11:
+            which = iequals(n, "Return-Path") ? return_path : -1;
+            break;
+        case 14:
+            if (iequals(n, "DKIM-Signature")) {
+                if (out.dkim_signatures.size() < 16) out.dkim_signatures.emplace_back(f.value);
+                continue;
+            }
+            break;
+        default:
+            break;
         }
+        if (which >= 0 && firsts[which] == nullptr) firsts[which] = &f.value;
     }
+    auto value = [&](int which) { return firsts[which] == nullptr ? std::string_view{} : *firsts[which]; };
+    out.message_id = std::string(trim(value(message_id)));
+    out.from = decode_rfc2047(value(from));
+    out.to = decode_rfc2047(value(to));
+    out.subject = decode_rfc2047(value(subject));
+    out.date = std::string(trim(value(date)));
+    out.return_path = std::string(trim(value(return_path)));
     if (raw_block.size() > k_max_header_bytes) raw_block = raw_block.substr(0, k_max_header_bytes);
     out.raw_headers = std::string(raw_block);
 }

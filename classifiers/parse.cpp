@@ -30,18 +30,13 @@ template <class F> void for_each_outer_part(const MimePart& p, F&& f) {
     for (const auto& c : p.children) for_each_outer_part(c, f);
 }
 
-std::string local_part_lower(std::string_view addr) {
-    std::string a = normalise_address(addr);
-    std::size_t at = a.find('@');
-    return to_lower_ascii(at == std::string::npos ? a : a.substr(0, at));
-}
-
 // The sender is a mail system, not a person (RFC 3834 replies never come from these).
 bool from_mail_system(std::string_view from) {
-    std::string lp = local_part_lower(from);
+    const std::string a = normalise_address(from);
+    const std::string_view lp = std::string_view(a).substr(0, a.find('@'));
     for (std::string_view s : {"mailer-daemon", "mailer_daemon", "postmaster", "mail-daemon", "maildaemon",
                                "double-bounce", "mdaemon", "mail.delivery.system", "bounce", "bounces"})
-        if (lp == s) return true;
+        if (iequals(lp, s)) return true;
     return ifind(from, "mailer-daemon") != std::string_view::npos ||
            ifind(from, "Mail Delivery") != std::string_view::npos;
 }
@@ -247,12 +242,33 @@ void fill_returned_original(const MimePart& root, DeliveryReport& report) {
     }
 }
 
+// What the NDR's own From and Subject say (from_mail_system(), bounce_subject()), each worked out
+// once, when first asked: parse_message_at() asks several times, and nothing changes report.from or
+// report.subject after they are set from the headers.
+class SenderSigns {
+  public:
+    explicit SenderSigns(const DeliveryReport& report) : m_report(report) {}
+    bool mail_system() {
+        if (m_mail_system < 0) m_mail_system = from_mail_system(m_report.from) ? 1 : 0;
+        return m_mail_system == 1;
+    }
+    bool bounce_subject() {
+        if (m_bounce_subject < 0) m_bounce_subject = classifiers::bounce_subject(m_report.subject) ? 1 : 0;
+        return m_bounce_subject == 1;
+    }
+
+  private:
+    const DeliveryReport& m_report;
+    int m_mail_system = -1;
+    int m_bounce_subject = -1;
+};
+
 // Signs that the message is a bounce even when no recipient could be read from it.
-bool looks_like_ndr(const ParsedMessage& msg, const DeliveryReport& report, bool had_dsn_part) {
+bool looks_like_ndr(const ParsedMessage& msg, SenderSigns& sender, bool had_dsn_part) {
     const Headers& h = msg.root.headers;
     if (had_dsn_part || msg.root.report_type == "delivery-status") return true;
     if (h.has("X-Failed-Recipients")) return true;
-    if (from_mail_system(report.from) && bounce_subject(report.subject)) return true;
+    if (sender.mail_system() && sender.bounce_subject()) return true;
     return false;
 }
 
@@ -287,7 +303,7 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
     if (needs_fix) normalised = normalise_newlines(raw, &had_nul);
     if (had_nul) report.add_anomaly("nul-bytes");
     const std::string_view text = needs_fix ? std::string_view(normalised) : raw;
-    const ParsedMessage msg = parse_mime(text);
+    const ParsedMessage msg = parse_mime_in_place(text);
     for (const auto& a : msg.anomalies) report.add_anomaly(a);
 
     const Headers& h = msg.root.headers;
@@ -295,6 +311,7 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
     report.from = h.decoded("From");
     report.date = std::string(trim(h.get("Date")));
     report.message_id = std::string(trim(h.get("Message-ID")));
+    SenderSigns sender(report);
 
     fill_returned_original(msg.root, report);
 
@@ -305,9 +322,8 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
             parse_delivery_status(p.body, report);
         }
     });
-    if (report.recipients.empty() &&
-        (had_dsn_part || msg.root.report_type == "delivery-status" || from_mail_system(report.from) ||
-         bounce_subject(report.subject))) {
+    if (report.recipients.empty() && (had_dsn_part || msg.root.report_type == "delivery-status" ||
+                                      sender.mail_system() || sender.bounce_subject())) {
         // No usable DSN part in a message that looks like a bounce: a delivery-status block may still
         // sit in a text part. (Not in other mail: a newsletter may quote a DSN as an example.)
         for_each_outer_part(msg.root, [&](const MimePart& p) {
@@ -319,15 +335,14 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
     if (!report.recipients.empty()) report.format = "rfc3464";
 
     const bool is_feedback = report.recipients.empty() && parse_feedback(msg, report);
-    const bool mail_system = from_mail_system(report.from);
     if (!is_feedback) {
-        if (report.recipients.empty() && !had_dsn_part && !mail_system && !bounce_subject(report.subject) &&
+        if (report.recipients.empty() && !had_dsn_part && !sender.mail_system() && !sender.bounce_subject() &&
             auto_reply_headers(h)) {
             make_auto_reply(msg, report);
         } else {
             formats::apply_vendor_formats(msg, report);
-            if (report.recipients.empty() && report.kind == Kind::not_ndr && !had_dsn_part && !mail_system &&
-                !bounce_subject(report.subject) && auto_reply_subject(report.subject))
+            if (report.recipients.empty() && report.kind == Kind::not_ndr && !had_dsn_part &&
+                !sender.mail_system() && !sender.bounce_subject() && auto_reply_subject(report.subject))
                 make_auto_reply(msg, report);
         }
     }
@@ -336,7 +351,7 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
     // part of a notice of its own that names nobody (Sisimai X5). The inner report is the bounce.
     // Only when the outer message is a mail system's bounce notice itself: a person forwarding a
     // bounce to the help desk is no NDR.
-    if (report.recipients.empty() && depth == 0 && from_mail_system(report.from) && bounce_subject(report.subject)) {
+    if (report.recipients.empty() && depth == 0 && sender.mail_system() && sender.bounce_subject()) {
         const MimePart* orig = find_original_part(msg.root);
         if (orig != nullptr && orig->children.size() == 1 && orig->children[0].report_type == "delivery-status") {
             DeliveryReport inner = parse_message_at(orig->body, depth + 1);
@@ -351,7 +366,7 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
     // A bounce that names no recipient (Postfix "Delivery report unavailable", a vendor text no module
     // reads) but returns an original with exactly one recipient: that address is the one that failed.
     if (report.recipients.empty() && report.kind == Kind::not_ndr && report.original.present &&
-        looks_like_ndr(msg, report, had_dsn_part)) {
+        looks_like_ndr(msg, sender, had_dsn_part)) {
         if (const auto to = sole_recipient(report.original)) {
             report.recipients.push_back(formats::make_record(*to, formats::notice_rejection_line(msg),
                                                              report.format.empty() ? "rfc3464" : report.format));
@@ -380,7 +395,7 @@ DeliveryReport parse_message_at(std::string_view raw, int depth) {
         else if (any(Action::delivered)) report.kind = Kind::delivered;
         else if (any(Action::relayed)) report.kind = Kind::relayed;
         else if (any(Action::expanded)) report.kind = Kind::expanded;
-        else if (looks_like_ndr(msg, report, had_dsn_part)) {
+        else if (looks_like_ndr(msg, sender, had_dsn_part)) {
             report.kind = Kind::failed;
             report.add_anomaly("no-recipients");
             // The notice still says why: one record without a recipient carries its rejection line,

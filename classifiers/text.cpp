@@ -12,6 +12,9 @@
 #include <cstdint>
 #include <cstring>
 #include <iconv.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "classifiers/limits.hpp"
 
@@ -89,10 +92,52 @@ std::size_t decode_utf8(std::string_view s, std::size_t i, std::uint32_t& cp) {
     return len;
 }
 
+// The first CR or NUL in [p, end), or end. Sixteen bytes a step with SSE2. (Not
+// string_view::find_first_of: libstdc++ calls memchr once per haystack byte there.)
+const char* find_cr_or_nul(const char* p, const char* end) {
+#if defined(__SSE2__)
+    const __m128i cr = _mm_set1_epi8('\r'), nul = _mm_setzero_si128();
+    for (; end - p >= 16; p += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, nul)));
+        if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+    }
+#endif
+    while (p<end&& static_cast<unsigned char>(*p)> '\r')
+        ++p;
+    while (p < end && *p != '\r' && *p != '\0') {
+        ++p;
+        while (p<end&& static_cast<unsigned char>(*p)> '\r')
+            ++p;
+    }
+    return p;
+}
+
+// Length of the run of ASCII bytes (< 0x80) at the start of s: 32 bytes a step with SSE2, else 16.
+std::size_t ascii_prefix(std::string_view s) {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    for (; i + 32 <= n; i += 32) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 16));
+        if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) break;
+    }
+#endif
+    for (; i + 16 <= n; i += 16) {
+        std::uint64_t a, b;
+        std::memcpy(&a, p + i, 8);
+        std::memcpy(&b, p + i + 8, 8);
+        if ((a | b) & 0x8080808080808080ull) break;
+    }
+    while (i < n && static_cast<unsigned char>(p[i]) < 0x80)
+        ++i;
+    return i;
+}
+
 bool all_ascii(std::string_view s) {
-    for (char c : s)
-        if (static_cast<unsigned char>(c) >= 0x80) return false;
-    return true;
+    return ascii_prefix(s) == s.size();
 }
 
 // Charset names seen in mail that iconv does not know by that name, mapped to what it does know.
@@ -136,7 +181,14 @@ bool ascii_is_not_identity(std::string_view c) {
 std::string latin1_to_utf8(std::string_view s) {
     std::string out;
     out.reserve(s.size() + s.size() / 4);
-    for (char ch : s) append_utf8(out, static_cast<unsigned char>(ch));
+    std::size_t i = 0;
+    while (i < s.size()) {
+        // A run of ASCII is the same in UTF-8: appended whole.
+        const std::size_t run = ascii_prefix(s.substr(i));
+        out.append(s.substr(i, run));
+        i += run;
+        if (i < s.size()) append_utf8(out, static_cast<unsigned char>(s[i++]));
+    }
     return out;
 }
 
@@ -183,6 +235,7 @@ bool iconv_convert(std::string_view s, const std::string& from, std::string& out
     out.clear();
     out.reserve(s.size() * 2 + 16);
     char buf[8192];
+    const bool seven_bit = istarts_with(from, "iso-2022");
     char* in = const_cast<char*>(s.data());
     std::size_t in_left = s.size();
     while (in_left > 0) {
@@ -196,6 +249,13 @@ bool iconv_convert(std::string_view s, const std::string& from, std::string& out
                 out += k_replacement;
                 ++in;
                 --in_left;
+                // A 7-bit ISO 2022 charset has no byte >= 0x80: iconv refuses each one where it stands
+                // (its shift state unchanged), so a run of them is replaced here, not one call each.
+                while (seven_bit && in_left > 0 && static_cast<unsigned char>(*in) >= 0x80) {
+                    out += k_replacement;
+                    ++in;
+                    --in_left;
+                }
                 continue;
             }
             // EINVAL: incomplete sequence at the end.
@@ -309,14 +369,8 @@ std::string normalise_newlines(std::string_view raw, bool* had_nul) {
     const char* p = raw.data();
     const char* end = p + raw.size();
     while (p < end) {
-        // Copy the run without CR or NUL in one go. (Not string_view::find_first_of: libstdc++ calls
-        // memchr once per haystack byte there.)
-        const char* q = p;
-        while (q < end && static_cast<unsigned char>(*q) > '\r') ++q;
-        while (q < end && *q != '\r' && *q != '\0') {
-            ++q;
-            while (q < end && static_cast<unsigned char>(*q) > '\r') ++q;
-        }
+        // Copy the run without CR or NUL in one go.
+        const char* q = find_cr_or_nul(p, end);
         out.append(p, static_cast<std::size_t>(q - p));
         if (q == end) break;
         if (*q == '\r') {
@@ -333,34 +387,42 @@ std::string normalise_newlines(std::string_view raw, bool* had_nul) {
     return out;
 }
 
-bool istarts_with(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from) {
     if (needle.empty()) return from <= hay.size() ? from : std::string_view::npos;
     if (hay.size() < needle.size() || from > hay.size() - needle.size()) return std::string_view::npos;
-    const char f_lo = lower(needle[0]);
-    const char f_up = (f_lo >= 'a' && f_lo <= 'z') ? static_cast<char>(f_lo - 32) : f_lo;
     const std::size_t last = hay.size() - needle.size();
-    // The next candidate first byte in each case, found with memchr. Each case is searched again only
-    // once the scan has passed its last hit: searching both from every candidate re-read the rest of
-    // the text for a case that is far away or absent (quadratic on a text of one repeated letter).
-    auto next_of = [&](char c, std::size_t at) {
-        const void* p = std::memchr(hay.data() + at, c, last - at + 1);
-        return p ? static_cast<std::size_t>(static_cast<const char*>(p) - hay.data()) : std::string_view::npos;
+    const char f0 = lower(needle[0]);
+    // A candidate has the needle's first byte (and second, when it has one), in either case.
+    auto rest_matches = [&](std::size_t i) {
+        for (std::size_t k = 1; k < needle.size(); ++k)
+            if (lower(hay[i + k]) != lower(needle[k])) return false;
+        return true;
     };
-    std::size_t lo_at = next_of(f_lo, from);
-    std::size_t up_at = f_up != f_lo ? next_of(f_up, from) : std::string_view::npos;
-    while (lo_at != std::string_view::npos || up_at != std::string_view::npos) {
-        const std::size_t i = std::min(lo_at, up_at);
-        std::size_t k = 1;
-        while (k < needle.size() && lower(hay[i + k]) == lower(needle[k])) ++k;
-        if (k == needle.size()) return i;
-        if (i == last) break;
-        if (lo_at == i) lo_at = next_of(f_lo, i + 1);
-        if (up_at == i) up_at = next_of(f_up, i + 1);
+    std::size_t i = from;
+#if defined(__SSE2__)
+    // Sixteen offsets a step: a mask of those where the first two bytes match. A letter is matched
+    // in either case by setting 0x20 (only its two cases have that value then); any other byte as is.
+    if (needle.size() >= 2) {
+        const char f1 = lower(needle[1]);
+        auto is_letter = [](char c) { return c >= 'a' && c <= 'z'; };
+        const __m128i fold0 = _mm_set1_epi8(is_letter(f0) ? 0x20 : 0), want0 = _mm_set1_epi8(f0);
+        const __m128i fold1 = _mm_set1_epi8(is_letter(f1) ? 0x20 : 0), want1 = _mm_set1_epi8(f1);
+        for (; i + 17 <= hay.size() && i <= last; i += 16) {
+            const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i));
+            const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i + 1));
+            unsigned mask = static_cast<unsigned>(
+                _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(a, fold0), want0),
+                                                _mm_cmpeq_epi8(_mm_or_si128(b, fold1), want1))));
+            if (last - i < 15) mask &= (1u << (last - i + 1)) - 1; // offsets past `last` cannot match
+            for (; mask != 0; mask &= mask - 1) {
+                const std::size_t at = i + static_cast<std::size_t>(__builtin_ctz(mask));
+                if (rest_matches(at)) return at;
+            }
+        }
     }
+#endif
+    for (; i <= last; ++i)
+        if (lower(hay[i]) == f0 && rest_matches(i)) return i;
     return std::string_view::npos;
 }
 
@@ -377,49 +439,71 @@ std::size_t ifind_word(std::string_view hay, std::string_view word, std::size_t 
 }
 
 std::string to_lower_ascii(std::string_view s) {
-    std::string out(s);
-    // Eight bytes at a time: a byte gets 0x20 added when it is 'A'..'Z' (bytes >= 0x80 never match).
-    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
-    constexpr std::uint64_t k_high = 0x8080808080808080ULL;
-    char* p = out.data();
-    std::size_t i = 0;
-    for (; i + 8 <= out.size(); i += 8) {
-        std::uint64_t x;
-        std::memcpy(&x, p + i, 8);
-        const std::uint64_t low7 = x & ~k_high;
-        const std::uint64_t from_a = low7 + (0x80 - 'A') * k_ones;     // high bit: byte >= 'A'
-        const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * k_ones; // high bit: byte > 'Z'
-        const std::uint64_t upper = from_a & ~past_z & ~x & k_high;
-        x |= upper >> 2;
-        std::memcpy(p + i, &x, 8);
-    }
-    for (; i < out.size(); ++i)
-        p[i] = lower(p[i]);
+    // Written in one pass into the result (a copy lower-cased in place was two).
+    std::string out;
+    // (The operation's second argument is not used: libstdc++ 12 passes the capacity there.)
+    out.resize_and_overwrite(s.size(), [s](char* p, std::size_t) {
+        const char* in = s.data();
+        const std::size_t n = s.size();
+        std::size_t i = 0;
+#if defined(__SSE2__)
+        // Sixteen bytes at a time: 0x20 is set in each byte that is 'A'..'Z' (signed compares: bytes
+        // >= 0x80 are negative and never in range).
+        const __m128i before_a = _mm_set1_epi8('A' - 1);
+        const __m128i after_z = _mm_set1_epi8('Z' + 1);
+        const __m128i bit = _mm_set1_epi8(0x20);
+        for (; i + 16 <= n; i += 16) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+            const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, before_a), _mm_cmpgt_epi8(after_z, x));
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), _mm_or_si128(x, _mm_and_si128(upper, bit)));
+        }
+#endif
+        // Eight bytes at a time: a byte gets 0x20 added when it is 'A'..'Z' (bytes >= 0x80 never match).
+        constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+        constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+        for (; i + 8 <= n; i += 8) {
+            std::uint64_t x;
+            std::memcpy(&x, in + i, 8);
+            const std::uint64_t low7 = x & ~k_high;
+            const std::uint64_t from_a = low7 + (0x80 - 'A') * k_ones;     // high bit: byte >= 'A'
+            const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * k_ones; // high bit: byte > 'Z'
+            const std::uint64_t upper = from_a & ~past_z & ~x & k_high;
+            x |= upper >> 2;
+            std::memcpy(p + i, &x, 8);
+        }
+        for (; i < n; ++i)
+            p[i] = lower(in[i]);
+        return n;
+    });
     return out;
 }
 
-std::string_view trim(std::string_view s) {
-    std::size_t b = 0, e = s.size();
-    while (b < e && is_space(s[b])) ++b;
-    while (e > b && is_space(s[e - 1])) --e;
-    return s.substr(b, e - b);
-}
-
 bool is_valid_utf8(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
     std::size_t i = 0;
-    while (i < s.size()) {
-        // Fast skip of ASCII, 8 bytes at a time.
-        while (i + 8 <= s.size()) {
-            std::uint64_t v;
-            std::memcpy(&v, s.data() + i, 8);
-            if (v & 0x8080808080808080ull) break;
-            i += 8;
+    while (i < n) {
+        i += ascii_prefix(s.substr(i));
+        if (i >= n) break;
+        const unsigned b0 = p[i];
+        // The well-formed sequences of Unicode Table 3-7 (what decode_utf8() accepts).
+        auto cont = [&](std::size_t k) { return (p[k] & 0xC0) == 0x80; };
+        if (b0 >= 0xC2 && b0 <= 0xDF) {
+            if (i + 1 >= n || !cont(i + 1)) return false;
+            i += 2;
+        } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+            if (i + 2 >= n || !cont(i + 1) || !cont(i + 2)) return false;
+            const unsigned b1 = p[i + 1];
+            if ((b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 >= 0xA0)) return false; // overlong, surrogate
+            i += 3;
+        } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+            if (i + 3 >= n || !cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return false;
+            const unsigned b1 = p[i + 1];
+            if ((b0 == 0xF0 && b1 < 0x90) || (b0 == 0xF4 && b1 >= 0x90)) return false; // overlong, > U+10FFFF
+            i += 4;
+        } else {
+            return false;
         }
-        if (i >= s.size()) break;
-        std::uint32_t cp;
-        std::size_t n = decode_utf8(s, i, cp);
-        if (cp == 0xFFFFFFFF) return false;
-        i += n;
     }
     return true;
 }
@@ -429,6 +513,10 @@ std::string repair_utf8(std::string_view s) {
     out.reserve(s.size() + 8);
     std::size_t i = 0;
     while (i < s.size()) {
+        const std::size_t run = ascii_prefix(s.substr(i));
+        out.append(s.substr(i, run));
+        i += run;
+        if (i >= s.size()) break;
         std::uint32_t cp;
         std::size_t n = decode_utf8(s, i, cp);
         if (cp == 0xFFFFFFFF) out += k_replacement;
@@ -439,14 +527,57 @@ std::string repair_utf8(std::string_view s) {
 }
 
 std::string collapse_whitespace(std::string_view s) {
-    // One pass writing into a buffer of the input's size (the output is never longer): a byte is
-    // either part of a word, copied, or whitespace, which only notes that a space is due before the
-    // next word. (Appending runs of words took more steps per byte than that, and a call per run.)
+    // One pass writing into a buffer of the input's size (the output is never longer, and never
+    // ahead of the input): a word is copied, whitespace only notes that a space is due before the
+    // next word.
     std::string out;
     out.resize_and_overwrite(s.size(), [s](char* const begin, std::size_t) {
+        const char* in = s.data();
+        const std::size_t n = s.size();
         char* w = begin;
         bool space_due = false;
-        for (const char c : s) {
+        std::size_t i = 0;
+#if defined(__SSE2__)
+        // Sixteen bytes at a time: a mask of the whitespace in them, then the words between copied
+        // with one sixteen-byte store each (the bytes past a word are overwritten by what follows).
+        const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r'),
+                      lf = _mm_set1_epi8('\n');
+        for (; i + 16 <= n; i += 16) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+            const __m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, tab)),
+                                            _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
+            const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(ws));
+            if (mask == 0) {
+                if (space_due) *w++ = ' ';
+                space_due = false;
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(w), x);
+                w += 16;
+                continue;
+            }
+            unsigned pos = 0;
+            while (pos < 16) {
+                const unsigned rest = mask >> pos; // bit k: byte pos + k is whitespace
+                if (rest & 1) {
+                    space_due = w != begin;
+                    pos += static_cast<unsigned>(__builtin_ctz(~rest));
+                    continue;
+                }
+                const unsigned len = rest == 0 ? 16 - pos : static_cast<unsigned>(__builtin_ctz(rest));
+                if (space_due) *w++ = ' ';
+                space_due = false;
+                if (i + pos + 16 <= n) {
+                    _mm_storeu_si128(reinterpret_cast<__m128i*>(w),
+                                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i + pos)));
+                } else {
+                    std::memmove(w, in + i + pos, len);
+                }
+                w += len;
+                pos += len;
+            }
+        }
+#endif
+        for (; i < n; ++i) {
+            const char c = in[i];
             if (is_space(c)) {
                 space_due = w != begin;
                 continue;
@@ -477,33 +608,34 @@ std::string unfold(std::string_view s) {
     return out;
 }
 
-std::string_view next_line(std::string_view text, std::size_t& pos) {
-    if (pos >= text.size()) {
-        pos = text.size();
-        return {};
+std::string_view to_utf8_view(std::string_view s, std::string_view charset, std::string& store,
+                              bool* unknown_charset) {
+    if (unknown_charset) *unknown_charset = false;
+    std::string name = iconv_name(charset);
+    if (is_utf8_name(name)) {
+        if (is_valid_utf8(s)) return s;
+        store = repair_utf8(s);
+        return store;
     }
-    std::size_t nl = text.find('\n', pos);
-    std::size_t end = nl == std::string_view::npos ? text.size() : nl;
-    std::string_view line = text.substr(pos, end - pos);
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return line;
+    if (!ascii_is_not_identity(name) && all_ascii(s) && s.find('\x1b') == std::string_view::npos) return s;
+    if (name == "iso-8859-1" || name == "iso8859-1" || name == "iso_8859-1") {
+        store = latin1_to_utf8(s);
+        return store;
+    }
+    if (iconv_convert(s, name, store)) return store;
+    if (name == "ISO-2022-JP-3" && iconv_convert(s, "ISO-2022-JP", store)) return store;
+    if (unknown_charset) *unknown_charset = true;
+    // Unknown: UTF-8 when it is UTF-8, else the byte-per-character reading (never fails).
+    if (is_valid_utf8(s)) return s;
+    store = latin1_to_utf8(s);
+    return store;
 }
 
 std::string to_utf8(std::string_view s, std::string_view charset, bool* unknown_charset) {
-    if (unknown_charset) *unknown_charset = false;
-    std::string name = iconv_name(charset);
-    if (is_utf8_name(name)) return is_valid_utf8(s) ? std::string(s) : repair_utf8(s);
-    if (!ascii_is_not_identity(name) && all_ascii(s) && s.find('\x1b') == std::string_view::npos)
-        return std::string(s);
-    if (name == "iso-8859-1" || name == "iso8859-1" || name == "iso_8859-1") return latin1_to_utf8(s);
-    std::string out;
-    if (iconv_convert(s, name, out)) return out;
-    if (name == "ISO-2022-JP-3" && iconv_convert(s, "ISO-2022-JP", out)) return out;
-    if (unknown_charset) *unknown_charset = true;
-    // Unknown: UTF-8 when it is UTF-8, else the byte-per-character reading (never fails).
-    if (is_valid_utf8(s)) return std::string(s);
-    return latin1_to_utf8(s);
+    std::string store;
+    const std::string_view out = to_utf8_view(s, charset, store, unknown_charset);
+    if (out.data() == store.data()) return store;
+    return std::string(out);
 }
 
 std::string decode_rfc2047(std::string_view s) {
@@ -562,7 +694,21 @@ bool is_sanitised(std::string_view s, std::size_t max_bytes) {
     if (s.size() > max_bytes) return false;
     if (s.empty()) return true;
     if (s.front() == ' ' || s.back() == ' ') return false;
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    // Sixteen bytes a step from the second byte on: none below 0x20 or from 0x7F (signed compare:
+    // bytes >= 0x80 are negative), no space after a space.
+    const __m128i below = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F), sp = _mm_set1_epi8(' ');
+    if (static_cast<unsigned char>(s[0]) < 0x20 || static_cast<unsigned char>(s[0]) > 0x7E) return false;
+    for (i = 1; i + 16 <= s.size(); i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        const __m128i prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i - 1));
+        const __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpgt_epi8(below, x), _mm_cmpeq_epi8(x, del)),
+                                         _mm_and_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(prev, sp)));
+        if (_mm_movemask_epi8(bad) != 0) return false;
+    }
+#endif
+    for (; i < s.size(); ++i) {
         const auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x20 || c > 0x7E || (c == ' ' && s[i - 1] == ' ')) return false;
     }

@@ -16,15 +16,32 @@ std::string normalise_newlines(std::string_view raw, bool* had_nul = nullptr);
 // and table row, and most calls end at the size check.
 inline bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
-    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (a[i] != b[i] && lower(a[i]) != lower(b[i])) return false;
+    // Bytes equal without case differ in nothing but 0x20, and only when both are letters: a byte
+    // pair that differs elsewhere ends the comparison at once.
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto x = static_cast<unsigned char>(a[i] ^ b[i]);
+        if (x == 0) continue;
+        const auto c = static_cast<unsigned char>(a[i] | 0x20);
+        if (x != 0x20 || c < 'a' || c > 'z') return false;
+    }
     return true;
 }
-bool istarts_with(std::string_view s, std::string_view prefix);
+// Inline like iequals: they run for every header line, field and table row.
+inline bool istarts_with(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
 std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from = 0);
 std::string to_lower_ascii(std::string_view s);
-std::string_view trim(std::string_view s);
+// s without leading and trailing SP, TAB, CR and LF.
+inline std::string_view trim(std::string_view s) {
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    std::size_t b = 0, e = s.size();
+    while (b < e && space(s[b]))
+        ++b;
+    while (e > b && space(s[e - 1]))
+        --e;
+    return s.substr(b, e - b);
+}
 
 // Decode RFC 2047 encoded words to UTF-8 (charsets via iconv; unknown charsets are kept as bytes and
 // made valid UTF-8). Never throws.
@@ -34,6 +51,10 @@ std::string decode_rfc2047(std::string_view s);
 // when it is valid UTF-8, else read as Latin-1 (*unknown_charset is set). Pure ASCII text in an
 // ASCII-compatible charset is returned as is without looking the charset up (no anomaly).
 std::string to_utf8(std::string_view s, std::string_view charset, bool* unknown_charset = nullptr);
+// to_utf8() without the copy where there is nothing to convert: s itself when to_utf8() would return
+// it unchanged, else the converted text, which is left in `store` (the result views it).
+std::string_view to_utf8_view(std::string_view s, std::string_view charset, std::string& store,
+                              bool* unknown_charset = nullptr);
 
 // The ONE function through which NDR text reaches a log, a terminal, a database row or a draft:
 // valid UTF-8, no C0/C1 control characters (TAB, CR and LF become a space), no terminal escape
@@ -53,7 +74,19 @@ std::string collapse_whitespace(std::string_view s);
 std::string unfold(std::string_view s);
 // Strips one trailing '\r' and returns the line; next is advanced past the '\n' (or to the end).
 // Iterate a text line by line without allocating.
-std::string_view next_line(std::string_view text, std::size_t& pos);
+// Inline: the format parsers call it per line.
+inline std::string_view next_line(std::string_view text, std::size_t& pos) {
+    if (pos >= text.size()) {
+        pos = text.size();
+        return {};
+    }
+    const std::size_t nl = text.find('\n', pos);
+    const std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = text.substr(pos, end - pos);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+}
 // The first occurrence of a whole word (ASCII letters/digits not adjacent on either side).
 std::size_t ifind_word(std::string_view hay, std::string_view word, std::size_t from = 0);
 

@@ -41,6 +41,16 @@ TEST_CASE("html_to_text") {
         {"&unknown; &&&&", "&unknown; &&&&"},
         {"unclosed <tag", "unclosed "},
         {"&#xD800; &#99999999;", "&#xD800; &#99999999;"},
+        // Tag names in any case; runs of text longer than a 16-byte block between the markup.
+        {"<P>Delivery to the following recipients failed.</P><BR><Table><TR><TD>user@example.com</TD>"
+         "<TH>x</TH></TR></TABLE>",
+         "\nDelivery to the following recipients failed.\n\n\n\n user@example.com  x \n\n"},
+        {"<Script type=x>var a = '<b>';</SCRIPT>after <STYLE>p{}</style >text", "after text"},
+        {"0123456789abcdef&amp;0123456789abcdef<br/>0123456789&#233;&", "0123456789abcdef&0123456789abcdef\n"
+                                                                        "0123456789\xC3\xA9&"},
+        {"<h1>T</h1><H3>u</H3><blockquote>q</blockquote><li>i<div>d</div>", "\nT\n\nu\n\nq\n\ni\nd\n"},
+        {"<scriptx>a</scriptx>b", "ab"},
+        {"<script>never closed", ""},
     };
     for (const auto& r : rows) CHECK_MESSAGE(html_to_text(r.in) == r.want, r.in, ": got ", html_to_text(r.in));
 }

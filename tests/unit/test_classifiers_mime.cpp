@@ -2,6 +2,9 @@
 // edge cases and caps.
 #include <doctest/doctest.h>
 
+#include <cctype>
+#include <cstring>
+#include <random>
 #include <string>
 
 #include "classifiers/limits.hpp"
@@ -95,6 +98,27 @@ TEST_CASE("base64 decoding") {
     }
 }
 
+TEST_CASE("base64: whole groups decode as one character at a time does") {
+    // Whitespace between every two characters changes nothing but keeps the decoder from taking
+    // four characters at once: the two readings must agree, output and malformation alike.
+    std::mt19937 rng(9);
+    const std::string alphabet = "QUJDaGVsbG8+/09=\n*";
+    for (int round = 0; round < 5000; ++round) {
+        std::string in(rng() % 40, 'A');
+        for (char& c : in)
+            c = alphabet[rng() % alphabet.size()];
+        std::string spaced;
+        for (char c : in) {
+            spaced += c;
+            spaced += ' ';
+        }
+        bool bad = false, bad_spaced = false;
+        const std::string got = decode_base64(in, &bad);
+        CHECK_MESSAGE(got == decode_base64(spaced, &bad_spaced), "input [", in, "]");
+        CHECK_MESSAGE(bad == bad_spaced, "input [", in, "]");
+    }
+}
+
 TEST_CASE("quoted-printable decoding") {
     struct Row {
         const char* name;
@@ -115,6 +139,49 @@ TEST_CASE("quoted-printable decoding") {
         std::string got = decode_quoted_printable(r.in, &bad);
         CHECK_MESSAGE(got == r.want, r.name, ": got ", got);
         CHECK_MESSAGE(bad == r.bad, r.name);
+    }
+}
+
+TEST_CASE("quoted-printable: long runs between escapes, against a reading byte by byte") {
+    // Reference: "=" + two hex digits is a byte, "=" + blanks + a line break (or the end) is
+    // nothing, any other "=" is kept and marks the input malformed.
+    auto reference = [](const std::string& in, bool& bad) {
+        auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+        std::string out;
+        bad = false;
+        std::size_t i = 0;
+        while (i < in.size()) {
+            if (in[i] != '=') {
+                out += in[i++];
+                continue;
+            }
+            std::size_t k = i + 1;
+            while (k < in.size() && (in[k] == ' ' || in[k] == '\t' || in[k] == '\r'))
+                ++k;
+            if (k == in.size()) break;
+            if (in[k] == '\n') {
+                i = k + 1;
+            } else if (i + 2 < in.size() && hex(in[i + 1]) && hex(in[i + 2])) {
+                out += static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16));
+                i += 3;
+            } else {
+                out += '=';
+                bad = true;
+                ++i;
+            }
+        }
+        return out;
+    };
+    std::mt19937 rng(21);
+    const std::string alphabet = "abcdefghijklmnop=3DAf \t\r\nZ";
+    for (int round = 0; round < 5000; ++round) {
+        std::string in(rng() % 60, 'x');
+        for (char& c : in)
+            if (rng() % 3 == 0) c = alphabet[rng() % alphabet.size()];
+        bool bad = false, want_bad = false;
+        const std::string want = reference(in, want_bad);
+        CHECK_MESSAGE(decode_quoted_printable(in, &bad) == want, "input [", in, "]");
+        CHECK_MESSAGE(bad == want_bad, "input [", in, "]");
     }
 }
 
@@ -219,6 +286,19 @@ TEST_CASE("caps: depth, parts, header bytes, fields, line length") {
         CHECK(m.root.headers.get("X-Long").size() + 1 >= k_max_line_bytes);
         CHECK(m.root.headers.get("To") == "y");
     }
+    SUBCASE("line length of a folded value") {
+        // Continuation lines past the cap add nothing; the blank after the colon counts.
+        std::string msg = "Subject: x\nX-Folded: a";
+        for (int i = 0; i < 40000; ++i)
+            msg += "\n bb";
+        msg += "\nTo: y\n\nbody\n";
+        ParsedMessage m = parse_mime(msg);
+        CHECK(has(m.anomalies, "line-too-long"));
+        CHECK(m.root.headers.get("X-Folded").size() == k_max_line_bytes - 1);
+        CHECK(m.root.headers.get("X-Folded").substr(0, 7) == "a bb bb");
+        CHECK(m.root.headers.get("To") == "y");
+        CHECK(m.root.body == "body\n");
+    }
     SUBCASE("fields") {
         std::string msg;
         for (std::size_t i = 0; i < k_max_header_fields + 5; ++i) msg += "X: 1\n";
@@ -236,4 +316,112 @@ TEST_CASE("parse_headers on a text/rfc822-headers block") {
     CHECK(h.fields.size() == 2);
     CHECK(h.get("message-id") == "<a@example.com>");
     CHECK(anomalies.empty());
+}
+
+TEST_CASE("TextArena: stable views and shrink_last and large requests") {
+    TextArena a;
+    const std::string_view one = a.copy("hello");
+    char* p = a.allocate(100);
+    std::memset(p, 'x', 100);
+    a.shrink_last(p, 10);
+    const std::string_view two = a.copy("world");
+    CHECK(two.data() == p + 10); // the room given back is used next
+    CHECK(one == "hello");
+    CHECK(std::string_view(p, 10) == std::string(10, 'x'));
+    CHECK(two == "world");
+    a.shrink_last(one.data(), 1); // not the last allocation: ignored
+    CHECK(a.copy("!").data() == two.data() + 5);
+    // A request larger than a block gets one of its own; earlier views stay valid.
+    const std::string big(100000, 'b');
+    const std::string_view b = a.copy(big);
+    CHECK(b == big);
+    CHECK(one == "hello");
+    CHECK(a.capacity() >= big.size());
+    CHECK(a.allocate(0) != nullptr);
+    CHECK(a.copy("").empty());
+    // The large request did not end the block the small ones come from.
+    TextArena c;
+    const std::string_view x = c.copy("x");
+    const std::string_view large = c.copy(big);
+    CHECK(c.copy("y").data() == x.data() + 1);
+    c.shrink_last(large.data(), 1); // a block of its own: not given back
+    CHECK(large == big);
+    // Arenas one after another (blocks come back for the next one).
+    for (int round = 0; round < 10; ++round) {
+        TextArena d;
+        for (int k = 0; k < 100; ++k)
+            CHECK(d.copy(std::string(1000, static_cast<char>('a' + k % 26))).size() == 1000);
+    }
+}
+
+TEST_CASE("parse_mime keeps its own copy and parse_mime_in_place views the input") {
+    std::string raw = "Subject: a\n b\nX-One: plain\nContent-Type: Text/Plain; Charset=\"UTF-8\"\n\nbody\n";
+    ParsedMessage copied = parse_mime(raw);
+    ParsedMessage viewed = parse_mime_in_place(raw);
+    CHECK(viewed.root.body.data() >= raw.data());
+    CHECK(viewed.root.body.data() < raw.data() + raw.size());
+    CHECK(viewed.root.headers.get("X-One").data() == raw.data() + raw.find("plain"));
+    CHECK(viewed.root.headers.get("Subject") == "a b"); // unfolded into the message's arena
+    std::fill(raw.begin(), raw.end(), '#');
+    CHECK(copied.root.headers.get("Subject") == "a b");
+    CHECK(copied.root.headers.get("X-One") == "plain");
+    CHECK(copied.root.content_type == "text/plain");
+    CHECK(copied.root.charset == "utf-8");
+    CHECK(copied.root.body == "body\n");
+    // A copy of the tree shares the storage.
+    const ParsedMessage again = copied;
+    copied = ParsedMessage{};
+    CHECK(again.root.headers.get("Subject") == "a b");
+    CHECK(again.root.body == "body\n");
+}
+
+TEST_CASE("parse_headers: folded values live in its storage and plain ones view the block") {
+    const std::string block = "A: one\n  two\nB: three\n";
+    Headers h = parse_headers(block);
+    CHECK(h.get("A") == "one  two");
+    CHECK(h.get("B").data() == block.data() + block.find("three"));
+    REQUIRE(h.storage != nullptr);
+    Headers plain = parse_headers("C: x\n");
+    CHECK(plain.storage == nullptr);
+}
+
+TEST_CASE("parse_content_type: quoted pairs and upper-case names and repeated or empty parameters") {
+    const ContentType a = parse_content_type("Text/Plain; CHARSET=\"a\\\\b\\\"c\"; x=\"\\");
+    CHECK(a.type == "text/plain");
+    CHECK(a.param("charset") == "a\\b\"c");
+    CHECK(a.param("x") == "\\");
+    const ContentType b = parse_content_type("text/plain; name=; name=second; name*=utf-8''th%69rd");
+    CHECK(b.param("name") == "third");
+    const ContentType c = parse_content_type("text/plain; name=; name=second");
+    CHECK(c.param("name").empty()); // the first wins, empty or not
+    REQUIRE(c.params.size() == 2);
+    const ContentType d = parse_content_type("\"multipart\" / \"mixed\"; boundary=b");
+    CHECK(d.type == "multipart/mixed");
+}
+
+TEST_CASE("header field names: every byte value at every offset of an eight-byte step") {
+    // A line is a field when its name is printable ASCII without a colon (then blanks, then ':').
+    for (std::size_t at = 0; at < 20; ++at) {
+        for (int b = 0; b < 256; ++b) {
+            std::string name(at + 1, 'X');
+            name[at] = static_cast<char>(b);
+            if (at == 0 && (b == ' ' || b == '\t' || b == '\n' || b == '\r')) continue; // not a field line
+            const std::string block = "A: 1\n" + name + "Y: v\n";
+            const Headers h = parse_headers(block);
+            const bool valid = b >= 33 && b <= 126 && b != ':';
+            INFO("byte ", b, " at ", at);
+            if (valid) {
+                REQUIRE(h.fields.size() == 2);
+                CHECK(h.fields[1].name == name + "Y");
+                CHECK(h.fields[1].value == "v");
+            } else if (b == ':' && at > 0) {
+                REQUIRE(h.fields.size() == 2); // the name ends at the first colon
+                CHECK(h.fields[1].name == name.substr(0, at));
+            } else if ((b == ' ' || b == '\t') && at > 0) {
+                CHECK(h.fields.size() == 1); // "XX YY: v": a blank inside the name ends the block
+            } else {
+                CHECK(h.fields.size() == 1);
+            }
+        }
+    }
 }

@@ -48,3 +48,23 @@ TEST_CASE("header_block") {
     CHECK(header_block("A: 1\nB: 2\n\nbody") == "A: 1\nB: 2\n");
     CHECK(header_block("A: 1") == "A: 1");
 }
+
+TEST_CASE("header_block: up to the first empty line, CR LF or LF") {
+    struct Row {
+        std::string_view in, want;
+    };
+    const Row rows[] = {
+        {"A: b\n\nbody", "A: b\n"},
+        {"A: b\r\n\r\nbody", "A: b\r\n"},
+        {"A: b\nC: d\n", "A: b\nC: d\n"}, // no empty line: all of it
+        {"A: b", "A: b"},
+        {"\nbody", ""},
+        {"\r\nbody", ""},
+        {"\r", ""},
+        {"A: b\n\r", "A: b\n"},           // a last line of one CR is empty
+        {"A: b\n\rX\n\n", "A: b\n\rX\n"}, // "\rX" is not
+        {"", ""},
+    };
+    for (const auto& r : rows)
+        CHECK_MESSAGE(header_block(r.in) == r.want, "[", r.in, "]");
+}

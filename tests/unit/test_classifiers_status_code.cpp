@@ -1,9 +1,11 @@
 // Unit tests for classifiers/status_code.cpp: RFC 3463 status and SMTP reply code validators/finders.
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 
 #include "classifiers/status_code.hpp"
+#include "classifiers/text.hpp"
 
 using namespace ndr::classifiers;
 
@@ -109,5 +111,84 @@ TEST_CASE("status_code: find_smtp_command names the earliest command phrase") {
     for (const auto& r : rows) {
         const std::string got = find_smtp_command(r.in);
         CHECK_MESSAGE(got == r.want, "in: ", r.in, " got: ", got, " want: ", r.want);
+    }
+}
+
+TEST_CASE("find_quoted_reply and find_smtp_command on random texts, against plain scans") {
+    // Plain scans: every offset in order; at each, every cue in the listed order.
+    const std::string_view cues[][2] = {
+        {"rcpt to", "RCPT"},
+        {"rcpt_to", "RCPT"},
+        {"after rcpt", "RCPT"},
+        {"smtp:rcpt", "RCPT"},
+        {"end of data", "DATA"},
+        {"data command", "DATA"},
+        {"after data", "DATA"},
+        {">>> data", "DATA"},
+        {"final data", "DATA"},
+        {"mail from", "MAIL"},
+        {"mail_from", "MAIL"},
+        {"after mail", "MAIL"},
+        {"ehlo", "EHLO"},
+        {"helo", "HELO"},
+        {"my name was rejected", "EHLO"},
+        {"after initial connection", "CONN"},
+        {"refused to talk to me", "CONN"},
+        {"connect to", "CONN"},
+        {"unknown recipient or mailbox unavailable ->", "RCPT"},
+    };
+    auto command = [&](std::string_view t) -> std::string {
+        for (std::size_t i = 0; i < t.size(); ++i)
+            for (const auto& c : cues)
+                if (c[0].size() <= t.size() - i && iequals(t.substr(i, c[0].size()), c[0]))
+                    return std::string(c[1]);
+        return {};
+    };
+    auto quoted = [](std::string_view t) {
+        for (std::size_t i = 0; i + 5 <= t.size(); ++i) {
+            if ((t[i] != '4' && t[i] != '5') || (i > 0 && t[i - 1] != ' ')) continue;
+            if (t[i + 1] < '0' || t[i + 1] > '9' || t[i + 2] < '0' || t[i + 2] > '9') continue;
+            if (t[i + 3] != '-' || t[i + 4] != '\'') continue;
+            if (reply_code_valid((t[i] - '0') * 100 + (t[i + 1] - '0') * 10 + (t[i + 2] - '0'))) return i;
+        }
+        return std::string_view::npos;
+    };
+    const std::string_view pieces[] = {"RCPT TO",
+                                       "rcpt",
+                                       " to",
+                                       "Data",
+                                       "END OF ",
+                                       "data command",
+                                       "Mail",
+                                       " from",
+                                       "EHLO",
+                                       "helo",
+                                       ">>> ",
+                                       "after ",
+                                       "connect",
+                                       " to",
+                                       "550-'",
+                                       "x550-'",
+                                       " 421-'",
+                                       "599-'",
+                                       "5.7.1",
+                                       "'",
+                                       "-",
+                                       " ",
+                                       "e",
+                                       "R",
+                                       "\x1e",
+                                       "\xC3\xA4",
+                                       "smtp:",
+                                       "final ",
+                                       "my name was rejected"};
+    std::mt19937 rng(17);
+    for (int round = 0; round < 5000; ++round) {
+        std::string t;
+        const std::size_t n = rng() % 10;
+        for (std::size_t k = 0; k < n; ++k)
+            t += pieces[rng() % std::size(pieces)];
+        CHECK_MESSAGE(find_smtp_command(t) == command(t), "text [", t, "]");
+        CHECK_MESSAGE(find_quoted_reply(t) == quoted(t), "text [", t, "]");
     }
 }

@@ -2,12 +2,29 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <random>
 #include <string>
 
 #include "classifiers/text.hpp"
 
 using namespace ndr::classifiers;
+
+namespace {
+// The words of a text (runs without SP, TAB, CR, LF) joined by single spaces.
+std::string words_joined(const std::string& text) {
+    std::string want, word;
+    for (char c : text + " ") {
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+            word += c;
+            continue;
+        }
+        if (!word.empty()) want += (want.empty() ? "" : " ") + word;
+        word.clear();
+    }
+    return want;
+}
+} // namespace
 
 TEST_CASE("normalise_newlines") {
     struct Row {
@@ -29,6 +46,42 @@ TEST_CASE("normalise_newlines") {
         CHECK_MESSAGE(got == r.want, r.name, ": got ", got, ", want ", r.want);
         CHECK_MESSAGE(nul == r.nul, r.name);
     }
+}
+
+TEST_CASE("normalise_newlines across sixteen-byte blocks") {
+    std::mt19937 rng(13);
+    const std::string bytes("abc\r\n\0", 6);
+    for (int round = 0; round < 3000; ++round) {
+        std::string in(rng() % 70, 'a');
+        for (char& c : in)
+            c = rng() % 4 == 0 ? bytes[rng() % bytes.size()] : 'x';
+        std::string want;
+        bool want_nul = false;
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            if (in[i] == '\r') {
+                want += '\n';
+                if (i + 1 < in.size() && in[i + 1] == '\n') ++i;
+            } else if (in[i] == '\0') {
+                want += "\xEF\xBF\xBD";
+                want_nul = true;
+            } else {
+                want += in[i];
+            }
+        }
+        bool nul = false;
+        CHECK(normalise_newlines(in, &nul) == want);
+        CHECK(nul == want_nul);
+    }
+}
+
+TEST_CASE("iequals on every pair of bytes") {
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; };
+    for (int a = 0; a < 256; ++a)
+        for (int b = 0; b < 256; ++b) {
+            const std::string x{'k', static_cast<char>(a)}, y{'K', static_cast<char>(b)};
+            const bool want = lower(static_cast<char>(a)) == lower(static_cast<char>(b));
+            if (iequals(x, y) != want) CHECK_MESSAGE(false, "bytes ", a, " and ", b);
+        }
 }
 
 TEST_CASE("case-insensitive helpers") {
@@ -54,14 +107,14 @@ TEST_CASE("case-insensitive helpers") {
     CHECK(trim("  \t a b \r\n") == "a b");
 }
 
-TEST_CASE("ifind: the first match from any offset, against a naive search") {
-    // A small alphabet with both cases of one letter, so that the two memchr cursors overtake each
-    // other, and texts where one case of the first byte is missing.
-    std::mt19937 rng(7);
-    const std::string alphabet = "aAb-";
+// ifind() against std::string::find on lower-cased copies: random texts over `alphabet` shorter than
+// max_hay, needles from min_needle to min_needle + needle_span - 1 bytes, from any offset.
+static void check_ifind_against_naive(std::uint32_t seed, const std::string& alphabet, std::size_t max_hay,
+                                      std::size_t min_needle, std::size_t needle_span, int rounds) {
+    std::mt19937 rng(seed);
     auto pick = [&] { return alphabet[rng() % alphabet.size()]; };
-    for (int round = 0; round < 2000; ++round) {
-        std::string hay(rng() % 31, 'a'), needle(rng() % 5, 'a');
+    for (int round = 0; round < rounds; ++round) {
+        std::string hay(rng() % max_hay, 'a'), needle(min_needle + rng() % needle_span, 'a');
         std::generate(hay.begin(), hay.end(), pick);
         std::generate(needle.begin(), needle.end(), pick);
         const std::size_t from = rng() % (hay.size() + 2);
@@ -70,6 +123,17 @@ TEST_CASE("ifind: the first match from any offset, against a naive search") {
         if (from <= hay.size()) want = lower_hay.find(lower_needle, from);
         CHECK_MESSAGE(ifind(hay, needle, from) == want, "hay ", hay, " needle ", needle, " from ", from);
     }
+}
+
+TEST_CASE("ifind: the first match from any offset, against a naive search") {
+    // A small alphabet with both cases of one letter, and texts where one case of the first byte is
+    // missing.
+    check_ifind_against_naive(7, "aAb-", 31, 0, 5, 2000);
+}
+
+TEST_CASE("ifind on long texts: sixteen offsets a step, against a naive search") {
+    // Letters in both cases, a byte that differs from a letter only in 0x20 ('@' and '`'), digits.
+    check_ifind_against_naive(23, "aAbB@`1-", 90, 1, 4, 5000);
 }
 
 TEST_CASE("unfold and collapse_whitespace") {
@@ -84,16 +148,7 @@ TEST_CASE("unfold and collapse_whitespace") {
         std::string text(rng() % 16, 'a');
         for (char& c : text)
             c = bytes[rng() % bytes.size()];
-        std::string want, word;
-        for (char c : text + " ") {
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
-                word += c;
-                continue;
-            }
-            if (!word.empty()) want += (want.empty() ? "" : " ") + word;
-            word.clear();
-        }
-        CHECK_MESSAGE(collapse_whitespace(text) == want, "text [", text, "]");
+        CHECK_MESSAGE(collapse_whitespace(text) == words_joined(text), "text [", text, "]");
     }
 }
 
@@ -138,6 +193,13 @@ TEST_CASE("to_utf8") {
     // A "us-ascii" label on UTF-8 text: kept as UTF-8.
     CHECK(to_utf8("\xC3\xA4", "us-ascii", &unknown) == "\xC3\xA4");
     CHECK(to_utf8("+AOQ-", "unicode-1-1-utf-7", &unknown) == "\xC3\xA4");
+}
+
+TEST_CASE("to_utf8: bytes >= 0x80 in ISO-2022-JP each become U+FFFD, the shift state kept") {
+    // Raw 8-bit text in a part labelled iso-2022-jp (Shift_JIS or EUC-JP bytes): one replacement per
+    // byte, and what follows in JIS X 0208 still decodes.
+    CHECK(to_utf8("\x1b$B$3\x1b(B \xA4\xA2\xFF x \x1b$B\xA4$3\x1b(B", "iso-2022-jp") ==
+          "\xE3\x81\x93 \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD x \xEF\xBF\xBD\xE3\x81\x93");
 }
 
 TEST_CASE("utf-8 validation and repair") {
@@ -221,6 +283,20 @@ TEST_CASE("is_sanitised: only texts that sanitise() returns unchanged") {
     }
 }
 
+TEST_CASE("is_sanitised on texts longer than a sixteen-byte block") {
+    std::mt19937 rng(19);
+    const std::string odd = std::string("\t\x1b\x7f\x01\0\x80", 6) + "\xC3\xA4";
+    for (int round = 0; round < 5000; ++round) {
+        std::string s(rng() % 60, 'a');
+        for (char& c : s) {
+            const unsigned r = rng() % 40;
+            c = r == 0 ? odd[rng() % odd.size()] : r < 8 ? ' ' : static_cast<char>('!' + rng() % 94);
+        }
+        const bool printable = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
+        CHECK_MESSAGE(is_sanitised(s) == (printable && sanitise(s) == s), "text [", s, "]");
+    }
+}
+
 TEST_CASE("next_line") {
     std::string_view t = "a\r\nb\n\nc";
     std::size_t pos = 0;
@@ -229,4 +305,88 @@ TEST_CASE("next_line") {
     CHECK(next_line(t, pos) == "");
     CHECK(next_line(t, pos) == "c");
     CHECK(pos == t.size());
+}
+
+TEST_CASE("collapse_whitespace across sixteen-byte blocks") {
+    // Long words and long blank runs, so that words and runs start and end at every offset of a
+    // block and cross from one block into the next (and into the tail).
+    std::mt19937 rng(11);
+    for (int round = 0; round < 3000; ++round) {
+        std::string text;
+        const std::size_t pieces = rng() % 12;
+        for (std::size_t k = 0; k < pieces; ++k) {
+            const bool blank = rng() % 2 == 0;
+            const std::size_t len = 1 + rng() % 20;
+            for (std::size_t i = 0; i < len; ++i)
+                text += blank ? " \t\r\n"[rng() % 4] : static_cast<char>('a' + rng() % 26);
+        }
+        CHECK_MESSAGE(collapse_whitespace(text) == words_joined(text), "text [", text, "]");
+    }
+}
+
+TEST_CASE("is_valid_utf8 against a decoder, at every offset") {
+    // Reference: decode each sequence, reject overlongs, surrogates, values above U+10FFFF.
+    auto valid = [](std::string_view s) {
+        std::size_t i = 0;
+        while (i < s.size()) {
+            const auto b = static_cast<unsigned char>(s[i]);
+            if (b < 0x80) {
+                ++i;
+                continue;
+            }
+            std::size_t len = b >= 0xC2 && b <= 0xDF   ? 2
+                              : b >= 0xE0 && b <= 0xEF ? 3
+                              : b >= 0xF0 && b <= 0xF4 ? 4
+                                                       : 0;
+            if (len == 0 || i + len > s.size()) return false;
+            std::uint32_t cp = b & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+            for (std::size_t k = 1; k < len; ++k) {
+                const auto c = static_cast<unsigned char>(s[i + k]);
+                if ((c & 0xC0) != 0x80) return false;
+                cp = cp << 6 | (c & 0x3F);
+            }
+            const std::uint32_t min = len == 2 ? 0x80 : len == 3 ? 0x800 : 0x10000;
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+            i += len;
+        }
+        return true;
+    };
+    const std::string_view pieces[] = {"a",
+                                       "\xC3\xA9",
+                                       "\xE3\x81\x82",
+                                       "\xF0\x9F\x98\x80",
+                                       "\xF4\x8F\xBF\xBF",
+                                       "\xE0\xA0\x80",
+                                       "\xED\x9F\xBF",
+                                       "\xC0",
+                                       "\xE0\x9F\x80",
+                                       "\xED\xA0\x80",
+                                       "\xF4\x90\x80\x80",
+                                       "\x80",
+                                       "\xFF",
+                                       "\xE3\x81",
+                                       "0123456789abcdef"};
+    std::mt19937 rng(5);
+    for (int round = 0; round < 5000; ++round) {
+        std::string s(rng() % 20, 'x');
+        const std::size_t n = rng() % 8;
+        for (std::size_t k = 0; k < n; ++k)
+            s += pieces[rng() % std::size(pieces)];
+        CHECK_MESSAGE(is_valid_utf8(s) == valid(s), "text [", s, "]");
+    }
+}
+
+TEST_CASE("to_utf8_view: the input itself when nothing changes") {
+    std::string store;
+    const std::string_view ascii = "plain text";
+    CHECK(to_utf8_view(ascii, "iso-8859-1", store).data() == ascii.data());
+    const std::string_view utf8 = "caf\xC3\xA9";
+    CHECK(to_utf8_view(utf8, "UTF-8", store).data() == utf8.data());
+    const std::string_view latin1 = "caf\xE9";
+    const std::string_view converted = to_utf8_view(latin1, "iso-8859-1", store);
+    CHECK(converted == "caf\xC3\xA9");
+    CHECK(converted.data() == store.data());
+    bool unknown = false;
+    CHECK(to_utf8_view(utf8, "x-no-such-charset", store, &unknown).data() == utf8.data());
+    CHECK(unknown);
 }
