@@ -41,15 +41,6 @@ void cap_utf8(std::string& s, std::size_t cap) {
 
 } // namespace
 
-namespace {
-
-// The bit of Context::pairs for the byte pair (a, b).
-unsigned pair_index(char a, char b) {
-    return static_cast<unsigned char>(a) << 8 | static_cast<unsigned char>(b);
-}
-
-} // namespace
-
 void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.msg = &msg;
     ctx.headers = &msg.root.headers;
@@ -59,68 +50,77 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
     if (ctx.text.size() > k_max_text_part_bytes) ctx.text.resize(k_max_text_part_bytes);
     ctx.original = find_original_part(msg.root);
     ctx.delivery_status = find_part(msg.root, "message/delivery-status");
-    if (ctx.delivery_status == nullptr) ctx.delivery_status = find_part(msg.root, "message/global-delivery-status");
-    ctx.lower = to_lower_ascii(ctx.text);
-    for (std::size_t i = 1; i < ctx.lower.size(); ++i) {
-        const unsigned pair = pair_index(ctx.lower[i - 1], ctx.lower[i]);
-        ctx.pairs[pair >> 6] |= std::uint64_t{1} << (pair & 63);
-    }
-    // Sized first (one line per '\n', and one for a last line without it): growing both vectors line by
-    // line was a dozen allocations and copies per message.
-    std::size_t line_count = !ctx.text.empty() && ctx.text.back() != '\n' ? 1 : 0;
-    for (std::size_t nl = ctx.text.find('\n'); nl != std::string::npos; nl = ctx.text.find('\n', nl + 1))
-        ++line_count;
-    ctx.line_starts.reserve(line_count);
-    ctx.lines.reserve(line_count);
-    std::size_t pos = 0;
-    while (pos < ctx.text.size()) {
-        ctx.line_starts.push_back(pos);
-        ctx.lines.push_back(next_line(ctx.text, pos));
+    if (ctx.delivery_status == nullptr)
+        ctx.delivery_status = find_part(msg.root, "message/global-delivery-status");
+    ctx.lower.clear();
+    index_text(ctx.text, ctx.index);
+    // The lines as next_line() splits them: up to each '\n', without a '\r' before it.
+    const std::vector<std::uint32_t>& starts = ctx.index.line_starts;
+    ctx.lines.clear();
+    ctx.lines.reserve(starts.size());
+    const std::string_view text = ctx.text;
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+        std::size_t end = i + 1 < starts.size() ? starts[i + 1] - 1 : text.size();
+        if (i + 1 == starts.size() && text.back() == '\n') --end;
+        if (end > starts[i] && text[end - 1] == '\r') --end;
+        ctx.lines.push_back(text.substr(starts[i], end - starts[i]));
     }
 }
 
 namespace {
 
-// Position of lower-cased `needle` in ctx.lower[from, to), or npos. glibc memmem (two-way, vectorised)
-// keeps this linear and fast whatever the first character of the needle; ctx.pairs answers first
-// for needles with a byte pair the text does not have.
-std::size_t lower_find(const Context& ctx, std::string_view needle, std::size_t from, std::size_t to) {
-    const std::string& lower = ctx.lower;
-    if (from >= to || needle.size() > to - from) return std::string::npos;
-    char buf[128];
-    if (needle.size() > sizeof buf) return std::string::npos;
-    for (std::size_t i = 0; i < needle.size(); ++i) {
-        const char c = needle[i];
-        buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-        if (i > 0) {
-            const unsigned pair = pair_index(buf[i - 1], buf[i]);
-            if ((ctx.pairs[pair >> 6] >> (pair & 63) & 1) == 0) return std::string::npos;
-        }
-    }
-    const void* hit = memmem(lower.data() + from, to - from, buf, needle.size());
+// The line that offset `p` of ctx.text is on.
+std::size_t line_of(const Context& ctx, std::size_t p) {
+    const std::vector<std::uint32_t>& starts = ctx.index.line_starts;
+    const auto it = std::upper_bound(starts.begin(), starts.end(), p);
+    return static_cast<std::size_t>(it - starts.begin()) - 1;
+}
+
+// For a phrase needles.hpp does not list: position of lower-cased `needle` in the lower-cased text
+// [from, to), or npos (glibc memmem: linear). The lower-cased copy is made on first use.
+std::size_t unlisted_find(const Context& ctx, std::string_view needle, std::size_t from, std::size_t to) {
+    if (from >= to || needle.size() > to - from || needle.size() > k_max_needle_bytes)
+        return std::string::npos;
+    if (ctx.lower.size() != ctx.text.size()) ctx.lower = to_lower_ascii(ctx.text);
+    const std::string lowered = to_lower_ascii(needle);
+    const void* hit = memmem(ctx.lower.data() + from, to - from, lowered.data(), lowered.size());
     if (hit == nullptr) return std::string::npos;
-    return static_cast<std::size_t>(static_cast<const char*>(hit) - lower.data());
+    return static_cast<std::size_t>(static_cast<const char*>(hit) - ctx.lower.data());
+}
+
+// The first of the ascending `lines` at or after `from`, or npos.
+std::size_t first_at_or_after(const std::uint32_t* begin, const std::uint32_t* end, std::size_t from) {
+    const std::uint32_t* it = std::lower_bound(begin, end, from);
+    return it == end ? std::string_view::npos : *it;
 }
 
 } // namespace
 
-std::size_t find_line(const Context& ctx, std::string_view needle, std::size_t from) {
-    if (from >= ctx.lines.size() || needle.empty()) return std::string_view::npos;
-    const std::size_t p = lower_find(ctx, needle, ctx.line_starts[from], ctx.lower.size());
-    if (p == std::string::npos) return std::string_view::npos;
-    const auto it = std::upper_bound(ctx.line_starts.begin(), ctx.line_starts.end(), p);
-    return static_cast<std::size_t>(it - ctx.line_starts.begin()) - 1;
+std::size_t find_line(const Context& ctx, Needle needle, std::size_t from) {
+    if (from >= ctx.lines.size() || needle.text.empty()) return std::string_view::npos;
+    if (needle.id == k_unlisted) {
+        const std::size_t p = unlisted_find(ctx, needle.text, ctx.index.line_starts[from], ctx.text.size());
+        return p == std::string::npos ? std::string_view::npos : line_of(ctx, p);
+    }
+    const std::uint32_t count = ctx.index.count[needle.id];
+    if (count == 0) return std::string_view::npos;
+    const std::uint32_t* lines = ctx.index.lines.data() + ctx.index.begin[needle.id];
+    return first_at_or_after(lines, lines + count, from);
 }
 
-std::size_t find_head(const Context& ctx, std::string_view needle) {
-    if (ctx.lines.empty() || needle.empty()) return std::string_view::npos;
-    const std::size_t p = lower_find(ctx, needle, 0, std::min(ctx.lower.size(), k_detect_window));
-    if (p == std::string_view::npos) return std::string_view::npos;
-    const auto it = std::upper_bound(ctx.line_starts.begin(), ctx.line_starts.end(), p);
-    return static_cast<std::size_t>(it - ctx.line_starts.begin()) - 1;
+std::size_t find_head(const Context& ctx, Needle needle) {
+    if (ctx.lines.empty() || needle.text.empty()) return std::string_view::npos;
+    if (needle.id == k_unlisted) {
+        const std::size_t p = unlisted_find(ctx, needle.text, 0, std::min(ctx.text.size(), k_detect_window));
+        return p == std::string::npos ? std::string_view::npos : line_of(ctx, p);
+    }
+    // The first occurrence, when it ends inside the window (a later one ends later).
+    if (ctx.index.count[needle.id] == 0 || ctx.index.first_end[needle.id] > k_detect_window)
+        return std::string_view::npos;
+    return ctx.index.lines[ctx.index.begin[needle.id]];
 }
 
-std::size_t find_first_line(const Context& ctx, std::initializer_list<std::string_view> needles, std::size_t from) {
+std::size_t find_first_line(const Context& ctx, std::initializer_list<Needle> needles, std::size_t from) {
     std::size_t best = std::string_view::npos;
     for (auto n : needles) best = std::min(best, find_line(ctx, n, from));
     return best;
@@ -402,36 +402,12 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
     return added;
 }
 
+// The markers and where each comes from: k_original_markers in needles.hpp. A line is a marker line
+// when its text without leading blanks starts with one of them (ASCII case folded): index_text()
+// records those lines.
 std::size_t find_original_marker(const Context& ctx, std::size_t from) {
-    static constexpr std::string_view k_markers[] = {
-        "------ This is a copy of the message",          // Exim deliver.c
-        "------ This is a copy of your message",         // Exim (older)
-        "------ The body of the message is",             // Exim deliver.c, bounce_return_size_limit
-        "--- The header of the original message is",     // GMX (Exim based)
-        "Included is a copy of the message header",      // MXLogic (Exim based)
-        "--- Below this line is a copy of the message",  // qmail qmail-send.c, Yahoo
-        "--- Enclosed are the original headers",         // qmail variants
-        "----- Original message -----",                  // Gmail, Google Groups
-        "Below is a copy of the original message",       // OpenSMTPD bounce.c
-        "Message headers follow.",                       // DragonFly Mail Agent mail.c
-        "Original message headers:",                     // Exchange Online / Office 365
-        "------- Returned Message --------",             // Lotus Notes
-        "----- Unsent message follows -----",            // Sendmail
-        "----- Original message follows -----",          // Sendmail variants
-        "-------original message",                       // m-FILTER
-        "-------original mail info",                     // m-FILTER
-        "Original message follows.",                     // IMail Server
-        "--- Original message follows.",                 // qmail-derived gateways (Sisimai Lhost/X4.pm)
-        "Original Message:",                             // Verizon MMS
-        "Your original message follows",                 // Sendmail variants
-    };
-    for (std::size_t i = from; i < ctx.lines.size(); ++i) {
-        const std::string_view t = trim(ctx.lines[i]);
-        if (t.size() < 10) continue;
-        for (auto m : k_markers)
-            if (istarts_with(t, m)) return i;
-    }
-    return std::string_view::npos;
+    const std::vector<std::uint32_t>& m = ctx.index.marker_lines;
+    return first_at_or_after(m.data(), m.data() + m.size(), from);
 }
 
 void read_original_after(const Context& ctx, std::size_t marker, DeliveryReport& report) {

@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "classifiers/dsn.hpp"
+#include "classifiers/formats/needles.hpp"
+#include "classifiers/formats/search.hpp"
 #include "classifiers/mime.hpp"
 #include "classifiers/report.hpp"
 #include "classifiers/status_code.hpp"
@@ -34,12 +36,11 @@ struct Context {
     // delivery-status parts. Capped at k_max_text_part_bytes.
     std::string text;
     std::vector<std::string_view> lines; // `text` split into lines (views into `text`)
-    std::string lower;                   // `text` with ASCII letters lower-cased (same offsets)
-    std::vector<std::size_t> line_starts; // offset of each line in `text`
-    // One bit per byte pair (a, b) that occurs somewhere in `lower`: a needle with a pair that is not
-    // there cannot be found, and most of the modules' format checks end here without a search. In
-    // the context itself (8 KiB), not on the heap: malloc served a block that large on its slow path.
-    std::array<std::uint64_t, 65536 / 64> pairs{};
+    // Where the listed phrases (needles.hpp) and the returned-original markers occur, and where each
+    // line starts: one pass over `text` (search.hpp).
+    NeedleIndex index;
+    // `text` with ASCII letters lower-cased, made only for a phrase that needles.hpp does not list.
+    mutable std::string lower;
     const MimePart* original = nullptr;  // first message/rfc822, message/global or text/rfc822-headers
     const MimePart* delivery_status = nullptr; // first message/(global-)delivery-status part
     // The RFC 3464 pass already produced the records: a module's records only fill them in
@@ -53,16 +54,15 @@ void build_context(const ParsedMessage& msg, Context& ctx);
 // --- searching ----------------------------------------------------------------------------------
 
 // Index of the first line at or after `from` that contains `needle` (ASCII, case-insensitive, must
-// not span lines), or npos. One substring search over the lower-cased text.
-std::size_t find_line(const Context& ctx, std::string_view needle, std::size_t from = 0);
+// not span lines), or npos. A lookup in ctx.index for a phrase needles.hpp lists.
+std::size_t find_line(const Context& ctx, Needle needle, std::size_t from = 0);
 // find_line() limited to the first k_detect_window bytes of the text: what a module uses to decide
 // whether the message is in its format (openers and headings sit at the top), so that a message in
-// another format costs each module a bounded search.
+// another format costs each module a bounded search (for a listed phrase, a lookup).
 inline constexpr std::size_t k_detect_window = 16 * 1024;
-std::size_t find_head(const Context& ctx, std::string_view needle);
+std::size_t find_head(const Context& ctx, Needle needle);
 // The first of `needles` (by position) found at or after line `from`, as a line index, or npos.
-std::size_t find_first_line(const Context& ctx, std::initializer_list<std::string_view> needles,
-                            std::size_t from = 0);
+std::size_t find_first_line(const Context& ctx, std::initializer_list<Needle> needles, std::size_t from = 0);
 // Index of the first line at or after `from` that starts (after leading blanks) with `prefix`.
 std::size_t find_line_starting(const Context& ctx, std::string_view prefix, std::size_t from = 0);
 bool contains(std::string_view hay, std::string_view needle); // case-insensitive

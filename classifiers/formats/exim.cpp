@@ -20,15 +20,8 @@ namespace ndr::classifiers::formats {
 namespace {
 
 bool is_exim(const Context& ctx) {
-    // Sisimai Lhost/Exim.pm: deliver.c opening lines; X-Failed-Recipients is set by deliver.c.
-    static constexpr std::string_view k_openers[] = {
-        "This message was created automatically by mail delivery software",
-        "A message that you sent could not be delivered to",
-        "A message that you have sent could not be delivered to", // MXLogic
-        "A message that you sent has not yet been delivered to",
-        "A message that you sent was rejected by the local scanning code",
-        "A message that you sent contained one or more recipient addresses",
-    };
+    // deliver.c opening lines (k_exim_openers, needles.hpp); X-Failed-Recipients is set by deliver.c.
+    static constexpr auto k_openers = needles_of(k_exim_openers);
     for (auto o : k_openers)
         if (find_head(ctx, o) != std::string_view::npos) return true;
     return ctx.headers->has("X-Failed-Recipients") && contains(ctx.subject, "Mail delivery failed");
