@@ -169,6 +169,9 @@ void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report) {
         } else {
             enrich_from_diagnostic(report);
             DeliveryReport vendor;
+            // merge_into() keeps the report's returned original when it has one: the modules need not
+            // read theirs (read_inline_original() and amazonses skip an original already present).
+            vendor.original.present = report.original.present;
             for (const auto& m : k_modules) {
                 // Google Groups notices carry no delivery-status part; a Gmail/Workspace DSN that
                 // has one is not a group rejection (Sisimai GSuite.pm before GoogleGroups.pm).
