@@ -46,6 +46,8 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.headers = &msg.root.headers;
     ctx.from = to_lower_ascii(msg.root.headers.get("From"));
     ctx.subject = msg.root.headers.decoded("Subject");
+    find_phrases(ctx.from, ctx.from_phrases);
+    find_phrases(ctx.subject, ctx.subject_phrases);
     ctx.text = notification_text(msg);
     if (ctx.text.size() > k_max_text_part_bytes) ctx.text.resize(k_max_text_part_bytes);
     ctx.original = find_original_part(msg.root);
@@ -134,6 +136,14 @@ std::size_t find_line_starting(const Context& ctx, std::string_view prefix, std:
 
 bool contains(std::string_view hay, std::string_view needle) { return ifind(hay, needle) != std::string_view::npos; }
 
+bool from_has(const Context& ctx, Needle phrase) {
+    return phrase.id == k_unlisted ? contains(ctx.from, phrase.text) : ctx.from_phrases.test(phrase.id);
+}
+
+bool subject_has(const Context& ctx, Needle phrase) {
+    return phrase.id == k_unlisted ? contains(ctx.subject, phrase.text) : ctx.subject_phrases.test(phrase.id);
+}
+
 std::string find_address(std::string_view text) {
     std::size_t at = text.find('@');
     while (at != std::string_view::npos) {
@@ -162,8 +172,15 @@ bool is_address_line(std::string_view s, std::string* addr) {
     if (s.ends_with(':')) s.remove_suffix(1);
     if (s.starts_with('<') && s.ends_with('>') && s.size() >= 2) s = s.substr(1, s.size() - 2);
     if (s.starts_with('"') && s.ends_with('"') && s.size() >= 2) s = s.substr(1, s.size() - 2);
-    if (s.empty() || s.find_first_of(" \t<>") != std::string_view::npos) return false;
-    const std::size_t at = s.rfind('@');
+    if (s.empty()) return false;
+    // One pass: no blank or angle bracket, and the last '@'. (std::string_view::find_first_of calls
+    // memchr on the set for every byte.)
+    std::size_t at = std::string_view::npos;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == ' ' || c == '\t' || c == '<' || c == '>') return false;
+        if (c == '@') at = i;
+    }
     if (at == 0 || at == std::string_view::npos || at + 1 >= s.size()) return false;
     for (std::size_t i = at + 1; i < s.size(); ++i)
         if (!is_domain_char(s[i])) return false;
@@ -346,8 +363,8 @@ bool split_address_line(std::string_view line, std::string& addr, std::string_vi
         if (q == std::string_view::npos) return false;
         end = q + 1;
     } else {
-        end = t.find_first_of(" \t");
-        if (end == std::string_view::npos) end = t.size();
+        while (end < t.size() && t[end] != ' ' && t[end] != '\t')
+            ++end;
     }
     std::string_view tok = t.substr(0, end);
     rest = t.substr(end);

@@ -32,6 +32,8 @@ struct Context {
     const Headers* headers = nullptr; // top-level headers
     std::string from;                 // top-level From, raw, lower-cased
     std::string subject;              // top-level Subject, decoded
+    PhraseSet from_phrases;           // the listed phrases (needles.hpp) in `from`
+    PhraseSet subject_phrases;        // and in `subject`
     // notification_text() (message_text.hpp): the text parts outside the returned original and the
     // delivery-status parts. Capped at k_max_text_part_bytes.
     std::string text;
@@ -66,6 +68,9 @@ std::size_t find_first_line(const Context& ctx, std::initializer_list<Needle> ne
 // Index of the first line at or after `from` that starts (after leading blanks) with `prefix`.
 std::size_t find_line_starting(const Context& ctx, std::string_view prefix, std::size_t from = 0);
 bool contains(std::string_view hay, std::string_view needle); // case-insensitive
+// contains(ctx.from, phrase) and contains(ctx.subject, phrase): a lookup for a listed phrase.
+bool from_has(const Context& ctx, Needle phrase);
+bool subject_has(const Context& ctx, Needle phrase);
 
 // --- extraction from free text ------------------------------------------------------------------
 

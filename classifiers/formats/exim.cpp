@@ -24,7 +24,7 @@ bool is_exim(const Context& ctx) {
     static constexpr auto k_openers = needles_of(k_exim_openers);
     for (auto o : k_openers)
         if (find_head(ctx, o) != std::string_view::npos) return true;
-    return ctx.headers->has("X-Failed-Recipients") && contains(ctx.subject, "Mail delivery failed");
+    return ctx.headers->has("X-Failed-Recipients") && subject_has(ctx, "Mail delivery failed");
 }
 
 // The remote server's reply without Exim's "SMTP error from remote mail server after ...: host

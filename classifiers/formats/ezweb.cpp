@@ -47,8 +47,8 @@ bool parse_kddi(const Context& ctx, DeliveryReport& report) {
 } // namespace
 
 bool parse_ezweb(const Context& ctx, DeliveryReport& report) {
-    const bool carrier = contains(ctx.from, "ezweb.ne.jp") || contains(ctx.from, "dion.ne.jp") ||
-                         contains(ctx.from, "au.com") || contains(ctx.subject, "Mail System Error - Returned Mail");
+    const bool carrier = from_has(ctx, "ezweb.ne.jp") || from_has(ctx, "dion.ne.jp") ||
+                         from_has(ctx, "au.com") || subject_has(ctx, "Mail System Error - Returned Mail");
     if (!carrier) return false;
     if (parse_kddi(ctx, report)) return true;
     std::size_t begin = find_line(ctx, "Each of the following recipients was rejected");

@@ -33,9 +33,12 @@ bool parse_failed_addresses(const Context& ctx, DeliveryReport& report) {
 
 bool parse_did_not_reach(const Context& ctx, DeliveryReport& report) {
     std::size_t added = 0;
-    for (std::size_t i = 0; i < ctx.lines.size(); ++i) {
+    // The lines that hold the phrase (the index lists them).
+    constexpr Needle phrase = "Did not reach the following recipient";
+    for (std::size_t i = find_line(ctx, phrase); i != std::string_view::npos;
+         i = find_line(ctx, phrase, i + 1)) {
         const std::string_view t = trim(ctx.lines[i]);
-        const std::size_t p = ifind(t, "Did not reach the following recipient");
+        const std::size_t p = ifind(t, phrase.text);
         if (p == std::string_view::npos) continue;
         const std::size_t colon = t.find(':', p);
         if (colon == std::string_view::npos) continue;
@@ -51,7 +54,7 @@ bool parse_did_not_reach(const Context& ctx, DeliveryReport& report) {
 
 bool parse_fallback(const Context& ctx, DeliveryReport& report) {
     // Layouts this loose are read only in a mail system's own notice: a person quoting one is no NDR.
-    if (!contains(ctx.from, "mailer-daemon") && !contains(ctx.from, "postmaster")) return false;
+    if (!from_has(ctx, "mailer-daemon") && !from_has(ctx, "postmaster")) return false;
     if (!parse_failed_addresses(ctx, report) && !parse_did_not_reach(ctx, report)) return false;
     read_part_original(ctx, report);
     finish(report, "fallback");

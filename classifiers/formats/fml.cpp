@@ -13,7 +13,7 @@
 namespace ndr::classifiers::formats {
 
 bool parse_fml(const Context& ctx, DeliveryReport& report) {
-    if (!ctx.headers->has("X-MLServer") || !contains(ctx.from, "-admin@") ||
+    if (!ctx.headers->has("X-MLServer") || !from_has(ctx, "-admin@") ||
         !contains(ctx.headers->get("Message-ID"), ".FML"))
         return false;
     std::size_t end = find_line(ctx, "Original mail as follows:");

@@ -62,7 +62,7 @@ void apply_state(RecipientRecord& r) {
 
 bool parse_gmail(const Context& ctx, DeliveryReport& report) {
     // Gmail.pm: the sender is mailer-daemon@googlemail.com / @gmail.com.
-    if (!contains(ctx.from, "mailer-daemon@google") && !contains(ctx.from, "mailer-daemon@gmail")) return false;
+    if (!from_has(ctx, "mailer-daemon@google") && !from_has(ctx, "mailer-daemon@gmail")) return false;
     const std::size_t begin = find_line(ctx, "Delivery to the following recipient");
     if (begin == std::string_view::npos) return false;
     const bool delayed = contains(ctx.lines[begin], "delayed");

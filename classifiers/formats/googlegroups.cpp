@@ -14,7 +14,7 @@
 namespace ndr::classifiers::formats {
 
 bool parse_googlegroups(const Context& ctx, DeliveryReport& report) {
-    if (!contains(ctx.subject, "Delivery Status Notification")) return false;
+    if (!subject_has(ctx, "Delivery Status Notification")) return false;
     const std::string_view failed = ctx.headers->get("X-Failed-Recipients");
     if (failed.empty() || !ctx.headers->has("X-Google-Smtp-Source")) return false;
     // The notice is localised: take its first paragraphs (up to four, GoogleGroups.pm) as the

@@ -15,8 +15,7 @@
 namespace ndr::classifiers::formats {
 
 bool parse_interscanmss(const Context& ctx, DeliveryReport& report) {
-    if (!contains(ctx.from, "interscan") && !contains(ctx.subject, "Mail could not be delivered"))
-        return false;
+    if (!from_has(ctx, "interscan") && !subject_has(ctx, "Mail could not be delivered")) return false;
     std::size_t added = 0;
     for (std::size_t i = 0; i < ctx.lines.size(); ++i) {
         const std::string_view t = trim(ctx.lines[i]);

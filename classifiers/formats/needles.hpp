@@ -74,23 +74,36 @@ inline constexpr std::string_view k_exim_openers[] = {
     "A message that you sent contained one or more recipient addresses",
 };
 
-// The other phrases, by module.
+// The other phrases, by module (the From and Subject phrases are looked up in those headers).
 inline constexpr std::string_view k_module_phrases[] = {
+    // --- registry.cpp: the senders identify_agent() names, in From ---
+    "@messagelabs.com",
+    "mailer-daemon@mx.facebook.com",
+    "mailer-daemon@googlemail.com",
+    "postmaster@hotmail.com",
+    "postmaster@outlook.com",
+    "mailer-daemon@",
     // --- amazonworkmail.cpp ---
     "Technical report:",
-    // --- gmail.cpp ---
+    // --- googlegroups.cpp (Subject) ---
+    "Delivery Status Notification",
+    // --- gmail.cpp (From, then the text) ---
+    "mailer-daemon@google",
+    "mailer-daemon@gmail",
     "Delivery to the following recipient",
     "Technical details of",
     // --- yahoo.cpp ---
     "Sorry, we were unable to deliver your message to the following address",
-    // --- zoho.cpp ---
+    // --- zoho.cpp (From, then the text) ---
+    "@mail.zoho",
     "THIS IS A WARNING MESSAGE ONLY",
     // --- dragonfly.cpp ---
     "This is the DragonFly Mail Agent",
     "There was an error delivering your mail to",
     // --- qmail.cpp ---
     "I'm still trying",
-    // --- exim.cpp ---
+    // --- exim.cpp (Subject, then the text) ---
+    "Mail delivery failed",
     "address(es) failed",
     "following address",
     "have not yet been delivered",
@@ -134,7 +147,11 @@ inline constexpr std::string_view k_module_phrases[] = {
     "to the following recipients",
     // --- x1.cpp ---
     "---The following addresses had delivery errors---",
-    // --- ezweb.cpp ---
+    // --- ezweb.cpp (From and Subject, then the text) ---
+    "ezweb.ne.jp",
+    "dion.ne.jp",
+    "au.com",
+    "Mail System Error - Returned Mail",
     "Could not be delivered to:",
     "Your mail sent on:",
     "Each of the following recipients was rejected",
@@ -147,7 +164,8 @@ inline constexpr std::string_view k_module_phrases[] = {
     // --- mailmarshal.cpp ---
     "Could not be delivered because of",
     "The following recipients were affected",
-    // --- fml.cpp ---
+    // --- fml.cpp (From, then the text) ---
+    "-admin@",
     "Original mail as follows:",
     // --- x6.cpp ---
     "We had trouble delivering your message. Full details follow:",
@@ -159,8 +177,14 @@ inline constexpr std::string_view k_module_phrases[] = {
     // --- biglobe.cpp ---
     "----- The following addresses had delivery problems -----",
     "----- Non-delivered information -----",
-    // --- fallback.cpp ---
+    // --- interscanmss.cpp (From and Subject) ---
+    "interscan",
+    "Mail could not be delivered",
+    // --- fallback.cpp (From, then the text) ---
+    "mailer-daemon",
+    "postmaster",
     "Failed addresses follow:",
+    "Did not reach the following recipient",
 };
 
 namespace detail {

@@ -134,13 +134,13 @@ void enrich_from_diagnostic(DeliveryReport& report) {
 std::string_view identify_agent(const Context& ctx) {
     const Headers& h = *ctx.headers;
     if (contains(h.get("X-NAI-Header"), "Modified by McAfee")) return "mcafee";
-    if (h.has("X-Msg-Ref") && contains(ctx.from, "@messagelabs.com")) return "messagelabs";
-    if (contains(ctx.from, "mailer-daemon@mx.facebook.com")) return "facebook";
+    if (h.has("X-Msg-Ref") && from_has(ctx, "@messagelabs.com")) return "messagelabs";
+    if (from_has(ctx, "mailer-daemon@mx.facebook.com")) return "facebook";
     if (h.has("X-SES-Outgoing")) return "receivingses";
-    if (contains(ctx.from, "mailer-daemon@googlemail.com") && ctx.delivery_status != nullptr) return "gsuite";
-    if (contains(ctx.from, "postmaster@hotmail.com") || contains(ctx.from, "postmaster@outlook.com")) return "outlook";
+    if (from_has(ctx, "mailer-daemon@googlemail.com") && ctx.delivery_status != nullptr) return "gsuite";
+    if (from_has(ctx, "postmaster@hotmail.com") || from_has(ctx, "postmaster@outlook.com")) return "outlook";
     if (const std::string_view s = trim(ctx.subject);
-        contains(ctx.from, "mailer-daemon@") &&
+        from_has(ctx, "mailer-daemon@") &&
         (iequals(s, "failure delivery") || iequals(s, "failed delivery") || iequals(s, "delivery failure")))
         return "x2";
     return {};

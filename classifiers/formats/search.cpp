@@ -256,6 +256,23 @@ class Hits {
 
 } // namespace
 
+namespace {
+
+// Runs the automaton over `text`, calling on_flag(row, end) at each flagged row: a line start, or
+// phrases ending at offset `end` (exclusive).
+template <class F> void for_each_flag(const Automaton& a, std::string_view text, F&& on_flag) {
+    const std::size_t n = text.size();
+    const auto* const p = reinterpret_cast<const unsigned char*>(text.data());
+    std::size_t i = 0, row = 0;
+    while (i < n) {
+        i = scan_to_flag(a, p, i, n, row);
+        if (row < a.first_flagged) break; // the end of the text
+        on_flag(row, i);
+    }
+}
+
+} // namespace
+
 void index_text(std::string_view text, NeedleIndex& index) {
     const Automaton& a = automaton();
     index.line_starts.clear();
@@ -267,19 +284,24 @@ void index_text(std::string_view text, NeedleIndex& index) {
     std::vector<std::uint32_t>& starts = index.line_starts;
     starts.reserve(text.size() / 32 + 1);
     starts.push_back(0);
-    const std::size_t n = text.size();
-    const auto* const p = reinterpret_cast<const unsigned char*>(text.data());
-    // The scan stops at each flagged row: a new line (when text follows) or phrases ending there.
-    std::size_t i = 0, row = 0;
-    while (i < n) {
-        i = scan_to_flag(a, p, i, n, row);
-        if (row < a.first_flagged) break; // the end of the text
+    for_each_flag(a, text, [&](std::size_t row, std::size_t i) {
         if (row != a.line_start)
             hits.add(static_cast<std::uint32_t>(row), static_cast<std::uint32_t>(i));
-        else if (i < n)
+        else if (i < text.size())
             starts.push_back(static_cast<std::uint32_t>(i));
-    }
+    });
     hits.finish();
+}
+
+void find_phrases(std::string_view text, PhraseSet& found) {
+    const Automaton& a = automaton();
+    found.reset();
+    for_each_flag(a, text, [&](std::size_t row, std::size_t) {
+        if (row == a.line_start) return;
+        const std::size_t f = (row - a.first_flagged) / a.classes;
+        for (std::uint32_t k = a.ids_begin[f]; k < a.ids_begin[f + 1]; ++k)
+            found.set(a.ids[k]);
+    });
 }
 
 } // namespace ndr::classifiers::formats

@@ -12,6 +12,7 @@
 #include "classifiers/formats/needles.hpp"
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -33,5 +34,9 @@ struct NeedleIndex {
 
 // Fills `index` for `text` (at most 4 GiB - 1 bytes; the caller caps it far lower).
 void index_text(std::string_view text, NeedleIndex& index);
+
+// Which listed phrases occur in a short text (a header value), in one pass of the same automaton.
+using PhraseSet = std::bitset<k_needle_count>;
+void find_phrases(std::string_view text, PhraseSet& found);
 
 } // namespace ndr::classifiers::formats

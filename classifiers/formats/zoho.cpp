@@ -43,7 +43,7 @@ void reply_from_items(RecipientRecord& r) {
 } // namespace
 
 bool parse_zoho(const Context& ctx, DeliveryReport& report) {
-    if (!ctx.headers->has("X-ZohoMail") && !contains(ctx.from, "@mail.zoho") &&
+    if (!ctx.headers->has("X-ZohoMail") && !from_has(ctx, "@mail.zoho") &&
         !contains(ctx.headers->get("X-Mailer"), "Zoho Mail"))
         return false;
     const bool delayed = find_line(ctx, "THIS IS A WARNING MESSAGE ONLY") != std::string_view::npos;

@@ -1,7 +1,8 @@
 // Unit tests for classifiers/formats/search.cpp and the lookups of common.cpp built on it: over every
 // fixture message and a few hostile texts, each listed phrase is found on exactly the lines a plain
 // case-insensitive search (the path of an unlisted phrase) finds, the detection window is the same,
-// the marker lines are those of a line-by-line check, and the lines are split as next_line() does.
+// the marker lines are those of a line-by-line check, the lines are split as next_line() does, and
+// the phrases found in From and Subject are those contains() finds there.
 #include "classifiers/formats/common.hpp"
 #include "classifiers/formats/needles.hpp"
 #include "classifiers/limits.hpp"
@@ -51,6 +52,11 @@ std::size_t mismatches(const Context& ctx, const std::string& name) {
             ++bad;
             MESSAGE(name, ": find_head differs for \"", k_needles[k], "\"");
         }
+        if (from_has(ctx, fast) != contains(ctx.from, k_needles[k]) ||
+            subject_has(ctx, fast) != contains(ctx.subject, k_needles[k])) {
+            ++bad;
+            MESSAGE(name, ": from_has / subject_has differ for \"", k_needles[k], "\"");
+        }
         for (std::size_t from = 0; from <= ctx.lines.size(); ++from)
             if (find_line(ctx, fast, from) != find_line(ctx, plain, from)) {
                 ++bad;
@@ -68,7 +74,9 @@ std::size_t mismatches(const Context& ctx, const std::string& name) {
 }
 
 ParsedMessage message(std::string_view body) {
-    std::string raw = "From: MAILER-DAEMON@example.com\nContent-Type: text/plain\n\n";
+    std::string raw = "From: MAILER-DAEMON@Example.com (Mail Delivery System)\n"
+                      "Subject: =?utf-8?q?Mail_delivery_failed:_Delivery_Status_Notification?=\n"
+                      "Content-Type: text/plain\n\n";
     raw += body;
     return parse_mime(raw);
 }
