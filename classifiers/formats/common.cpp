@@ -248,10 +248,14 @@ int reply_code_in(std::string_view text) {
     return p == std::string_view::npos ? 0 : leading_reply_code(text.substr(p));
 }
 
+void fill_from_diagnostic(const FillNeeds& needs, RecipientRecord& r) {
+    if (needs.status && r.status.empty()) r.status = find_status(r.diagnostic);
+    if (needs.reply_code && r.reply_code == 0) r.reply_code = reply_code_in(r.diagnostic);
+    if (needs.smtp_command && r.smtp_command.empty()) r.smtp_command = find_smtp_command(r.diagnostic);
+}
+
 void fill_from_diagnostic(RecipientRecord& r) {
-    if (r.status.empty()) r.status = find_status(r.diagnostic);
-    if (r.reply_code == 0) r.reply_code = reply_code_in(r.diagnostic);
-    if (r.smtp_command.empty()) r.smtp_command = find_smtp_command(r.diagnostic);
+    fill_from_diagnostic(FillNeeds{}, r);
 }
 
 std::string paragraph(const Context& ctx, std::size_t begin, std::size_t end) {
@@ -269,8 +273,10 @@ std::string paragraph(const Context& ctx, std::size_t begin, std::size_t end) {
     return out;
 }
 
-RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
-                            Action action) {
+namespace {
+
+RecipientRecord record_of(const FillNeeds& needs, std::string_view recipient, std::string_view diagnostic,
+                          std::string_view format, Action action) {
     RecipientRecord r;
     r.final_recipient = normalise_address(recipient);
     if (r.final_recipient.empty()) r.final_recipient = std::string(trim(recipient));
@@ -278,8 +284,20 @@ RecipientRecord make_record(std::string_view recipient, std::string_view diagnos
     r.diagnostic = collapse_whitespace(diagnostic);
     cap_utf8(r.diagnostic, k_max_diagnostic_bytes);
     r.format = std::string(format);
-    fill_from_diagnostic(r);
+    fill_from_diagnostic(needs, r);
     return r;
+}
+
+} // namespace
+
+RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
+                            Action action) {
+    return record_of(FillNeeds{}, recipient, diagnostic, format, action);
+}
+
+RecipientRecord make_record(const Context& ctx, std::string_view recipient, std::string_view diagnostic,
+                            std::string_view format, Action action) {
+    return record_of(ctx.fill, recipient, diagnostic, format, action);
 }
 
 bool add_record(DeliveryReport& report, RecipientRecord r) {
@@ -389,7 +407,7 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
     bool open = false, closed = false;
     auto flush = [&] {
         if (!open) return;
-        if (add_record(report, make_record(addr, diag, format, action))) ++added;
+        if (add_record(report, make_record(ctx, addr, diag, format, action))) ++added;
         open = false;
     };
     for (std::size_t i = begin; i < end; ++i) {

@@ -22,6 +22,14 @@
 
 namespace ndr::classifiers::formats {
 
+// Which codes fill_from_diagnostic() reads from a record's diagnostic. All of them, except when the
+// records only enrich those of an RFC 3464 part: then only those merge_into() (registry.cpp) will take.
+struct FillNeeds {
+    bool status = true;
+    bool reply_code = true;
+    bool smtp_command = true;
+};
+
 // What a module sees of the message, prepared once by the registry.
 struct Context {
     Context() = default;
@@ -48,6 +56,7 @@ struct Context {
     // The RFC 3464 pass already produced the records: a module's records only fill them in
     // (registry.cpp merge_into), so a record may leave the address to the delivery-status fields.
     bool enriching = false;
+    FillNeeds fill; // what make_record(ctx, ...) takes from a diagnostic (set by the registry)
 };
 
 // Builds the context. Never throws.
@@ -99,8 +108,13 @@ std::string find_remote_host(std::string_view text);
 // taken from the diagnostic when not already set.
 RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
                             Action action = Action::failed);
-// Fills status / reply code / command of `r` from its diagnostic where they are empty.
+// The same, taking from the diagnostic only the codes ctx.fill asks for (the modules use this one).
+RecipientRecord make_record(const Context& ctx, std::string_view recipient, std::string_view diagnostic,
+                            std::string_view format, Action action = Action::failed);
+// Fills status / reply code / command of `r` from its diagnostic where they are empty (those `needs`
+// asks for).
 void fill_from_diagnostic(RecipientRecord& r);
+void fill_from_diagnostic(const FillNeeds& needs, RecipientRecord& r);
 // Appends a record (anomaly "too-many-recipients" beyond k_max_recipients). Returns false when capped.
 bool add_record(DeliveryReport& report, RecipientRecord r);
 // Sets report.format and (when the report is not yet a failure/delay kind) report.kind from records.

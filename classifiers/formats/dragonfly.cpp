@@ -40,7 +40,7 @@ bool parse_dragonfly(const Context& ctx, DeliveryReport& report) {
             if (diag.size() < k_max_diagnostic_bytes) (diag += ' ') += t;
         }
         if (!a.empty()) {
-            RecipientRecord r = make_record(a, diag, "dragonfly");
+            RecipientRecord r = make_record(ctx, a, diag, "dragonfly");
             if (!host_line.empty()) {
                 // "mx.example.org [192.0.2.1] did not like our RCPT TO:" names the host and command.
                 r.remote_mta = std::string(trim(std::string_view(host_line).substr(0, host_line.find(' '))));

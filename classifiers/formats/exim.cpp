@@ -29,7 +29,7 @@ bool is_exim(const Context& ctx) {
 
 // The remote server's reply without Exim's "SMTP error from remote mail server after ...: host
 // X [IP]:" preamble (transports/smtp.c), and the host and command it names.
-void strip_preamble(RecipientRecord& r) {
+void strip_preamble(const Context& ctx, RecipientRecord& r) {
     const std::size_t se = ifind(r.diagnostic, "SMTP error from remote");
     const std::size_t le = ifind(r.diagnostic, "LMTP error after");
     const std::size_t at = std::min(se, le);
@@ -41,7 +41,7 @@ void strip_preamble(RecipientRecord& r) {
     r.diagnostic.erase(0, p);
     r.status.clear();
     r.reply_code = 0;
-    fill_from_diagnostic(r);
+    fill_from_diagnostic(ctx.fill, r);
 }
 
 } // namespace
@@ -143,8 +143,9 @@ bool parse_exim(const Context& ctx, DeliveryReport& report) {
         // (Sisimai Reason/MailerError.pm "pipe to |/...").
         if (!e.what.empty() && e.diag.find("SMTP error from remote") == std::string::npos)
             e.diag = e.what + (e.diag.empty() ? "" : " ") + e.diag;
-        RecipientRecord r = make_record(e.addr, e.diag, "exim", delayed ? Action::delayed : Action::failed);
-        strip_preamble(r);
+        RecipientRecord r =
+            make_record(ctx, e.addr, e.diag, "exim", delayed ? Action::delayed : Action::failed);
+        strip_preamble(ctx, r);
         if (!add_record(report, std::move(r))) break;
         ++added;
     }

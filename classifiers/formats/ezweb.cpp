@@ -35,7 +35,7 @@ bool parse_kddi(const Context& ctx, DeliveryReport& report) {
             (diag += ' ') += t;
         }
         if (a.empty()) continue;
-        if (!add_record(report, make_record(a, diag, "kddi"))) break;
+        if (!add_record(report, make_record(ctx, a, diag, "kddi"))) break;
         ++added;
     }
     if (added == 0) return false;
@@ -100,7 +100,7 @@ bool parse_ezweb(const Context& ctx, DeliveryReport& report) {
     const bool spasign_ng = iequals(trim(ctx.headers->get("X-SPASIGN")), "NG");
     std::size_t added = 0;
     for (const auto& e : entries) {
-        RecipientRecord r = make_record(e.addr, e.reply.empty() ? lead : e.reply, "ezweb");
+        RecipientRecord r = make_record(ctx, e.addr, e.reply.empty() ? lead : e.reply, "ezweb");
         if (!e.command.empty()) r.smtp_command = e.command;
         if (spasign_ng) r.verdict.reason = Reason::filtered;
         if (!add_record(report, std::move(r))) break;

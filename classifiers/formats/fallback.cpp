@@ -25,7 +25,7 @@ bool parse_failed_addresses(const Context& ctx, DeliveryReport& report) {
         const std::size_t dots = t.find(" ... ");
         std::string a;
         if (dots == std::string_view::npos || !is_address_line(t.substr(0, dots), &a)) continue;
-        if (!add_record(report, make_record(a, trim(t.substr(dots + 5)), "fallback"))) break;
+        if (!add_record(report, make_record(ctx, a, trim(t.substr(dots + 5)), "fallback"))) break;
         ++added;
     }
     return added != 0;
@@ -44,7 +44,7 @@ bool parse_did_not_reach(const Context& ctx, DeliveryReport& report) {
         if (colon == std::string_view::npos) continue;
         std::string a;
         if (!is_address_line(trim(t.substr(colon + 1)), &a)) continue;
-        if (!add_record(report, make_record(a, t, "fallback"))) break;
+        if (!add_record(report, make_record(ctx, a, t, "fallback"))) break;
         ++added;
     }
     return added != 0;

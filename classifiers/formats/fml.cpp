@@ -32,7 +32,7 @@ bool parse_fml(const Context& ctx, DeliveryReport& report) {
             if (t.empty() || t.find('<') != std::string_view::npos) break;
             (diag += ' ') += t;
         }
-        RecipientRecord r = make_record(a, diag, "fml");
+        RecipientRecord r = make_record(ctx, a, diag, "fml");
         // A loop or a refused post, not an SMTP reply: the Subject says which when the text does not.
         if (contains(ctx.subject, "Loop Alert") || contains(ctx.subject, "Loop Back Warning"))
             r.verdict.reason = Reason::systemerror;

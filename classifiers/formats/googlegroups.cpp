@@ -40,7 +40,7 @@ bool parse_googlegroups(const Context& ctx, DeliveryReport& report) {
         if (comma == std::string_view::npos) comma = failed.size();
         std::string a;
         if (is_address_line(failed.substr(pos, comma - pos), &a)) {
-            if (!add_record(report, make_record(a, diag, "googlegroups"))) break;
+            if (!add_record(report, make_record(ctx, a, diag, "googlegroups"))) break;
             ++added;
         }
         pos = comma + 1;

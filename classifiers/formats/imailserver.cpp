@@ -20,7 +20,7 @@ bool parse_imailserver(const Context& ctx, DeliveryReport& report) {
         if (colon == std::string_view::npos) continue;
         std::string a;
         if (!is_address_line(t.substr(colon + 2), &a)) continue;
-        if (!add_record(report, make_record(a, t.substr(0, colon), "imailserver"))) break;
+        if (!add_record(report, make_record(ctx, a, t.substr(0, colon), "imailserver"))) break;
         ++added;
     }
     if (added == 0) return false;

@@ -28,7 +28,7 @@ bool parse_interscanmss(const Context& ctx, DeliveryReport& report) {
                 if (u.empty() || u.starts_with("****")) break;
                 (diag += ' ') += u;
             }
-            if (!add_record(report, make_record(a, diag, "interscanmss"))) break;
+            if (!add_record(report, make_record(ctx, a, diag, "interscanmss"))) break;
             ++added;
             continue;
         }
@@ -40,7 +40,7 @@ bool parse_interscanmss(const Context& ctx, DeliveryReport& report) {
                 const std::string_view u = trim(ctx.lines[i + 1]);
                 if (istarts_with(u, "Received >>> ")) diag = std::string(u.substr(13));
             }
-            RecipientRecord r = make_record(a, diag, "interscanmss");
+            RecipientRecord r = make_record(ctx, a, diag, "interscanmss");
             r.smtp_command = find_smtp_command(t);
             if (!add_record(report, std::move(r))) break;
             ++added;

@@ -172,10 +172,21 @@ void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report) {
             // merge_into() keeps the report's returned original when it has one: the modules need not
             // read theirs (read_inline_original() and amazonses skip an original already present).
             vendor.original.present = report.original.present;
+            // merge_into() reads a vendor record's status, reply code and command only for a record of
+            // the report that lacks them (a generic status, no reply code, no command): the modules
+            // need not read the others from their diagnostics (nothing else reads them).
+            FillNeeds merged;
+            merged.status = merged.reply_code = merged.smtp_command = false;
+            for (const auto& r : report.recipients) {
+                merged.status |= generic_status(r.status);
+                merged.reply_code |= r.reply_code == 0;
+                merged.smtp_command |= r.smtp_command.empty();
+            }
             for (const auto& m : k_modules) {
                 // Google Groups notices carry no delivery-status part; a Gmail/Workspace DSN that
                 // has one is not a group rejection (Sisimai GSuite.pm before GoogleGroups.pm).
                 if (m.parse == parse_googlegroups && ctx.delivery_status != nullptr) continue;
+                ctx.fill = m.replaces_codes ? FillNeeds{} : merged;
                 if (!m.parse(ctx, vendor)) continue;
                 adopt_vendor_address(report, vendor);
                 merge_into(report, vendor, m.replaces_codes);

@@ -55,8 +55,8 @@ bool parse_zoho(const Context& ctx, DeliveryReport& report) {
             const std::string a = find_address(t);
             std::string diag(t);
             const std::size_t rc = ifind(diag, "ResponseCode ");
-            RecipientRecord r = make_record(a, rc == std::string::npos ? diag : diag.substr(rc + 13), "zoho",
-                                            delayed ? Action::delayed : Action::failed);
+            RecipientRecord r = make_record(ctx, a, rc == std::string::npos ? diag : diag.substr(rc + 13),
+                                            "zoho", delayed ? Action::delayed : Action::failed);
             r.diagnostic = collapse_whitespace(diag);
             reply_from_items(r);
             if (!a.empty() && add_record(report, std::move(r))) ++added;
@@ -74,7 +74,7 @@ bool parse_zoho(const Context& ctx, DeliveryReport& report) {
                 (diag += ' ') += trim(ctx.lines[j]);
                 i = j;
             }
-            RecipientRecord r = make_record(a, diag, "zoho", delayed ? Action::delayed : Action::failed);
+            RecipientRecord r = make_record(ctx, a, diag, "zoho", delayed ? Action::delayed : Action::failed);
             reply_from_items(r);
             if (add_record(report, std::move(r))) ++added;
         }
