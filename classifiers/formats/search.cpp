@@ -201,7 +201,10 @@ class Hits {
             }
             if (count == 0 || m_last_line[id] != line) {
                 m_last_line[id] = line;
-                m_hits.push_back({line, id});
+                if (m_few_count < m_few.size())
+                    m_few[m_few_count++] = {line, id};
+                else
+                    m_more.push_back({line, id});
                 ++count;
             }
             if (id < k_marker_count && m_marker_line != line) {
@@ -230,7 +233,9 @@ class Hits {
             total += m_index.count[id];
         }
         m_index.lines.resize(total);
-        for (const Hit& h : m_hits)
+        for (std::size_t k = 0; k < m_few_count; ++k)
+            m_index.lines[m_last_line[m_few[k].id]++] = m_few[k].line;
+        for (const Hit& h : m_more)
             m_index.lines[m_last_line[h.id]++] = h.line;
     }
 
@@ -245,7 +250,10 @@ class Hits {
     const unsigned char* m_text;
     std::size_t m_n;
     NeedleIndex& m_index;
-    std::vector<Hit> m_hits;
+    // The hits in order: the first ones in the object (a message has a few), the rest on the heap.
+    std::array<Hit, 64> m_few;
+    std::size_t m_few_count = 0;
+    std::vector<Hit> m_more;
     std::array<std::uint32_t, k_needle_count> m_last_line; // set with a phrase's first hit
     std::array<std::uint16_t, k_needle_count> m_seen;      // the phrases that occur, by first hit
     std::size_t m_seen_count = 0;

@@ -116,6 +116,9 @@ TEST_CASE("formats: the phrase index agrees with a plain search on edge-case tex
     std::string big(k_detect_window - 20, 'x');
     big += " This is the qmail-send program at x\n"; // ends past the detection window
     big += "This is the qmail-send program at y\n";
+    std::string many; // more phrase hits than index_text() keeps in its object
+    for (int i = 0; i < 100; ++i)
+        many += "because: following recipients\n----- Original message -----\n";
     const std::string texts[] = {
         "",
         "\n",
@@ -131,6 +134,7 @@ TEST_CASE("formats: the phrase index agrees with a plain search on edge-case tex
         "\xC3\x84 Technical report:\x00 Technical details of\x80\xFF\n\x00"
         "because:"s,
         big,
+        many,
     };
     for (const std::string& t : texts) {
         const ParsedMessage msg = message(t);
