@@ -63,7 +63,7 @@ nlohmann::json parse_json(std::string_view s) {
 
 bool parse_amazonses(const Context& ctx, DeliveryReport& report) {
     // AmazonSES.pm: the JSON form needs the x-amz-sns-message-id header and a body starting with "{".
-    if (!ctx.headers->has("x-amz-sns-message-id")) return false;
+    if (!has_header(ctx, Field::x_amz_sns_message_id)) return false;
     const std::string_view body = trim(ctx.text);
     if (!body.starts_with('{')) return false;
     std::string json;

@@ -41,11 +41,65 @@ void cap_utf8(std::string& s, std::size_t cap) {
 
 } // namespace
 
+namespace {
+
+// The names of the Fields, in the order of the enum.
+constexpr std::string_view k_field_names[k_field_count] = {
+    "From",
+    "Subject",
+    "Message-ID",
+    "X-Mailer",
+    "X-ZohoMail",
+    "X-MLServer",
+    "X-Msg-Ref",
+    "X-SPASIGN",
+    "X-NAI-Header",
+    "X-SES-Outgoing",
+    "X-Failed-Recipients",
+    "X-Google-Smtp-Source",
+    "x-amz-sns-message-id",
+};
+
+// The Fields by the length of their name: a header field is compared with these only.
+struct FieldsOfLength {
+    std::array<std::array<std::uint8_t, 3>, 21> ids{};
+    std::array<std::uint8_t, 21> count{};
+    constexpr FieldsOfLength() {
+        for (std::size_t f = 0; f < k_field_count; ++f) {
+            const std::size_t n = k_field_names[f].size();
+            ids[n][count[n]++] = static_cast<std::uint8_t>(f);
+        }
+    }
+};
+constexpr FieldsOfLength k_fields_of_length;
+
+// One pass over the top-level header: the first value of each Field (Headers::get / has).
+void find_fields(const Headers& h, Context& ctx) {
+    for (const auto& f : h.fields) {
+        const std::size_t n = f.name.size();
+        if (n >= k_fields_of_length.count.size()) continue;
+        for (std::size_t k = 0; k < k_fields_of_length.count[n]; ++k) {
+            const std::size_t id = k_fields_of_length.ids[n][k];
+            if (!ctx.field_present[id] && iequals(f.name, k_field_names[id])) {
+                ctx.field_present[id] = true;
+                ctx.field_value[id] = f.value;
+            }
+        }
+    }
+}
+
+} // namespace
+
+std::string_view field_name(Field f) {
+    return k_field_names[static_cast<std::size_t>(f)];
+}
+
 void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.msg = &msg;
     ctx.headers = &msg.root.headers;
-    ctx.from = to_lower_ascii(msg.root.headers.get("From"));
-    ctx.subject = msg.root.headers.decoded("Subject");
+    find_fields(msg.root.headers, ctx);
+    ctx.from = to_lower_ascii(header(ctx, Field::from));
+    ctx.subject = decode_rfc2047(header(ctx, Field::subject));
     find_phrases(ctx.from, ctx.from_phrases);
     find_phrases(ctx.subject, ctx.subject_phrases);
     ctx.text = notification_text(msg);

@@ -6,19 +6,20 @@
 // capped at k_max_text_part_bytes, diagnostics at k_max_diagnostic_bytes, records at k_max_recipients.
 #pragma once
 
-#include <array>
-#include <cstdint>
-#include <initializer_list>
-#include <string>
-#include <string_view>
-#include <vector>
-
 #include "classifiers/dsn.hpp"
 #include "classifiers/formats/needles.hpp"
 #include "classifiers/formats/search.hpp"
 #include "classifiers/mime.hpp"
 #include "classifiers/report.hpp"
 #include "classifiers/status_code.hpp"
+
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace ndr::classifiers::formats {
 
@@ -30,6 +31,26 @@ struct FillNeeds {
     bool smtp_command = true;
 };
 
+// The top-level header fields the modules and the registry look at: build_context() finds them in
+// one pass over the header (the names are in common.cpp).
+enum class Field : std::uint8_t {
+    from,
+    subject,
+    message_id,
+    x_mailer,
+    x_zohomail,
+    x_mlserver,
+    x_msg_ref,
+    x_spasign,
+    x_nai_header,
+    x_ses_outgoing,
+    x_failed_recipients,
+    x_google_smtp_source,
+    x_amz_sns_message_id,
+    count
+};
+inline constexpr std::size_t k_field_count = static_cast<std::size_t>(Field::count);
+
 // What a module sees of the message, prepared once by the registry.
 struct Context {
     Context() = default;
@@ -38,6 +59,9 @@ struct Context {
 
     const ParsedMessage* msg = nullptr;
     const Headers* headers = nullptr; // top-level headers
+    // The first value of each Field in `headers` (empty when absent) and which are present.
+    std::array<std::string_view, k_field_count> field_value{};
+    std::bitset<k_field_count> field_present;
     std::string from;                 // top-level From, raw, lower-cased
     std::string subject;              // top-level Subject, decoded
     PhraseSet from_phrases;           // the listed phrases (needles.hpp) in `from`
@@ -63,6 +87,15 @@ struct Context {
 void build_context(const ParsedMessage& msg, Context& ctx);
 
 // --- searching ----------------------------------------------------------------------------------
+
+// The header name of a Field ("X-Mailer"); ctx.headers->get(name) and ->has(name) for it: lookups.
+std::string_view field_name(Field f);
+inline std::string_view header(const Context& ctx, Field f) {
+    return ctx.field_value[static_cast<std::size_t>(f)];
+}
+inline bool has_header(const Context& ctx, Field f) {
+    return ctx.field_present[static_cast<std::size_t>(f)];
+}
 
 // Index of the first line at or after `from` that contains `needle` (ASCII, case-insensitive, must
 // not span lines), or npos. A lookup in ctx.index for a phrase needles.hpp lists.

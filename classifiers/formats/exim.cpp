@@ -24,7 +24,7 @@ bool is_exim(const Context& ctx) {
     static constexpr auto k_openers = needles_of(k_exim_openers);
     for (auto o : k_openers)
         if (find_head(ctx, o) != std::string_view::npos) return true;
-    return ctx.headers->has("X-Failed-Recipients") && subject_has(ctx, "Mail delivery failed");
+    return has_header(ctx, Field::x_failed_recipients) && subject_has(ctx, "Mail delivery failed");
 }
 
 // The remote server's reply without Exim's "SMTP error from remote mail server after ...: host
@@ -61,7 +61,7 @@ bool parse_exim(const Context& ctx, DeliveryReport& report) {
     // bare local part.
     std::vector<std::string> failed;
     {
-        const std::string_view xf = ctx.headers->get("X-Failed-Recipients");
+        const std::string_view xf = header(ctx, Field::x_failed_recipients);
         std::size_t pos = 0;
         while (pos < xf.size()) {
             std::size_t comma = xf.find(',', pos);

@@ -97,7 +97,7 @@ bool parse_ezweb(const Context& ctx, DeliveryReport& report) {
     for (std::size_t i = 0; entries.empty() && i < begin; ++i)
         if (std::string a; is_address_line(trim(ctx.lines[i]), &a)) entries.push_back(Entry{a, {}, {}});
     // EZweb marks mail its per-user domain filter refused with "X-SPASIGN: NG" (EZweb.pm).
-    const bool spasign_ng = iequals(trim(ctx.headers->get("X-SPASIGN")), "NG");
+    const bool spasign_ng = iequals(trim(header(ctx, Field::x_spasign)), "NG");
     std::size_t added = 0;
     for (const auto& e : entries) {
         RecipientRecord r = make_record(ctx, e.addr, e.reply.empty() ? lead : e.reply, "ezweb");

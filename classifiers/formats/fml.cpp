@@ -13,8 +13,8 @@
 namespace ndr::classifiers::formats {
 
 bool parse_fml(const Context& ctx, DeliveryReport& report) {
-    if (!ctx.headers->has("X-MLServer") || !from_has(ctx, "-admin@") ||
-        !contains(ctx.headers->get("Message-ID"), ".FML"))
+    if (!has_header(ctx, Field::x_mlserver) || !from_has(ctx, "-admin@") ||
+        !contains(header(ctx, Field::message_id), ".FML"))
         return false;
     std::size_t end = find_line(ctx, "Original mail as follows:");
     if (end == std::string_view::npos) end = ctx.lines.size();

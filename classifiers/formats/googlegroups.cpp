@@ -15,8 +15,8 @@ namespace ndr::classifiers::formats {
 
 bool parse_googlegroups(const Context& ctx, DeliveryReport& report) {
     if (!subject_has(ctx, "Delivery Status Notification")) return false;
-    const std::string_view failed = ctx.headers->get("X-Failed-Recipients");
-    if (failed.empty() || !ctx.headers->has("X-Google-Smtp-Source")) return false;
+    const std::string_view failed = header(ctx, Field::x_failed_recipients);
+    if (failed.empty() || !has_header(ctx, Field::x_google_smtp_source)) return false;
     // The notice is localised: take its first paragraphs (up to four, GoogleGroups.pm) as the
     // diagnostic, up to the "----- Original message -----" marker.
     // Newer notices attach the original as a message/rfc822 part instead of the marker.

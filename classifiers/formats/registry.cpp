@@ -132,11 +132,10 @@ void enrich_from_diagnostic(DeliveryReport& report) {
 // outlook.com), X2.pm (a MAILER-DAEMON notice titled exactly "failure delivery", "failed delivery" or
 // "delivery failure", in qmail's layout). Empty when none fits.
 std::string_view identify_agent(const Context& ctx) {
-    const Headers& h = *ctx.headers;
-    if (contains(h.get("X-NAI-Header"), "Modified by McAfee")) return "mcafee";
-    if (h.has("X-Msg-Ref") && from_has(ctx, "@messagelabs.com")) return "messagelabs";
+    if (contains(header(ctx, Field::x_nai_header), "Modified by McAfee")) return "mcafee";
+    if (has_header(ctx, Field::x_msg_ref) && from_has(ctx, "@messagelabs.com")) return "messagelabs";
     if (from_has(ctx, "mailer-daemon@mx.facebook.com")) return "facebook";
-    if (h.has("X-SES-Outgoing")) return "receivingses";
+    if (has_header(ctx, Field::x_ses_outgoing)) return "receivingses";
     if (from_has(ctx, "mailer-daemon@googlemail.com") && ctx.delivery_status != nullptr) return "gsuite";
     if (from_has(ctx, "postmaster@hotmail.com") || from_has(ctx, "postmaster@outlook.com")) return "outlook";
     if (const std::string_view s = trim(ctx.subject);

@@ -43,8 +43,8 @@ void reply_from_items(RecipientRecord& r) {
 } // namespace
 
 bool parse_zoho(const Context& ctx, DeliveryReport& report) {
-    if (!ctx.headers->has("X-ZohoMail") && !from_has(ctx, "@mail.zoho") &&
-        !contains(ctx.headers->get("X-Mailer"), "Zoho Mail"))
+    if (!has_header(ctx, Field::x_zohomail) && !from_has(ctx, "@mail.zoho") &&
+        !contains(header(ctx, Field::x_mailer), "Zoho Mail"))
         return false;
     const bool delayed = find_line(ctx, "THIS IS A WARNING MESSAGE ONLY") != std::string_view::npos;
     std::size_t added = 0;

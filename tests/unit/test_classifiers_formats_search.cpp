@@ -2,7 +2,8 @@
 // fixture message and a few hostile texts, each listed phrase is found on exactly the lines a plain
 // case-insensitive search (the path of an unlisted phrase) finds, the detection window is the same,
 // the marker lines are those of a line-by-line check, the lines are split as next_line() does, and
-// the phrases found in From and Subject are those contains() finds there.
+// the phrases found in From and Subject are those contains() finds there, and the header fields
+// found in one pass are those Headers::get / has find.
 #include "classifiers/formats/common.hpp"
 #include "classifiers/formats/needles.hpp"
 #include "classifiers/limits.hpp"
@@ -64,6 +65,14 @@ std::size_t mismatches(const Context& ctx, const std::string& name) {
                 break;
             }
     }
+    for (std::size_t f = 0; f < k_field_count; ++f) {
+        const std::string_view field = field_name(static_cast<Field>(f));
+        if (header(ctx, static_cast<Field>(f)) != ctx.headers->get(field) ||
+            has_header(ctx, static_cast<Field>(f)) != ctx.headers->has(field)) {
+            ++bad;
+            MESSAGE(name, ": header field ", field, " differs");
+        }
+    }
     for (std::size_t from = 0; from <= ctx.lines.size(); ++from)
         if (find_original_marker(ctx, from) != marker_by_lines(ctx, from)) {
             ++bad;
@@ -76,6 +85,7 @@ std::size_t mismatches(const Context& ctx, const std::string& name) {
 ParsedMessage message(std::string_view body) {
     std::string raw = "From: MAILER-DAEMON@Example.com (Mail Delivery System)\n"
                       "Subject: =?utf-8?q?Mail_delivery_failed:_Delivery_Status_Notification?=\n"
+                      "x-mailer: first\nX-MAILER: second\nX-SES-Outgoing:\nX-Failed-Recipient: not this one\n"
                       "Content-Type: text/plain\n\n";
     raw += body;
     return parse_mime(raw);
