@@ -77,6 +77,7 @@ struct Automaton {
         std::vector<std::size_t> fail(trie_states, 0);
         std::vector<std::vector<std::uint16_t>> out(states);
         std::deque<std::size_t> queue;
+        std::vector<std::size_t> bfs{0}; // the trie's states, shallow first
         for (std::size_t c = 0; c < classes; ++c) {
             const std::int32_t t = go[c];
             if (t > 0) {
@@ -89,6 +90,7 @@ struct Automaton {
         while (!queue.empty()) {
             const std::size_t s = queue.front();
             queue.pop_front();
+            bfs.push_back(s);
             out[s] = own[s];
             for (std::uint16_t id : out[fail[s]])
                 out[s].push_back(id);
@@ -109,24 +111,24 @@ struct Automaton {
         for (std::size_t s = 0; s < states; ++s)
             full[s * classes + 1] = static_cast<std::uint32_t>(nl);
 
-        // Number the plain states first (the root stays 0: no phrase is empty), the flagged ones last.
-        std::vector<std::uint32_t> number(states);
+        // The plain states' rows first, shallow first (a scan mostly stays near the root: those rows
+        // share cache lines); the root's row stays 0 (no phrase is empty). The flagged rows last.
+        bfs.push_back(nl);
+        std::vector<std::uint32_t> row_of(states);
         std::uint32_t n_plain = 0;
-        for (std::size_t s = 0; s < states; ++s)
-            if (s != nl && out[s].empty()) number[s] = n_plain++;
+        for (std::size_t s : bfs)
+            if (s != nl && out[s].empty()) row_of[s] = n_plain++ * classes;
         first_flagged = n_plain * classes;
-        std::uint32_t k = n_plain;
         std::vector<std::size_t> flagged;
-        for (std::size_t s = 0; s < states; ++s)
+        for (std::size_t s : bfs)
             if (s == nl || !out[s].empty()) {
-                number[s] = k++;
+                row_of[s] = first_flagged + static_cast<std::uint32_t>(flagged.size()) * classes;
                 flagged.push_back(s);
             }
-        line_start = number[nl] * classes;
-        next.assign(states * classes, 0);
+        line_start = row_of[nl];
+        next.assign(first_flagged + flagged.size() * classes, 0);
         for (std::size_t s = 0; s < states; ++s)
-            for (std::size_t c = 0; c < classes; ++c)
-                next[std::size_t{number[s]} * classes + c] = number[full[s * classes + c]] * classes;
+            for (std::size_t c = 0; c < classes; ++c) next[row_of[s] + c] = row_of[full[s * classes + c]];
         ids_begin.push_back(0);
         for (std::size_t s : flagged) {
             ids.insert(ids.end(), out[s].begin(), out[s].end());
