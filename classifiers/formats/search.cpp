@@ -128,7 +128,8 @@ struct Automaton {
         line_start = row_of[nl];
         next.assign(first_flagged + flagged.size() * classes, 0);
         for (std::size_t s = 0; s < states; ++s)
-            for (std::size_t c = 0; c < classes; ++c) next[row_of[s] + c] = row_of[full[s * classes + c]];
+            for (std::size_t c = 0; c < classes; ++c)
+                next[row_of[s] + c] = row_of[full[s * classes + c]];
         ids_begin.push_back(0);
         for (std::size_t s : flagged) {
             ids.insert(ids.end(), out[s].begin(), out[s].end());
