@@ -330,7 +330,7 @@ std::string paragraph(const Context& ctx, std::size_t begin, std::size_t end) {
 namespace {
 
 RecipientRecord record_of(const FillNeeds& needs, std::string_view recipient, std::string_view diagnostic,
-                          std::string_view format, Action action) {
+                          std::string_view format, Action action, std::string_view command) {
     RecipientRecord r;
     r.final_recipient = normalise_address(recipient);
     if (r.final_recipient.empty()) r.final_recipient = std::string(trim(recipient));
@@ -338,20 +338,26 @@ RecipientRecord record_of(const FillNeeds& needs, std::string_view recipient, st
     r.diagnostic = collapse_whitespace(diagnostic);
     cap_utf8(r.diagnostic, k_max_diagnostic_bytes);
     r.format = std::string(format);
+    r.smtp_command = std::string(command);
     fill_from_diagnostic(needs, r);
     return r;
 }
 
 } // namespace
 
-RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
-                            Action action) {
-    return record_of(FillNeeds{}, recipient, diagnostic, format, action);
+RecipientRecord make_record(const Context& ctx, std::string_view recipient, std::string_view diagnostic,
+                            std::string_view format, Action action, std::string_view command) {
+    return record_of(ctx.fill, recipient, diagnostic, format, action, command);
 }
 
-RecipientRecord make_record(const Context& ctx, std::string_view recipient, std::string_view diagnostic,
+RecipientRecord make_record(const FillNeeds& needs, std::string_view recipient, std::string_view diagnostic,
                             std::string_view format, Action action) {
-    return record_of(ctx.fill, recipient, diagnostic, format, action);
+    return record_of(needs, recipient, diagnostic, format, action, {});
+}
+
+RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
+                            Action action) {
+    return record_of(FillNeeds{}, recipient, diagnostic, format, action, {});
 }
 
 bool add_record(DeliveryReport& report, RecipientRecord r) {

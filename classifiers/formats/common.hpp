@@ -141,8 +141,13 @@ std::string find_remote_host(std::string_view text);
 // taken from the diagnostic when not already set.
 RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
                             Action action = Action::failed);
-// The same, taking from the diagnostic only the codes ctx.fill asks for (the modules use this one).
+// The same, taking from the diagnostic only the codes ctx.fill (or `needs`) asks for (the modules use
+// these). A non-empty `command` is the SMTP command the module knows: the record's, instead of one
+// looked for in the diagnostic.
 RecipientRecord make_record(const Context& ctx, std::string_view recipient, std::string_view diagnostic,
+                            std::string_view format, Action action = Action::failed,
+                            std::string_view command = {});
+RecipientRecord make_record(const FillNeeds& needs, std::string_view recipient, std::string_view diagnostic,
                             std::string_view format, Action action = Action::failed);
 // Fills status / reply code / command of `r` from its diagnostic where they are empty (those `needs`
 // asks for).

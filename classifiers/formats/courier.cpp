@@ -31,9 +31,8 @@ bool parse_courier(const Context& ctx, DeliveryReport& report) {
     auto flush = [&] {
         if (addr.empty()) return;
         RecipientRecord r =
-            make_record(ctx, addr, reply, "courier", delayed ? Action::delayed : Action::failed);
+            make_record(ctx, addr, reply, "courier", delayed ? Action::delayed : Action::failed, command);
         r.remote_mta = remote;
-        if (!command.empty()) r.smtp_command = command;
         if (add_record(report, std::move(r))) ++added;
         addr.clear();
         reply.clear();

@@ -29,18 +29,26 @@ bool is_exim(const Context& ctx) {
 
 // The remote server's reply without Exim's "SMTP error from remote mail server after ...: host
 // X [IP]:" preamble (transports/smtp.c), and the host and command it names.
+// `r` comes from make_record() without its codes: they are read here, from the reply when there is one.
 void strip_preamble(const Context& ctx, RecipientRecord& r) {
     const std::size_t se = ifind(r.diagnostic, "SMTP error from remote");
     const std::size_t le = ifind(r.diagnostic, "LMTP error after");
     const std::size_t at = std::min(se, le);
-    if (at == std::string::npos) return;
+    if (at == std::string::npos) {
+        fill_from_diagnostic(ctx.fill, r);
+        return;
+    }
     r.smtp_command = find_smtp_command(std::string_view(r.diagnostic).substr(at));
     r.remote_mta = find_remote_host(r.diagnostic);
     const std::size_t p = find_reply_after_colon(r.diagnostic, at);
-    if (p == std::string::npos) return;
+    if (p == std::string::npos) {
+        // The whole text's status and reply code; the command is the preamble's (even none).
+        FillNeeds codes = ctx.fill;
+        codes.smtp_command = false;
+        fill_from_diagnostic(codes, r);
+        return;
+    }
     r.diagnostic.erase(0, p);
-    r.status.clear();
-    r.reply_code = 0;
     fill_from_diagnostic(ctx.fill, r);
 }
 
@@ -143,8 +151,8 @@ bool parse_exim(const Context& ctx, DeliveryReport& report) {
         // (Sisimai Reason/MailerError.pm "pipe to |/...").
         if (!e.what.empty() && e.diag.find("SMTP error from remote") == std::string::npos)
             e.diag = e.what + (e.diag.empty() ? "" : " ") + e.diag;
-        RecipientRecord r =
-            make_record(ctx, e.addr, e.diag, "exim", delayed ? Action::delayed : Action::failed);
+        RecipientRecord r = make_record(FillNeeds{false, false, false}, e.addr, e.diag, "exim",
+                                        delayed ? Action::delayed : Action::failed);
         strip_preamble(ctx, r);
         if (!add_record(report, std::move(r))) break;
         ++added;

@@ -100,8 +100,8 @@ bool parse_ezweb(const Context& ctx, DeliveryReport& report) {
     const bool spasign_ng = iequals(trim(header(ctx, Field::x_spasign)), "NG");
     std::size_t added = 0;
     for (const auto& e : entries) {
-        RecipientRecord r = make_record(ctx, e.addr, e.reply.empty() ? lead : e.reply, "ezweb");
-        if (!e.command.empty()) r.smtp_command = e.command;
+        RecipientRecord r =
+            make_record(ctx, e.addr, e.reply.empty() ? lead : e.reply, "ezweb", Action::failed, e.command);
         if (spasign_ng) r.verdict.reason = Reason::filtered;
         if (!add_record(report, std::move(r))) break;
         ++added;

@@ -217,10 +217,9 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
     }
     std::size_t added = 0;
     for (auto& f : found) {
-        RecipientRecord r =
-            make_record(ctx, f.addr, f.diag, "sendmail", transient ? Action::delayed : Action::failed);
+        RecipientRecord r = make_record(ctx, f.addr, f.diag, "sendmail",
+                                        transient ? Action::delayed : Action::failed, f.command);
         r.remote_mta = f.remote;
-        if (!f.command.empty()) r.smtp_command = f.command;
         if (!add_record(report, std::move(r))) break;
         ++added;
     }
