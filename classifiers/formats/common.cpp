@@ -78,9 +78,12 @@ void find_fields(const Headers& h, Context& ctx) {
     for (const auto& f : h.fields) {
         const std::size_t n = f.name.size();
         if (n >= k_fields_of_length.count.size()) continue;
+        // The first letters differ for most fields of the same length ("Received" and "X-Mailer").
+        const char first = static_cast<char>(f.name.empty() ? 0 : f.name[0] | 0x20);
         for (std::size_t k = 0; k < k_fields_of_length.count[n]; ++k) {
             const std::size_t id = k_fields_of_length.ids[n][k];
-            if (!ctx.field_present[id] && iequals(f.name, k_field_names[id])) {
+            if ((k_field_names[id][0] | 0x20) == first && !ctx.field_present[id] &&
+                iequals(f.name, k_field_names[id])) {
                 ctx.field_present[id] = true;
                 ctx.field_value[id] = f.value;
             }
