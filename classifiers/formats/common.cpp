@@ -60,36 +60,51 @@ constexpr std::string_view k_field_names[k_field_count] = {
     "x-amz-sns-message-id",
 };
 
-// The Fields by the length of their name: a header field is compared with these only.
-struct FieldsOfLength {
-    std::array<std::array<std::uint8_t, 3>, 21> ids{};
-    std::array<std::uint8_t, 21> count{};
-    constexpr FieldsOfLength() {
-        for (std::size_t f = 0; f < k_field_count; ++f) {
-            const std::size_t n = k_field_names[f].size();
-            ids[n][count[n]++] = static_cast<std::uint8_t>(f);
+// Which of a few header names a field's name is (ASCII case-insensitive), or -1: the name is compared
+// only with those of its length and first letter ("Received" and "X-Mailer" differ at once).
+template <std::size_t N> class NameIndex {
+  public:
+    constexpr explicit NameIndex(const std::string_view (&names)[N]) : m_names(names) {
+        for (std::size_t k = 0; k < N; ++k) {
+            const std::size_t n = names[k].size();
+            if (n >= k_max || m_count[n] == m_ids[n].size())
+                throw "NameIndex: a name too long, or too many of one length";
+            m_ids[n][m_count[n]++] = static_cast<std::uint8_t>(k);
         }
     }
+    int find(std::string_view name) const {
+        if (name.empty() || name.size() >= k_max) return -1;
+        const char first = static_cast<char>(name[0] | 0x20);
+        for (std::size_t k = 0; k < m_count[name.size()]; ++k) {
+            const std::uint8_t id = m_ids[name.size()][k];
+            if ((m_names[id][0] | 0x20) == first && iequals(name, m_names[id])) return id;
+        }
+        return -1;
+    }
+
+  private:
+    static constexpr std::size_t k_max = 32;
+    const std::string_view (&m_names)[N];
+    std::array<std::array<std::uint8_t, 4>, k_max> m_ids{};
+    std::array<std::uint8_t, k_max> m_count{};
 };
-constexpr FieldsOfLength k_fields_of_length;
+
+constexpr NameIndex k_field_index(k_field_names);
 
 // One pass over the top-level header: the first value of each Field (Headers::get / has).
 void find_fields(const Headers& h, Context& ctx) {
-    for (const auto& f : h.fields) {
-        const std::size_t n = f.name.size();
-        if (n >= k_fields_of_length.count.size()) continue;
-        // The first letters differ for most fields of the same length ("Received" and "X-Mailer").
-        const char first = static_cast<char>(f.name.empty() ? 0 : f.name[0] | 0x20);
-        for (std::size_t k = 0; k < k_fields_of_length.count[n]; ++k) {
-            const std::size_t id = k_fields_of_length.ids[n][k];
-            if ((k_field_names[id][0] | 0x20) == first && !ctx.field_present[id] &&
-                iequals(f.name, k_field_names[id])) {
-                ctx.field_present[id] = true;
-                ctx.field_value[id] = f.value;
-            }
+    for (const auto& f : h.fields)
+        if (const int id = k_field_index.find(f.name); id >= 0 && !ctx.field_present[id]) {
+            ctx.field_present[id] = true;
+            ctx.field_value[id] = f.value;
         }
-    }
 }
+
+// The fields read_inline_original() takes: the first of each single one, every Received and
+// DKIM-Signature.
+constexpr std::string_view k_original_fields[] = {"Message-ID", "From",        "To",       "Subject",
+                                                  "Date",       "Return-Path", "Received", "DKIM-Signature"};
+constexpr NameIndex k_original_index(k_original_fields);
 
 } // namespace
 
@@ -403,20 +418,27 @@ void read_inline_original(std::string_view block, DeliveryReport& report) {
     auto& o = report.original;
     o.present = true;
     o.headers_only = true;
-    o.message_id = std::string(trim(h.get("Message-ID")));
-    o.from = h.decoded("From");
-    o.to = h.decoded("To");
-    o.subject = h.decoded("Subject");
-    o.date = std::string(trim(h.get("Date")));
-    o.return_path = std::string(trim(h.get("Return-Path")));
-    for (auto v : h.get_all("Received")) {
-        if (o.received.size() >= k_max_received_fields) break;
-        o.received.emplace_back(v);
+    // One pass over the fields (Headers::get / get_all each are one): the first Message-ID, From, To,
+    // Subject, Date and Return-Path, the Received and DKIM-Signature fields in order, capped.
+    enum { message_id, from, to, subject, date, return_path, received, dkim_signature };
+    std::array<std::string_view, received> first{};
+    std::array<bool, received> seen{};
+    for (const auto& f : h.fields) {
+        const int k = k_original_index.find(f.name);
+        if (k == received || k == dkim_signature) {
+            auto& all = k == received ? o.received : o.dkim_signatures;
+            if (all.size() < k_max_received_fields) all.emplace_back(f.value);
+        } else if (k >= 0 && !seen[k]) {
+            seen[k] = true;
+            first[k] = f.value;
+        }
     }
-    for (auto v : h.get_all("DKIM-Signature")) {
-        if (o.dkim_signatures.size() >= k_max_received_fields) break;
-        o.dkim_signatures.emplace_back(v);
-    }
+    o.message_id = std::string(trim(first[message_id]));
+    o.from = decode_rfc2047(first[from]);
+    o.to = decode_rfc2047(first[to]);
+    o.subject = decode_rfc2047(first[subject]);
+    o.date = std::string(trim(first[date]));
+    o.return_path = std::string(trim(first[return_path]));
     const std::size_t end = block.find("\n\n");
     o.raw_headers = std::string(block.substr(0, end == std::string_view::npos ? block.size() : end + 1));
 }
