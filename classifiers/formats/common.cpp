@@ -119,7 +119,7 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.from = to_lower_ascii(header(ctx, Field::from));
     ctx.subject = decode_rfc2047(header(ctx, Field::subject));
     find_phrases(ctx.from, ctx.from_phrases);
-    find_phrases(ctx.subject, ctx.subject_phrases);
+    ctx.subject_scanned = false;
     ctx.text = notification_text(msg);
     if (ctx.text.size() > k_max_text_part_bytes) ctx.text.resize(k_max_text_part_bytes);
     ctx.original = find_original_part(msg.root);
@@ -213,7 +213,12 @@ bool from_has(const Context& ctx, Needle phrase) {
 }
 
 bool subject_has(const Context& ctx, Needle phrase) {
-    return phrase.id == k_unlisted ? contains(ctx.subject, phrase.text) : ctx.subject_phrases.test(phrase.id);
+    if (phrase.id == k_unlisted) return contains(ctx.subject, phrase.text);
+    if (!ctx.subject_scanned) {
+        find_phrases(ctx.subject, ctx.subject_phrases);
+        ctx.subject_scanned = true;
+    }
+    return ctx.subject_phrases.test(phrase.id);
 }
 
 std::string find_address(std::string_view text) {

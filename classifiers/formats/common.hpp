@@ -65,7 +65,9 @@ struct Context {
     std::string from;                 // top-level From, raw, lower-cased
     std::string subject;              // top-level Subject, decoded
     PhraseSet from_phrases;           // the listed phrases (needles.hpp) in `from`
-    PhraseSet subject_phrases;        // and in `subject`
+    // And in `subject`, found on the first subject_has() (most messages never ask).
+    mutable PhraseSet subject_phrases;
+    mutable bool subject_scanned = false;
     // notification_text() (message_text.hpp): the text parts outside the returned original and the
     // delivery-status parts. Capped at k_max_text_part_bytes.
     std::string text;
