@@ -5,8 +5,8 @@
 // Aho-Corasick automaton over ASCII-folded bytes, search.cpp), so a module's format check is a lookup
 // instead of a search, and the ~30 modules tried in order cost little when they do not match.
 // A module names a phrase with a string literal as before; Needle's consteval constructor turns the
-// literal into its index here at compile time. A literal that is not listed still works (a plain
-// case-insensitive search, as a unit test does), only slower: list every phrase a module uses.
+// literal into its index here at compile time, and a literal that is not listed does not compile.
+// (Needle::unlisted() looks for any text with a plain case-insensitive search: the unit tests.)
 //
 // Rules for a listed phrase (checked at compile time below): not empty, at most k_max_needle_bytes,
 // no line break (a phrase is found within one line), listed once.
@@ -238,14 +238,15 @@ static_assert(needles_valid(),
 
 } // namespace detail
 
-// A phrase to look for: a string literal, with its index in k_needles found at compile time
-// (k_unlisted when it is not listed).
+// A phrase to look for: a string literal, with its index in k_needles found at compile time.
 struct Needle {
     std::string_view text;
     std::uint16_t id = k_unlisted;
 
-    consteval Needle(const char* s) : text(s), id(detail::needle_index(text)) {}
-    consteval Needle(std::string_view s) : text(s), id(detail::needle_index(text)) {}
+    consteval Needle(const char* s) : Needle(std::string_view(s)) {}
+    consteval Needle(std::string_view s) : text(s), id(detail::needle_index(text)) {
+        if (id == k_unlisted) throw "the phrase is not listed in k_needles (classifiers/formats/needles.hpp)";
+    }
     // At run time: listed phrase `i` (i < k_needle_count), or `s` looked for as if it were not listed
     // (the unit tests compare the two).
     static constexpr Needle listed(std::size_t i) {

@@ -200,19 +200,21 @@ TEST_CASE("formats: find_head only searches the detection window, find_line the 
     const ParsedMessage msg = message(body);
     Context ctx;
     build_context(msg, ctx);
-    CHECK(find_head(ctx, "qmail-send program") == std::string_view::npos);
-    CHECK(find_line(ctx, "QMAIL-SEND PROGRAM") == 1);
+    CHECK(find_head(ctx, Needle::unlisted("qmail-send program")) == std::string_view::npos);
+    CHECK(find_line(ctx, Needle::unlisted("QMAIL-SEND PROGRAM")) == 1);
+    CHECK(find_head(ctx, "This is the qmail-send program at") == std::string_view::npos); // a listed phrase
+    CHECK(find_line(ctx, "This is the qmail-send program at") == 1);
 }
 
 TEST_CASE("formats: the byte-pair index never hides a needle that is there") {
     const ParsedMessage msg = message("First line\nSecond LINE: 550 Mailbox\n\xC3\x84rger\n");
     Context ctx;
     build_context(msg, ctx);
-    CHECK(find_head(ctx, "second line") == 1);
-    CHECK(find_head(ctx, "line\nsecond") == 0); // a needle across a line end is still found
-    CHECK(find_line(ctx, "\xC3\x84RGER") == 2); // bytes >= 0x80 are indexed as they are
-    CHECK(find_line(ctx, "550 m", 1) == 1);
-    CHECK(find_head(ctx, "mailbox full") == std::string_view::npos);
-    CHECK(find_head(ctx, "z") == std::string_view::npos); // one byte: no pair to look up
-    CHECK(find_head(ctx, "5") == 1);
+    CHECK(find_head(ctx, Needle::unlisted("second line")) == 1);
+    CHECK(find_head(ctx, Needle::unlisted("line\nsecond")) == 0); // a needle across a line end is still found
+    CHECK(find_line(ctx, Needle::unlisted("\xC3\x84RGER")) == 2); // bytes >= 0x80 are indexed as they are
+    CHECK(find_line(ctx, Needle::unlisted("550 m"), 1) == 1);
+    CHECK(find_head(ctx, Needle::unlisted("mailbox full")) == std::string_view::npos);
+    CHECK(find_head(ctx, Needle::unlisted("z")) == std::string_view::npos); // one byte: no pair to look up
+    CHECK(find_head(ctx, Needle::unlisted("5")) == 1);
 }

@@ -160,9 +160,9 @@ TEST_CASE("formats: a listed phrase is found by its index, an unlisted one by a 
     Context ctx;
     build_context(msg, ctx);
     CHECK(Needle("This is the mail system at host").id != k_unlisted);
-    CHECK(Needle("mail system at").id == k_unlisted);
+    CHECK(Needle::unlisted("mail system at").id == k_unlisted); // Needle("mail system at") does not compile
     CHECK(find_head(ctx, "This is the mail system at host") == 1);
-    CHECK(find_head(ctx, "mail system at") == 1);
+    CHECK(find_head(ctx, Needle::unlisted("mail system at")) == 1);
     CHECK(find_line(ctx, "This is the mail system at host", 2) == std::string_view::npos);
     CHECK(find_original_marker(ctx) == 2);
     CHECK(find_original_marker(ctx, 3) == std::string_view::npos);
