@@ -383,11 +383,14 @@ RecipientRecord make_record(std::string_view recipient, std::string_view diagnos
     return record_of(FillNeeds{}, recipient, diagnostic, format, action, {});
 }
 
+bool report_full(DeliveryReport& report) {
+    if (report.recipients.size() < k_max_recipients) return false;
+    report.add_anomaly("too-many-recipients");
+    return true;
+}
+
 bool add_record(DeliveryReport& report, RecipientRecord r) {
-    if (report.recipients.size() >= k_max_recipients) {
-        report.add_anomaly("too-many-recipients");
-        return false;
-    }
+    if (report_full(report)) return false;
     report.recipients.push_back(std::move(r));
     return true;
 }
@@ -495,10 +498,13 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
     std::size_t added = 0;
     std::string addr, diag;
     bool open = false, closed = false;
+    // False once the report is full: nothing after that can add to it.
     auto flush = [&] {
-        if (!open) return;
-        if (add_record(report, make_record(ctx, addr, diag, format, action))) ++added;
+        if (!open) return true;
         open = false;
+        if (report_full(report)) return false;
+        if (add_record(report, make_record(ctx, addr, diag, format, action))) ++added;
+        return true;
     };
     for (std::size_t i = begin; i < end; ++i) {
         const std::string_view line = ctx.lines[i];
@@ -509,7 +515,7 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
                 if (!closed) (diag += ' ') += rest;
                 continue;
             }
-            flush();
+            if (!flush()) return added;
             addr = a;
             diag.assign(rest);
             open = true;

@@ -157,6 +157,9 @@ void fill_from_diagnostic(RecipientRecord& r);
 void fill_from_diagnostic(const FillNeeds& needs, RecipientRecord& r);
 // Appends a record (anomaly "too-many-recipients" beyond k_max_recipients). Returns false when capped.
 bool add_record(DeliveryReport& report, RecipientRecord r);
+// True, with the same anomaly, when the report holds k_max_recipients records already: what
+// add_record() would say, asked before building a record it would drop.
+bool report_full(DeliveryReport& report);
 // Sets report.format and (when the report is not yet a failure/delay kind) report.kind from records.
 void finish(DeliveryReport& report, std::string_view format);
 

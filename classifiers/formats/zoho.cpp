@@ -53,13 +53,14 @@ bool parse_zoho(const Context& ctx, DeliveryReport& report) {
         if (istarts_with(t, "[Status:") && contains(t, "Address:")) {
             // "[Status: Error, Address: <a@b>, ResponseCode 421, , Host not reachable.]"
             const std::string a = find_address(t);
+            if (a.empty() || report_full(report)) continue;
             std::string diag(t);
             const std::size_t rc = ifind(diag, "ResponseCode ");
             RecipientRecord r = make_record(ctx, a, rc == std::string::npos ? diag : diag.substr(rc + 13),
                                             "zoho", delayed ? Action::delayed : Action::failed);
             r.diagnostic = collapse_whitespace(diag);
             reply_from_items(r);
-            if (!a.empty() && add_record(report, std::move(r))) ++added;
+            if (add_record(report, std::move(r))) ++added;
             continue;
         }
         std::string a;
@@ -74,6 +75,7 @@ bool parse_zoho(const Context& ctx, DeliveryReport& report) {
                 (diag += ' ') += trim(ctx.lines[j]);
                 i = j;
             }
+            if (report_full(report)) continue;
             RecipientRecord r = make_record(ctx, a, diag, "zoho", delayed ? Action::delayed : Action::failed);
             reply_from_items(r);
             if (add_record(report, std::move(r))) ++added;

@@ -1,14 +1,14 @@
 // Unit tests for the vendor-format modules (classifiers/formats/*.cpp) through the registry: one small
 // inline message per template, what each must extract, negatives, and the enrichment of RFC 3464
 // records from the vendor text.
-#include <doctest/doctest.h>
+#include "classifiers/formats/format.hpp"
+#include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
 
+#include <doctest/doctest.h>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "classifiers/formats/format.hpp"
-#include "classifiers/mime.hpp"
 
 using namespace ndr::classifiers;
 
@@ -295,4 +295,24 @@ TEST_CASE("formats: hostile inputs end without a crash and with bounded records"
     const DeliveryReport json = run("From: x <no-reply@sns.amazonaws.com>\nx-amz-sns-message-id: 1\n\n{" +
                                     std::string(100000, '[') + "\n");
     CHECK(json.recipients.empty());
+}
+
+TEST_CASE("formats: a module's records stop at k_max_recipients with an anomaly") {
+    // The modules that read records one after another (Exchange's list, Postfix's address blocks)
+    // keep the first k_max_recipients and say they dropped the rest.
+    std::string exchange = "From: postmaster@example.com\n\nDiagnostic information for administrators:\n";
+    std::string postfix =
+        "From: MAILER-DAEMON@example.com\n\nThis is the mail system at host mx.example.com.\n\n";
+    for (std::size_t i = 0; i < k_max_recipients + 5; ++i) {
+        const std::string a = "u" + std::to_string(i) + "@example.net";
+        exchange += a + "\n#550 5.1.1 unknown ##\n";
+        postfix += "<" + a + ">: host mx.example.net[192.0.2.1] said: 550 5.1.1 unknown\n\n";
+    }
+    for (const std::string* raw : {&exchange, &postfix}) {
+        const DeliveryReport rep = run(*raw);
+        CHECK(rep.recipients.size() == k_max_recipients);
+        CHECK(rep.recipients.back().final_recipient ==
+              "u" + std::to_string(k_max_recipients - 1) + "@example.net");
+        CHECK(rep.has_anomaly("too-many-recipients"));
+    }
 }
