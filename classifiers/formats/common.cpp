@@ -182,16 +182,10 @@ std::size_t find_line(const Context& ctx, Needle needle, std::size_t from) {
     return first_at_or_after(lines, lines + count, from);
 }
 
-std::size_t find_head(const Context& ctx, Needle needle) {
-    if (ctx.lines.empty() || needle.text.empty()) return std::string_view::npos;
-    if (needle.id == k_unlisted) {
-        const std::size_t p = unlisted_find(ctx, needle.text, 0, std::min(ctx.text.size(), k_detect_window));
-        return p == std::string::npos ? std::string_view::npos : line_of(ctx, p);
-    }
-    // The first occurrence, when it ends inside the window (a later one ends later).
-    if (ctx.index.count[needle.id] == 0 || ctx.index.first_end[needle.id] > k_detect_window)
-        return std::string_view::npos;
-    return ctx.index.lines[ctx.index.begin[needle.id]];
+std::size_t find_head_unlisted(const Context& ctx, std::string_view needle) {
+    if (ctx.lines.empty() || needle.empty()) return std::string_view::npos;
+    const std::size_t p = unlisted_find(ctx, needle, 0, std::min(ctx.text.size(), k_detect_window));
+    return p == std::string::npos ? std::string_view::npos : line_of(ctx, p);
 }
 
 std::size_t find_first_line(const Context& ctx, std::initializer_list<Needle> needles, std::size_t from) {
@@ -207,10 +201,6 @@ std::size_t find_line_starting(const Context& ctx, std::string_view prefix, std:
 }
 
 bool contains(std::string_view hay, std::string_view needle) { return ifind(hay, needle) != std::string_view::npos; }
-
-bool from_has(const Context& ctx, Needle phrase) {
-    return phrase.id == k_unlisted ? contains(ctx.from, phrase.text) : ctx.from_phrases.test(phrase.id);
-}
 
 bool subject_has(const Context& ctx, Needle phrase) {
     if (phrase.id == k_unlisted) return contains(ctx.subject, phrase.text);

@@ -106,14 +106,24 @@ std::size_t find_line(const Context& ctx, Needle needle, std::size_t from = 0);
 // whether the message is in its format (openers and headings sit at the top), so that a message in
 // another format costs each module a bounded search (for a listed phrase, a lookup).
 inline constexpr std::size_t k_detect_window = 16 * 1024;
-std::size_t find_head(const Context& ctx, Needle needle);
+std::size_t find_head_unlisted(const Context& ctx, std::string_view needle);
+// Inline: every module's format check starts here. A listed phrase's first occurrence counts when it
+// ends inside the window (a later one ends later); no text, no occurrence.
+inline std::size_t find_head(const Context& ctx, Needle needle) {
+    if (needle.id == k_unlisted) return find_head_unlisted(ctx, needle.text);
+    if (ctx.index.count[needle.id] == 0 || ctx.index.first_end[needle.id] > k_detect_window)
+        return std::string_view::npos;
+    return ctx.index.lines[ctx.index.begin[needle.id]];
+}
 // The first of `needles` (by position) found at or after line `from`, as a line index, or npos.
 std::size_t find_first_line(const Context& ctx, std::initializer_list<Needle> needles, std::size_t from = 0);
 // Index of the first line at or after `from` that starts (after leading blanks) with `prefix`.
 std::size_t find_line_starting(const Context& ctx, std::string_view prefix, std::size_t from = 0);
 bool contains(std::string_view hay, std::string_view needle); // case-insensitive
 // contains(ctx.from, phrase) and contains(ctx.subject, phrase): a lookup for a listed phrase.
-bool from_has(const Context& ctx, Needle phrase);
+inline bool from_has(const Context& ctx, Needle phrase) {
+    return phrase.id == k_unlisted ? contains(ctx.from, phrase.text) : ctx.from_phrases.test(phrase.id);
+}
 bool subject_has(const Context& ctx, Needle phrase);
 
 // --- extraction from free text ------------------------------------------------------------------
