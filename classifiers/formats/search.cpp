@@ -171,11 +171,15 @@ std::size_t scan_to_flag(const Automaton& a, const unsigned char* p, std::size_t
         row_io = row;
         return at;
     };
-    for (; i + 4 <= n; i += 4) {
+    for (; i + 8 <= n; i += 8) {
         if (flagged_at(i)) return stop(i + 1);
         if (flagged_at(i + 1)) return stop(i + 2);
         if (flagged_at(i + 2)) return stop(i + 3);
         if (flagged_at(i + 3)) return stop(i + 4);
+        if (flagged_at(i + 4)) return stop(i + 5);
+        if (flagged_at(i + 5)) return stop(i + 6);
+        if (flagged_at(i + 6)) return stop(i + 7);
+        if (flagged_at(i + 7)) return stop(i + 8);
     }
     for (; i < n; ++i)
         if (flagged_at(i)) return stop(i + 1);
