@@ -116,7 +116,7 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.msg = &msg;
     ctx.headers = &msg.root.headers;
     find_fields(msg.root.headers, ctx);
-    ctx.from = to_lower_ascii(header(ctx, Field::from));
+    ctx.from = header(ctx, Field::from);
     ctx.subject = decode_rfc2047(header(ctx, Field::subject));
     find_phrases(ctx.from, ctx.from_phrases);
     ctx.subject_scanned = false;

@@ -62,7 +62,7 @@ struct Context {
     // The first value of each Field in `headers` (empty when absent) and which are present.
     std::array<std::string_view, k_field_count> field_value{};
     std::bitset<k_field_count> field_present;
-    std::string from;                 // top-level From, raw, lower-cased
+    std::string_view from;            // top-level From, raw (from_has() folds ASCII case)
     std::string subject;              // top-level Subject, decoded
     PhraseSet from_phrases;           // the listed phrases (needles.hpp) in `from`
     // And in `subject`, found on the first subject_has() (most messages never ask).
