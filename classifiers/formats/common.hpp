@@ -6,13 +6,6 @@
 // capped at k_max_text_part_bytes, diagnostics at k_max_diagnostic_bytes, records at k_max_recipients.
 #pragma once
 
-#include "classifiers/dsn.hpp"
-#include "classifiers/formats/needles.hpp"
-#include "classifiers/formats/search.hpp"
-#include "classifiers/mime.hpp"
-#include "classifiers/report.hpp"
-#include "classifiers/status_code.hpp"
-
 #include <array>
 #include <bitset>
 #include <cstdint>
@@ -20,6 +13,13 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "classifiers/dsn.hpp"
+#include "classifiers/formats/needles.hpp"
+#include "classifiers/formats/search.hpp"
+#include "classifiers/mime.hpp"
+#include "classifiers/report.hpp"
+#include "classifiers/status_code.hpp"
 
 namespace ndr::classifiers::formats {
 
@@ -100,7 +100,7 @@ inline bool has_header(const Context& ctx, Field f) {
 }
 
 // Index of the first line at or after `from` that contains `needle` (ASCII, case-insensitive, must
-// not span lines), or npos. A lookup in ctx.index for a phrase needles.hpp lists.
+// not span lines), or npos. A lookup in ctx.index (every phrase a module uses is listed in needles.hpp).
 std::size_t find_line(const Context& ctx, Needle needle, std::size_t from = 0);
 // find_line() limited to the first k_detect_window bytes of the text: what a module uses to decide
 // whether the message is in its format (openers and headings sit at the top), so that a message in
