@@ -9,13 +9,13 @@
 // line (phrases do not span lines) plus one per line.
 #pragma once
 
-#include "classifiers/formats/needles.hpp"
-
 #include <array>
 #include <bitset>
 #include <cstdint>
 #include <string_view>
 #include <vector>
+
+#include "classifiers/formats/needles.hpp"
 
 namespace ndr::classifiers::formats {
 

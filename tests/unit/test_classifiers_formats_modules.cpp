@@ -1,14 +1,15 @@
 // Unit tests for the vendor-format modules (classifiers/formats/*.cpp) through the registry: one small
 // inline message per template, what each must extract, negatives, and the enrichment of RFC 3464
 // records from the vendor text.
-#include "classifiers/formats/format.hpp"
-#include "classifiers/limits.hpp"
-#include "classifiers/mime.hpp"
-
 #include <doctest/doctest.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "classifiers/formats/format.hpp"
+#include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
 
 using namespace ndr::classifiers;
 

@@ -4,19 +4,20 @@
 // the marker lines are those of a line-by-line check, the lines are split as next_line() does, and
 // the phrases found in From and Subject are those contains() finds there, and the header fields
 // found in one pass are those Headers::get / has find.
-#include "classifiers/formats/common.hpp"
-#include "classifiers/formats/needles.hpp"
-#include "classifiers/limits.hpp"
-#include "classifiers/mime.hpp"
-#include "classifiers/text.hpp"
-
 #include <doctest/doctest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "classifiers/formats/common.hpp"
+#include "classifiers/formats/needles.hpp"
+#include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
+#include "classifiers/text.hpp"
 
 using namespace ndr::classifiers;
 using namespace ndr::classifiers::formats;
