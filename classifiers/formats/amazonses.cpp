@@ -63,7 +63,7 @@ nlohmann::json parse_json(std::string_view s) {
 
 bool parse_amazonses(const Context& ctx, DeliveryReport& report) {
     // AmazonSES.pm: the JSON form needs the x-amz-sns-message-id header and a body starting with "{".
-    if (!ctx.headers->has("x-amz-sns-message-id")) return false;
+    if (!has_header(ctx, Field::x_amz_sns_message_id)) return false;
     const std::string_view body = trim(ctx.text);
     if (!body.starts_with('{')) return false;
     std::string json;
@@ -99,10 +99,10 @@ bool parse_amazonses(const Context& ctx, DeliveryReport& report) {
                 std::string diag = str(e, "diagnosticCode");
                 // "smtp; 550 5.1.1 user unknown": the type before ";" (RFC 3464 Diagnostic-Code).
                 if (const std::size_t semi = diag.find(';'); semi != std::string::npos && semi < 16) {
-                    r = make_record(addr, std::string_view(diag).substr(semi + 1), "amazonses");
+                    r = make_record(ctx, addr, std::string_view(diag).substr(semi + 1), "amazonses");
                     r.diagnostic_type = to_lower_ascii(trim(std::string_view(diag).substr(0, semi)));
                 } else {
-                    r = make_record(addr, diag, "amazonses");
+                    r = make_record(ctx, addr, diag, "amazonses");
                 }
                 const std::string action = str(e, "action");
                 const std::string status = str(e, "status");
@@ -112,7 +112,7 @@ bool parse_amazonses(const Context& ctx, DeliveryReport& report) {
                 if (istarts_with(mta, "dsn;")) mta = std::string(trim(std::string_view(mta).substr(4)));
                 report.reporting_mta = mta;
             } else {
-                r = make_record(addr, str(*o, "complaintFeedbackType"), "amazonses", Action::none);
+                r = make_record(ctx, addr, str(*o, "complaintFeedbackType"), "amazonses", Action::none);
                 report.kind = Kind::feedback;
             }
             r.last_attempt = str(*o, "timestamp");
@@ -128,7 +128,8 @@ bool parse_amazonses(const Context& ctx, DeliveryReport& report) {
             if (!e.is_string()) continue;
             const std::string addr = e.get<std::string>();
             if (normalise_address(addr).empty()) continue;
-            RecipientRecord r = make_record(addr, str(*o, "smtpResponse"), "amazonses", Action::delivered);
+            RecipientRecord r =
+                make_record(ctx, addr, str(*o, "smtpResponse"), "amazonses", Action::delivered);
             r.remote_mta = str(*o, "remoteMtaIp");
             report.reporting_mta = str(*o, "reportingMTA");
             if (!add_record(report, std::move(r))) break;

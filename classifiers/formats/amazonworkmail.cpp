@@ -20,7 +20,7 @@
 namespace ndr::classifiers::formats {
 
 bool parse_amazonworkmail(const Context& ctx, DeliveryReport& report) {
-    if (!contains(ctx.headers->get("X-Mailer"), "Amazon WorkMail")) return false;
+    if (!contains(header(ctx, Field::x_mailer), "Amazon WorkMail")) return false;
     const std::size_t tech = find_line(ctx, "Technical report:");
     if (tech == std::string_view::npos) return false;
     const std::size_t before = report.recipients.size();

@@ -33,7 +33,7 @@ bool parse_apachejames(const Context& ctx, DeliveryReport& report) {
             std::size_t comma = list.find(',', pos);
             if (comma == std::string_view::npos) comma = list.size();
             if (std::string a = find_address(list.substr(pos, comma - pos)); !a.empty()) {
-                if (!add_record(report, make_record(a, diag, "apachejames"))) break;
+                if (!add_record(report, make_record(ctx, a, diag, "apachejames"))) break;
                 ++added;
             }
             pos = comma + 1;

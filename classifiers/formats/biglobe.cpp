@@ -23,7 +23,7 @@ bool parse_biglobe(const Context& ctx, DeliveryReport& report) {
     for (std::size_t i = list + 1; i < info; ++i) {
         std::string a;
         if (!is_address_line(trim(ctx.lines[i]), &a)) continue;
-        if (!add_record(report, make_record(a, diag, "biglobe"))) break;
+        if (!add_record(report, make_record(ctx, a, diag, "biglobe"))) break;
         ++added;
     }
     if (added == 0) return false;

@@ -43,84 +43,152 @@ void cap_utf8(std::string& s, std::size_t cap) {
 
 namespace {
 
-// The bit of Context::pairs for the byte pair (a, b).
-unsigned pair_index(char a, char b) {
-    return static_cast<unsigned char>(a) << 8 | static_cast<unsigned char>(b);
+// The names of the Fields, in the order of the enum.
+constexpr std::string_view k_field_names[k_field_count] = {
+    "From",
+    "Subject",
+    "Message-ID",
+    "X-Mailer",
+    "X-ZohoMail",
+    "X-MLServer",
+    "X-Msg-Ref",
+    "X-SPASIGN",
+    "X-NAI-Header",
+    "X-SES-Outgoing",
+    "X-Failed-Recipients",
+    "X-Google-Smtp-Source",
+    "x-amz-sns-message-id",
+};
+
+// Which of a few header names a field's name is (ASCII case-insensitive), or -1: the name is compared
+// only with those of its length and first letter ("Received" and "X-Mailer" differ at once).
+template <std::size_t N> class NameIndex {
+  public:
+    constexpr explicit NameIndex(const std::string_view (&names)[N]) : m_names(names) {
+        for (std::size_t k = 0; k < N; ++k) {
+            const std::size_t n = names[k].size();
+            if (n >= k_max || m_count[n] == m_ids[n].size())
+                throw "NameIndex: a name too long, or too many of one length";
+            m_ids[n][m_count[n]++] = static_cast<std::uint8_t>(k);
+        }
+    }
+    int find(std::string_view name) const {
+        if (name.empty() || name.size() >= k_max) return -1;
+        const char first = static_cast<char>(name[0] | 0x20);
+        for (std::size_t k = 0; k < m_count[name.size()]; ++k) {
+            const std::uint8_t id = m_ids[name.size()][k];
+            if ((m_names[id][0] | 0x20) == first && iequals(name, m_names[id])) return id;
+        }
+        return -1;
+    }
+
+  private:
+    static constexpr std::size_t k_max = 32;
+    const std::string_view (&m_names)[N];
+    std::array<std::array<std::uint8_t, 4>, k_max> m_ids{};
+    std::array<std::uint8_t, k_max> m_count{};
+};
+
+constexpr NameIndex k_field_index(k_field_names);
+
+// One pass over the top-level header: the first value of each Field (Headers::get / has).
+void find_fields(const Headers& h, Context& ctx) {
+    for (const auto& f : h.fields)
+        if (const int id = k_field_index.find(f.name); id >= 0 && !ctx.field_present[id]) {
+            ctx.field_present[id] = true;
+            ctx.field_value[id] = f.value;
+        }
 }
 
+// The fields read_inline_original() takes: the first of each single one, every Received and
+// DKIM-Signature.
+constexpr std::string_view k_original_fields[] = {"Message-ID", "From",        "To",       "Subject",
+                                                  "Date",       "Return-Path", "Received", "DKIM-Signature"};
+constexpr NameIndex k_original_index(k_original_fields);
+
 } // namespace
+
+std::string_view field_name(Field f) {
+    return k_field_names[static_cast<std::size_t>(f)];
+}
 
 void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.msg = &msg;
     ctx.headers = &msg.root.headers;
-    ctx.from = to_lower_ascii(msg.root.headers.get("From"));
-    ctx.subject = msg.root.headers.decoded("Subject");
+    find_fields(msg.root.headers, ctx);
+    ctx.from = header(ctx, Field::from);
+    ctx.subject = decode_rfc2047(header(ctx, Field::subject));
+    find_phrases(ctx.from, ctx.from_phrases);
+    ctx.subject_scanned = false;
     ctx.text = notification_text(msg);
     if (ctx.text.size() > k_max_text_part_bytes) ctx.text.resize(k_max_text_part_bytes);
     ctx.original = find_original_part(msg.root);
     ctx.delivery_status = find_part(msg.root, "message/delivery-status");
-    if (ctx.delivery_status == nullptr) ctx.delivery_status = find_part(msg.root, "message/global-delivery-status");
-    ctx.lower = to_lower_ascii(ctx.text);
-    for (std::size_t i = 1; i < ctx.lower.size(); ++i) {
-        const unsigned pair = pair_index(ctx.lower[i - 1], ctx.lower[i]);
-        ctx.pairs[pair >> 6] |= std::uint64_t{1} << (pair & 63);
-    }
-    // Sized first (one line per '\n', and one for a last line without it): growing both vectors line by
-    // line was a dozen allocations and copies per message.
-    std::size_t line_count = !ctx.text.empty() && ctx.text.back() != '\n' ? 1 : 0;
-    for (std::size_t nl = ctx.text.find('\n'); nl != std::string::npos; nl = ctx.text.find('\n', nl + 1))
-        ++line_count;
-    ctx.line_starts.reserve(line_count);
-    ctx.lines.reserve(line_count);
-    std::size_t pos = 0;
-    while (pos < ctx.text.size()) {
-        ctx.line_starts.push_back(pos);
-        ctx.lines.push_back(next_line(ctx.text, pos));
+    if (ctx.delivery_status == nullptr)
+        ctx.delivery_status = find_part(msg.root, "message/global-delivery-status");
+    ctx.lower.clear();
+    index_text(ctx.text, ctx.index);
+    // The lines as next_line() splits them: up to each '\n', without a '\r' before it.
+    const std::vector<std::uint32_t>& starts = ctx.index.line_starts;
+    ctx.lines.clear();
+    ctx.lines.reserve(starts.size());
+    const std::string_view text = ctx.text;
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+        std::size_t end = i + 1 < starts.size() ? starts[i + 1] - 1 : text.size();
+        if (i + 1 == starts.size() && text.back() == '\n') --end;
+        if (end > starts[i] && text[end - 1] == '\r') --end;
+        ctx.lines.push_back(text.substr(starts[i], end - starts[i]));
     }
 }
 
 namespace {
 
-// Position of lower-cased `needle` in ctx.lower[from, to), or npos. glibc memmem (two-way, vectorised)
-// keeps this linear and fast whatever the first character of the needle; ctx.pairs answers first
-// for needles with a byte pair the text does not have.
-std::size_t lower_find(const Context& ctx, std::string_view needle, std::size_t from, std::size_t to) {
-    const std::string& lower = ctx.lower;
-    if (from >= to || needle.size() > to - from) return std::string::npos;
-    char buf[128];
-    if (needle.size() > sizeof buf) return std::string::npos;
-    for (std::size_t i = 0; i < needle.size(); ++i) {
-        const char c = needle[i];
-        buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-        if (i > 0) {
-            const unsigned pair = pair_index(buf[i - 1], buf[i]);
-            if ((ctx.pairs[pair >> 6] >> (pair & 63) & 1) == 0) return std::string::npos;
-        }
-    }
-    const void* hit = memmem(lower.data() + from, to - from, buf, needle.size());
+// The line that offset `p` of ctx.text is on.
+std::size_t line_of(const Context& ctx, std::size_t p) {
+    const std::vector<std::uint32_t>& starts = ctx.index.line_starts;
+    const auto it = std::upper_bound(starts.begin(), starts.end(), p);
+    return static_cast<std::size_t>(it - starts.begin()) - 1;
+}
+
+// For a phrase needles.hpp does not list: position of lower-cased `needle` in the lower-cased text
+// [from, to), or npos (glibc memmem: linear). The lower-cased copy is made on first use.
+std::size_t unlisted_find(const Context& ctx, std::string_view needle, std::size_t from, std::size_t to) {
+    if (from >= to || needle.size() > to - from || needle.size() > k_max_needle_bytes)
+        return std::string::npos;
+    if (ctx.lower.size() != ctx.text.size()) ctx.lower = to_lower_ascii(ctx.text);
+    const std::string lowered = to_lower_ascii(needle);
+    const void* hit = memmem(ctx.lower.data() + from, to - from, lowered.data(), lowered.size());
     if (hit == nullptr) return std::string::npos;
-    return static_cast<std::size_t>(static_cast<const char*>(hit) - lower.data());
+    return static_cast<std::size_t>(static_cast<const char*>(hit) - ctx.lower.data());
+}
+
+// The first of the ascending `lines` at or after `from`, or npos.
+std::size_t first_at_or_after(const std::uint32_t* begin, const std::uint32_t* end, std::size_t from) {
+    const std::uint32_t* it = std::lower_bound(begin, end, from);
+    return it == end ? std::string_view::npos : *it;
 }
 
 } // namespace
 
-std::size_t find_line(const Context& ctx, std::string_view needle, std::size_t from) {
-    if (from >= ctx.lines.size() || needle.empty()) return std::string_view::npos;
-    const std::size_t p = lower_find(ctx, needle, ctx.line_starts[from], ctx.lower.size());
-    if (p == std::string::npos) return std::string_view::npos;
-    const auto it = std::upper_bound(ctx.line_starts.begin(), ctx.line_starts.end(), p);
-    return static_cast<std::size_t>(it - ctx.line_starts.begin()) - 1;
+std::size_t find_line(const Context& ctx, Needle needle, std::size_t from) {
+    if (from >= ctx.lines.size() || needle.text.empty()) return std::string_view::npos;
+    if (needle.id == k_unlisted) {
+        const std::size_t p = unlisted_find(ctx, needle.text, ctx.index.line_starts[from], ctx.text.size());
+        return p == std::string::npos ? std::string_view::npos : line_of(ctx, p);
+    }
+    const std::uint32_t count = ctx.index.count[needle.id];
+    if (count == 0) return std::string_view::npos;
+    const std::uint32_t* lines = ctx.index.lines.data() + ctx.index.begin[needle.id];
+    return first_at_or_after(lines, lines + count, from);
 }
 
-std::size_t find_head(const Context& ctx, std::string_view needle) {
+std::size_t find_head_unlisted(const Context& ctx, std::string_view needle) {
     if (ctx.lines.empty() || needle.empty()) return std::string_view::npos;
-    const std::size_t p = lower_find(ctx, needle, 0, std::min(ctx.lower.size(), k_detect_window));
-    if (p == std::string_view::npos) return std::string_view::npos;
-    const auto it = std::upper_bound(ctx.line_starts.begin(), ctx.line_starts.end(), p);
-    return static_cast<std::size_t>(it - ctx.line_starts.begin()) - 1;
+    const std::size_t p = unlisted_find(ctx, needle, 0, std::min(ctx.text.size(), k_detect_window));
+    return p == std::string::npos ? std::string_view::npos : line_of(ctx, p);
 }
 
-std::size_t find_first_line(const Context& ctx, std::initializer_list<std::string_view> needles, std::size_t from) {
+std::size_t find_first_line(const Context& ctx, std::initializer_list<Needle> needles, std::size_t from) {
     std::size_t best = std::string_view::npos;
     for (auto n : needles) best = std::min(best, find_line(ctx, n, from));
     return best;
@@ -133,6 +201,15 @@ std::size_t find_line_starting(const Context& ctx, std::string_view prefix, std:
 }
 
 bool contains(std::string_view hay, std::string_view needle) { return ifind(hay, needle) != std::string_view::npos; }
+
+bool subject_has(const Context& ctx, Needle phrase) {
+    if (phrase.id == k_unlisted) return contains(ctx.subject, phrase.text);
+    if (!ctx.subject_scanned) {
+        find_phrases(ctx.subject, ctx.subject_phrases);
+        ctx.subject_scanned = true;
+    }
+    return ctx.subject_phrases.test(phrase.id);
+}
 
 std::string find_address(std::string_view text) {
     std::size_t at = text.find('@');
@@ -162,8 +239,15 @@ bool is_address_line(std::string_view s, std::string* addr) {
     if (s.ends_with(':')) s.remove_suffix(1);
     if (s.starts_with('<') && s.ends_with('>') && s.size() >= 2) s = s.substr(1, s.size() - 2);
     if (s.starts_with('"') && s.ends_with('"') && s.size() >= 2) s = s.substr(1, s.size() - 2);
-    if (s.empty() || s.find_first_of(" \t<>") != std::string_view::npos) return false;
-    const std::size_t at = s.rfind('@');
+    if (s.empty()) return false;
+    // One pass: no blank or angle bracket, and the last '@'. (std::string_view::find_first_of calls
+    // memchr on the set for every byte.)
+    std::size_t at = std::string_view::npos;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        if (c == ' ' || c == '\t' || c == '<' || c == '>') return false;
+        if (c == '@') at = i;
+    }
     if (at == 0 || at == std::string_view::npos || at + 1 >= s.size()) return false;
     for (std::size_t i = at + 1; i < s.size(); ++i)
         if (!is_domain_char(s[i])) return false;
@@ -231,10 +315,14 @@ int reply_code_in(std::string_view text) {
     return p == std::string_view::npos ? 0 : leading_reply_code(text.substr(p));
 }
 
+void fill_from_diagnostic(const FillNeeds& needs, RecipientRecord& r) {
+    if (needs.status && r.status.empty()) r.status = find_status(r.diagnostic);
+    if (needs.reply_code && r.reply_code == 0) r.reply_code = reply_code_in(r.diagnostic);
+    if (needs.smtp_command && r.smtp_command.empty()) r.smtp_command = find_smtp_command(r.diagnostic);
+}
+
 void fill_from_diagnostic(RecipientRecord& r) {
-    if (r.status.empty()) r.status = find_status(r.diagnostic);
-    if (r.reply_code == 0) r.reply_code = reply_code_in(r.diagnostic);
-    if (r.smtp_command.empty()) r.smtp_command = find_smtp_command(r.diagnostic);
+    fill_from_diagnostic(FillNeeds{}, r);
 }
 
 std::string paragraph(const Context& ctx, std::size_t begin, std::size_t end) {
@@ -252,8 +340,10 @@ std::string paragraph(const Context& ctx, std::size_t begin, std::size_t end) {
     return out;
 }
 
-RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
-                            Action action) {
+namespace {
+
+RecipientRecord record_of(const FillNeeds& needs, std::string_view recipient, std::string_view diagnostic,
+                          std::string_view format, Action action, std::string_view command) {
     RecipientRecord r;
     r.final_recipient = normalise_address(recipient);
     if (r.final_recipient.empty()) r.final_recipient = std::string(trim(recipient));
@@ -261,15 +351,36 @@ RecipientRecord make_record(std::string_view recipient, std::string_view diagnos
     r.diagnostic = collapse_whitespace(diagnostic);
     cap_utf8(r.diagnostic, k_max_diagnostic_bytes);
     r.format = std::string(format);
-    fill_from_diagnostic(r);
+    r.smtp_command = std::string(command);
+    fill_from_diagnostic(needs, r);
     return r;
 }
 
+} // namespace
+
+RecipientRecord make_record(const Context& ctx, std::string_view recipient, std::string_view diagnostic,
+                            std::string_view format, Action action, std::string_view command) {
+    return record_of(ctx.fill, recipient, diagnostic, format, action, command);
+}
+
+RecipientRecord make_record(const FillNeeds& needs, std::string_view recipient, std::string_view diagnostic,
+                            std::string_view format, Action action) {
+    return record_of(needs, recipient, diagnostic, format, action, {});
+}
+
+RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
+                            Action action) {
+    return record_of(FillNeeds{}, recipient, diagnostic, format, action, {});
+}
+
+bool report_full(DeliveryReport& report) {
+    if (report.recipients.size() < k_max_recipients) return false;
+    report.add_anomaly("too-many-recipients");
+    return true;
+}
+
 bool add_record(DeliveryReport& report, RecipientRecord r) {
-    if (report.recipients.size() >= k_max_recipients) {
-        report.add_anomaly("too-many-recipients");
-        return false;
-    }
+    if (report_full(report)) return false;
     report.recipients.push_back(std::move(r));
     return true;
 }
@@ -305,20 +416,27 @@ void read_inline_original(std::string_view block, DeliveryReport& report) {
     auto& o = report.original;
     o.present = true;
     o.headers_only = true;
-    o.message_id = std::string(trim(h.get("Message-ID")));
-    o.from = h.decoded("From");
-    o.to = h.decoded("To");
-    o.subject = h.decoded("Subject");
-    o.date = std::string(trim(h.get("Date")));
-    o.return_path = std::string(trim(h.get("Return-Path")));
-    for (auto v : h.get_all("Received")) {
-        if (o.received.size() >= k_max_received_fields) break;
-        o.received.emplace_back(v);
+    // One pass over the fields (Headers::get / get_all each are one): the first Message-ID, From, To,
+    // Subject, Date and Return-Path, the Received and DKIM-Signature fields in order, capped.
+    enum { message_id, from, to, subject, date, return_path, received, dkim_signature };
+    std::array<std::string_view, received> first{};
+    std::array<bool, received> seen{};
+    for (const auto& f : h.fields) {
+        const int k = k_original_index.find(f.name);
+        if (k == received || k == dkim_signature) {
+            auto& all = k == received ? o.received : o.dkim_signatures;
+            if (all.size() < k_max_received_fields) all.emplace_back(f.value);
+        } else if (k >= 0 && !seen[k]) {
+            seen[k] = true;
+            first[k] = f.value;
+        }
     }
-    for (auto v : h.get_all("DKIM-Signature")) {
-        if (o.dkim_signatures.size() >= k_max_received_fields) break;
-        o.dkim_signatures.emplace_back(v);
-    }
+    o.message_id = std::string(trim(first[message_id]));
+    o.from = decode_rfc2047(first[from]);
+    o.to = decode_rfc2047(first[to]);
+    o.subject = decode_rfc2047(first[subject]);
+    o.date = std::string(trim(first[date]));
+    o.return_path = std::string(trim(first[return_path]));
     const std::size_t end = block.find("\n\n");
     o.raw_headers = std::string(block.substr(0, end == std::string_view::npos ? block.size() : end + 1));
 }
@@ -346,8 +464,8 @@ bool split_address_line(std::string_view line, std::string& addr, std::string_vi
         if (q == std::string_view::npos) return false;
         end = q + 1;
     } else {
-        end = t.find_first_of(" \t");
-        if (end == std::string_view::npos) end = t.size();
+        while (end < t.size() && t[end] != ' ' && t[end] != '\t')
+            ++end;
     }
     std::string_view tok = t.substr(0, end);
     rest = t.substr(end);
@@ -370,10 +488,13 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
     std::size_t added = 0;
     std::string addr, diag;
     bool open = false, closed = false;
+    // False once the report is full: nothing after that can add to it.
     auto flush = [&] {
-        if (!open) return;
-        if (add_record(report, make_record(addr, diag, format, action))) ++added;
+        if (!open) return true;
         open = false;
+        if (report_full(report)) return false;
+        if (add_record(report, make_record(ctx, addr, diag, format, action))) ++added;
+        return true;
     };
     for (std::size_t i = begin; i < end; ++i) {
         const std::string_view line = ctx.lines[i];
@@ -384,7 +505,7 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
                 if (!closed) (diag += ' ') += rest;
                 continue;
             }
-            flush();
+            if (!flush()) return added;
             addr = a;
             diag.assign(rest);
             open = true;
@@ -402,36 +523,12 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
     return added;
 }
 
+// The markers and where each comes from: k_original_markers in needles.hpp. A line is a marker line
+// when its text without leading blanks starts with one of them (ASCII case folded): index_text()
+// records those lines.
 std::size_t find_original_marker(const Context& ctx, std::size_t from) {
-    static constexpr std::string_view k_markers[] = {
-        "------ This is a copy of the message",          // Exim deliver.c
-        "------ This is a copy of your message",         // Exim (older)
-        "------ The body of the message is",             // Exim deliver.c, bounce_return_size_limit
-        "--- The header of the original message is",     // GMX (Exim based)
-        "Included is a copy of the message header",      // MXLogic (Exim based)
-        "--- Below this line is a copy of the message",  // qmail qmail-send.c, Yahoo
-        "--- Enclosed are the original headers",         // qmail variants
-        "----- Original message -----",                  // Gmail, Google Groups
-        "Below is a copy of the original message",       // OpenSMTPD bounce.c
-        "Message headers follow.",                       // DragonFly Mail Agent mail.c
-        "Original message headers:",                     // Exchange Online / Office 365
-        "------- Returned Message --------",             // Lotus Notes
-        "----- Unsent message follows -----",            // Sendmail
-        "----- Original message follows -----",          // Sendmail variants
-        "-------original message",                       // m-FILTER
-        "-------original mail info",                     // m-FILTER
-        "Original message follows.",                     // IMail Server
-        "--- Original message follows.",                 // qmail-derived gateways (Sisimai Lhost/X4.pm)
-        "Original Message:",                             // Verizon MMS
-        "Your original message follows",                 // Sendmail variants
-    };
-    for (std::size_t i = from; i < ctx.lines.size(); ++i) {
-        const std::string_view t = trim(ctx.lines[i]);
-        if (t.size() < 10) continue;
-        for (auto m : k_markers)
-            if (istarts_with(t, m)) return i;
-    }
-    return std::string_view::npos;
+    const std::vector<std::uint32_t>& m = ctx.index.marker_lines;
+    return first_at_or_after(m.data(), m.data() + m.size(), from);
 }
 
 void read_original_after(const Context& ctx, std::size_t marker, DeliveryReport& report) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -14,11 +15,41 @@
 #include <vector>
 
 #include "classifiers/dsn.hpp"
+#include "classifiers/formats/needles.hpp"
+#include "classifiers/formats/search.hpp"
 #include "classifiers/mime.hpp"
 #include "classifiers/report.hpp"
 #include "classifiers/status_code.hpp"
 
 namespace ndr::classifiers::formats {
+
+// Which codes fill_from_diagnostic() reads from a record's diagnostic. All of them, except when the
+// records only enrich those of an RFC 3464 part: then only those merge_into() (registry.cpp) will take.
+struct FillNeeds {
+    bool status = true;
+    bool reply_code = true;
+    bool smtp_command = true;
+};
+
+// The top-level header fields the modules and the registry look at: build_context() finds them in
+// one pass over the header (the names are in common.cpp).
+enum class Field : std::uint8_t {
+    from,
+    subject,
+    message_id,
+    x_mailer,
+    x_zohomail,
+    x_mlserver,
+    x_msg_ref,
+    x_spasign,
+    x_nai_header,
+    x_ses_outgoing,
+    x_failed_recipients,
+    x_google_smtp_source,
+    x_amz_sns_message_id,
+    count
+};
+inline constexpr std::size_t k_field_count = static_cast<std::size_t>(Field::count);
 
 // What a module sees of the message, prepared once by the registry.
 struct Context {
@@ -28,23 +59,30 @@ struct Context {
 
     const ParsedMessage* msg = nullptr;
     const Headers* headers = nullptr; // top-level headers
-    std::string from;                 // top-level From, raw, lower-cased
+    // The first value of each Field in `headers` (empty when absent) and which are present.
+    std::array<std::string_view, k_field_count> field_value{};
+    std::bitset<k_field_count> field_present;
+    std::string_view from;            // top-level From, raw (from_has() folds ASCII case)
     std::string subject;              // top-level Subject, decoded
+    PhraseSet from_phrases;           // the listed phrases (needles.hpp) in `from`
+    // And in `subject`, found on the first subject_has() (most messages never ask).
+    mutable PhraseSet subject_phrases;
+    mutable bool subject_scanned = false;
     // notification_text() (message_text.hpp): the text parts outside the returned original and the
     // delivery-status parts. Capped at k_max_text_part_bytes.
     std::string text;
     std::vector<std::string_view> lines; // `text` split into lines (views into `text`)
-    std::string lower;                   // `text` with ASCII letters lower-cased (same offsets)
-    std::vector<std::size_t> line_starts; // offset of each line in `text`
-    // One bit per byte pair (a, b) that occurs somewhere in `lower`: a needle with a pair that is not
-    // there cannot be found, and most of the modules' format checks end here without a search. In
-    // the context itself (8 KiB), not on the heap: malloc served a block that large on its slow path.
-    std::array<std::uint64_t, 65536 / 64> pairs{};
+    // Where the listed phrases (needles.hpp) and the returned-original markers occur, and where each
+    // line starts: one pass over `text` (search.hpp).
+    NeedleIndex index;
+    // `text` with ASCII letters lower-cased, made only for a phrase that needles.hpp does not list.
+    mutable std::string lower;
     const MimePart* original = nullptr;  // first message/rfc822, message/global or text/rfc822-headers
     const MimePart* delivery_status = nullptr; // first message/(global-)delivery-status part
     // The RFC 3464 pass already produced the records: a module's records only fill them in
     // (registry.cpp merge_into), so a record may leave the address to the delivery-status fields.
     bool enriching = false;
+    FillNeeds fill; // what make_record(ctx, ...) takes from a diagnostic (set by the registry)
 };
 
 // Builds the context. Never throws.
@@ -52,20 +90,41 @@ void build_context(const ParsedMessage& msg, Context& ctx);
 
 // --- searching ----------------------------------------------------------------------------------
 
+// The header name of a Field ("X-Mailer"); ctx.headers->get(name) and ->has(name) for it: lookups.
+std::string_view field_name(Field f);
+inline std::string_view header(const Context& ctx, Field f) {
+    return ctx.field_value[static_cast<std::size_t>(f)];
+}
+inline bool has_header(const Context& ctx, Field f) {
+    return ctx.field_present[static_cast<std::size_t>(f)];
+}
+
 // Index of the first line at or after `from` that contains `needle` (ASCII, case-insensitive, must
-// not span lines), or npos. One substring search over the lower-cased text.
-std::size_t find_line(const Context& ctx, std::string_view needle, std::size_t from = 0);
+// not span lines), or npos. A lookup in ctx.index (every phrase a module uses is listed in needles.hpp).
+std::size_t find_line(const Context& ctx, Needle needle, std::size_t from = 0);
 // find_line() limited to the first k_detect_window bytes of the text: what a module uses to decide
 // whether the message is in its format (openers and headings sit at the top), so that a message in
-// another format costs each module a bounded search.
+// another format costs each module a bounded search (for a listed phrase, a lookup).
 inline constexpr std::size_t k_detect_window = 16 * 1024;
-std::size_t find_head(const Context& ctx, std::string_view needle);
+std::size_t find_head_unlisted(const Context& ctx, std::string_view needle);
+// Inline: every module's format check starts here. A listed phrase's first occurrence counts when it
+// ends inside the window (a later one ends later); no text, no occurrence.
+inline std::size_t find_head(const Context& ctx, Needle needle) {
+    if (needle.id == k_unlisted) return find_head_unlisted(ctx, needle.text);
+    if (ctx.index.count[needle.id] == 0 || ctx.index.first_end[needle.id] > k_detect_window)
+        return std::string_view::npos;
+    return ctx.index.lines[ctx.index.begin[needle.id]];
+}
 // The first of `needles` (by position) found at or after line `from`, as a line index, or npos.
-std::size_t find_first_line(const Context& ctx, std::initializer_list<std::string_view> needles,
-                            std::size_t from = 0);
+std::size_t find_first_line(const Context& ctx, std::initializer_list<Needle> needles, std::size_t from = 0);
 // Index of the first line at or after `from` that starts (after leading blanks) with `prefix`.
 std::size_t find_line_starting(const Context& ctx, std::string_view prefix, std::size_t from = 0);
 bool contains(std::string_view hay, std::string_view needle); // case-insensitive
+// contains(ctx.from, phrase) and contains(ctx.subject, phrase): a lookup for a listed phrase.
+inline bool from_has(const Context& ctx, Needle phrase) {
+    return phrase.id == k_unlisted ? contains(ctx.from, phrase.text) : ctx.from_phrases.test(phrase.id);
+}
+bool subject_has(const Context& ctx, Needle phrase);
 
 // --- extraction from free text ------------------------------------------------------------------
 
@@ -94,10 +153,23 @@ std::string find_remote_host(std::string_view text);
 // taken from the diagnostic when not already set.
 RecipientRecord make_record(std::string_view recipient, std::string_view diagnostic, std::string_view format,
                             Action action = Action::failed);
-// Fills status / reply code / command of `r` from its diagnostic where they are empty.
+// The same, taking from the diagnostic only the codes ctx.fill (or `needs`) asks for (the modules use
+// these). A non-empty `command` is the SMTP command the module knows: the record's, instead of one
+// looked for in the diagnostic.
+RecipientRecord make_record(const Context& ctx, std::string_view recipient, std::string_view diagnostic,
+                            std::string_view format, Action action = Action::failed,
+                            std::string_view command = {});
+RecipientRecord make_record(const FillNeeds& needs, std::string_view recipient, std::string_view diagnostic,
+                            std::string_view format, Action action = Action::failed);
+// Fills status / reply code / command of `r` from its diagnostic where they are empty (those `needs`
+// asks for).
 void fill_from_diagnostic(RecipientRecord& r);
+void fill_from_diagnostic(const FillNeeds& needs, RecipientRecord& r);
 // Appends a record (anomaly "too-many-recipients" beyond k_max_recipients). Returns false when capped.
 bool add_record(DeliveryReport& report, RecipientRecord r);
+// True, with the same anomaly, when the report holds k_max_recipients records already: what
+// add_record() would say, asked before building a record it would drop.
+bool report_full(DeliveryReport& report);
 // Sets report.format and (when the report is not yet a failure/delay kind) report.kind from records.
 void finish(DeliveryReport& report, std::string_view format);
 

@@ -30,10 +30,12 @@ bool parse_courier(const Context& ctx, DeliveryReport& report) {
     std::string addr, reply, remote, command;
     auto flush = [&] {
         if (addr.empty()) return;
-        RecipientRecord r = make_record(addr, reply, "courier", delayed ? Action::delayed : Action::failed);
-        r.remote_mta = remote;
-        if (!command.empty()) r.smtp_command = command;
-        if (add_record(report, std::move(r))) ++added;
+        if (!report_full(report)) {
+            RecipientRecord r =
+                make_record(ctx, addr, reply, "courier", delayed ? Action::delayed : Action::failed, command);
+            r.remote_mta = remote;
+            if (add_record(report, std::move(r))) ++added;
+        }
         addr.clear();
         reply.clear();
         remote.clear();

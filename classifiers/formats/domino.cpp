@@ -32,7 +32,7 @@ bool parse_domino_text(const Context& ctx, DeliveryReport& report) {
     const std::string diag = paragraph(ctx, because + 1, find_original_marker(ctx, because));
     std::size_t added = 0;
     for (const auto& a : rcpts) {
-        if (!add_record(report, make_record(a, diag, "domino"))) break;
+        if (!add_record(report, make_record(ctx, a, diag, "domino"))) break;
         ++added;
     }
     if (added == 0) return false;
@@ -52,7 +52,7 @@ bool parse_notes_text(const Context& ctx, DeliveryReport& report) {
         const std::string_view t = trim(ctx.lines[i]);
         if (t.empty()) continue;
         if (std::string a; is_address_line(t, &a)) {
-            if (!add_record(report, make_record(a, diag, "notes"))) break;
+            if (!add_record(report, make_record(ctx, a, diag, "notes"))) break;
             ++added;
             continue;
         }

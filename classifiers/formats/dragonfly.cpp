@@ -40,7 +40,10 @@ bool parse_dragonfly(const Context& ctx, DeliveryReport& report) {
             if (diag.size() < k_max_diagnostic_bytes) (diag += ' ') += t;
         }
         if (!a.empty()) {
-            RecipientRecord r = make_record(a, diag, "dragonfly");
+            // The host line names the command: the diagnostic's is not looked for then.
+            FillNeeds needs = ctx.fill;
+            needs.smtp_command &= host_line.empty();
+            RecipientRecord r = make_record(needs, a, diag, "dragonfly");
             if (!host_line.empty()) {
                 // "mx.example.org [192.0.2.1] did not like our RCPT TO:" names the host and command.
                 r.remote_mta = std::string(trim(std::string_view(host_line).substr(0, host_line.find(' '))));

@@ -47,8 +47,7 @@ bool parse_exchange(const Context& ctx, DeliveryReport& report) {
     std::size_t added = 0;
     auto flush = [&] {
         if (addr.empty()) return;
-        RecipientRecord r = make_record(addr, diag, "exchange");
-        if (add_record(report, std::move(r))) ++added;
+        if (!report_full(report) && add_record(report, make_record(ctx, addr, diag, "exchange"))) ++added;
         addr.clear();
         diag.clear();
     };

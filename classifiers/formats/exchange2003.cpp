@@ -25,7 +25,7 @@ bool parse_exchange2003(const Context& ctx, DeliveryReport& report) {
     std::size_t added = 0;
     auto flush = [&] {
         if (addr.empty()) return;
-        if (add_record(report, make_record(addr, diag, "exchange2003"))) ++added;
+        if (!report_full(report) && add_record(report, make_record(ctx, addr, diag, "exchange2003"))) ++added;
         addr.clear();
         diag.clear();
     };

@@ -20,35 +20,36 @@ namespace ndr::classifiers::formats {
 namespace {
 
 bool is_exim(const Context& ctx) {
-    // Sisimai Lhost/Exim.pm: deliver.c opening lines; X-Failed-Recipients is set by deliver.c.
-    static constexpr std::string_view k_openers[] = {
-        "This message was created automatically by mail delivery software",
-        "A message that you sent could not be delivered to",
-        "A message that you have sent could not be delivered to", // MXLogic
-        "A message that you sent has not yet been delivered to",
-        "A message that you sent was rejected by the local scanning code",
-        "A message that you sent contained one or more recipient addresses",
-    };
+    // deliver.c opening lines (k_exim_openers, needles.hpp); X-Failed-Recipients is set by deliver.c.
+    static constexpr auto k_openers = needles_of(k_exim_openers);
     for (auto o : k_openers)
         if (find_head(ctx, o) != std::string_view::npos) return true;
-    return ctx.headers->has("X-Failed-Recipients") && contains(ctx.subject, "Mail delivery failed");
+    return has_header(ctx, Field::x_failed_recipients) && subject_has(ctx, "Mail delivery failed");
 }
 
 // The remote server's reply without Exim's "SMTP error from remote mail server after ...: host
 // X [IP]:" preamble (transports/smtp.c), and the host and command it names.
-void strip_preamble(RecipientRecord& r) {
+// `r` comes from make_record() without its codes: they are read here, from the reply when there is one.
+void strip_preamble(const Context& ctx, RecipientRecord& r) {
     const std::size_t se = ifind(r.diagnostic, "SMTP error from remote");
     const std::size_t le = ifind(r.diagnostic, "LMTP error after");
     const std::size_t at = std::min(se, le);
-    if (at == std::string::npos) return;
+    if (at == std::string::npos) {
+        fill_from_diagnostic(ctx.fill, r);
+        return;
+    }
     r.smtp_command = find_smtp_command(std::string_view(r.diagnostic).substr(at));
     r.remote_mta = find_remote_host(r.diagnostic);
     const std::size_t p = find_reply_after_colon(r.diagnostic, at);
-    if (p == std::string::npos) return;
+    if (p == std::string::npos) {
+        // The whole text's status and reply code; the command is the preamble's (even none).
+        FillNeeds codes = ctx.fill;
+        codes.smtp_command = false;
+        fill_from_diagnostic(codes, r);
+        return;
+    }
     r.diagnostic.erase(0, p);
-    r.status.clear();
-    r.reply_code = 0;
-    fill_from_diagnostic(r);
+    fill_from_diagnostic(ctx.fill, r);
 }
 
 } // namespace
@@ -68,7 +69,7 @@ bool parse_exim(const Context& ctx, DeliveryReport& report) {
     // bare local part.
     std::vector<std::string> failed;
     {
-        const std::string_view xf = ctx.headers->get("X-Failed-Recipients");
+        const std::string_view xf = header(ctx, Field::x_failed_recipients);
         std::size_t pos = 0;
         while (pos < xf.size()) {
             std::size_t comma = xf.find(',', pos);
@@ -150,8 +151,9 @@ bool parse_exim(const Context& ctx, DeliveryReport& report) {
         // (Sisimai Reason/MailerError.pm "pipe to |/...").
         if (!e.what.empty() && e.diag.find("SMTP error from remote") == std::string::npos)
             e.diag = e.what + (e.diag.empty() ? "" : " ") + e.diag;
-        RecipientRecord r = make_record(e.addr, e.diag, "exim", delayed ? Action::delayed : Action::failed);
-        strip_preamble(r);
+        RecipientRecord r = make_record(FillNeeds{false, false, false}, e.addr, e.diag, "exim",
+                                        delayed ? Action::delayed : Action::failed);
+        strip_preamble(ctx, r);
         if (!add_record(report, std::move(r))) break;
         ++added;
     }

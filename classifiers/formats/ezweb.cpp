@@ -35,7 +35,7 @@ bool parse_kddi(const Context& ctx, DeliveryReport& report) {
             (diag += ' ') += t;
         }
         if (a.empty()) continue;
-        if (!add_record(report, make_record(a, diag, "kddi"))) break;
+        if (!add_record(report, make_record(ctx, a, diag, "kddi"))) break;
         ++added;
     }
     if (added == 0) return false;
@@ -47,8 +47,8 @@ bool parse_kddi(const Context& ctx, DeliveryReport& report) {
 } // namespace
 
 bool parse_ezweb(const Context& ctx, DeliveryReport& report) {
-    const bool carrier = contains(ctx.from, "ezweb.ne.jp") || contains(ctx.from, "dion.ne.jp") ||
-                         contains(ctx.from, "au.com") || contains(ctx.subject, "Mail System Error - Returned Mail");
+    const bool carrier = from_has(ctx, "ezweb.ne.jp") || from_has(ctx, "dion.ne.jp") ||
+                         from_has(ctx, "au.com") || subject_has(ctx, "Mail System Error - Returned Mail");
     if (!carrier) return false;
     if (parse_kddi(ctx, report)) return true;
     std::size_t begin = find_line(ctx, "Each of the following recipients was rejected");
@@ -97,11 +97,11 @@ bool parse_ezweb(const Context& ctx, DeliveryReport& report) {
     for (std::size_t i = 0; entries.empty() && i < begin; ++i)
         if (std::string a; is_address_line(trim(ctx.lines[i]), &a)) entries.push_back(Entry{a, {}, {}});
     // EZweb marks mail its per-user domain filter refused with "X-SPASIGN: NG" (EZweb.pm).
-    const bool spasign_ng = iequals(trim(ctx.headers->get("X-SPASIGN")), "NG");
+    const bool spasign_ng = iequals(trim(header(ctx, Field::x_spasign)), "NG");
     std::size_t added = 0;
     for (const auto& e : entries) {
-        RecipientRecord r = make_record(e.addr, e.reply.empty() ? lead : e.reply, "ezweb");
-        if (!e.command.empty()) r.smtp_command = e.command;
+        RecipientRecord r =
+            make_record(ctx, e.addr, e.reply.empty() ? lead : e.reply, "ezweb", Action::failed, e.command);
         if (spasign_ng) r.verdict.reason = Reason::filtered;
         if (!add_record(report, std::move(r))) break;
         ++added;

@@ -13,8 +13,8 @@
 namespace ndr::classifiers::formats {
 
 bool parse_fml(const Context& ctx, DeliveryReport& report) {
-    if (!ctx.headers->has("X-MLServer") || !contains(ctx.from, "-admin@") ||
-        !contains(ctx.headers->get("Message-ID"), ".FML"))
+    if (!has_header(ctx, Field::x_mlserver) || !from_has(ctx, "-admin@") ||
+        !contains(header(ctx, Field::message_id), ".FML"))
         return false;
     std::size_t end = find_line(ctx, "Original mail as follows:");
     if (end == std::string_view::npos) end = ctx.lines.size();
@@ -32,7 +32,7 @@ bool parse_fml(const Context& ctx, DeliveryReport& report) {
             if (t.empty() || t.find('<') != std::string_view::npos) break;
             (diag += ' ') += t;
         }
-        RecipientRecord r = make_record(a, diag, "fml");
+        RecipientRecord r = make_record(ctx, a, diag, "fml");
         // A loop or a refused post, not an SMTP reply: the Subject says which when the text does not.
         if (contains(ctx.subject, "Loop Alert") || contains(ctx.subject, "Loop Back Warning"))
             r.verdict.reason = Reason::systemerror;

@@ -62,7 +62,7 @@ void apply_state(RecipientRecord& r) {
 
 bool parse_gmail(const Context& ctx, DeliveryReport& report) {
     // Gmail.pm: the sender is mailer-daemon@googlemail.com / @gmail.com.
-    if (!contains(ctx.from, "mailer-daemon@google") && !contains(ctx.from, "mailer-daemon@gmail")) return false;
+    if (!from_has(ctx, "mailer-daemon@google") && !from_has(ctx, "mailer-daemon@gmail")) return false;
     const std::size_t begin = find_line(ctx, "Delivery to the following recipient");
     if (begin == std::string_view::npos) return false;
     const bool delayed = contains(ctx.lines[begin], "delayed");
@@ -88,7 +88,7 @@ bool parse_gmail(const Context& ctx, DeliveryReport& report) {
     const std::size_t said = ifind(diag, "The error that the other server returned was:");
     if (said != std::string::npos) reply = std::string_view(diag).substr(said + 45);
     for (const auto& a : rcpts) {
-        RecipientRecord r = make_record(a, reply, "gmail", delayed ? Action::delayed : Action::failed);
+        RecipientRecord r = make_record(ctx, a, reply, "gmail", delayed ? Action::delayed : Action::failed);
         if (said != std::string::npos) {
             // Keep Google's sentence too: it says whether the connection or the reply failed.
             r.diagnostic = collapse_whitespace(diag);

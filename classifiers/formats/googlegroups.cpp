@@ -14,9 +14,9 @@
 namespace ndr::classifiers::formats {
 
 bool parse_googlegroups(const Context& ctx, DeliveryReport& report) {
-    if (!contains(ctx.subject, "Delivery Status Notification")) return false;
-    const std::string_view failed = ctx.headers->get("X-Failed-Recipients");
-    if (failed.empty() || !ctx.headers->has("X-Google-Smtp-Source")) return false;
+    if (!subject_has(ctx, "Delivery Status Notification")) return false;
+    const std::string_view failed = header(ctx, Field::x_failed_recipients);
+    if (failed.empty() || !has_header(ctx, Field::x_google_smtp_source)) return false;
     // The notice is localised: take its first paragraphs (up to four, GoogleGroups.pm) as the
     // diagnostic, up to the "----- Original message -----" marker.
     // Newer notices attach the original as a message/rfc822 part instead of the marker.
@@ -40,7 +40,7 @@ bool parse_googlegroups(const Context& ctx, DeliveryReport& report) {
         if (comma == std::string_view::npos) comma = failed.size();
         std::string a;
         if (is_address_line(failed.substr(pos, comma - pos), &a)) {
-            if (!add_record(report, make_record(a, diag, "googlegroups"))) break;
+            if (!add_record(report, make_record(ctx, a, diag, "googlegroups"))) break;
             ++added;
         }
         pos = comma + 1;

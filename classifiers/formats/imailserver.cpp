@@ -11,7 +11,7 @@
 namespace ndr::classifiers::formats {
 
 bool parse_imailserver(const Context& ctx, DeliveryReport& report) {
-    if (!istarts_with(ctx.headers->get("X-Mailer"), "<SMTP32")) return false;
+    if (!istarts_with(header(ctx, Field::x_mailer), "<SMTP32")) return false;
     const std::size_t end = std::min(find_original_marker(ctx), ctx.lines.size());
     std::size_t added = 0;
     for (std::size_t i = 0; i < end; ++i) {
@@ -20,7 +20,7 @@ bool parse_imailserver(const Context& ctx, DeliveryReport& report) {
         if (colon == std::string_view::npos) continue;
         std::string a;
         if (!is_address_line(t.substr(colon + 2), &a)) continue;
-        if (!add_record(report, make_record(a, t.substr(0, colon), "imailserver"))) break;
+        if (!add_record(report, make_record(ctx, a, t.substr(0, colon), "imailserver"))) break;
         ++added;
     }
     if (added == 0) return false;

@@ -15,8 +15,7 @@
 namespace ndr::classifiers::formats {
 
 bool parse_interscanmss(const Context& ctx, DeliveryReport& report) {
-    if (!contains(ctx.from, "interscan") && !contains(ctx.subject, "Mail could not be delivered"))
-        return false;
+    if (!from_has(ctx, "interscan") && !subject_has(ctx, "Mail could not be delivered")) return false;
     std::size_t added = 0;
     for (std::size_t i = 0; i < ctx.lines.size(); ++i) {
         const std::string_view t = trim(ctx.lines[i]);
@@ -29,7 +28,7 @@ bool parse_interscanmss(const Context& ctx, DeliveryReport& report) {
                 if (u.empty() || u.starts_with("****")) break;
                 (diag += ' ') += u;
             }
-            if (!add_record(report, make_record(a, diag, "interscanmss"))) break;
+            if (!add_record(report, make_record(ctx, a, diag, "interscanmss"))) break;
             ++added;
             continue;
         }
@@ -41,7 +40,7 @@ bool parse_interscanmss(const Context& ctx, DeliveryReport& report) {
                 const std::string_view u = trim(ctx.lines[i + 1]);
                 if (istarts_with(u, "Received >>> ")) diag = std::string(u.substr(13));
             }
-            RecipientRecord r = make_record(a, diag, "interscanmss");
+            RecipientRecord r = make_record(ctx, a, diag, "interscanmss");
             r.smtp_command = find_smtp_command(t);
             if (!add_record(report, std::move(r))) break;
             ++added;

@@ -21,7 +21,7 @@ bool parse_mailfoundry(const Context& ctx, DeliveryReport& report) {
     if (a.empty()) return false;
     const std::string diag = paragraph(ctx, why + 1, ctx.lines.size());
     // "host[ip] responded with failure: 550 ..." — keep the reply.
-    RecipientRecord r = make_record(a, diag, "mailfoundry");
+    RecipientRecord r = make_record(ctx, a, diag, "mailfoundry");
     if (const std::size_t p = r.diagnostic.find("responded with failure: "); p != std::string::npos) {
         r.remote_mta = r.diagnostic.substr(0, r.diagnostic.find('['));
         r.diagnostic.erase(0, p + 24);

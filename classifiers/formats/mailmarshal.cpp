@@ -30,7 +30,7 @@ bool parse_mailmarshal(const Context& ctx, DeliveryReport& report) {
         if (t.empty()) continue;
         std::string a;
         if (!is_address_line(t, &a)) break;
-        if (!add_record(report, make_record(a, diag, "mailmarshal"))) break;
+        if (!add_record(report, make_record(ctx, a, diag, "mailmarshal"))) break;
         ++added;
     }
     if (added == 0) return false;

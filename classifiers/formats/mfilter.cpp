@@ -34,7 +34,7 @@ bool parse_mfilter(const Context& ctx, DeliveryReport& report) {
     }
     std::size_t added = 0;
     for (const auto& a : rcpts) {
-        RecipientRecord r = make_record(a, diag, "mfilter");
+        RecipientRecord r = make_record(ctx, a, diag, "mfilter");
         if (!command.empty()) r.smtp_command = to_lower_ascii(command) == "data" ? "DATA" : find_smtp_command(command);
         if (r.smtp_command.empty()) r.smtp_command = command.size() <= 4 ? command : std::string();
         if (!add_record(report, std::move(r))) break;

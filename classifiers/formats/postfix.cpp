@@ -41,7 +41,8 @@ bool parse_transcript(const Context& ctx, DeliveryReport& report) {
         }
     }
     if (rcpt.empty() || reply.empty()) return false;
-    RecipientRecord r = make_record(rcpt, reply, "postfix", reply[0] == '4' ? Action::delayed : Action::failed);
+    RecipientRecord r =
+        make_record(ctx, rcpt, reply, "postfix", reply[0] == '4' ? Action::delayed : Action::failed);
     r.smtp_command = command;
     if (!add_record(report, std::move(r))) return false;
     read_part_original(ctx, report);

@@ -19,29 +19,11 @@
 
 namespace ndr::classifiers::formats {
 
-namespace {
-
-// Opening sentences of qmail and its forks (Sisimai Lhost/qmail.pm $startingof).
-constexpr std::string_view k_openers[] = {
-    "This is the qmail-send program at",
-    "I'm afraid I wasn't able to deliver your message",
-    "unable to deliver your message to the following addresses",
-    "Su mensaje no pudo ser entregado",
-    "This is the machine generated message from mail service",
-    "This is the mail delivery agent at",
-    "Unable to deliver message to the following address",
-    "Unfortunately, your mail was not delivered to the following address",
-    "Your mail message to the following address",
-    "Your message to the following addresses could not be delivered",
-    "Your message was not delivered to the following recipients",
-    "Your mail was not delivered to the following addresses",
-};
-
-} // namespace
-
 bool parse_qmail(const Context& ctx, DeliveryReport& report) {
     std::size_t begin = std::string_view::npos;
-    for (auto o : k_openers) begin = std::min(begin, find_head(ctx, o));
+    // The opening sentences of qmail and its forks: k_qmail_openers (needles.hpp).
+    static constexpr auto k_openers = needles_of(k_qmail_openers);
+    for (const Needle o : k_openers) begin = std::min(begin, find_head(ctx, o));
     if (begin == std::string_view::npos) return false;
     const std::size_t marker = find_original_marker(ctx, begin);
     // qmail-send.c: "I'm not going to try again" ends a permanent failure; a deferral report says so.

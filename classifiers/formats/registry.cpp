@@ -132,15 +132,14 @@ void enrich_from_diagnostic(DeliveryReport& report) {
 // outlook.com), X2.pm (a MAILER-DAEMON notice titled exactly "failure delivery", "failed delivery" or
 // "delivery failure", in qmail's layout). Empty when none fits.
 std::string_view identify_agent(const Context& ctx) {
-    const Headers& h = *ctx.headers;
-    if (contains(h.get("X-NAI-Header"), "Modified by McAfee")) return "mcafee";
-    if (h.has("X-Msg-Ref") && contains(ctx.from, "@messagelabs.com")) return "messagelabs";
-    if (contains(ctx.from, "mailer-daemon@mx.facebook.com")) return "facebook";
-    if (h.has("X-SES-Outgoing")) return "receivingses";
-    if (contains(ctx.from, "mailer-daemon@googlemail.com") && ctx.delivery_status != nullptr) return "gsuite";
-    if (contains(ctx.from, "postmaster@hotmail.com") || contains(ctx.from, "postmaster@outlook.com")) return "outlook";
+    if (contains(header(ctx, Field::x_nai_header), "Modified by McAfee")) return "mcafee";
+    if (has_header(ctx, Field::x_msg_ref) && from_has(ctx, "@messagelabs.com")) return "messagelabs";
+    if (from_has(ctx, "mailer-daemon@mx.facebook.com")) return "facebook";
+    if (has_header(ctx, Field::x_ses_outgoing)) return "receivingses";
+    if (from_has(ctx, "mailer-daemon@googlemail.com") && ctx.delivery_status != nullptr) return "gsuite";
+    if (from_has(ctx, "postmaster@hotmail.com") || from_has(ctx, "postmaster@outlook.com")) return "outlook";
     if (const std::string_view s = trim(ctx.subject);
-        contains(ctx.from, "mailer-daemon@") &&
+        from_has(ctx, "mailer-daemon@") &&
         (iequals(s, "failure delivery") || iequals(s, "failed delivery") || iequals(s, "delivery failure")))
         return "x2";
     return {};
@@ -169,10 +168,24 @@ void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report) {
         } else {
             enrich_from_diagnostic(report);
             DeliveryReport vendor;
+            // merge_into() keeps the report's returned original when it has one: the modules need not
+            // read theirs (read_inline_original() and amazonses skip an original already present).
+            vendor.original.present = report.original.present;
+            // merge_into() reads a vendor record's status, reply code and command only for a record of
+            // the report that lacks them (a generic status, no reply code, no command): the modules
+            // need not read the others from their diagnostics (nothing else reads them).
+            FillNeeds merged;
+            merged.status = merged.reply_code = merged.smtp_command = false;
+            for (const auto& r : report.recipients) {
+                merged.status |= generic_status(r.status);
+                merged.reply_code |= r.reply_code == 0;
+                merged.smtp_command |= r.smtp_command.empty();
+            }
             for (const auto& m : k_modules) {
                 // Google Groups notices carry no delivery-status part; a Gmail/Workspace DSN that
                 // has one is not a group rejection (Sisimai GSuite.pm before GoogleGroups.pm).
                 if (m.parse == parse_googlegroups && ctx.delivery_status != nullptr) continue;
+                ctx.fill = m.replaces_codes ? FillNeeds{} : merged;
                 if (!m.parse(ctx, vendor)) continue;
                 adopt_vendor_address(report, vendor);
                 merge_into(report, vendor, m.replaces_codes);

@@ -191,7 +191,8 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
     // fields name the recipient: the reply is given without an address and merged into their only
     // record (registry.cpp merge_into), whose Diagnostic-Code is often just an exit status.
     if (found.empty() && !loose_reply.empty() && ctx.enriching) {
-        RecipientRecord r = make_record("", loose_reply, "sendmail", transient ? Action::delayed : Action::failed);
+        RecipientRecord r =
+            make_record(ctx, "", loose_reply, "sendmail", transient ? Action::delayed : Action::failed);
         r.final_recipient.clear();
         if (!add_record(report, std::move(r))) return false;
         finish(report, "sendmail");
@@ -207,7 +208,7 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
         if (const auto to = sole_recipient(probe.original)) {
             // The report has no record yet (nothing found, not enriching): no cap to meet.
             report.recipients.push_back(
-                make_record(*to, loose_reply, "sendmail", transient ? Action::delayed : Action::failed));
+                make_record(ctx, *to, loose_reply, "sendmail", transient ? Action::delayed : Action::failed));
             report.original = std::move(probe.original);
             report.add_anomaly("recipient-from-original");
             finish(report, "sendmail");
@@ -216,9 +217,9 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
     }
     std::size_t added = 0;
     for (auto& f : found) {
-        RecipientRecord r = make_record(f.addr, f.diag, "sendmail", transient ? Action::delayed : Action::failed);
+        RecipientRecord r = make_record(ctx, f.addr, f.diag, "sendmail",
+                                        transient ? Action::delayed : Action::failed, f.command);
         r.remote_mta = f.remote;
-        if (!f.command.empty()) r.smtp_command = f.command;
         if (!add_record(report, std::move(r))) break;
         ++added;
     }

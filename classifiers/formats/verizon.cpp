@@ -32,7 +32,7 @@ bool parse_verizon(const Context& ctx, DeliveryReport& report) {
         if (t.empty() && added > 0) break;
         if (!istarts_with(t, "To:")) continue;
         if (std::string a = find_address(t.substr(3)); !a.empty()) {
-            if (!add_record(report, make_record(a, diag, "verizon"))) break;
+            if (!add_record(report, make_record(ctx, a, diag, "verizon"))) break;
             ++added;
         }
     }

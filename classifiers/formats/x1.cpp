@@ -20,7 +20,7 @@ bool parse_x1(const Context& ctx, DeliveryReport& report) {
         std::string_view rest;
         if (!split_address_line(t, a, rest)) break;
         if (rest.starts_with('[') && rest.ends_with(']')) rest = rest.substr(1, rest.size() - 2);
-        if (!add_record(report, make_record(a, rest, "x1"))) break;
+        if (!add_record(report, make_record(ctx, a, rest, "x1"))) break;
         ++added;
     }
     if (added == 0) return false;

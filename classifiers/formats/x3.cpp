@@ -50,7 +50,7 @@ bool parse_x3(const Context& ctx, DeliveryReport& report) {
     }
     std::size_t added = 0;
     for (const auto& a : rcpts) {
-        RecipientRecord r = make_record(a, diag, "x3");
+        RecipientRecord r = make_record(ctx, a, diag, "x3");
         r.remote_mta = find_remote_host(diag);
         if (!add_record(report, std::move(r))) break;
         ++added;

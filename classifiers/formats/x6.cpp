@@ -47,8 +47,7 @@ bool parse_x6(const Context& ctx, DeliveryReport& report) {
         const std::size_t rb = line.rfind(']');
         if (lb != std::string_view::npos && rb != std::string_view::npos && rb > lb + 1)
             diag = line.substr(lb + 1, rb - lb - 1);
-        RecipientRecord r = make_record(addr, diag, "x6");
-        if (std::string c = x6_command(line); !c.empty()) r.smtp_command = c;
+        RecipientRecord r = make_record(ctx, addr, diag, "x6", Action::failed, x6_command(line));
         if (const std::size_t s = ifind(line, "SMTP Server <"); s != std::string_view::npos) {
             const std::size_t e = line.find('>', s + 13);
             if (e != std::string_view::npos) r.remote_mta = std::string(line.substr(s + 13, e - s - 13));

@@ -43,8 +43,8 @@ void reply_from_items(RecipientRecord& r) {
 } // namespace
 
 bool parse_zoho(const Context& ctx, DeliveryReport& report) {
-    if (!ctx.headers->has("X-ZohoMail") && !contains(ctx.from, "@mail.zoho") &&
-        !contains(ctx.headers->get("X-Mailer"), "Zoho Mail"))
+    if (!has_header(ctx, Field::x_zohomail) && !from_has(ctx, "@mail.zoho") &&
+        !contains(header(ctx, Field::x_mailer), "Zoho Mail"))
         return false;
     const bool delayed = find_line(ctx, "THIS IS A WARNING MESSAGE ONLY") != std::string_view::npos;
     std::size_t added = 0;
@@ -53,13 +53,14 @@ bool parse_zoho(const Context& ctx, DeliveryReport& report) {
         if (istarts_with(t, "[Status:") && contains(t, "Address:")) {
             // "[Status: Error, Address: <a@b>, ResponseCode 421, , Host not reachable.]"
             const std::string a = find_address(t);
+            if (a.empty() || report_full(report)) continue;
             std::string diag(t);
             const std::size_t rc = ifind(diag, "ResponseCode ");
-            RecipientRecord r = make_record(a, rc == std::string::npos ? diag : diag.substr(rc + 13), "zoho",
-                                            delayed ? Action::delayed : Action::failed);
+            RecipientRecord r = make_record(ctx, a, rc == std::string::npos ? diag : diag.substr(rc + 13),
+                                            "zoho", delayed ? Action::delayed : Action::failed);
             r.diagnostic = collapse_whitespace(diag);
             reply_from_items(r);
-            if (!a.empty() && add_record(report, std::move(r))) ++added;
+            if (add_record(report, std::move(r))) ++added;
             continue;
         }
         std::string a;
@@ -74,7 +75,8 @@ bool parse_zoho(const Context& ctx, DeliveryReport& report) {
                 (diag += ' ') += trim(ctx.lines[j]);
                 i = j;
             }
-            RecipientRecord r = make_record(a, diag, "zoho", delayed ? Action::delayed : Action::failed);
+            if (report_full(report)) continue;
+            RecipientRecord r = make_record(ctx, a, diag, "zoho", delayed ? Action::delayed : Action::failed);
             reply_from_items(r);
             if (add_record(report, std::move(r))) ++added;
         }

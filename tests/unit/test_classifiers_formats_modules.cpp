@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "classifiers/formats/format.hpp"
+#include "classifiers/limits.hpp"
 #include "classifiers/mime.hpp"
 
 using namespace ndr::classifiers;
@@ -27,6 +28,23 @@ struct Row {
     std::string_view format;
     std::vector<Want> records;
 };
+
+// A failed record as the RFC 3464 pass leaves it, and a report of such records.
+RecipientRecord rfc3464_record(std::string_view recipient, std::string_view status) {
+    RecipientRecord r;
+    r.final_recipient = std::string(recipient);
+    r.action = Action::failed;
+    r.status = std::string(status);
+    r.format = "rfc3464";
+    return r;
+}
+
+DeliveryReport rfc3464_report(std::vector<RecipientRecord> records) {
+    DeliveryReport dsn;
+    dsn.recipients = std::move(records);
+    dsn.format = "rfc3464";
+    return dsn;
+}
 
 DeliveryReport run(std::string_view raw, DeliveryReport rep = {}) {
     const ParsedMessage msg = parse_mime(raw);
@@ -195,14 +213,7 @@ TEST_CASE("formats: detection does not claim an opener buried past the detection
 
 TEST_CASE("formats: vendor text enriches a generic RFC 3464 record without replacing its recipient") {
     // OpenSMTPD writes "Status: 5.0.0" and no Diagnostic-Code; the reply is only in the text.
-    DeliveryReport dsn;
-    RecipientRecord r;
-    r.final_recipient = "ann@example.net";
-    r.action = Action::failed;
-    r.status = "5.0.0";
-    r.format = "rfc3464";
-    dsn.recipients.push_back(r);
-    dsn.format = "rfc3464";
+    const DeliveryReport dsn = rfc3464_report({rfc3464_record("ann@example.net", "5.0.0")});
     const DeliveryReport rep =
         run("From: Mailer Daemon <MAILER-DAEMON@mail.example.com>\n\n"
             "    This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.\n\n"
@@ -218,6 +229,35 @@ TEST_CASE("formats: vendor text enriches a generic RFC 3464 record without repla
     CHECK(rep.recipients[0].status == "5.7.26");
     CHECK(rep.recipients[0].reply_code == 550);
     CHECK_FALSE(rep.recipients[0].diagnostic.empty());
+}
+
+TEST_CASE("formats: enriching keeps the codes a record has and takes only the missing ones from the text") {
+    // The registry reads from the vendor's diagnostics only the codes some RFC 3464 record lacks:
+    // here every record has a specific status and a reply code, one lacks the command.
+    RecipientRecord a = rfc3464_record("ann@example.net", "5.2.2");
+    a.reply_code = 552;
+    a.smtp_command = "DATA";
+    a.diagnostic = "552 5.2.2 Mailbox full";
+    RecipientRecord b = a;
+    b.final_recipient = "bob@example.net";
+    b.smtp_command.clear();
+    const DeliveryReport dsn = rfc3464_report({a, b});
+    std::string text = "From: MAILER-DAEMON@mx.example.com (Mail Delivery System)\n\n"
+                       "This is the mail system at host mx.example.com.\n\n";
+    for (const std::string_view to : {"ann@example.net", "bob@example.net"})
+        ((text += '<') += to) += ">: host mx.example.net[192.0.2.1] said: 550 5.1.1 User\n"
+                                 "    unknown (in reply to RCPT TO command)\n\n";
+    const DeliveryReport rep = run(text, dsn);
+    REQUIRE(rep.recipients.size() == 2);
+    CHECK(rep.format == "postfix");
+    for (const auto& r : rep.recipients) {
+        CHECK(r.status == "5.2.2");
+        CHECK(r.reply_code == 552);
+        CHECK(r.diagnostic == "552 5.2.2 Mailbox full");
+        CHECK(r.remote_mta == "mx.example.net[192.0.2.1]");
+    }
+    CHECK(rep.recipients[0].smtp_command == "DATA");
+    CHECK(rep.recipients[1].smtp_command == "RCPT");
 }
 
 TEST_CASE("formats: a specific status in the diagnostic beats a generic or disagreeing Status field") {
@@ -256,4 +296,24 @@ TEST_CASE("formats: hostile inputs end without a crash and with bounded records"
     const DeliveryReport json = run("From: x <no-reply@sns.amazonaws.com>\nx-amz-sns-message-id: 1\n\n{" +
                                     std::string(100000, '[') + "\n");
     CHECK(json.recipients.empty());
+}
+
+TEST_CASE("formats: a module's records stop at k_max_recipients with an anomaly") {
+    // The modules that read records one after another (Exchange's list, Postfix's address blocks)
+    // keep the first k_max_recipients and say they dropped the rest.
+    std::string exchange = "From: postmaster@example.com\n\nDiagnostic information for administrators:\n";
+    std::string postfix =
+        "From: MAILER-DAEMON@example.com\n\nThis is the mail system at host mx.example.com.\n\n";
+    for (std::size_t i = 0; i < k_max_recipients + 5; ++i) {
+        const std::string a = "u" + std::to_string(i) + "@example.net";
+        exchange += a + "\n#550 5.1.1 unknown ##\n";
+        postfix += "<" + a + ">: host mx.example.net[192.0.2.1] said: 550 5.1.1 unknown\n\n";
+    }
+    for (const std::string* raw : {&exchange, &postfix}) {
+        const DeliveryReport rep = run(*raw);
+        CHECK(rep.recipients.size() == k_max_recipients);
+        CHECK(rep.recipients.back().final_recipient ==
+              "u" + std::to_string(k_max_recipients - 1) + "@example.net");
+        CHECK(rep.has_anomaly("too-many-recipients"));
+    }
 }
