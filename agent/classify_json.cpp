@@ -3,6 +3,7 @@
 
 #include "classifiers/text.hpp"
 
+#include <array>
 #include <charconv>
 
 namespace ndr::agent {
@@ -10,16 +11,30 @@ namespace {
 
 using classifiers::sanitise;
 
-// A JSON string literal, escaped as nlohmann::json::dump() does with ensure_ascii off. The values are
-// sanitised (valid UTF-8, no control characters), so only '"' and '\\' occur in practice; the control
-// character escapes are kept for safety.
-void append_string(std::string& out, std::string_view s) {
-    out += '"';
+// What a byte needs, for append_string() and append_sanitised(): nothing (printable ASCII other than
+// '"' and '\\'), a JSON escape ('"', '\\', control characters), or sanitise() (control characters
+// and bytes above 0x7E; a space only where two meet or at either end, checked apart).
+enum : unsigned char { k_plain = 0, k_escape = 1, k_unsanitised = 2 };
+constexpr auto k_byte_class = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        if (c < 0x20)
+            t[static_cast<std::size_t>(c)] = k_escape | k_unsanitised;
+        else if (c > 0x7E)
+            t[static_cast<std::size_t>(c)] = k_unsanitised;
+    }
+    t['"'] = k_escape;
+    t['\\'] = k_escape;
+    return t;
+}();
+
+// Appends s escaped, from the first byte that needs an escape (`from` bytes before it need none).
+void append_escaped(std::string& out, std::string_view s, std::size_t first) {
     std::size_t from = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
+    for (std::size_t i = first; i < s.size(); ++i) {
         auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(s.substr(from, i - from));
+        if ((k_byte_class[c] & k_escape) == 0) continue;
+        out.append(s.data() + from, i - from);
         from = i + 1;
         switch (c) {
         case '"':
@@ -45,22 +60,54 @@ void append_string(std::string& out, std::string_view s) {
             break;
         default: {
             static constexpr char k_hex[] = "0123456789abcdef";
-            out += "\\u00";
-            out += k_hex[c >> 4];
-            out += k_hex[c & 0xF];
+            const char u[6] = {'\\', 'u', '0', '0', k_hex[c >> 4], k_hex[c & 0xF]};
+            out.append(u, 6);
         }
         }
     }
-    out.append(s.substr(from));
+    out.append(s.data() + from, s.size() - from);
+}
+
+// A JSON string literal, escaped as nlohmann::json::dump() does with ensure_ascii off. The values are
+// sanitised (valid UTF-8, no control characters), so only '"' and '\\' occur in practice; the control
+// character escapes are kept for safety.
+void append_string(std::string& out, std::string_view s) {
+    out += '"';
+    std::size_t i = 0;
+    while (i < s.size() && (k_byte_class[static_cast<unsigned char>(s[i])] & k_escape) == 0)
+        ++i;
+    if (i == s.size())
+        out.append(s);
+    else
+        append_escaped(out, s, i);
     out += '"';
 }
 
 void append_sanitised(std::string& out, std::string_view s, std::size_t cap) {
-    // Most values come out of sanitise() unchanged: those are escaped without the copy.
-    if (classifiers::is_sanitised(s, cap))
-        append_string(out, s);
-    else
-        append_string(out, sanitise(s, cap));
+    // Most values come out of sanitise() unchanged (printable ASCII, single spaces between words,
+    // within the cap: is_sanitised()): those are escaped without the copy, in the same pass that
+    // checks them.
+    if (s.size() <= cap && (s.empty() || (s.front() != ' ' && s.back() != ' '))) {
+        unsigned char seen = 0;
+        std::size_t first_escape = s.size();
+        bool double_space = false;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const unsigned char k = k_byte_class[static_cast<unsigned char>(s[i])];
+            if (k != 0 && (k & k_escape) != 0 && first_escape == s.size()) first_escape = i;
+            seen |= k;
+            if (s[i] == ' ' && s[i - 1] == ' ') double_space = true;
+        }
+        if ((seen & k_unsanitised) == 0 && !double_space) {
+            out += '"';
+            if (first_escape == s.size())
+                out.append(s);
+            else
+                append_escaped(out, s, first_escape);
+            out += '"';
+            return;
+        }
+    }
+    append_string(out, sanitise(s, cap));
 }
 
 // A sanitised string, or null when empty (before sanitising, as before).

@@ -58,6 +58,8 @@ std::size_t status_at(std::string_view s, std::size_t i)
 std::string specific_status_in(std::string_view text)
 {
     for (std::size_t i = 0; i < text.size(); ++i) {
+        // status_at() needs a class digit: the other bytes are passed over without the call.
+        if (text[i] != '5' && text[i] != '4' && text[i] != '2') continue;
         std::size_t n = status_at(text, i);
         if (n == 0)
             continue;
@@ -76,7 +78,11 @@ std::string matchable_text(std::string_view diagnostic)
 {
     if (diagnostic.size() > k_max_diagnostic_bytes)
         diagnostic = diagnostic.substr(0, k_max_diagnostic_bytes);
-    std::string lowered = collapse_whitespace(to_lower_ascii(diagnostic));
+    // Collapsed, then lower-cased in place (one copy of the text, not two).
+    std::string lowered = collapse_whitespace(diagnostic);
+    for (char& c : lowered)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c + 32);
     // Count reply-code-like tokens at the start or after a space.
     std::size_t prefixes = 0;
     for (std::size_t i = 0; i + 4 <= lowered.size(); ++i)

@@ -385,6 +385,8 @@ bool ends_with_host(std::string_view host, std::string_view suffix)
 {
     if (host.size() < suffix.size())
         return false;
+    // The last bytes differ for nearly every row: compare them before the whole suffix.
+    if ((host.back() | 0x20) != (suffix.back() | 0x20)) return false;
     if (!iequals(host.substr(host.size() - suffix.size()), suffix))
         return false;
     // A suffix without a leading dot must start a label (or be the whole name).

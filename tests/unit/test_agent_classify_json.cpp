@@ -1,6 +1,7 @@
 // test_agent_classify_json.cpp — agent/classify_json: the hand-written JSON Lines writer prints what
 // nlohmann::json::dump() prints for the same object (key order, escapes, numbers, null), and the values.
 #include "agent/classify_json.hpp"
+#include "classifiers/text.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -104,4 +105,27 @@ TEST_CASE("classify_json: records append one after another, each one object") {
     append_record_json(text, "a.eml", 1, rep, nullptr);
     CHECK(json::parse(text.substr(0, first))["message"] == 0);
     CHECK(json::parse(text.substr(first))["message"] == 1);
+}
+
+TEST_CASE("classify_json: values that sanitise() would change are sanitised, the others kept as they are") {
+    cl::DeliveryReport rep;
+    rep.kind = cl::Kind::failed;
+    cl::RecipientRecord r;
+    r.action = cl::Action::failed;
+    for (const char* diag :
+         {"plain text", " leading", "trailing ", "two  spaces", "tab\there", "quote \" and \\", "caf\xc3\xa9",
+          "bad \xff byte", "esc \x1b[31m red", "a", "\"", "x\x7f"}) {
+        r.diagnostic = diag;
+        rep.recipients = {r};
+        std::string text;
+        append_record_json(text, "s.eml", 0, rep, &rep.recipients[0]);
+        CHECK(text == redumped(text));
+        CHECK(json::parse(text)["diagnostic"] == cl::sanitise(diag, 4096));
+    }
+    // Over the cap: sanitise() cuts it.
+    r.diagnostic = std::string(5000, 'a');
+    rep.recipients = {r};
+    std::string text;
+    append_record_json(text, "s.eml", 0, rep, &rep.recipients[0]);
+    CHECK(json::parse(text)["diagnostic"] == cl::sanitise(r.diagnostic, 4096));
 }
