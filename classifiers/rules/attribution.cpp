@@ -225,6 +225,8 @@ void attribute(DeliveryReport& report, const Matcher& matcher) {
             sender.push_back(record.final_recipient);
             sender.push_back(record.original_recipient);
             MatchResult result = matcher.match(mask_sender_controlled(text, sender));
+            // A pattern RE2 could not compile on first use (compiled.hpp): said, not silent.
+            if (!result.failed.empty()) report.add_anomaly("attribution-pattern-failed");
             v.receiver_resolver_error = result.receiver_resolver_error;
             for (const ListHit& hit : result.hits) {
                 const Blocklist* list = matcher.rules().find(hit.id);

@@ -20,6 +20,9 @@ struct MatchResult {
     // Overlapping hits of equal priority from different lists, as "list/rule ~ list/rule". Both hits are
     // kept; `rules test` reports each tie as a failure.
     std::vector<std::string> ties;
+    // Candidate patterns RE2 could not compile (too large; the loader only parsed them, compiled.hpp),
+    // as "list/rule": they matched nothing.
+    std::vector<std::string> failed;
 };
 
 class Matcher {
@@ -31,9 +34,13 @@ class Matcher {
 
     // Text must be remote- or reporting-server-generated (never the returned original's body).
     MatchResult match(std::string_view text) const;
+    // The same, running every pattern instead of the candidates the literal atoms leave (for the tests
+    // and the fuzzer: its answer must equal match()'s).
+    MatchResult match_every_pattern(std::string_view text) const;
     const RuleSet& rules() const { return m_set; }
 
   private:
+    MatchResult run(std::string_view text, bool every_pattern) const;
     const RuleSet& m_set;
     struct Impl;
     std::unique_ptr<Impl> m_impl;

@@ -148,9 +148,10 @@ class Reader {
         return parts.empty() ? k_any : combine(false, parts);
     }
     // Strings known to be in the language (only while no assertion is involved).
-    static const std::vector<std::string>& within_of(const Info& i) {
+    const std::vector<std::string>& within_of(const Info& i) const {
         static const std::vector<std::string> none;
-        if (!i.pure) return none;
+        // Kept only where RegexSummary::within is (without fold_case): they cost most of a reading.
+        if (!i.pure || m_o.fold_case) return none;
         return i.exact_valid ? i.exact : i.within;
     }
 
@@ -195,7 +196,8 @@ class Reader {
     Info concatenation() {
         std::vector<int> conds;
         std::vector<std::string> run{std::string()};
-        std::vector<std::string> within{std::string()};
+        std::vector<std::string> within;
+        if (!m_o.fold_case) within.emplace_back();
         bool all_exact = true, can_be_empty = true, pure = true;
         auto end_run = [&](std::vector<std::string> next) {
             conds.push_back(cond_of(Info::strings(std::move(run))));

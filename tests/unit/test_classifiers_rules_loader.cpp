@@ -185,7 +185,31 @@ TEST_CASE("rules loader: each kind of error is reported with file:line") {
         LoadResult r = load_one(c.text);
         INFO("got errors:\n" << joined(r.errors) << "want one containing: " << c.want);
         CHECK(has_error(r, c.want));
+        // Parsing the patterns instead of compiling them finds the same errors, worded the same.
+        LoadResult parsed = load_rules({{"rules.d/example.toml", c.text}}, {}, PatternCheck::parse);
+        CHECK(parsed.errors == r.errors);
     }
+}
+
+TEST_CASE("rules loader: PatternCheck::parse reports every pattern error but a program too large for RE2") {
+    const std::string f = "rules.d/example.toml:";
+    for (const char* pattern : {"a(b", "a**", "x{1001}", "x{2,1}", "[z-a]", "\\pFoo", "(?P<a-b>x)", "a|",
+                                "(?:x*)*", "\\b*", "(?P<host>x)", "(?P<ip>a", "[[:foo:]]", "\\xZZ", "\\8"}) {
+        const std::string shown = pattern;
+        CAPTURE(shown);
+        const std::string text =
+            k_valid + "\n[[match]]\nid = \"x\"\npattern = '" + pattern + "'\nsource = \"s\"\n";
+        LoadResult compiled = load_one(text);
+        LoadResult parsed = load_rules({{"rules.d/example.toml", text}}, {}, PatternCheck::parse);
+        CHECK_FALSE(compiled.errors.empty());
+        CHECK(parsed.errors == compiled.errors);
+    }
+    // Too large for RE2's program budget, yet well formed: an error only when compiled.
+    const std::string huge = k_valid + "\n[[match]]\nid = \"x\"\npattern = 'a\\pL{1000}'\nsource = \"s\"\n";
+    LoadResult compiled = load_one(huge);
+    CHECK(has_error(compiled, f + "50: key 'pattern': does not compile in RE2: pattern too large"));
+    LoadResult parsed = load_rules({{"rules.d/example.toml", huge}}, {}, PatternCheck::parse);
+    CHECK(parsed.errors.empty());
 }
 
 TEST_CASE("rules loader: all errors of all files are reported at once, in file and line order") {
