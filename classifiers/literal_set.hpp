@@ -91,4 +91,30 @@ class LiteralSet {
     std::vector<std::int32_t> m_dict;       // node -> nearest node on its failure chain with ids, or -1
 };
 
+// A set of the integers 0..n-1 (literal or pattern ids found in one text): on the stack up to 1024,
+// on the heap beyond. For the scans' callers, which run once per text.
+class SmallIdSet {
+  public:
+    explicit SmallIdSet(std::size_t n) {
+        if (n > k_inline * 64) m_heap.assign((n + 63) / 64, 0);
+    }
+    // True when i was not in the set yet.
+    bool insert(std::size_t i) {
+        std::uint64_t& w = word(i);
+        const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+        if ((w & bit) != 0) return false;
+        w |= bit;
+        return true;
+    }
+    bool contains(std::size_t i) const {
+        return ((m_heap.empty() ? m_inline[i / 64] : m_heap[i / 64]) >> (i % 64) & 1) != 0;
+    }
+
+  private:
+    static constexpr std::size_t k_inline = 16;
+    std::uint64_t& word(std::size_t i) { return m_heap.empty() ? m_inline[i / 64] : m_heap[i / 64]; }
+    std::uint64_t m_inline[k_inline] = {};
+    std::vector<std::uint64_t> m_heap;
+};
+
 } // namespace ndr::classifiers

@@ -84,7 +84,7 @@ struct Compiled {
     };
     std::vector<Entry> entries; // literal id -> entry
     std::vector<std::unique_ptr<Expression>> expressions;
-    std::vector<std::vector<std::uint32_t>> by_atom; // atom -> expressions whose condition names it
+    std::vector<std::vector<std::uint32_t>> by_atom; // atom -> expressions it triggers (trigger_atoms())
     std::vector<std::uint32_t> unconditional;        // expressions with no condition (none today)
     std::size_t atom_count = 0;
 
@@ -125,10 +125,9 @@ struct Compiled {
                     by_atom.emplace_back();
                 }
                 e->atom_ids.push_back(static_cast<std::uint32_t>(entry.atom));
-                if (by_atom[static_cast<std::size_t>(entry.atom)].empty() ||
-                    by_atom[static_cast<std::size_t>(entry.atom)].back() != index)
-                    by_atom[static_cast<std::size_t>(entry.atom)].push_back(index);
             }
+            for (std::uint32_t k : e->summary.trigger_atoms())
+                by_atom[e->atom_ids[k]].push_back(index); // triggers are distinct: once per expression
             if (e->summary.root < 0) unconditional.push_back(index);
             expressions.push_back(std::move(e));
         }
@@ -153,61 +152,31 @@ TextMatch match_text(std::string_view lowered)
         lowered = lowered.substr(0, k_max_diagnostic_bytes);
     try {
         const Compiled& c = compiled();
-        // Atoms found: a bit set and the list in order of finding (each once). Today's tables have
-        // fewer than 256 atoms and 64 expressions: no allocation for them.
-        std::uint64_t small_set[4] = {0, 0, 0, 0};
-        std::vector<std::uint64_t> large_set;
-        std::uint64_t* found = small_set;
-        if (c.atom_count > 256) {
-            large_set.assign((c.atom_count + 63) / 64, 0);
-            found = large_set.data();
-        }
-        std::uint32_t small_list[32];
-        std::vector<std::uint32_t> large_list;
-        std::size_t listed = 0;
+        SmallIdSet found(c.atom_count);
+        SmallIdSet tried(c.expressions.size());
+        std::vector<std::uint32_t> triggered; // expressions an atom found names, each once
         c.literals.scan(lowered, [&](std::size_t id) {
             const Compiled::Entry& e = c.entries[id];
             m.matched |= e.notes.matched;
             m.vetoed |= e.notes.vetoed;
-            if (e.atom < 0) return;
-            const auto a = static_cast<std::uint32_t>(e.atom);
-            std::uint64_t& word = found[a / 64];
-            if ((word >> (a % 64) & 1) != 0) return;
-            word |= std::uint64_t{1} << (a % 64);
-            if (listed < std::size(small_list))
-                small_list[listed] = a;
-            else
-                large_list.push_back(a);
-            ++listed;
+            if (e.atom < 0 || !found.insert(static_cast<std::size_t>(e.atom))) return;
+            for (std::uint32_t index : c.by_atom[static_cast<std::size_t>(e.atom)])
+                if (tried.insert(index)) triggered.push_back(index);
         });
-        auto has = [&](std::uint32_t atom) { return (found[atom / 64] >> (atom % 64) & 1) != 0; };
-        // An expression runs when its reason is not noted yet (it could add nothing else) and its
-        // condition holds; each at most once per text.
-        std::uint64_t small_tried = 0;
-        std::vector<bool> large_tried(c.expressions.size() > 64 ? c.expressions.size() : 0);
+        // Every literal is known now. An expression runs when its reason is not noted yet (it could
+        // add nothing else) and its condition holds.
         auto run = [&](std::uint32_t index) {
-            if (large_tried.empty()) {
-                if ((small_tried >> index & 1) != 0) return;
-                small_tried |= std::uint64_t{1} << index;
-            } else {
-                if (large_tried[index]) return;
-                large_tried[index] = true;
-            }
             const Expression& e = *c.expressions[index];
             if ((m.matched & bit(e.pattern->reason)) != 0) return;
-            if (!e.summary.holds([&](std::uint32_t a) { return has(e.atom_ids[a]); })) return;
+            if (!e.summary.holds([&](std::uint32_t a) { return found.contains(e.atom_ids[a]); })) return;
             const RE2& re = e.compiled();
             if (re.ok() && RE2::PartialMatch(re2::StringPiece(lowered.data(), lowered.size()), re))
                 note(m, *e.pattern);
         };
         for (std::uint32_t index : c.unconditional)
             run(index);
-        for (std::size_t k = 0; k < listed; ++k) {
-            const std::uint32_t a =
-                k < std::size(small_list) ? small_list[k] : large_list[k - std::size(small_list)];
-            for (std::uint32_t index : c.by_atom[a])
-                run(index);
-        }
+        for (std::uint32_t index : triggered)
+            run(index);
     } catch (...) {
         // std::bad_alloc from RE2 or the vector: no reason from the text.
     }

@@ -38,7 +38,7 @@ bool is_atext(char c) {
 
 class Masker {
   public:
-    explicit Masker(std::string_view text) : m_text(text), m_lower(to_lower_ascii(text)), m_out(text) {}
+    explicit Masker(std::string_view text) : m_text(text), m_out(text) {}
 
     void mask(std::size_t begin, std::size_t end) {
         end = std::min(end, m_out.size());
@@ -46,17 +46,16 @@ class Masker {
             if (m_out[i] != '\n') m_out[i] = '*';
     }
 
-    // Every case-insensitive occurrence of s (searched by its first k_max_mask_scan bytes).
+    // Every case-insensitive occurrence of s (searched by its first k_max_mask_scan bytes). ASCII case
+    // folding with ifind()/iequals(), as on lower-cased copies before (without making them).
     void mask_occurrences(std::string_view s) {
-        std::string needle = to_lower_ascii(s.substr(0, std::min(s.size(), k_max_mask_scan)));
+        const std::string_view needle = s.substr(0, std::min(s.size(), k_max_mask_scan));
         if (needle.size() < 3) return;
-        std::string longer; // the whole of s lower-cased, when the needle is only its start
-        if (s.size() > needle.size()) longer = to_lower_ascii(s);
-        const std::string_view full =
-            s.size() > needle.size() ? std::string_view(longer) : std::string_view(needle);
         std::size_t pos = 0;
-        while ((pos = m_lower.find(needle, pos)) != std::string::npos) {
-            std::size_t len = std::string_view(m_lower).substr(pos, full.size()) == full ? full.size() : needle.size();
+        while ((pos = ifind(m_text, needle, pos)) != std::string_view::npos) {
+            std::size_t len = s.size() > needle.size() && iequals(m_text.substr(pos, s.size()), s)
+                                  ? s.size()
+                                  : needle.size();
             mask(pos, pos + len);
             pos += len;
         }
@@ -73,7 +72,7 @@ class Masker {
 
     void mask_subjects() {
         std::size_t pos = 0;
-        while ((pos = m_lower.find("subject", pos)) != std::string::npos) {
+        while ((pos = ifind(m_text, "subject", pos)) != std::string_view::npos) {
             std::size_t i = pos + 7;
             pos = i;
             while (i < m_text.size() && (m_text[i] == ' ' || m_text[i] == '\t')) ++i;
@@ -130,7 +129,6 @@ class Masker {
     }
 
     std::string_view m_text;
-    std::string m_lower;
     std::string m_out;
 };
 

@@ -33,6 +33,7 @@
 #include "classifiers/text.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <re2/re2.h>
@@ -103,8 +104,11 @@ struct Matcher::Impl {
                     by_atom.emplace_back();
                 }
                 atom_ids[i].push_back(it->second);
-                if (by_atom[it->second].empty() || by_atom[it->second].back() != i)
-                    by_atom[it->second].push_back(static_cast<std::uint32_t>(i));
+            }
+            // Indexed under its trigger atoms only: a text that meets the condition has one of them.
+            for (std::uint32_t k : s->trigger_atoms()) {
+                auto& list = by_atom[atom_ids[i][k]];
+                if (list.empty() || list.back() != i) list.push_back(static_cast<std::uint32_t>(i));
             }
         }
         atoms.build(true);
@@ -133,21 +137,18 @@ struct Matcher::Impl {
             }
             text = folded;
         }
-        std::vector<std::uint32_t> found; // atom ids, each once
-        std::vector<bool> seen(by_atom.size(), false);
+        SmallIdSet seen(by_atom.size());
+        SmallIdSet tried(patterns.size());
+        std::vector<std::uint32_t> triggered;
         atoms.scan(text, [&](std::size_t id) {
-            if (seen[id]) return;
-            seen[id] = true;
-            found.push_back(static_cast<std::uint32_t>(id));
+            if (!seen.insert(id)) return;
+            for (std::uint32_t i : by_atom[id])
+                if (tried.insert(i)) triggered.push_back(i);
         });
-        std::vector<bool> tried(patterns.size(), false);
-        for (std::uint32_t a : found)
-            for (std::uint32_t i : by_atom[a]) {
-                if (tried[i]) continue;
-                tried[i] = true;
-                if (summaries[i]->holds([&](std::uint32_t k) { return seen[atom_ids[i][k]]; }))
-                    out.push_back(static_cast<int>(i));
-            }
+        // Every atom is known now: the conditions of the patterns an atom named.
+        for (std::uint32_t i : triggered)
+            if (summaries[i]->holds([&](std::uint32_t k) { return seen.contains(atom_ids[i][k]); }))
+                out.push_back(static_cast<int>(i));
         std::sort(out.begin(), out.end());
         return out;
     }

@@ -10,6 +10,7 @@
 #include "classifiers/rules/regex_summary.hpp"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace ndr::classifiers::rules {
 
@@ -691,6 +692,46 @@ class Reader {
 };
 
 } // namespace
+
+namespace {
+
+void triggers(const RegexSummary& s, int n, std::vector<std::uint32_t>& out) {
+    const RegexSummary::Node& node = s.nodes[static_cast<std::size_t>(n)];
+    if (node.op == RegexSummary::Op::atom) {
+        out.push_back(node.first);
+        return;
+    }
+    if (node.op == RegexSummary::Op::any) {
+        for (std::uint32_t k = node.first; k < node.first + node.count; ++k)
+            triggers(s, static_cast<int>(s.kids[k]), out);
+        return;
+    }
+    std::vector<std::uint32_t> best;
+    std::size_t best_shortest = 0;
+    for (std::uint32_t k = node.first; k < node.first + node.count; ++k) {
+        std::vector<std::uint32_t> these;
+        triggers(s, static_cast<int>(s.kids[k]), these);
+        std::size_t shortest = SIZE_MAX;
+        for (std::uint32_t a : these)
+            shortest = std::min(shortest, s.atoms[a].size());
+        if (best.empty() || shortest > best_shortest ||
+            (shortest == best_shortest && these.size() < best.size())) {
+            best = std::move(these);
+            best_shortest = shortest;
+        }
+    }
+    out.insert(out.end(), best.begin(), best.end());
+}
+
+} // namespace
+
+std::vector<std::uint32_t> RegexSummary::trigger_atoms() const {
+    std::vector<std::uint32_t> out;
+    if (root >= 0) triggers(*this, root, out);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
 
 RegexSummary summarise_regex(std::string_view pattern, const SummaryOptions& options) {
     RegexSummary out;

@@ -59,6 +59,11 @@ struct RegexSummary {
     // contains one is matched. Set only without fold_case, and only for patterns without assertions.
     std::vector<std::string> within;
 
+    // Atoms (indices) one of which every text that meets the condition contains, for indexing the
+    // pattern under fewer atoms than all of them: every atom of an OR, and of an AND only those of its
+    // most selective part (the one whose shortest atom is longest). Empty without a condition.
+    std::vector<std::uint32_t> trigger_atoms() const;
+
     // Whether the condition holds, given which atoms (by index) the text contains.
     template <class Found> bool holds(Found&& found) const { return root < 0 || eval(root, found); }
 

@@ -5,6 +5,7 @@
 #include "classifiers/rules/regex_summary.hpp"
 #include "classifiers/text.hpp"
 
+#include <algorithm>
 #include <doctest/doctest.h>
 #include <random>
 #include <re2/re2.h>
@@ -179,5 +180,33 @@ TEST_CASE("regex summary: every reason regex is understood, and sound over its o
         REQUIRE(RE2::PartialMatch(sample, re));
         CHECK_MESSAGE(candidate(s, sample, false), p.text);
         if (!s.exact.empty()) CHECK_MESSAGE(exact_match(s, sample), p.text);
+    }
+}
+
+TEST_CASE("regex summary: trigger atoms cover every text that meets the condition") {
+    // An AND is indexed under its most selective part: here the zone names, not the common verbs.
+    const RegexSummary s =
+        summarise_regex("(?:blocked using|listed (?:at|in)) \\S+ (?:zen\\.spamhaus\\.org|bl\\.example\\.org)",
+                        SummaryOptions{});
+    std::vector<std::string> names;
+    for (std::uint32_t a : s.trigger_atoms())
+        names.push_back(s.atoms[a]);
+    std::sort(names.begin(), names.end());
+    CHECK(names == std::vector<std::string>{" bl.example.org", " zen.spamhaus.org"});
+    CHECK(summarise_regex("(?:abc)?d", SummaryOptions{}).trigger_atoms().empty());
+    // Generated patterns: whenever the condition holds, some trigger atom is in the text.
+    std::mt19937 rng(99);
+    for (int n = 0; n < 2000; ++n) {
+        const std::string pattern = random_pattern(rng, 0);
+        const RegexSummary r = summarise_regex(pattern, SummaryOptions{});
+        const std::vector<std::uint32_t> t = r.trigger_atoms();
+        for (int k = 0; k < 20; ++k) {
+            const std::string text = random_text(rng);
+            if (r.root < 0 || !candidate(r, text, true)) continue;
+            bool triggered = false;
+            for (std::uint32_t a : t)
+                triggered = triggered || found_in(text, r.atoms[a], true);
+            CHECK_MESSAGE(triggered, pattern, " on '", text, "'");
+        }
     }
 }
