@@ -5,6 +5,8 @@
 // nodes times byte classes: 23M instructions for the reason literals, most of their start-up.)
 #include "classifiers/literal_set.hpp"
 
+#include <algorithm>
+
 namespace ndr::classifiers {
 
 namespace {
@@ -91,14 +93,14 @@ void LiteralSet::build(bool fold_ascii) {
 
     // Failure links breadth first: a node's target is found by following its parent's failure chain
     // to the first node with an edge of the same class (shallower, so already done).
-    std::vector<std::size_t> fail(nodes, 0), queue{0};
+    std::vector<std::size_t> fail(nodes, 0), queue{0}, depth(nodes, 0);
     queue.reserve(nodes);
-    m_dict.assign(nodes, -1);
+    std::vector<std::int32_t> dict(nodes, -1);
     for (std::size_t head = 0; head < queue.size(); ++head) {
         const std::size_t u = queue[head];
         const std::size_t f = fail[u];
         // The root's own ids (the empty literal) are reported once per scan, not on every chain.
-        if (u != 0) m_dict[u] = f != 0 && has_own(f) ? static_cast<std::int32_t>(f) : m_dict[f];
+        if (u != 0) dict[u] = f != 0 && has_own(f) ? static_cast<std::int32_t>(f) : dict[f];
         for (std::int32_t e = trie[u].first_child; e >= 0;
              e = trie[static_cast<std::size_t>(e)].next_sibling) {
             const auto v = static_cast<std::size_t>(e);
@@ -113,34 +115,57 @@ void LiteralSet::build(bool fold_ascii) {
                 }
             }
             fail[v] = target;
+            depth[v] = depth[u] + 1;
             queue.push_back(v);
         }
     }
 
-    // Each node's own trie edges, grouped by parent.
+    // The nodes renumbered breadth first (the root stays 0; a failure link always points to a smaller
+    // number), with their edges grouped by parent and their ids.
+    std::vector<std::uint32_t> number(nodes);
+    for (std::size_t i = 0; i < nodes; ++i)
+        number[queue[i]] = static_cast<std::uint32_t>(i);
     m_node.assign(nodes, Node{});
     m_edge.clear();
     m_edge.reserve(nodes - 1);
-    for (std::size_t n = 0; n < nodes; ++n) {
-        m_node[n].first_edge = static_cast<std::uint32_t>(m_edge.size());
-        m_node[n].edges = trie[n].children;
-        for (std::int32_t e = trie[n].first_child; e >= 0; e = trie[static_cast<std::size_t>(e)].next_sibling)
-            m_edge.push_back(Edge{e, trie[static_cast<std::size_t>(e)].byte_class});
-        m_node[n].fail = static_cast<std::int32_t>(fail[n]);
-        m_node[n].has_output = n != 0 && (has_own(n) || m_dict[n] >= 0);
+    m_dict.assign(nodes, -1);
+    std::vector<std::uint32_t> ids_begin(nodes + 1, 0), ids;
+    ids.reserve(m_ids.size());
+    for (std::size_t i = 0; i < nodes; ++i) {
+        const std::size_t u = queue[i];
+        Node& n = m_node[i];
+        n.first_edge = static_cast<std::uint32_t>(m_edge.size());
+        n.edges = trie[u].children;
+        for (std::int32_t e = trie[u].first_child; e >= 0; e = trie[static_cast<std::size_t>(e)].next_sibling)
+            m_edge.push_back(Edge{static_cast<std::int32_t>(number[static_cast<std::size_t>(e)]),
+                                  trie[static_cast<std::size_t>(e)].byte_class});
+        n.fail = static_cast<std::int32_t>(number[fail[u]]);
+        n.has_output = u != 0 && (has_own(u) || dict[u] >= 0);
+        m_dict[i] = dict[u] < 0 ? -1 : static_cast<std::int32_t>(number[static_cast<std::size_t>(dict[u])]);
+        ids_begin[i] = static_cast<std::uint32_t>(ids.size());
+        ids.insert(ids.end(), m_ids.begin() + m_ids_begin[u], m_ids.begin() + m_ids_begin[u + 1]);
     }
-    // Full rows for the root and its children: between occurrences a scan is mostly there, and every
-    // failure chain ends there. A child's row: its own edges, the root's row elsewhere (its failure
-    // link is the root).
-    m_dense.assign(root_row.begin(), root_row.end());
-    m_node[0].dense_row = 0;
-    for (std::int32_t e = trie[0].first_child; e >= 0; e = trie[static_cast<std::size_t>(e)].next_sibling) {
-        const auto v = static_cast<std::size_t>(e);
-        m_node[v].dense_row = static_cast<std::int32_t>(m_dense.size() / k);
-        const std::size_t row = m_dense.size();
-        m_dense.insert(m_dense.end(), root_row.begin(), root_row.end());
-        for (std::int32_t g = trie[v].first_child; g >= 0; g = trie[static_cast<std::size_t>(g)].next_sibling)
-            m_dense[row + trie[static_cast<std::size_t>(g)].byte_class] = g;
+    ids_begin[nodes] = static_cast<std::uint32_t>(ids.size());
+    m_ids_begin = std::move(ids_begin);
+    m_ids = std::move(ids);
+
+    // Full rows for the nodes up to k_dense_depth bytes deep (a prefix of the numbering), within
+    // k_max_dense_entries: between occurrences a scan is mostly there, and every failure chain ends
+    // there. A row: the node's own edges, its failure target's row elsewhere (shallower: done).
+    constexpr std::size_t k_dense_depth = 2;
+    constexpr std::size_t k_max_dense_entries = 64 * 1024;
+    m_dense_nodes = 1;
+    while (m_dense_nodes < nodes && depth[queue[m_dense_nodes]] <= k_dense_depth &&
+           (m_dense_nodes + 1) * k <= k_max_dense_entries)
+        ++m_dense_nodes;
+    m_dense.assign(m_dense_nodes * k, 0);
+    for (std::size_t i = 0; i < m_dense_nodes; ++i) {
+        const Node& n = m_node[i];
+        if (i != 0)
+            std::copy_n(m_dense.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(n.fail) * k),
+                        k, m_dense.begin() + static_cast<std::ptrdiff_t>(i * k));
+        for (std::uint32_t e = n.first_edge; e < n.first_edge + n.edges; ++e)
+            m_dense[i * k + m_edge[e].byte_class] = m_edge[e].target;
     }
 }
 
