@@ -78,17 +78,20 @@ std::string matchable_text(std::string_view diagnostic)
 {
     if (diagnostic.size() > k_max_diagnostic_bytes)
         diagnostic = diagnostic.substr(0, k_max_diagnostic_bytes);
-    // Collapsed, then lower-cased in place (one copy of the text, not two).
-    std::string lowered = collapse_whitespace(diagnostic);
-    for (char& c : lowered)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c + 32);
-    // Count reply-code-like tokens at the start or after a space.
+    // Collapsed, then lower-cased (eight bytes at a time) over the shorter text.
+    std::string lowered = to_lower_ascii(collapse_whitespace(diagnostic));
+    // Count reply-code-like tokens at the start or after a space (the only places a token starts:
+    // found with memchr, not tried at every byte).
     std::size_t prefixes = 0;
-    for (std::size_t i = 0; i + 4 <= lowered.size(); ++i)
-        if ((i == 0 || lowered[i - 1] == ' ') && (lowered[i] == '4' || lowered[i] == '5') && is_digit(lowered[i + 1]) &&
-            is_digit(lowered[i + 2]) && (lowered[i + 3] == '-' || lowered[i + 3] == ' '))
+    const std::string_view l = lowered;
+    for (std::size_t i = 0; i + 4 <= l.size();) {
+        if ((l[i] == '4' || l[i] == '5') && is_digit(l[i + 1]) && is_digit(l[i + 2]) &&
+            (l[i + 3] == '-' || l[i + 3] == ' '))
             ++prefixes;
+        const std::size_t space = l.find(' ', i);
+        if (space == std::string_view::npos) break;
+        i = space + 1;
+    }
     if (prefixes <= 2)
         return lowered;
     std::string out;
