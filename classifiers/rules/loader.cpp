@@ -23,6 +23,7 @@
 #include <memory>
 #include <optional>
 #include <re2/re2.h>
+#include <re2/set.h>
 #include <set>
 #include <toml++/toml.h>
 #include <utility>
@@ -309,9 +310,19 @@ ReturnCode decode_code(const toml::table& t, Reporter& out, bool bitmask) {
     return c;
 }
 
+// Whether RE2 parses the pattern: RE2::Set::Add() parses without compiling, and case-sensitively
+// (RE2's parser spends most of its time building the case variants of every letter, which do not
+// change what parses; fuzz_rule_loader checks this against the full compilation).
+bool parses(const std::string& regex) {
+    RE2::Options o = pattern_options();
+    o.set_case_sensitive(true);
+    RE2::Set set(o, RE2::UNANCHORED);
+    return set.Add(regex, nullptr) >= 0;
+}
+
 // RE2 options that parse a pattern as pattern_options() does but leave no budget for its program: the
-// compilation stops at once with ErrorPatternTooLarge, so the RE2 costs a parse (syntax errors and named
-// groups, as a full compilation reports them) and nothing more.
+// compilation stops at once with ErrorPatternTooLarge, so the RE2 costs a parse (and named groups) and
+// nothing more. For the patterns the reader gives up on.
 RE2::Options probe_options() {
     RE2::Options o = pattern_options();
     o.set_max_mem(256); // two thirds of it go to the program, less than an empty re2::Prog
@@ -333,9 +344,9 @@ void check_pattern(Pattern& p, TableReader& r, CompiledPatterns& patterns, Patte
         if (RE2::PartialMatch("", *re)) r.value_error("pattern", "matches the empty string");
         return true;
     };
+    std::set<std::string> names; // the named groups, as the reader found them
     if (check == PatternCheck::parse) {
-        probe.emplace(p.regex, probe_options());
-        if (!probe->ok() && probe->error_code() != RE2::ErrorPatternTooLarge) {
+        if (!parses(p.regex)) {
             // A syntax error: its message as the full compilation words it (error path only).
             r.value_error("pattern", "does not compile in RE2: " + RE2(p.regex, pattern_options()).error());
             return;
@@ -344,14 +355,21 @@ void check_pattern(Pattern& p, TableReader& r, CompiledPatterns& patterns, Patte
         // When the reader cannot rule out the empty string, RE2 itself answers (and the matcher keeps
         // that compilation).
         if (!summary->never_empty && !compile()) return;
+        if (summary->understood)
+            names.insert(summary->group_names.begin(), summary->group_names.end());
+        else if (!re)
+            probe.emplace(p.regex, probe_options());
     } else if (!compile()) {
         return;
     }
-    const std::map<std::string, int>* groups = probe ? &probe->NamedCapturingGroups() : &re->NamedCapturingGroups();
+    if (probe || re)
+        for (const auto& [name, index] : (probe ? *probe : *re).NamedCapturingGroups())
+            names.insert(name);
+    const std::set<std::string>* groups = &names;
     if (!p.listed.empty() && !groups->count(p.listed))
         r.value_error("pattern",
                       "listed = \"" + p.listed + "\" but the pattern has no group (?P<" + p.listed + ">...)");
-    for (const auto& [name, index] : *groups)
+    for (const std::string& name : *groups)
         if (name != "ip" && name != "domain")
             r.value_error("pattern", "unknown named group '" + name + "' (only ip and domain)");
     p.compiled_id = static_cast<int>(patterns.patterns.size());

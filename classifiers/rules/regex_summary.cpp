@@ -633,6 +633,7 @@ class Reader {
                 } else if (m_i + 1 < m_p.size() && peek() == 'P' && m_p[m_i + 1] == '<') {
                     const std::size_t close = m_p.find('>', m_i);
                     if (close == std::string_view::npos) return fail();
+                    m_out.group_names.emplace_back(m_p.substr(m_i + 2, close - m_i - 2));
                     m_i = close + 1;
                 } else
                     return fail(); // flags

@@ -58,6 +58,8 @@ struct RegexSummary {
     // Strings of the pattern's language (some of them, never ""; exact when exact is set): a text that
     // contains one is matched. Set only without fold_case, and only for patterns without assertions.
     std::vector<std::string> within;
+    // The names of the (?P<name>...) groups, in order.
+    std::vector<std::string> group_names;
 
     // Atoms (indices) one of which every text that meets the condition contains, for indexing the
     // pattern under fewer atoms than all of them: every atom of an OR, and of an AND only those of its

@@ -42,10 +42,10 @@ RE2::Options options_for(const SummaryOptions& o) {
 // A random pattern over a small alphabet, with every construct the reader models.
 std::string random_pattern(std::mt19937& rng, int depth) {
     auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
-    static const char* const k_atoms[] = {"a",           "b",   "c",     "A",    "B",    " ",    "ab",
-                                          "abc",         "ba",  "\\.",   ".",    "[ab]", "[^a]", "[a-c]",
-                                          "[ ]",         "\\d", "\\s",   "\\b",  "^",    "$",    "\\x61",
-                                          "[[:alpha:]]", "{",   "x{2,}", "[]a]", "\\pL"};
+    static const char* const k_atoms[] = {
+        "a",     "b",           "c",    "A",     "B",    " ",    "ab",        "abc",          "ba", "\\.",
+        ".",     "[ab]",        "[^a]", "[a-c]", "[ ]",  "\\d",  "\\s",       "\\b",          "^",  "$",
+        "\\x61", "[[:alpha:]]", "{",    "x{2,}", "[]a]", "\\pL", "(?P<ip>a)", "(?P<domain>b)"};
     std::string out;
     const int items = 1 + pick(4);
     for (int i = 0; i < items; ++i) {
@@ -141,6 +141,15 @@ TEST_CASE("regex summary: generated patterns against RE2 (sound, exact when exac
             if (!re.ok()) continue;
             const RegexSummary s = summarise_regex(pattern, o);
             if (s.never_empty) CHECK_MESSAGE(!RE2::PartialMatch("", re), pattern);
+            if (s.understood) {
+                std::vector<std::string> names;
+                for (const auto& [name, index] : re.NamedCapturingGroups())
+                    names.push_back(name);
+                std::vector<std::string> got = s.group_names;
+                std::sort(got.begin(), got.end());
+                got.erase(std::unique(got.begin(), got.end()), got.end());
+                CHECK_MESSAGE(got == names, pattern);
+            }
             for (const std::string& w : s.within) {
                 CHECK_FALSE(w.empty());
                 const std::string text = random_text(rng) + w + random_text(rng);
