@@ -8,6 +8,7 @@
 #include "classifiers/rules/attribution.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
@@ -51,8 +52,11 @@ class Masker {
     void mask_occurrences(std::string_view s) {
         const std::string_view needle = s.substr(0, std::min(s.size(), k_max_mask_scan));
         if (needle.size() < 3) return;
+        const std::size_t at = needle.find('@');
         std::size_t pos = 0;
-        while ((pos = ifind(m_text, needle, pos)) != std::string_view::npos) {
+        while ((pos = at == std::string_view::npos
+                          ? ifind(m_text, needle, pos)
+                          : find_at_sign(needle, at, pos)) != std::string_view::npos) {
             std::size_t len = s.size() > needle.size() && iequals(m_text.substr(pos, s.size()), s)
                                   ? s.size()
                                   : needle.size();
@@ -94,6 +98,22 @@ class Masker {
     std::string take() { return std::move(m_out); }
 
   private:
+    // ifind(m_text, needle, from) for a needle with an '@' at `at`: only the text's '@' (few, and
+    // without case) are tried as that byte of an occurrence, in order.
+    std::size_t find_at_sign(std::string_view needle, std::size_t at, std::size_t from) const {
+        if (needle.size() > m_text.size() || from > m_text.size() - needle.size())
+            return std::string_view::npos;
+        const std::size_t last = m_text.size() - needle.size() + at; // the '@' of the last possible start
+        for (std::size_t q = from + at; q <= last;) {
+            const void* p = std::memchr(m_text.data() + q, '@', last - q + 1);
+            if (p == nullptr) break;
+            q = static_cast<std::size_t>(static_cast<const char*>(p) - m_text.data());
+            if (iequals(m_text.substr(q - at, needle.size()), needle)) return q - at;
+            ++q;
+        }
+        return std::string_view::npos;
+    }
+
     std::size_t local_part_start(std::size_t at, std::size_t floor) const {
         if (at + 1 >= m_text.size()) return at;
         char next = m_text[at + 1];
