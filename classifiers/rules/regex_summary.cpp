@@ -224,17 +224,26 @@ class Reader {
                 end_run(std::move(item.exact));
                 continue;
             }
-            std::vector<std::string> cross;
-            bool too_long = false;
+            std::size_t longest = 0;
             for (const std::string& x : run)
-                for (const std::string& y : item.exact) {
-                    cross.push_back(x + y);
-                    too_long = too_long || cross.back().size() > k_max_exact_len;
+                longest = std::max(longest, x.size());
+            for (const std::string& y : item.exact)
+                if (longest + y.size() > k_max_exact_len) {
+                    longest = SIZE_MAX;
+                    break;
                 }
-            if (too_long)
+            if (longest == SIZE_MAX) {
                 end_run(std::move(item.exact));
-            else
+            } else if (item.exact.size() == 1) {
+                for (std::string& x : run) // the cross product with one string: appended in place
+                    x += item.exact.front();
+            } else {
+                std::vector<std::string> cross;
+                for (const std::string& x : run)
+                    for (const std::string& y : item.exact)
+                        cross.push_back(x + y);
                 run = std::move(cross);
+            }
         }
         if (all_exact) {
             Info out = Info::strings(std::move(run));
