@@ -120,4 +120,26 @@ class SmallIdSet {
     std::vector<std::uint64_t> m_heap;
 };
 
+// A list of ids in order of adding: the first 64 on the stack.
+class SmallIdList {
+  public:
+    void push_back(std::uint32_t id) {
+        if (m_size < k_inline)
+            m_inline[m_size] = id;
+        else
+            m_heap.push_back(id);
+        ++m_size;
+    }
+    std::size_t size() const { return m_size; }
+    std::uint32_t operator[](std::size_t i) const {
+        return i < k_inline ? m_inline[i] : m_heap[i - k_inline];
+    }
+
+  private:
+    static constexpr std::size_t k_inline = 64;
+    std::uint32_t m_inline[k_inline];
+    std::size_t m_size = 0;
+    std::vector<std::uint32_t> m_heap;
+};
+
 } // namespace ndr::classifiers

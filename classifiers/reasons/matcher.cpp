@@ -154,7 +154,7 @@ TextMatch match_text(std::string_view lowered)
         const Compiled& c = compiled();
         SmallIdSet found(c.atom_count);
         SmallIdSet tried(c.expressions.size());
-        std::vector<std::uint32_t> triggered; // expressions an atom found names, each once
+        SmallIdList triggered; // expressions an atom found names, each once
         c.literals.scan(lowered, [&](std::size_t id) {
             const Compiled::Entry& e = c.entries[id];
             m.matched |= e.notes.matched;
@@ -175,8 +175,8 @@ TextMatch match_text(std::string_view lowered)
         };
         for (std::uint32_t index : c.unconditional)
             run(index);
-        for (std::uint32_t index : triggered)
-            run(index);
+        for (std::size_t k = 0; k < triggered.size(); ++k)
+            run(triggered[k]);
     } catch (...) {
         // std::bad_alloc from RE2 or the vector: no reason from the text.
     }

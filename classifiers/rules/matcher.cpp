@@ -139,16 +139,18 @@ struct Matcher::Impl {
         }
         SmallIdSet seen(by_atom.size());
         SmallIdSet tried(patterns.size());
-        std::vector<std::uint32_t> triggered;
+        SmallIdList triggered;
         atoms.scan(text, [&](std::size_t id) {
             if (!seen.insert(id)) return;
             for (std::uint32_t i : by_atom[id])
                 if (tried.insert(i)) triggered.push_back(i);
         });
         // Every atom is known now: the conditions of the patterns an atom named.
-        for (std::uint32_t i : triggered)
+        for (std::size_t t = 0; t < triggered.size(); ++t) {
+            const std::uint32_t i = triggered[t];
             if (summaries[i]->holds([&](std::uint32_t k) { return seen.contains(atom_ids[i][k]); }))
                 out.push_back(static_cast<int>(i));
+        }
         std::sort(out.begin(), out.end());
         return out;
     }

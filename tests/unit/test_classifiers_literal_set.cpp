@@ -98,3 +98,12 @@ TEST_CASE("small id set: inline and heap storage answer alike") {
             CHECK(set.contains(i) == want[i]);
     }
 }
+
+TEST_CASE("small id list: keeps order past its inline storage") {
+    SmallIdList list;
+    for (std::uint32_t i = 0; i < 200; ++i)
+        list.push_back(i * 3);
+    REQUIRE(list.size() == 200);
+    for (std::uint32_t i = 0; i < 200; ++i)
+        CHECK(list[i] == i * 3);
+}
