@@ -239,6 +239,8 @@ void attribute(DeliveryReport& report, const Matcher& matcher) {
             if (record.diagnostic.empty()) continue;
             std::string_view text = record.diagnostic;
             if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);
+            // Nothing to find even unmasked: masking could only take atoms away (most records).
+            if (!matcher.may_match(text)) continue;
             sender.resize(original_count);
             sender.push_back(record.final_recipient);
             sender.push_back(record.original_recipient);

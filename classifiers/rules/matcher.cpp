@@ -81,6 +81,7 @@ struct Matcher::Impl {
     std::vector<const RegexSummary*> summaries;       // pattern -> its summary (null: not live)
     std::deque<RegexSummary> own_summaries;           // those not computed by the loader
     std::vector<std::uint32_t> unconditional;         // live patterns without a condition
+    bool star_free = true;                            // no atom has a '*' (may_match())
 
     void prepare() {
         std::unordered_map<std::string, std::uint32_t> ids;
@@ -102,6 +103,7 @@ struct Matcher::Impl {
                 if (fresh) {
                     atoms.add(a);
                     by_atom.emplace_back();
+                    star_free = star_free && a.find('*') == std::string::npos;
                 }
                 atom_ids[i].push_back(it->second);
             }
@@ -209,6 +211,15 @@ MatchResult Matcher::match(std::string_view text) const {
 
 MatchResult Matcher::match_every_pattern(std::string_view text) const {
     return run(text, true);
+}
+
+bool Matcher::may_match(std::string_view text) const {
+    if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);
+    std::call_once(m_impl->prepared, [this] { m_impl->prepare(); });
+    if (!m_impl->star_free || !m_impl->unconditional.empty()) return true;
+    // Overwriting bytes with '*' removes atom occurrences and creates none, and a condition (ANDs and
+    // ORs of atoms) that fails keeps failing with fewer atoms.
+    return !m_impl->candidates(text).empty();
 }
 
 MatchResult Matcher::run(std::string_view text, bool every_pattern) const {

@@ -37,6 +37,10 @@ class Matcher {
     // The same, running every pattern instead of the candidates the literal atoms leave (for the tests
     // and the fuzzer: its answer must equal match()'s).
     MatchResult match_every_pattern(std::string_view text) const;
+    // False when match() finds nothing in this text, nor in any text made from it by overwriting bytes
+    // with '*' (as mask_sender_controlled() does): no pattern is a candidate, and overwriting can only
+    // take atoms away (none has a '*'). attribute() then skips the masking. True otherwise.
+    bool may_match(std::string_view text) const;
     const RuleSet& rules() const { return m_set; }
 
   private:

@@ -8,6 +8,7 @@
 #include "classifiers/rules/matcher.hpp"
 
 #include <doctest/doctest.h>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -326,4 +327,39 @@ TEST_CASE("rules matcher: the literal prefilter changes nothing (match == match_
         CHECK(a.fired == b.fired);
     }
     CHECK(m.match("ka\xC5\xBFk").fired == std::vector<std::string>{"zen/kelvin"});
+}
+
+TEST_CASE(
+    "rules matcher: may_match() is false only when no text made by overwriting bytes with '*' matches") {
+    RuleSet set;
+    set.lists.push_back(
+        list("zen", {pat("blocked", 50, "(?:blocked using|listed (?:at|in)) zen\\.spamhaus\\.org"),
+                     pat("ip", 60, "(?P<ip>[0-9]{1,3}(?:\\.[0-9]{1,3}){3}) is listed at zen", "ip")}));
+    set.lists.push_back(list("other", {pat("plain", 50, "refused by RBL"), pat("kelvin", 40, "kask")}));
+    Matcher m(set);
+    std::mt19937 rng(5);
+    const std::vector<std::string> texts = {"550 blocked using zen.spamhaus.org",
+                                            "192.0.2.1 is listed at zen",
+                                            "refused by rbl; ka\xC5\xBFk",
+                                            "nothing to see",
+                                            "listed at zen.spamhaus",
+                                            ""};
+    for (const std::string& t : texts) {
+        CAPTURE(t);
+        if (m.may_match(t)) continue;
+        CHECK(m.match(t).fired.empty());
+        for (int k = 0; k < 50; ++k) {
+            std::string masked = t;
+            for (char& c : masked)
+                if (rng() % 3 == 0) c = '*';
+            CHECK(m.match(masked).fired.empty());
+        }
+    }
+    CHECK(m.may_match("550 blocked using zen.spamhaus.org"));
+    CHECK_FALSE(m.may_match("nothing to see"));
+    // A pattern with a '*' among its atoms: masking could make one, so every text may match.
+    RuleSet star;
+    star.lists.push_back(list("s", {pat("p", 50, "\\*\\*\\* spam")}));
+    Matcher ms(star);
+    CHECK(ms.may_match("nothing to see"));
 }
