@@ -3,7 +3,7 @@
 // Follows Sisimai 5's decision procedure (Sisimai 4.25 Reason.pm get()/anotherone(), the per-reason
 // true() tests, SMTP/Error.pm soft_or_hard(); BSD-2-Clause, (c) azumakuniyuki) over the record's
 // status, reply code, SMTP command, action and diagnostic text. The text is attacker-controlled: it is
-// capped (k_max_diagnostic_bytes), lower-cased and matched in one RE2::Set pass (reasons/matcher.cpp);
+// capped (k_max_diagnostic_bytes), lower-cased and matched in one literal pass (reasons/matcher.cpp);
 // precedence comes from the explicit lists in reasons/table.cpp. Never reads the returned original.
 // Never throws.
 #include "classifiers/classify.hpp"

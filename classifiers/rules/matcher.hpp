@@ -1,5 +1,6 @@
-// matcher.hpp — runs every pattern of a RuleSet over a text in one pass (RE2::Set), then extracts the
-// listed IP or domain from the winning matches. Linear in the text; no backtracking regex.
+// matcher.hpp — runs every pattern of a RuleSet over a text (one literal pass finds the candidates, RE2
+// confirms each: matcher.cpp), then extracts the listed IP or domain from the winning matches. Linear in
+// the text; no backtracking regex.
 #pragma once
 
 #include <memory>
