@@ -3,70 +3,156 @@
 
 #include "classifiers/text.hpp"
 
+#include <array>
+#include <bit>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace ndr::agent {
 namespace {
 
 using classifiers::sanitise;
+using namespace std::string_view_literals;
+
+// What a byte needs, for append_string() and append_sanitised(): nothing (printable ASCII other than
+// '"' and '\\'), a JSON escape ('"', '\\', control characters), or sanitise() (control characters
+// and bytes above 0x7E; a space only where two meet or at either end, checked apart).
+enum : unsigned char { k_plain = 0, k_escape = 1, k_unsanitised = 2 };
+constexpr auto k_byte_class = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = 0; c < 256; ++c) {
+        if (c < 0x20)
+            t[static_cast<std::size_t>(c)] = k_escape | k_unsanitised;
+        else if (c > 0x7E)
+            t[static_cast<std::size_t>(c)] = k_unsanitised;
+    }
+    t['"'] = k_escape;
+    t['\\'] = k_escape;
+    return t;
+}();
+
+// Appends s escaped, from the first byte that needs an escape (`from` bytes before it need none).
+void append_escaped(std::string& out, std::string_view s, std::size_t first) {
+    std::size_t from = 0;
+    for (std::size_t i = first; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if ((k_byte_class[c] & k_escape) == 0) continue;
+        out.append(s.data() + from, i - from);
+        from = i + 1;
+        switch (c) {
+        case '"':
+            out += "\\\""sv;
+            break;
+        case '\\':
+            out += "\\\\"sv;
+            break;
+        case '\b':
+            out += "\\b"sv;
+            break;
+        case '\f':
+            out += "\\f"sv;
+            break;
+        case '\n':
+            out += "\\n"sv;
+            break;
+        case '\r':
+            out += "\\r"sv;
+            break;
+        case '\t':
+            out += "\\t"sv;
+            break;
+        default: {
+            static constexpr char k_hex[] = "0123456789abcdef";
+            const char u[6] = {'\\', 'u', '0', '0', k_hex[c >> 4], k_hex[c & 0xF]};
+            out.append(u, 6);
+        }
+        }
+    }
+    out.append(s.data() + from, s.size() - from);
+}
 
 // A JSON string literal, escaped as nlohmann::json::dump() does with ensure_ascii off. The values are
 // sanitised (valid UTF-8, no control characters), so only '"' and '\\' occur in practice; the control
 // character escapes are kept for safety.
 void append_string(std::string& out, std::string_view s) {
     out += '"';
-    std::size_t from = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c >= 0x20 && c != '"' && c != '\\') continue;
-        out.append(s.substr(from, i - from));
-        from = i + 1;
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\b':
-            out += "\\b";
-            break;
-        case '\f':
-            out += "\\f";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default: {
-            static constexpr char k_hex[] = "0123456789abcdef";
-            out += "\\u00";
-            out += k_hex[c >> 4];
-            out += k_hex[c & 0xF];
-        }
-        }
-    }
-    out.append(s.substr(from));
+    std::size_t i = 0;
+    while (i < s.size() && (k_byte_class[static_cast<unsigned char>(s[i])] & k_escape) == 0)
+        ++i;
+    if (i == s.size())
+        out.append(s);
+    else
+        append_escaped(out, s, i);
     out += '"';
 }
 
+// Bytes of x (eight at a time) that equal c, below n (n <= 0x80) or above 0x7E: 0x80 in each such
+// byte, exactly (no carry crosses a byte).
+constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+constexpr std::uint64_t k_low7 = 0x7F7F7F7F7F7F7F7FULL;
+constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+std::uint64_t bytes_equal(std::uint64_t x, unsigned char c) {
+    const std::uint64_t t = x ^ (k_ones * c);
+    return ~(((t & k_low7) + k_low7) | t) & k_high;
+}
+std::uint64_t bytes_below(std::uint64_t x, unsigned char n) {
+    return ~(((x & k_low7) + k_ones * (0x80u - n)) | x) & k_high;
+}
+std::uint64_t bytes_above_7e(std::uint64_t x) {
+    return (((x & k_low7) + k_ones) | x) & k_high;
+}
+
+// Whether sanitise(s, cap) is s itself, as is_sanitised() decides (printable ASCII, no space at either
+// end, no two spaces in a row, within the cap), and where the first byte needing a JSON escape is
+// (s.size() when none): one pass, eight bytes at a time.
+bool check_value(std::string_view s, std::size_t cap, std::size_t& first_escape) {
+    first_escape = s.size();
+    if (s.size() > cap) return false;
+    if (s.empty()) return true;
+    if (s.front() == ' ' || s.back() == ' ') return false;
+    std::size_t i = 0;
+    std::uint64_t space_before = 0; // 0x80 in byte 0 when the byte before this word is a space
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, s.data() + i, 8);
+        if ((bytes_below(x, 0x20) | bytes_above_7e(x)) != 0) return false;
+        const std::uint64_t spaces = bytes_equal(x, ' ');
+        if ((spaces & ((spaces << 8) | space_before)) != 0) return false;
+        space_before = spaces >> 56;
+        if (first_escape == s.size()) {
+            const std::uint64_t escapes = bytes_equal(x, '"') | bytes_equal(x, '\\');
+            if (escapes != 0) first_escape = i + static_cast<std::size_t>(std::countr_zero(escapes)) / 8;
+        }
+    }
+    for (; i < s.size(); ++i) {
+        const unsigned char k = k_byte_class[static_cast<unsigned char>(s[i])];
+        if ((k & k_unsanitised) != 0 || (s[i] == ' ' && s[i - 1] == ' ')) return false;
+        if (k != 0 && first_escape == s.size()) first_escape = i;
+    }
+    return true;
+}
+
 void append_sanitised(std::string& out, std::string_view s, std::size_t cap) {
-    // Most values come out of sanitise() unchanged: those are escaped without the copy.
-    if (classifiers::is_sanitised(s, cap))
-        append_string(out, s);
-    else
+    // Most values come out of sanitise() unchanged: those are escaped without the copy, found so in
+    // the pass that also finds the first byte to escape.
+    std::size_t first_escape = 0;
+    if (!check_value(s, cap, first_escape)) {
         append_string(out, sanitise(s, cap));
+        return;
+    }
+    out += '"';
+    if (first_escape == s.size())
+        out.append(s);
+    else
+        append_escaped(out, s, first_escape);
+    out += '"';
 }
 
 // A sanitised string, or null when empty (before sanitising, as before).
 void append_str_or_null(std::string& out, std::string_view s, std::size_t cap = 512) {
     if (s.empty())
-        out += "null";
+        out += "null"sv;
     else
         append_sanitised(out, s, cap);
 }
@@ -86,88 +172,88 @@ void append_bool(std::string& out, bool b) {
 void append_record_json(std::string& out, const std::string& source, std::size_t index,
                         const classifiers::DeliveryReport& rep, const classifiers::RecipientRecord* r) {
     // Keys in byte order of their names (the order nlohmann::json's std::map printed them in).
-    out += "{\"action\":";
+    out += "{\"action\":"sv;
     if (r)
         append_str_or_null(out, to_string(r->action));
     else
-        out += "null";
-    out += ",\"anomalies\":[";
+        out += "null"sv;
+    out += ",\"anomalies\":["sv;
     for (std::size_t i = 0; i < rep.anomalies.size(); ++i) {
         if (i) out += ',';
         append_sanitised(out, rep.anomalies[i], 64);
     }
-    out += "],\"diagnostic\":";
+    out += "],\"diagnostic\":"sv;
     if (r)
         append_str_or_null(out, r->diagnostic, 4096);
     else
-        out += "null";
-    out += ",\"format\":";
+        out += "null"sv;
+    out += ",\"format\":"sv;
     append_str_or_null(out,
                        r && !r->format.empty() ? std::string_view(r->format) : std::string_view(rep.format));
-    out += ",\"hard\":";
+    out += ",\"hard\":"sv;
     append_bool(out, r ? r->verdict.hard : false);
-    out += ",\"kind\":";
+    out += ",\"kind\":"sv;
     append_string(out, to_string(rep.kind));
-    out += ",\"lists\":[";
+    out += ",\"lists\":["sv;
     if (r) {
         bool first = true;
         for (const auto& h : r->verdict.lists) {
             if (!first) out += ',';
             first = false;
-            out += "{\"evidence\":";
+            out += "{\"evidence\":"sv;
             append_sanitised(out, h.evidence, 1024);
-            out += ",\"id\":";
+            out += ",\"id\":"sv;
             append_sanitised(out, h.id, 128);
-            out += ",\"listed\":";
+            out += ",\"listed\":"sv;
             append_str_or_null(out, h.listed, 256);
-            out += ",\"rule\":";
+            out += ",\"rule\":"sv;
             append_sanitised(out, h.rule, 128);
             out += '}';
         }
     }
-    out += "],\"message\":";
+    out += "],\"message\":"sv;
     append_number(out, index);
-    out += ",\"original_recipient\":";
+    out += ",\"original_recipient\":"sv;
     if (r)
         append_str_or_null(out, r->original_recipient);
     else
-        out += "null";
-    out += ",\"provider\":";
+        out += "null"sv;
+    out += ",\"provider\":"sv;
     if (r)
         append_str_or_null(out, r->verdict.provider, 128);
     else
-        out += "null";
-    out += ",\"reason\":";
+        out += "null"sv;
+    out += ",\"reason\":"sv;
     if (r)
         append_string(out, to_string(r->verdict.reason));
     else
-        out += "null";
-    out += ",\"receiver_resolver_error\":";
+        out += "null"sv;
+    out += ",\"receiver_resolver_error\":"sv;
     append_bool(out, r ? r->verdict.receiver_resolver_error : false);
-    out += ",\"recipient\":";
+    out += ",\"recipient\":"sv;
     if (r)
         append_str_or_null(out, r->final_recipient);
     else
-        out += "null";
-    out += ",\"remote_mta\":";
+        out += "null"sv;
+    out += ",\"remote_mta\":"sv;
     if (r)
         append_str_or_null(out, r->remote_mta);
     else
-        out += "null";
-    out += ",\"reply_code\":";
+        out += "null"sv;
+    out += ",\"reply_code\":"sv;
     if (r && r->reply_code != 0)
         append_number(out, r->reply_code);
     else
-        out += "null";
-    out += ",\"reporting_mta\":";
+        out += "null"sv;
+    out += ",\"reporting_mta\":"sv;
     append_str_or_null(out, rep.reporting_mta);
-    out += ",\"source\":";
+    out += ",\"source\":"sv;
     append_sanitised(out, source, 1024);
-    out += ",\"status\":";
+    out += ",\"status\":"sv;
     if (r)
         append_str_or_null(out, r->status, 16);
     else
-        out += "null";
+        out += "null"sv;
     out += '}';
 }
 

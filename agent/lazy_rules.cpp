@@ -85,7 +85,7 @@ bool LazyRules::use_metadata(std::string_view cached_metadata) {
 std::expected<const Pipeline*, std::vector<std::string>> LazyRules::load() {
     std::lock_guard lock(m_mutex);
     if (!m_pipeline && m_errors.empty()) {
-        auto loaded = load_rule_files(m_files);
+        auto loaded = load_rule_files(m_files, classifiers::rules::PatternCheck::parse);
         if (!loaded.errors.empty())
             m_errors = std::move(loaded.errors);
         else

@@ -107,16 +107,16 @@ RuleDirFiles read_rule_dirs(const GlobalOptions& options) {
     return out;
 }
 
-LoadResult load_rule_files(const RuleDirFiles& files) {
-    LoadResult result = classifiers::rules::load_rules(files.shipped, files.site);
+LoadResult load_rule_files(const RuleDirFiles& files, classifiers::rules::PatternCheck check) {
+    LoadResult result = classifiers::rules::load_rules(files.shipped, files.site, check);
     std::vector<std::string> errors = files.errors;
     errors.insert(errors.end(), result.errors.begin(), result.errors.end());
     result.errors = std::move(errors);
     return result;
 }
 
-LoadResult load_rule_dirs(const GlobalOptions& options) {
-    return load_rule_files(read_rule_dirs(options));
+LoadResult load_rule_dirs(const GlobalOptions& options, classifiers::rules::PatternCheck check) {
+    return load_rule_files(read_rule_dirs(options), check);
 }
 
 std::string rule_files_key(const RuleDirFiles& files) {

@@ -21,10 +21,16 @@ struct RuleDirFiles {
 };
 
 RuleDirFiles read_rule_dirs(const GlobalOptions& options);
-// The loader over read files; the read errors come first in the result's errors.
-classifiers::rules::LoadResult load_rule_files(const RuleDirFiles& files);
+// The loader over read files; the read errors come first in the result's errors. `check`: compile
+// every pattern (the default: every error, a pattern too large for RE2 included) or parse them only
+// and leave the compiling to the matcher (the commands that analyse messages; loader.hpp).
+classifiers::rules::LoadResult
+load_rule_files(const RuleDirFiles& files,
+                classifiers::rules::PatternCheck check = classifiers::rules::PatternCheck::compile);
 // read_rule_dirs() then load_rule_files().
-classifiers::rules::LoadResult load_rule_dirs(const GlobalOptions& options);
+classifiers::rules::LoadResult
+load_rule_dirs(const GlobalOptions& options,
+               classifiers::rules::PatternCheck check = classifiers::rules::PatternCheck::compile);
 
 // SHA-256 (hex) over the files' paths and texts, the read errors and this executable (path, size,
 // modification time): equal keys load to equal rule sets. Reads no rule file again; no parsing.

@@ -1,6 +1,7 @@
 // literal_set.hpp — which of a fixed set of literal strings occur in a text, in one pass (Aho-Corasick
-// over bytes: the trie's own edges, failure links, and full transition rows for the root and its
-// children, where a scan spends most of its steps).
+// over bytes: the trie's own edges, failure links, and full transition rows for the nodes up to two
+// bytes deep, where a scan spends most of its steps; nodes are numbered breadth first, so those are
+// the first ones).
 //
 // Why not RE2::Set with literal patterns: a set's DFA states are built lazily, per new stretch of
 // text, and each state costs time proportional to the number of patterns; on the corpus that first-use
@@ -8,7 +9,10 @@
 // literals times the alphabet, and a scan allocates nothing.
 // Why not a full transition row for every node: the reason literals alone made that table 2.5 MB
 // (11,700 nodes x 53 byte classes x 4 bytes), so nearly every step of a scan was a cache miss once the
-// rest of a message's analysis had run; the nodes here take 16 bytes and one edge each, mostly.
+// rest of a message's analysis had run; the nodes here take 12 bytes and one edge each, mostly, and
+// the full rows (at most 64K entries, 256 KB) only the few hundred nodes near the root. (Rows for
+// three bytes deep as well saved a further 0.3k instructions per corpus message: not worth the
+// memory.)
 //
 // Input: texts are hostile; a scan is linear in the text plus the number of occurrences reported
 // (a byte takes a scan one node deeper at most and a failure link to a shallower node, so a scan
@@ -48,7 +52,6 @@ class LiteralSet {
   private:
     struct Node {
         std::int32_t fail = 0;        // the longest proper suffix of this node's string that is a node
-        std::int32_t dense_row = -1;  // row in m_dense (the root and its children), or -1
         std::uint32_t first_edge = 0; // the trie's own edges: m_edge[first_edge, first_edge + edges)
         std::uint16_t edges = 0;
         std::uint8_t has_output = 0; // it or a node on its failure chain ends a literal
@@ -62,10 +65,9 @@ class LiteralSet {
     std::size_t step(std::size_t state, std::uint16_t byte_class) const {
         if (byte_class == 0) return 0; // a byte no literal has: no node's string ends with it
         for (;;) {
+            if (state < m_dense_nodes)
+                return static_cast<std::size_t>(m_dense[state * m_classes + byte_class]);
             const Node& n = m_node[state];
-            if (n.dense_row >= 0)
-                return static_cast<std::size_t>(
-                    m_dense[static_cast<std::size_t>(n.dense_row) * m_classes + byte_class]);
             for (std::uint32_t e = n.first_edge; e < n.first_edge + n.edges; ++e)
                 if (m_edge[e].byte_class == byte_class) return static_cast<std::size_t>(m_edge[e].target);
             state = static_cast<std::size_t>(n.fail);
@@ -85,10 +87,59 @@ class LiteralSet {
     std::size_t m_classes = 1;
     std::vector<Node> m_node;
     std::vector<Edge> m_edge;
-    std::vector<std::int32_t> m_dense;      // dense row * m_classes + class -> node
+    std::size_t m_dense_nodes = 0;          // nodes 0 .. m_dense_nodes - 1 have a full row in m_dense
+    std::vector<std::int32_t> m_dense;      // node * m_classes + class -> node (the nodes with a row)
     std::vector<std::uint32_t> m_ids_begin; // node -> first of its own ids in m_ids (one past the end last)
     std::vector<std::uint32_t> m_ids;       // the literals ending at each node, node by node
     std::vector<std::int32_t> m_dict;       // node -> nearest node on its failure chain with ids, or -1
+};
+
+// A set of the integers 0..n-1 (literal or pattern ids found in one text): on the stack up to 1024,
+// on the heap beyond. For the scans' callers, which run once per text.
+class SmallIdSet {
+  public:
+    explicit SmallIdSet(std::size_t n) {
+        if (n > k_inline * 64) m_heap.assign((n + 63) / 64, 0);
+    }
+    // True when i was not in the set yet.
+    bool insert(std::size_t i) {
+        std::uint64_t& w = word(i);
+        const std::uint64_t bit = std::uint64_t{1} << (i % 64);
+        if ((w & bit) != 0) return false;
+        w |= bit;
+        return true;
+    }
+    bool contains(std::size_t i) const {
+        return ((m_heap.empty() ? m_inline[i / 64] : m_heap[i / 64]) >> (i % 64) & 1) != 0;
+    }
+
+  private:
+    static constexpr std::size_t k_inline = 16;
+    std::uint64_t& word(std::size_t i) { return m_heap.empty() ? m_inline[i / 64] : m_heap[i / 64]; }
+    std::uint64_t m_inline[k_inline] = {};
+    std::vector<std::uint64_t> m_heap;
+};
+
+// A list of ids in order of adding: the first 64 on the stack.
+class SmallIdList {
+  public:
+    void push_back(std::uint32_t id) {
+        if (m_size < k_inline)
+            m_inline[m_size] = id;
+        else
+            m_heap.push_back(id);
+        ++m_size;
+    }
+    std::size_t size() const { return m_size; }
+    std::uint32_t operator[](std::size_t i) const {
+        return i < k_inline ? m_inline[i] : m_heap[i - k_inline];
+    }
+
+  private:
+    static constexpr std::size_t k_inline = 64;
+    std::uint32_t m_inline[k_inline];
+    std::size_t m_size = 0;
+    std::vector<std::uint32_t> m_heap;
 };
 
 } // namespace ndr::classifiers

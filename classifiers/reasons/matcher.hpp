@@ -1,8 +1,9 @@
 // matcher.hpp — runs every reason pattern (patterns.hpp) over one text in a single pass.
 //
 // Input: the lower-cased diagnostic text of one record (attacker-controlled). The text is capped at
-// k_max_diagnostic_bytes before matching; RE2::Set is linear in the text and never backtracks. The
-// compiled set is built once, immutable afterwards, and shared by every thread.
+// k_max_diagnostic_bytes before matching; the literal automaton is one pass and RE2 is linear in the
+// text and never backtracks. The automaton is built once, immutable afterwards, and shared by every
+// thread (the expressions' RE2 objects are compiled on first use, std::call_once).
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,8 @@
 //
 // A pattern is matched against the LOWER-CASED (ASCII) diagnostic text of one record, which is
 // attacker-controlled: patterns are RE2 syntax (linear time, no backtracking) or plain literals, and
-// all of them run in one pass (matcher.cpp, RE2::Set). Every row names the source of its text.
+// all of them run in one pass (matcher.cpp: one literal automaton, RE2 for the expressions whose literal
+// atoms occur). Every row names the source of its text.
 // Each row carries a sample text it must match; the unit tests check that and the precedence ties.
 #pragma once
 

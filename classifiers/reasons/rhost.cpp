@@ -385,6 +385,8 @@ bool ends_with_host(std::string_view host, std::string_view suffix)
 {
     if (host.size() < suffix.size())
         return false;
+    // The last bytes differ for nearly every row: compare them before the whole suffix.
+    if ((host.back() | 0x20) != (suffix.back() | 0x20)) return false;
     if (!iequals(host.substr(host.size() - suffix.size()), suffix))
         return false;
     // A suffix without a leading dot must start a label (or be the whole name).
@@ -396,8 +398,11 @@ bool ends_with_host(std::string_view host, std::string_view suffix)
 std::string_view provider_of(std::string_view host)
 {
     // "Remote-MTA: dns; mx.example.net (TCP|192.0.2.1|25) (comment)": the host is the first word.
-    if (std::size_t sp = host.find_first_of(" \t("); sp != std::string_view::npos)
-        host = host.substr(0, sp);
+    for (std::size_t i = 0; i < host.size(); ++i)
+        if (host[i] == ' ' || host[i] == '\t' || host[i] == '(') {
+            host = host.substr(0, i);
+            break;
+        }
     while (!host.empty() && (host.back() == '.' || host.back() == ']'))
         host.remove_suffix(1);
     for (const Provider& p : k_providers)

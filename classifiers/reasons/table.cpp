@@ -5,6 +5,7 @@
 // failedstarttls, suppressed) placed where Sisimai 5 places them. BSD-2-Clause, (c) azumakuniyuki.
 #include "classifiers/reasons/table.hpp"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -141,9 +142,17 @@ bool is_retried(Reason r)
 
 std::optional<Reason> reason_for_status(std::string_view status)
 {
-    for (const StatusRow& row : k_status)
-        if (row.code == status)
-            return row.reason;
+    // k_status sorted by code once (stable: of equal codes the first row wins, as in table order),
+    // then a binary search instead of a comparison per row.
+    static const std::vector<StatusRow> sorted = [] {
+        std::vector<StatusRow> rows(std::begin(k_status), std::end(k_status));
+        std::stable_sort(rows.begin(), rows.end(),
+                         [](const StatusRow& a, const StatusRow& b) { return a.code < b.code; });
+        return rows;
+    }();
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), status,
+                               [](const StatusRow& row, std::string_view code) { return row.code < code; });
+    if (it != sorted.end() && it->code == status) return it->reason;
     return std::nullopt;
 }
 

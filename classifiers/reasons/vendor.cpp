@@ -2,6 +2,7 @@
 // (BSD-2-Clause, (c) azumakuniyuki); the module is named on each row, the MTA source beside it there.
 #include "classifiers/reasons/vendor.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "classifiers/text.hpp"
@@ -276,67 +277,87 @@ constexpr VendorStatus k_statuses[] = {
 };
 
 // Sisimai module names whose records this project's format modules report under another name.
-bool same_format(std::string_view table, std::string_view record)
-{
-    if (iequals(table, record))
-        return true;
-    struct Alias {
-        std::string_view table;
-        std::string_view record;
-    };
-    constexpr Alias k_aliases[] = {
-        {"office365", "exchange"},
-        {"exchange2007", "exchange"},
-        {"mailmarshalsmtp", "mailmarshal"},
-    };
-    for (const Alias& a : k_aliases)
-        if (iequals(a.table, table) && iequals(a.record, record))
-            return true;
-    return false;
+struct Alias {
+    std::string_view table;
+    std::string_view record;
+};
+constexpr Alias k_aliases[] = {
+    {"office365", "exchange"},
+    {"exchange2007", "exchange"},
+    {"mailmarshalsmtp", "mailmarshal"},
+};
+
+// The table formats whose rows apply to a record's format: the format itself and every table it is an
+// alias of. A table row applies when its format equals one of them, ASCII case-insensitively (what
+// comparing each row's format with the record's, alias by alias, decided row by row before).
+struct TableNames {
+    std::string_view names[1 + std::size(k_aliases)];
+    std::size_t count = 0;
+
+    explicit TableNames(std::string_view record) {
+        names[count++] = record;
+        for (const Alias& a : k_aliases)
+            if (iequals(a.record, record)) names[count++] = a.table;
+    }
+    bool has(std::string_view table) const {
+        for (std::size_t i = 0; i < count; ++i)
+            if (iequals(table, names[i])) return true;
+        return false;
+    }
+};
+
+// ASCII case-insensitive order, for the binary search over the phrase index.
+bool iless(std::string_view a, std::string_view b) {
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] + 32) : a[i];
+        const char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] + 32) : b[i];
+        if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y);
+    }
+    return a.size() < b.size();
 }
 
-// k_phrases in runs of rows of one format, in table order: a record's format is compared once per
-// run instead of once per row.
+// k_phrases in runs of rows of one format, in table order, and the runs of each format.
 struct PhraseRun {
-    std::string_view format;
     std::size_t begin = 0;
     std::size_t end = 0;
 };
+struct FormatRuns {
+    std::string_view format;
+    std::vector<PhraseRun> runs; // in table order
+};
 
-const std::vector<PhraseRun>& phrase_runs() {
-    static const std::vector<PhraseRun> runs = [] {
-        std::vector<PhraseRun> out;
+// One entry per distinct format of k_phrases, sorted by iless: a record's rows are found with a binary
+// search per table name instead of a comparison per run of the table.
+const std::vector<FormatRuns>& phrase_index() {
+    static const std::vector<FormatRuns> index = [] {
+        std::vector<FormatRuns> out;
         for (std::size_t i = 0; i < std::size(k_phrases); ++i) {
-            if (out.empty() || out.back().format != k_phrases[i].format)
-                out.push_back(PhraseRun{k_phrases[i].format, i, i});
-            out.back().end = i + 1;
+            const std::string_view f = k_phrases[i].format;
+            auto it = std::find_if(out.begin(), out.end(),
+                                   [&](const FormatRuns& e) { return iequals(e.format, f); });
+            if (it == out.end()) {
+                out.push_back(FormatRuns{f, {}});
+                it = out.end() - 1;
+            }
+            if (!it->runs.empty() && it->runs.back().end == i)
+                it->runs.back().end = i + 1;
+            else
+                it->runs.push_back(PhraseRun{i, i + 1});
         }
+        std::sort(out.begin(), out.end(),
+                  [](const FormatRuns& a, const FormatRuns& b) { return iless(a.format, b.format); });
         return out;
     }();
-    return runs;
+    return index;
 }
 
-// same_format(table, record) for one record's format over a table's rows, which come in runs of one
-// format: the answer is kept while the rows' format stays the same (the tables' scans were a tenth of
-// the steady-state cost, mostly this comparison).
-class FormatMemo {
-  public:
-    explicit FormatMemo(std::string_view record) : m_record(record) {}
-    bool matches(std::string_view table) {
-        if (!m_valid || table != m_table) {
-            m_table = table;
-            m_result = same_format(table, m_record);
-            m_valid = true;
-        }
-        return m_result;
-    }
-
-  private:
-    std::string_view m_record;
-    std::string_view m_table;
-    bool m_valid = false;
-    bool m_result = false;
-};
+const FormatRuns* runs_of(std::string_view table) {
+    const auto& index = phrase_index();
+    auto it = std::lower_bound(index.begin(), index.end(), table,
+                               [](const FormatRuns& e, std::string_view t) { return iless(e.format, t); });
+    return it != index.end() && iequals(it->format, table) ? &*it : nullptr;
+}
 
 } // namespace
 
@@ -344,11 +365,11 @@ Reason vendor_status_reason(std::string_view format, std::string_view status)
 {
     if (format.empty() || status.empty())
         return Reason::undefined;
-    FormatMemo memo(format);
+    const TableNames names(format);
     for (const VendorStatus& row : k_statuses)
-        if (memo.matches(row.format) && row.status == status) return row.reason;
+        if (row.status == status && names.has(row.format)) return row.reason;
     // Office365.pm: 4.7.5xx, 4.7.6xx and 4.7.85x-4.7.89x are blocks.
-    if (same_format("office365", format) && status.size() == 7 && status.substr(0, 4) == "4.7.") {
+    if (status.size() == 7 && status.substr(0, 4) == "4.7." && names.has("office365")) {
         char h = status[4], t = status[5];
         if (h == '5' || h == '6' || (h == '8' && t >= '5'))
             return Reason::blocked;
@@ -362,10 +383,28 @@ Reason vendor_reason(std::string_view format, std::string_view lowered)
 {
     if (format.empty())
         return Reason::undefined;
+    // The runs of every table name of the format, in table order (a format and its alias tables may
+    // interleave).
+    const TableNames names(format);
+    std::vector<PhraseRun> merged;
+    const std::vector<PhraseRun>* runs = nullptr;
+    for (std::size_t n = 0; n < names.count; ++n) {
+        const FormatRuns* f = runs_of(names.names[n]);
+        if (f == nullptr) continue;
+        if (runs == nullptr) {
+            runs = &f->runs;
+            continue;
+        }
+        if (merged.empty()) merged = *runs;
+        merged.insert(merged.end(), f->runs.begin(), f->runs.end());
+        std::sort(merged.begin(), merged.end(),
+                  [](const PhraseRun& a, const PhraseRun& b) { return a.begin < b.begin; });
+        runs = &merged;
+    }
+    if (runs == nullptr) return Reason::undefined;
     // qmail, Gmail and others append an "expired" sentence to the real error: any other phrase wins.
     Reason expired = Reason::undefined;
-    for (const PhraseRun& run : phrase_runs()) {
-        if (!same_format(run.format, format)) continue;
+    for (const PhraseRun& run : *runs) {
         for (std::size_t i = run.begin; i < run.end; ++i) {
             const VendorPhrase& p = k_phrases[i];
             if (lowered.find(p.text) == std::string_view::npos) continue;

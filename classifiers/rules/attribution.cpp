@@ -8,6 +8,7 @@
 #include "classifiers/rules/attribution.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
@@ -38,7 +39,7 @@ bool is_atext(char c) {
 
 class Masker {
   public:
-    explicit Masker(std::string_view text) : m_text(text), m_lower(to_lower_ascii(text)), m_out(text) {}
+    explicit Masker(std::string_view text) : m_text(text), m_out(text) {}
 
     void mask(std::size_t begin, std::size_t end) {
         end = std::min(end, m_out.size());
@@ -46,17 +47,19 @@ class Masker {
             if (m_out[i] != '\n') m_out[i] = '*';
     }
 
-    // Every case-insensitive occurrence of s (searched by its first k_max_mask_scan bytes).
+    // Every case-insensitive occurrence of s (searched by its first k_max_mask_scan bytes). ASCII case
+    // folding with ifind()/iequals(), as on lower-cased copies before (without making them).
     void mask_occurrences(std::string_view s) {
-        std::string needle = to_lower_ascii(s.substr(0, std::min(s.size(), k_max_mask_scan)));
+        const std::string_view needle = s.substr(0, std::min(s.size(), k_max_mask_scan));
         if (needle.size() < 3) return;
-        std::string longer; // the whole of s lower-cased, when the needle is only its start
-        if (s.size() > needle.size()) longer = to_lower_ascii(s);
-        const std::string_view full =
-            s.size() > needle.size() ? std::string_view(longer) : std::string_view(needle);
+        const std::size_t at = needle.find('@');
         std::size_t pos = 0;
-        while ((pos = m_lower.find(needle, pos)) != std::string::npos) {
-            std::size_t len = std::string_view(m_lower).substr(pos, full.size()) == full ? full.size() : needle.size();
+        while ((pos = at == std::string_view::npos
+                          ? ifind(m_text, needle, pos)
+                          : find_at_sign(needle, at, pos)) != std::string_view::npos) {
+            std::size_t len = s.size() > needle.size() && iequals(m_text.substr(pos, s.size()), s)
+                                  ? s.size()
+                                  : needle.size();
             mask(pos, pos + len);
             pos += len;
         }
@@ -73,7 +76,7 @@ class Masker {
 
     void mask_subjects() {
         std::size_t pos = 0;
-        while ((pos = m_lower.find("subject", pos)) != std::string::npos) {
+        while ((pos = ifind(m_text, "subject", pos)) != std::string_view::npos) {
             std::size_t i = pos + 7;
             pos = i;
             while (i < m_text.size() && (m_text[i] == ' ' || m_text[i] == '\t')) ++i;
@@ -95,6 +98,22 @@ class Masker {
     std::string take() { return std::move(m_out); }
 
   private:
+    // ifind(m_text, needle, from) for a needle with an '@' at `at`: only the text's '@' (few, and
+    // without case) are tried as that byte of an occurrence, in order.
+    std::size_t find_at_sign(std::string_view needle, std::size_t at, std::size_t from) const {
+        if (needle.size() > m_text.size() || from > m_text.size() - needle.size())
+            return std::string_view::npos;
+        const std::size_t last = m_text.size() - needle.size() + at; // the '@' of the last possible start
+        for (std::size_t q = from + at; q <= last;) {
+            const void* p = std::memchr(m_text.data() + q, '@', last - q + 1);
+            if (p == nullptr) break;
+            q = static_cast<std::size_t>(static_cast<const char*>(p) - m_text.data());
+            if (iequals(m_text.substr(q - at, needle.size()), needle)) return q - at;
+            ++q;
+        }
+        return std::string_view::npos;
+    }
+
     std::size_t local_part_start(std::size_t at, std::size_t floor) const {
         if (at + 1 >= m_text.size()) return at;
         char next = m_text[at + 1];
@@ -130,7 +149,6 @@ class Masker {
     }
 
     std::string_view m_text;
-    std::string m_lower;
     std::string m_out;
 };
 
@@ -221,10 +239,14 @@ void attribute(DeliveryReport& report, const Matcher& matcher) {
             if (record.diagnostic.empty()) continue;
             std::string_view text = record.diagnostic;
             if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);
+            // Nothing to find even unmasked: masking could only take atoms away (most records).
+            if (!matcher.may_match(text)) continue;
             sender.resize(original_count);
             sender.push_back(record.final_recipient);
             sender.push_back(record.original_recipient);
             MatchResult result = matcher.match(mask_sender_controlled(text, sender));
+            // A pattern RE2 could not compile on first use (compiled.hpp): said, not silent.
+            if (!result.failed.empty()) report.add_anomaly("attribution-pattern-failed");
             v.receiver_resolver_error = result.receiver_resolver_error;
             for (const ListHit& hit : result.hits) {
                 const Blocklist* list = matcher.rules().find(hit.id);

@@ -23,7 +23,18 @@ struct LoadResult {
     std::vector<std::string> errors; // "file:line: message"
 };
 
+// How much the loader does with each pattern.
+enum class PatternCheck {
+    // Compile every pattern with RE2: every error a pattern can have is a load error, a program too
+    // large for RE2 included (`rules lint`, `rules test`, `config check`, `check`).
+    compile,
+    // Parse every pattern (syntax, named groups, the empty string: the same errors but the size);
+    // the matcher compiles each on first use (compiled.hpp). For the commands that analyse messages.
+    parse,
+};
+
 // `shipped` are loaded first; `site` files then override (<id>.local.toml) or add systems.
-LoadResult load_rules(const std::vector<RuleFile>& shipped, const std::vector<RuleFile>& site);
+LoadResult load_rules(const std::vector<RuleFile>& shipped, const std::vector<RuleFile>& site,
+                      PatternCheck check = PatternCheck::compile);
 
 } // namespace ndr::classifiers::rules

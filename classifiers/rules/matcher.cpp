@@ -1,20 +1,27 @@
 // matcher.cpp — runs every pattern of every loaded list over a record's text and keeps the winners.
 // Overlap, priority, tie and per-list rules as in rules.d/README.md "Matching semantics".
 //
-// How: RE2's FilteredRE2 extracts from each pattern the literal strings ("atoms") that any match must
-// contain; all atoms go into ONE case-insensitive RE2::Set of literals that runs once over the text;
-// the patterns whose atom condition holds (plus those with no usable atom) are the candidates, and each
-// candidate runs once with RE2 to confirm it and take its first span and named group. Why not one
-// RE2::Set of the full patterns: measured on 433 corpus diagnostics with the shipped rules, building
-// that set's DFA states cost 1.39 s cold (the set's state space is the product of every pattern's
-// progress), the atom set plus confirmation 0.04 s; both give the same matches. The patterns come
-// compiled from the loader (compiled.hpp) when the set is still what it loaded; the atom set and the
-// filter's prefilter tree are built on the first match() (std::call_once: match() stays thread-safe).
+// How: each pattern's syntax is read (regex_summary.hpp, no compilation) into a condition over the
+// literal strings ("atoms") any text it matches contains; all atoms go into ONE case-insensitive
+// Aho-Corasick automaton (literal_set.hpp) that runs once over the text; the patterns whose condition
+// holds (plus those the reader could not read) are the candidates, and each candidate runs once with
+// RE2 to confirm it and take its first span and named group. Why not one RE2::Set of the full
+// patterns: measured on 433 corpus diagnostics with the shipped rules, building that set's DFA states
+// cost 1.39 s cold (the set's state space is the product of every pattern's progress), atoms plus
+// confirmation 0.04 s; both give the same matches. Why not RE2's FilteredRE2 for the atoms (as
+// before): it needs every pattern compiled first (145M instructions for the shipped rules) and its
+// prefilter tree another 58M on the first match. The patterns come from the loader (compiled.hpp)
+// when the set is still what it loaded, each compiled with RE2 on first use; the automaton is built on
+// the first match() (std::call_once: match() stays thread-safe).
+//
+// The reader's conditions are exact in one direction only, which is all that is needed: a pattern
+// that matches a text is always a candidate (the unit tests and fuzz_matcher check match() against
+// match_every_pattern()). RE2 folds U+017F and U+212A to 's' and 'k': texts with them are read so for
+// the atoms.
 //
 // Input: hostile NDR text (the caller masks sender-controlled spans first), capped at
-// k_max_match_text_bytes. Linear in the text: RE2 never backtracks, the literal set is one pass and
-// each pattern runs at most once. Memory: k_max_rule_pattern_mem per pattern, k_max_rule_set_mem for
-// the literal set; if that set's DFA ever runs out of memory, every pattern becomes a candidate.
+// k_max_match_text_bytes. Linear in the text: RE2 never backtracks, the automaton is one pass and
+// each pattern runs at most once. Memory: k_max_rule_pattern_mem per pattern.
 #include "classifiers/rules/matcher.hpp"
 
 #include "classifiers/limits.hpp"
@@ -22,23 +29,24 @@
 #include "classifiers/rules/attribution.hpp"
 #include "classifiers/rules/compiled.hpp"
 #include "classifiers/rules/listed.hpp"
+#include "classifiers/rules/regex_summary.hpp"
 #include "classifiers/text.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <deque>
 #include <mutex>
-#include <re2/filtered_re2.h>
 #include <re2/re2.h>
-#include <re2/set.h>
+#include <unordered_map>
 
 namespace ndr::classifiers::rules {
 
 namespace {
 
 struct Compiled {
-    const Blocklist* list = nullptr; // null: an id of the filter that no live pattern uses
+    const Blocklist* list = nullptr; // null: a compiled id that no live pattern uses
     const Pattern* pattern = nullptr;
-    const RE2* re = nullptr; // owned by the filter
-    int group = 0;           // capture index of the listed group, 0 = none
+    const CompiledPattern* entry = nullptr; // owned by Impl::compiled
 };
 
 struct Candidate {
@@ -48,10 +56,6 @@ struct Candidate {
     int priority = 0;
     std::string listed;
 };
-
-bool is_ascii(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
 
 // Whether the text has a character that RE2's case-insensitive matching equates with an ASCII letter
 // although it is not one: U+017F LATIN SMALL LETTER LONG S (s) and U+212A KELVIN SIGN (k).
@@ -66,122 +70,129 @@ std::string name_of(const Compiled& c) { return c.list->id + "/" + c.pattern->id
 } // namespace
 
 struct Matcher::Impl {
-    std::shared_ptr<CompiledPatterns> compiled; // holds the filter: the loader's, or our own
-    std::vector<Compiled> patterns;             // index = FilteredRE2 regexp id
+    std::shared_ptr<CompiledPatterns> compiled; // the loader's, or our own
+    std::vector<Compiled> patterns;             // index = compiled id
     std::size_t live = 0;                       // entries of patterns with a list
-    // Built on the first match() (FilteredRE2::Compile and the atom set are a good part of the start-up
-    // cost, and a pass with nothing new never needs them).
+    // Built on the first match() (a pass with nothing new never needs them).
     std::once_flag prepared;
-    std::vector<std::string> atom_texts; // lower-case, distinct (FilteredRE2::Compile)
-    std::vector<int> without_atoms;      // AllPotentials() of no atom: the patterns the filter passes always
-    // When every atom is ASCII: the atoms as a LiteralSet, folding ASCII case. It finds exactly what
-    // the case-insensitive RE2::Set finds, without the set's lazily built DFA states, in every text
-    // without U+017F or U+212A: the only characters outside ASCII that RE2 folds to an ASCII letter
-    // (s and k; checked against RE2 itself over every code point), see folds_to_ascii().
-    std::unique_ptr<LiteralSet> ascii_atoms;
-    // The atoms as one case-insensitive RE2::Set of literals, for the other texts (or every text, when
-    // an atom is not ASCII): built on the first of them. Null when there are no atoms.
-    std::once_flag atom_set_built;
-    std::unique_ptr<RE2::Set> atoms;
-    bool all_candidates = false; // the atom set could not be built: run every pattern
-
-    re2::FilteredRE2& filter() const { return compiled->filter; }
+    LiteralSet atoms;                                 // every atom of every live pattern, folding ASCII case
+    std::vector<std::vector<std::uint32_t>> by_atom;  // atom -> live patterns whose condition names it
+    std::vector<std::vector<std::uint32_t>> atom_ids; // pattern -> its summary's atoms as atom ids
+    std::vector<const RegexSummary*> summaries;       // pattern -> its summary (null: not live)
+    std::deque<RegexSummary> own_summaries;           // those not computed by the loader
+    std::vector<std::uint32_t> unconditional;         // live patterns without a condition
+    bool star_free = true;                            // no atom has a '*' (may_match())
 
     void prepare() {
-        if (live == 0) return;
-        filter().Compile(&atom_texts);
-        filter().AllPotentials({}, &without_atoms);
-        if (atom_texts.empty()) return;
-        if (std::all_of(atom_texts.begin(), atom_texts.end(), is_ascii)) {
-            ascii_atoms = std::make_unique<LiteralSet>();
-            for (const std::string& atom : atom_texts)
-                ascii_atoms->add(atom);
-            ascii_atoms->build(true);
+        std::unordered_map<std::string, std::uint32_t> ids;
+        summaries.assign(patterns.size(), nullptr);
+        atom_ids.resize(patterns.size());
+        for (std::size_t i = 0; i < patterns.size(); ++i) {
+            const Compiled& c = patterns[i];
+            if (c.list == nullptr) continue;
+            const RegexSummary* s = c.entry->summary() ? &*c.entry->summary() : nullptr;
+            if (s == nullptr)
+                s = &own_summaries.emplace_back(summarise_regex(c.entry->regex(), pattern_summary_options()));
+            summaries[i] = s;
+            if (s->root < 0) {
+                unconditional.push_back(static_cast<std::uint32_t>(i));
+                continue;
+            }
+            for (const std::string& a : s->atoms) {
+                auto [it, fresh] = ids.emplace(a, static_cast<std::uint32_t>(ids.size()));
+                if (fresh) {
+                    atoms.add(a);
+                    by_atom.emplace_back();
+                    star_free = star_free && a.find('*') == std::string::npos;
+                }
+                atom_ids[i].push_back(it->second);
+            }
+            // Indexed under its trigger atoms only: a text that meets the condition has one of them.
+            for (std::uint32_t k : s->trigger_atoms()) {
+                auto& list = by_atom[atom_ids[i][k]];
+                if (list.empty() || list.back() != i) list.push_back(static_cast<std::uint32_t>(i));
+            }
         }
+        atoms.build(true);
     }
 
-    void build_atom_set() {
-        if (atom_texts.empty()) return;
-        RE2::Options atom_options;
-        atom_options.set_case_sensitive(false);
-        atom_options.set_literal(true);
-        atom_options.set_log_errors(false);
-        atom_options.set_max_mem(k_max_rule_set_mem);
-        auto atom_set = std::make_unique<RE2::Set>(atom_options, RE2::UNANCHORED);
-        for (std::size_t i = 0; i < atom_texts.size(); ++i)
-            if (atom_set->Add(atom_texts[i], nullptr) != static_cast<int>(i)) all_candidates = true;
-        if (!all_candidates && atom_set->Compile())
-            atoms = std::move(atom_set);
-        else
-            all_candidates = true;
-    }
-
-    std::vector<int> candidates(std::string_view text) {
+    // The live patterns whose condition holds for the text, in compiled id order.
+    std::vector<int> candidates(std::string_view text) const {
         std::vector<int> out;
         if (live == 0) return out;
-        std::vector<int> matched_atoms;
-        if (ascii_atoms && !folds_to_ascii(text)) {
-            std::vector<char> seen(ascii_atoms->size(), 0);
-            ascii_atoms->scan(text, [&](std::size_t id) {
-                if (seen[id]) return;
-                seen[id] = 1;
-                matched_atoms.push_back(static_cast<int>(id));
-            });
-            // Most texts name no atom: their answer is the same every time.
-            if (matched_atoms.empty()) return without_atoms;
-            filter().AllPotentials(matched_atoms, &out);
-            return out;
+        for (std::uint32_t i : unconditional)
+            out.push_back(static_cast<int>(i));
+        // RE2 folds U+017F to 's' and U+212A to 'k': read so, the text's atoms are found as RE2 sees them.
+        std::string folded;
+        if (folds_to_ascii(text)) {
+            folded.reserve(text.size());
+            for (std::size_t i = 0; i < text.size(); ++i) {
+                if (text.compare(i, 2, "\xC5\xBF") == 0) {
+                    folded += 's';
+                    ++i;
+                } else if (text.compare(i, 3, "\xE2\x84\xAA") == 0) {
+                    folded += 'k';
+                    i += 2;
+                } else {
+                    folded += text[i];
+                }
+            }
+            text = folded;
         }
-        std::call_once(atom_set_built, [this] { build_atom_set(); });
-        bool ok = true;
-        if (atoms && !all_candidates) {
-            RE2::Set::ErrorInfo info{};
-            if (!atoms->Match(text, &matched_atoms, &info) && info.kind != RE2::Set::kNoError) ok = false;
+        SmallIdSet seen(by_atom.size());
+        SmallIdSet tried(patterns.size());
+        SmallIdList triggered;
+        atoms.scan(text, [&](std::size_t id) {
+            if (!seen.insert(id)) return;
+            for (std::uint32_t i : by_atom[id])
+                if (tried.insert(i)) triggered.push_back(i);
+        });
+        // Every atom is known now: the conditions of the patterns an atom named.
+        for (std::size_t t = 0; t < triggered.size(); ++t) {
+            const std::uint32_t i = triggered[t];
+            if (summaries[i]->holds([&](std::uint32_t k) { return seen.contains(atom_ids[i][k]); }))
+                out.push_back(static_cast<int>(i));
         }
-        if (!ok || all_candidates) {
-            for (std::size_t i = 0; i < patterns.size(); ++i) out.push_back(static_cast<int>(i));
-            return out;
-        }
-        filter().AllPotentials(matched_atoms, &out);
+        std::sort(out.begin(), out.end());
         return out;
     }
 
-    // Takes over the loader's compilation when every pattern is still what it compiled.
+    // Takes over the loader's patterns when every pattern is still what it checked.
     bool adopt(const RuleSet& set) {
         if (!set.compiled) return false;
-        re2::FilteredRE2& f = set.compiled->filter;
-        const int n = f.NumRegexps();
-        std::vector<Compiled> mapped(static_cast<std::size_t>(n));
+        const auto& entries = set.compiled->patterns;
+        const auto n = static_cast<int>(entries.size());
+        std::vector<Compiled> mapped(entries.size());
         std::size_t count = 0;
         for (const Blocklist& list : set.lists) {
             for (const Pattern& pattern : list.patterns) {
                 if (pattern.regex.empty()) continue;
                 const int id = pattern.compiled_id;
                 if (id < 0 || id >= n || mapped[static_cast<std::size_t>(id)].list != nullptr ||
-                    f.GetRE2(id).pattern() != pattern.regex)
+                    entries[static_cast<std::size_t>(id)].regex() != pattern.regex)
                     return false;
-                mapped[static_cast<std::size_t>(id)] = Compiled{&list, &pattern, &f.GetRE2(id), 0};
+                mapped[static_cast<std::size_t>(id)] =
+                    Compiled{&list, &pattern, &entries[static_cast<std::size_t>(id)]};
                 ++count;
             }
         }
-        if (set.compiled->taken.exchange(true)) return false;
+        set.compiled->taken = true;
         compiled = set.compiled;
         patterns = std::move(mapped);
         live = count;
         return true;
     }
 
-    // Compiles the set's patterns into a filter of our own.
+    // The set's patterns as entries of our own (each compiled on first use; one RE2 cannot parse
+    // matches nothing).
     void compile_own(const RuleSet& set) {
         compiled = std::make_shared<CompiledPatterns>();
         compiled->taken = true;
         for (const Blocklist& list : set.lists) {
             for (const Pattern& pattern : list.patterns) {
                 if (pattern.regex.empty()) continue;
-                int id = -1;
-                if (filter().Add(pattern.regex, pattern_options(), &id) != RE2::NoError) continue;
-                if (id != static_cast<int>(patterns.size())) continue; // ids are dense: never happens
-                patterns.push_back(Compiled{&list, &pattern, &filter().GetRE2(id), 0});
+                patterns.push_back(
+                    Compiled{&list, &pattern, &compiled->patterns.emplace_back(pattern.regex)});
                 ++live;
             }
         }
@@ -190,23 +201,40 @@ struct Matcher::Impl {
 
 Matcher::Matcher(const RuleSet& set) : m_set(set), m_impl(std::make_unique<Impl>()) {
     if (!m_impl->adopt(set)) m_impl->compile_own(set);
-    for (Compiled& c : m_impl->patterns) {
-        if (c.list == nullptr || c.pattern->listed.empty()) continue;
-        const auto& groups = c.re->NamedCapturingGroups();
-        if (auto it = groups.find(c.pattern->listed); it != groups.end()) c.group = it->second;
-    }
 }
 
 Matcher::~Matcher() = default;
 
 MatchResult Matcher::match(std::string_view text) const {
-    MatchResult result;
+    return run(text, false);
+}
+
+MatchResult Matcher::match_every_pattern(std::string_view text) const {
+    return run(text, true);
+}
+
+bool Matcher::may_match(std::string_view text) const {
     if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);
     std::call_once(m_impl->prepared, [this] { m_impl->prepare(); });
+    if (!m_impl->star_free || !m_impl->unconditional.empty()) return true;
+    // Overwriting bytes with '*' removes atom occurrences and creates none, and a condition (ANDs and
+    // ORs of atoms) that fails keeps failing with fewer atoms.
+    return !m_impl->candidates(text).empty();
+}
+
+MatchResult Matcher::run(std::string_view text, bool every_pattern) const {
+    MatchResult result;
+    if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);
     const auto& patterns = m_impl->patterns;
 
-    std::vector<int> matched = m_impl->candidates(text);
-    std::sort(matched.begin(), matched.end());
+    std::vector<int> matched;
+    if (every_pattern) {
+        for (std::size_t i = 0; i < patterns.size(); ++i)
+            matched.push_back(static_cast<int>(i));
+    } else {
+        std::call_once(m_impl->prepared, [this] { m_impl->prepare(); });
+        matched = m_impl->candidates(text);
+    }
 
     // Each matched pattern's first span and listed item.
     std::vector<Candidate> candidates;
@@ -214,16 +242,27 @@ MatchResult Matcher::match(std::string_view text) const {
         if (index < 0 || static_cast<std::size_t>(index) >= patterns.size()) continue;
         const Compiled& c = patterns[static_cast<std::size_t>(index)];
         if (c.list == nullptr) continue; // replaced by an override
-        int n = c.group > 0 ? c.group + 1 : 1;
+        const RE2& re = c.entry->re();
+        if (!re.ok()) {
+            result.failed.push_back(name_of(c));
+            continue;
+        }
+        int group = 0; // capture index of the listed group, 0 = none
+        if (!c.pattern->listed.empty()) {
+            const auto& groups = re.NamedCapturingGroups();
+            if (auto it = groups.find(c.pattern->listed); it != groups.end()) group = it->second;
+        }
+        int n = group > 0 ? group + 1 : 1;
         std::vector<re2::StringPiece> spans(static_cast<std::size_t>(n));
-        if (!c.re->Match(text, 0, text.size(), RE2::UNANCHORED, spans.data(), n)) continue;
+        if (!re.Match(text, 0, text.size(), RE2::UNANCHORED, spans.data(), n)) continue;
         Candidate cand;
         cand.compiled = static_cast<std::size_t>(index);
         cand.begin = static_cast<std::size_t>(spans[0].data() - text.data());
         cand.end = cand.begin + spans[0].size();
         cand.priority = c.pattern->priority;
-        if (c.group > 0 && spans[static_cast<std::size_t>(c.group)].data() != nullptr) {
-            std::string_view item(spans[static_cast<std::size_t>(c.group)].data(), spans[static_cast<std::size_t>(c.group)].size());
+        if (group > 0 && spans[static_cast<std::size_t>(group)].data() != nullptr) {
+            std::string_view item(spans[static_cast<std::size_t>(group)].data(),
+                                  spans[static_cast<std::size_t>(group)].size());
             cand.listed = c.pattern->listed == "ip" ? normalise_ip(item) : normalise_domain(item);
         }
         result.fired.push_back(name_of(c));

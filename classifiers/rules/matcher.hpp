@@ -1,5 +1,6 @@
-// matcher.hpp — runs every pattern of a RuleSet over a text in one pass (RE2::Set), then extracts the
-// listed IP or domain from the winning matches. Linear in the text; no backtracking regex.
+// matcher.hpp — runs every pattern of a RuleSet over a text (one literal pass finds the candidates, RE2
+// confirms each: matcher.cpp), then extracts the listed IP or domain from the winning matches. Linear in
+// the text; no backtracking regex.
 #pragma once
 
 #include <memory>
@@ -20,6 +21,9 @@ struct MatchResult {
     // Overlapping hits of equal priority from different lists, as "list/rule ~ list/rule". Both hits are
     // kept; `rules test` reports each tie as a failure.
     std::vector<std::string> ties;
+    // Candidate patterns RE2 could not compile (too large; the loader only parsed them, compiled.hpp),
+    // as "list/rule": they matched nothing.
+    std::vector<std::string> failed;
 };
 
 class Matcher {
@@ -31,9 +35,17 @@ class Matcher {
 
     // Text must be remote- or reporting-server-generated (never the returned original's body).
     MatchResult match(std::string_view text) const;
+    // The same, running every pattern instead of the candidates the literal atoms leave (for the tests
+    // and the fuzzer: its answer must equal match()'s).
+    MatchResult match_every_pattern(std::string_view text) const;
+    // False when match() finds nothing in this text, nor in any text made from it by overwriting bytes
+    // with '*' (as mask_sender_controlled() does): no pattern is a candidate, and overwriting can only
+    // take atoms away (none has a '*'). attribute() then skips the masking. True otherwise.
+    bool may_match(std::string_view text) const;
     const RuleSet& rules() const { return m_set; }
 
   private:
+    MatchResult run(std::string_view text, bool every_pattern) const;
     const RuleSet& m_set;
     struct Impl;
     std::unique_ptr<Impl> m_impl;

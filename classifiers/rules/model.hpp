@@ -76,7 +76,7 @@ struct Pattern {
     std::string source;         // where the text comes from (MTA source line, provider doc URL)
     std::string file;           // rule file that declared it (the shipped file or a .local.toml)
     int line = 0;               // line in the rule file, for error messages
-    int compiled_id = -1;       // index in RuleSet::compiled's filter, -1 when not compiled there
+    int compiled_id = -1;       // index in RuleSet::compiled's patterns, -1 when not checked there
 };
 
 struct SampleExpect {
@@ -115,8 +115,9 @@ struct CompiledPatterns; // compiled.hpp
 
 struct RuleSet {
     std::vector<Blocklist> lists; // sorted by id
-    // The loader's compilation of the patterns (compiled.hpp), taken over by the first Matcher; may be
-    // null (a set built in code), and is ignored when a pattern no longer is what was compiled.
+    // The patterns as the loader checked them (compiled.hpp: each compiled once, by the loader or on
+    // first use), shared by every Matcher over the set; may be null (a set built in code), and is
+    // ignored when a pattern no longer is what was checked.
     std::shared_ptr<CompiledPatterns> compiled;
     const Blocklist* find(std::string_view id) const;
 };

@@ -1,9 +1,11 @@
 // test_agent_classify_json.cpp — agent/classify_json: the hand-written JSON Lines writer prints what
 // nlohmann::json::dump() prints for the same object (key order, escapes, numbers, null), and the values.
 #include "agent/classify_json.hpp"
+#include "classifiers/text.hpp"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
 
 using namespace ndr::agent;
@@ -104,4 +106,36 @@ TEST_CASE("classify_json: records append one after another, each one object") {
     append_record_json(text, "a.eml", 1, rep, nullptr);
     CHECK(json::parse(text.substr(0, first))["message"] == 0);
     CHECK(json::parse(text.substr(first))["message"] == 1);
+}
+
+TEST_CASE("classify_json: values that sanitise() would change are sanitised, the others kept as they are") {
+    cl::DeliveryReport rep;
+    rep.kind = cl::Kind::failed;
+    cl::RecipientRecord r;
+    r.action = cl::Action::failed;
+    // The diagnostic as printed: valid JSON as dump() prints it, holding sanitise(diag).
+    auto check_diagnostic = [&](const std::string& diag) {
+        r.diagnostic = diag;
+        rep.recipients = {r};
+        std::string text;
+        append_record_json(text, "s.eml", 0, rep, &rep.recipients[0]);
+        CHECK(text == redumped(text));
+        CHECK(json::parse(text)["diagnostic"] == cl::sanitise(diag, 4096));
+    };
+    for (const char* diag :
+         {"plain text", " leading", "trailing ", "two  spaces", "tab\there", "quote \" and \\", "caf\xc3\xa9",
+          "bad \xff byte", "esc \x1b[31m red", "a", "\"", "x\x7f"})
+        check_diagnostic(diag);
+    // Generated values: spaces, escapes and bytes outside printable ASCII at every offset of the
+    // eight-byte words the check reads.
+    std::mt19937 rng(7);
+    const std::string alphabet = std::string("ab ~\"\\\x1f\x7f\xc3\xa9\t", 11);
+    for (int n = 0; n < 3000; ++n) {
+        std::string diag(1 + rng() % 40, 'a');
+        for (char& c : diag)
+            c = rng() % 3 == 0 ? alphabet[rng() % alphabet.size()] : 'x';
+        check_diagnostic(diag);
+    }
+    // Over the cap: sanitise() cuts it.
+    check_diagnostic(std::string(5000, 'a'));
 }

@@ -137,3 +137,22 @@ TEST_CASE("agent rules_dirs: a --rules-dir that is the shipped directory is not 
     CHECK(r.errors.empty());
     CHECK(r.set.lists.size() == 1);
 }
+
+TEST_CASE("agent rules_dirs: PatternCheck::parse loads the shipped rules as compiling them does") {
+    GlobalOptions o;
+    o.shipped_rules_dir = NDR_TEST_SOURCE_DIR "/rules.d";
+    o.no_site_rules = true;
+    auto compiled = load_rule_dirs(o);
+    auto parsed = load_rule_dirs(o, ndr::classifiers::rules::PatternCheck::parse);
+    CHECK(compiled.errors.empty());
+    CHECK(parsed.errors == compiled.errors);
+    REQUIRE(parsed.set.lists.size() == compiled.set.lists.size());
+    for (std::size_t i = 0; i < parsed.set.lists.size(); ++i) {
+        const auto& a = parsed.set.lists[i];
+        const auto& b = compiled.set.lists[i];
+        CHECK(a.id == b.id);
+        REQUIRE(a.patterns.size() == b.patterns.size());
+        for (std::size_t k = 0; k < a.patterns.size(); ++k)
+            CHECK(a.patterns[k].compiled_id == b.patterns[k].compiled_id);
+    }
+}

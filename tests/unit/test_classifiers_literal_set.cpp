@@ -83,3 +83,27 @@ TEST_CASE("literal set: empty set, empty literal, empty text") {
     set.scan("", [&](std::size_t id) { got.push_back(id); });
     CHECK(got == std::vector<std::size_t>{0});
 }
+
+TEST_CASE("small id set: inline and heap storage answer alike") {
+    for (std::size_t n : {std::size_t{10}, std::size_t{1024}, std::size_t{5000}}) {
+        SmallIdSet set(n);
+        std::mt19937 rng(static_cast<unsigned>(n));
+        std::vector<bool> want(n, false);
+        for (int k = 0; k < 300; ++k) {
+            const std::size_t i = rng() % n;
+            CHECK(set.insert(i) == !want[i]);
+            want[i] = true;
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            CHECK(set.contains(i) == want[i]);
+    }
+}
+
+TEST_CASE("small id list: keeps order past its inline storage") {
+    SmallIdList list;
+    for (std::uint32_t i = 0; i < 200; ++i)
+        list.push_back(i * 3);
+    REQUIRE(list.size() == 200);
+    for (std::uint32_t i = 0; i < 200; ++i)
+        CHECK(list[i] == i * 3);
+}

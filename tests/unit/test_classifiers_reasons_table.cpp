@@ -64,3 +64,30 @@ TEST_CASE("reasons: vendor phrases count only for their own format")
     CHECK(vendor_reason("postfix", "all relevant mx records point to non-existent hosts") == Reason::undefined);
     CHECK(vendor_reason("", "all relevant mx records point to non-existent hosts") == Reason::undefined);
 }
+
+TEST_CASE("reasons: vendor tables apply to the format's aliases, in table order, case-insensitively") {
+    // "exchange" records take the office365 and exchange2007 rows (Sisimai's names for them).
+    for (const VendorPhrase& p : vendor_phrases()) {
+        if (p.format != "office365" || p.text.empty()) continue;
+        const std::string text = "x " + std::string(p.text) + " y";
+        const Reason direct = vendor_reason("office365", text);
+        CHECK(vendor_reason("exchange", text) == direct);
+        CHECK(vendor_reason("Exchange", text) == direct);
+        CHECK(vendor_reason("OFFICE365", text) == direct);
+        CHECK(vendor_reason("exchange2003x", text) == Reason::undefined);
+    }
+    // An expired phrase yields to any other phrase of the format, wherever it is in the table.
+    CHECK(vendor_reason("qmail", "sorry, no mailbox here by that name") == Reason::userunknown);
+    CHECK(vendor_status_reason("exchange", "5.7.508") == Reason::toomanyconn);
+    CHECK(vendor_status_reason("Office365", "4.7.512") == Reason::blocked);
+    CHECK(vendor_status_reason("postfix", "4.7.512") == Reason::undefined);
+    CHECK(vendor_status_reason("exchange", "") == Reason::undefined);
+}
+
+TEST_CASE("reasons: every status row is found by its code, the first of equal codes") {
+    for (const char* code : {"4.7.12", "4.7.1", "4.7.2", "5.7.27", "5.7.1", "5.7.10", "2.1.5", "5.1.10"})
+        CHECK_MESSAGE(reason_for_status(code).has_value(), code);
+    CHECK_FALSE(reason_for_status("4.7.").has_value());
+    CHECK_FALSE(reason_for_status("5.7.100").has_value());
+    CHECK_FALSE(reason_for_status("9.9.9").has_value());
+}

@@ -2,6 +2,9 @@
 // kind of error with its file:line, site overrides, and survival on garbage. Rule texts are inline.
 #include <doctest/doctest.h>
 
+#include <random>
+#include <re2/re2.h>
+#include <re2/set.h>
 #include <string>
 #include <vector>
 
@@ -185,7 +188,31 @@ TEST_CASE("rules loader: each kind of error is reported with file:line") {
         LoadResult r = load_one(c.text);
         INFO("got errors:\n" << joined(r.errors) << "want one containing: " << c.want);
         CHECK(has_error(r, c.want));
+        // Parsing the patterns instead of compiling them finds the same errors, worded the same.
+        LoadResult parsed = load_rules({{"rules.d/example.toml", c.text}}, {}, PatternCheck::parse);
+        CHECK(parsed.errors == r.errors);
     }
+}
+
+TEST_CASE("rules loader: PatternCheck::parse reports every pattern error but a program too large for RE2") {
+    const std::string f = "rules.d/example.toml:";
+    for (const char* pattern : {"a(b", "a**", "x{1001}", "x{2,1}", "[z-a]", "\\pFoo", "(?P<a-b>x)", "a|",
+                                "(?:x*)*", "\\b*", "(?P<host>x)", "(?P<ip>a", "[[:foo:]]", "\\xZZ", "\\8"}) {
+        const std::string shown = pattern;
+        CAPTURE(shown);
+        const std::string text =
+            k_valid + "\n[[match]]\nid = \"x\"\npattern = '" + pattern + "'\nsource = \"s\"\n";
+        LoadResult compiled = load_one(text);
+        LoadResult parsed = load_rules({{"rules.d/example.toml", text}}, {}, PatternCheck::parse);
+        CHECK_FALSE(compiled.errors.empty());
+        CHECK(parsed.errors == compiled.errors);
+    }
+    // Too large for RE2's program budget, yet well formed: an error only when compiled.
+    const std::string huge = k_valid + "\n[[match]]\nid = \"x\"\npattern = 'a\\pL{1000}'\nsource = \"s\"\n";
+    LoadResult compiled = load_one(huge);
+    CHECK(has_error(compiled, f + "50: key 'pattern': does not compile in RE2: pattern too large"));
+    LoadResult parsed = load_rules({{"rules.d/example.toml", huge}}, {}, PatternCheck::parse);
+    CHECK(parsed.errors.empty());
 }
 
 TEST_CASE("rules loader: all errors of all files are reported at once, in file and line order") {
@@ -292,4 +319,30 @@ TEST_CASE("rules loader: garbage and oversized input give errors, never a crash"
         CHECK_FALSE(r.errors.empty());
     }
     CHECK(has_error(load_one(inputs.back()), "file is larger than"));
+}
+
+TEST_CASE("rules loader: RE2 parses a pattern case-sensitively exactly when it parses it folding case") {
+    // PatternCheck::parse asks RE2::Set::Add() case-sensitively (much cheaper); the full compilation
+    // folds case. Over generated patterns of regex syntax, both accept and reject the same ones.
+    std::mt19937 rng(31);
+    static const char* const k_parts[] = {
+        "a",        "K",    "s",    "(",   ")",       "(?:",         "(?P<ip>",     "(?P<a-b>",
+        "[",        "]",    "[^",   "-",   "\\",      "\\d",         "\\pL",        "\\p{Greek}",
+        "\\pZ",     "*",    "+",    "?",   "{2}",     "{1,3}",       "{1001}",      "|",
+        ".",        "^",    "$",    "\\b", "\\x{41}", "\\x{110000}", "[[:alpha:]]", "[[:foo:]]",
+        "\xC3\xA9", "\xFF", "(?i)", "\\Q", "\\E",     "\\8",         "z-a"};
+    RE2::Options fold;
+    fold.set_case_sensitive(false);
+    fold.set_log_errors(false);
+    RE2::Options exact = fold;
+    exact.set_case_sensitive(true);
+    for (int n = 0; n < 20000; ++n) {
+        std::string pattern;
+        for (unsigned k = 1 + rng() % 6; k > 0; --k)
+            pattern += k_parts[rng() % std::size(k_parts)];
+        RE2 folded(pattern, fold);
+        RE2::Set set(exact, RE2::UNANCHORED);
+        const bool parsed = set.Add(pattern, nullptr) >= 0;
+        CHECK_MESSAGE(parsed == (folded.ok() || folded.error_code() == RE2::ErrorPatternTooLarge), pattern);
+    }
 }

@@ -2,11 +2,13 @@
 // priority, ties, one hit per list, `also`, resolver errors, listed-item extraction and evidence.
 // Rule sets are built inline, never from the shipped files.
 #include "classifiers/limits.hpp"
+#include "classifiers/rules/attribution.hpp"
 #include "classifiers/rules/compiled.hpp"
 #include "classifiers/rules/loader.hpp"
 #include "classifiers/rules/matcher.hpp"
 
 #include <doctest/doctest.h>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -240,4 +242,124 @@ TEST_CASE("rules matcher: over a loaded set it uses the loader's compilation, ov
     CHECK_FALSE(again.set.compiled->taken.load());
     check_hits(edited.match(text), {{"example", "old", ""}});
     check_hits(edited.match("listed: 192.0.2.7"), {{"example", "ip", "192.0.2.7"}});
+}
+
+namespace {
+
+// A rule file of list "example" with these [[match]] tables.
+std::string example_file(const std::string& matches) {
+    return "name = \"Example\"\nkind = \"ip-dnsbl\"\nhome = \"https://bl.example/\"\n"
+           "[removal]\nmethod = \"none\"\n" +
+           matches;
+}
+
+} // namespace
+
+TEST_CASE(
+    "rules matcher: a set loaded with PatternCheck::parse compiles a pattern only when it is a candidate") {
+    const std::string file = example_file(
+        "[[match]]\nid = \"a\"\npattern = 'blocked using bl\\.example\\.org'\nsource = \"t\"\n"
+        "[[match]]\nid = \"b\"\npattern = 'listed at (?P<ip>[0-9.]+) by other\\.example'\nlisted = \"ip\"\n"
+        "source = \"t\"\n");
+    LoadResult loaded = load_rules({{"ship/example.toml", file}}, {}, PatternCheck::parse);
+    REQUIRE(loaded.errors.empty());
+    REQUIRE(loaded.set.compiled != nullptr);
+    const auto& entries = loaded.set.compiled->patterns;
+    REQUIRE(entries.size() == 2);
+    CHECK_FALSE(entries[0].is_compiled());
+    CHECK_FALSE(entries[1].is_compiled());
+    Matcher m(loaded.set);
+    check_hits(m.match("550 blocked using bl.example.org"), {{"example", "a", ""}});
+    CHECK(entries[0].is_compiled());
+    CHECK_FALSE(entries[1].is_compiled()); // its atoms never occurred
+    check_hits(m.match("listed at 192.0.2.9 by other.example"), {{"example", "b", "192.0.2.9"}});
+    CHECK(entries[1].is_compiled());
+}
+
+TEST_CASE("rules matcher: a pattern RE2 cannot compile on first use matches nothing and says so") {
+    const std::string file = example_file(
+        "[[match]]\nid = \"huge\"\npattern = 'huge \\pL{1000}'\nsource = \"t\"\n"
+        "[[match]]\nid = \"fine\"\npattern = 'blocked using bl\\.example\\.org'\nsource = \"t\"\n");
+    LoadResult loaded = load_rules({{"ship/example.toml", file}}, {}, PatternCheck::parse);
+    REQUIRE(loaded.errors.empty());
+    Matcher m(loaded.set);
+    MatchResult r = m.match("huge words; blocked using bl.example.org");
+    check_hits(r, {{"example", "fine", ""}});
+    CHECK(r.failed == std::vector<std::string>{"example/huge"});
+    CHECK(m.match("blocked using bl.example.org").failed.empty()); // not a candidate: not needed
+    DeliveryReport report;
+    report.recipients.emplace_back().diagnostic = "550 huge words; blocked using bl.example.org";
+    attribute(report, m);
+    CHECK(report.has_anomaly("attribution-pattern-failed"));
+    REQUIRE(report.recipients[0].verdict.lists.size() == 1);
+    CHECK(report.recipients[0].verdict.lists[0].rule == "fine");
+}
+
+TEST_CASE("rules matcher: the literal prefilter changes nothing (match == match_every_pattern)") {
+    RuleSet set;
+    set.lists.push_back(
+        list("zen", {pat("blocked", 50, "(?:blocked using|listed (?:at|in)) zen\\.spamhaus\\.org", ""),
+                     pat("ip", 60, "(?P<ip>[0-9]{1,3}(?:\\.[0-9]{1,3}){3}) is listed at zen", "ip"),
+                     pat("kelvin", 40, "kask"), pat("anchored", 40, "^550 bad")}));
+    set.lists.push_back(
+        list("other", {pat("plain", 50, "refused by RBL"), pat("opt", 50, "(?:very )?bad sender")}));
+    Matcher m(set);
+    const char* texts[] = {
+        "550 blocked using zen.spamhaus.org",
+        "192.0.2.1 is listed at zen",
+        "LISTED IN ZEN.SPAMHAUS.ORG",
+        "ka\xC5\xBFk",
+        "\xE2\x84\xAA"
+        "ask",
+        "550 bad",
+        "x550 bad",
+        "refused by rbl",
+        "bad sender",
+        "nothing",
+        "",
+        "listed at zen.spamhaus.org; 198.51.100.7 is listed at zen; very bad sender",
+    };
+    for (const char* t : texts) {
+        CAPTURE(t);
+        const MatchResult a = m.match(t);
+        const MatchResult b = m.match_every_pattern(t);
+        CHECK(show(a) == show(b));
+        CHECK(a.fired == b.fired);
+    }
+    CHECK(m.match("ka\xC5\xBFk").fired == std::vector<std::string>{"zen/kelvin"});
+}
+
+TEST_CASE(
+    "rules matcher: may_match() is false only when no text made by overwriting bytes with '*' matches") {
+    RuleSet set;
+    set.lists.push_back(
+        list("zen", {pat("blocked", 50, "(?:blocked using|listed (?:at|in)) zen\\.spamhaus\\.org"),
+                     pat("ip", 60, "(?P<ip>[0-9]{1,3}(?:\\.[0-9]{1,3}){3}) is listed at zen", "ip")}));
+    set.lists.push_back(list("other", {pat("plain", 50, "refused by RBL"), pat("kelvin", 40, "kask")}));
+    Matcher m(set);
+    std::mt19937 rng(5);
+    const std::vector<std::string> texts = {"550 blocked using zen.spamhaus.org",
+                                            "192.0.2.1 is listed at zen",
+                                            "refused by rbl; ka\xC5\xBFk",
+                                            "nothing to see",
+                                            "listed at zen.spamhaus",
+                                            ""};
+    for (const std::string& t : texts) {
+        CAPTURE(t);
+        if (m.may_match(t)) continue;
+        CHECK(m.match(t).fired.empty());
+        for (int k = 0; k < 50; ++k) {
+            std::string masked = t;
+            for (char& c : masked)
+                if (rng() % 3 == 0) c = '*';
+            CHECK(m.match(masked).fired.empty());
+        }
+    }
+    CHECK(m.may_match("550 blocked using zen.spamhaus.org"));
+    CHECK_FALSE(m.may_match("nothing to see"));
+    // A pattern with a '*' among its atoms: masking could make one, so every text may match.
+    RuleSet star;
+    star.lists.push_back(list("s", {pat("p", 50, "\\*\\*\\* spam")}));
+    Matcher ms(star);
+    CHECK(ms.may_match("nothing to see"));
 }
