@@ -262,8 +262,11 @@ enum Hot : std::size_t {
     k_incident_opened,
     k_update_incident,
     k_incident_reopened,
-    k_upsert_location,
+    k_insert_location,
+    k_update_location,
     k_upsert_checkpoint,
+    k_add_to_incident,
+    k_reopen_incident,
     k_hot_count
 };
 
@@ -300,14 +303,24 @@ constexpr std::string_view k_hot_sql[k_hot_count] = {
     "first_seen = MIN(first_seen, ?), last_seen = MAX(last_seen, ?), updated_at = ?, "
     "status = CASE WHEN status = 'resolved' THEN 'open' ELSE status END WHERE id = ?",
     "INSERT INTO events(incident_id, at, kind, detail) VALUES(?, ?, 'reopened', 'new bounce')",
+    // A location seen before is updated by a second statement: an upsert that may change the
+    // message_id (a foreign key) runs with a statement journal, copying every page it touches.
     "INSERT INTO message_locations(message_id, source, folder, uidvalidity, uid, location, seen_at) "
-    "VALUES(?,?,?,?,?,?,?) ON CONFLICT(source, folder, uidvalidity, uid) DO UPDATE SET "
-    "message_id = excluded.message_id, location = excluded.location, seen_at = excluded.seen_at",
+    "VALUES(?,?,?,?,?,?,?) ON CONFLICT(source, folder, uidvalidity, uid) DO NOTHING",
+    "UPDATE message_locations SET message_id = ?, location = ?, seen_at = ? "
+    "WHERE source = ? AND folder = ? AND uidvalidity = ? AND uid = ?",
     "INSERT INTO checkpoints(source, folder, uidvalidity, last_uid, updated_at) VALUES(?, ?, ?, ?, ?) "
     "ON CONFLICT(source, folder) DO UPDATE SET "
     "last_uid = CASE WHEN checkpoints.uidvalidity = excluded.uidvalidity "
     "THEN MAX(checkpoints.last_uid, excluded.last_uid) ELSE excluded.last_uid END, "
     "uidvalidity = excluded.uidvalidity, updated_at = excluded.updated_at",
+    // A batch's sums, written by settle(). The status is not touched (a reopening bounce sets it at
+    // once, below): an UPDATE of the status column evaluates its CHECK, an IN list that SQLite
+    // builds a temporary table for on every run.
+    "UPDATE incidents SET bounces = bounces + ?, records = records + ?, resolver_errors = resolver_errors + "
+    "?, "
+    "first_seen = MIN(first_seen, ?), last_seen = MAX(last_seen, ?), updated_at = ? WHERE id = ?",
+    "UPDATE incidents SET status = 'open' WHERE id = ? AND status = 'resolved'",
 };
 #undef NDR_MESSAGE_COLUMNS
 
@@ -804,7 +817,7 @@ void Store::settle() {
     } spoil{*this};
     for (auto& [key, i] : rec.incidents) {
         if (!i.dirty) continue;
-        rec.run(k_update_incident)
+        rec.run(k_add_to_incident)
             .num(1, i.bounces)
             .num(2, i.records)
             .num(3, i.resolver_errors)
@@ -998,7 +1011,7 @@ RecordOutcome Store::record_rows(const MessageInput& in, bool advance, bool defe
         }
         fault("incidents");
     }
-    rec.run(k_upsert_location)
+    rec.run(k_insert_location)
         .num(1, out.message_id)
         .text(2, w.source)
         .text(3, w.folder)
@@ -1007,6 +1020,16 @@ RecordOutcome Store::record_rows(const MessageInput& in, bool advance, bool defe
         .text(6, location)
         .num(7, in.seen_at)
         .run();
+    if (sqlite3_changes(m_db) == 0)
+        rec.run(k_update_location)
+            .num(1, out.message_id)
+            .text(2, location)
+            .num(3, in.seen_at)
+            .text(4, w.source)
+            .text(5, w.folder)
+            .num(6, w.uid_validity)
+            .num(7, w.uid)
+            .run();
     fault("location");
     if (advance) {
         if (deferred)
@@ -1041,7 +1064,8 @@ std::int64_t Store::add_to_incident(std::string_view system, std::string_view li
         it = rec.incidents.emplace(std::make_pair(std::string(system), std::string(listed)), found).first;
     }
     auto& i = it->second;
-    if (i.resolved) { // reopened by this bounce: the event now, the status by settle()
+    if (i.resolved) { // reopened by this bounce
+        rec.run(k_reopen_incident).num(1, i.id).run();
         rec.run(k_incident_reopened).num(1, i.id).num(2, at).run();
         i.resolved = false;
     }
