@@ -25,7 +25,7 @@ struct sqlite3;
 
 namespace ndr::agent::store {
 
-inline constexpr int k_schema_version = 4;
+inline constexpr int k_schema_version = 5;
 
 // Lower-case hex SHA-256 of the bytes (OpenSSL EVP).
 std::string sha256_hex(std::string_view bytes);

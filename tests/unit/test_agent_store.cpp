@@ -165,6 +165,45 @@ TEST_CASE("store: migration from v1 keeps the data and reaches the current versi
     CHECK(v2->query_int("SELECT COUNT(*) FROM schema_version") == k_schema_version);
 }
 
+TEST_CASE("store: migration 5 rebuilds messages with every row, id and reference, and the same checks") {
+    TempDir dir;
+    const auto path = dir.file("state.db");
+    const auto a = spamhaus_report("bob@example.net", "198.51.100.23");
+    auto b = spamhaus_report("carol@example.org", "198.51.100.24");
+    b.anomalies = {"header-too-large"};
+    std::int64_t second = 0;
+    {
+        auto v4 = open_ok(path, 4);
+        v4->record_message(input_for("raw-1", 1, &a), true);
+        second = v4->record_message(input_for("raw-2", 2, &b), true).message_id;
+        v4->record_message(input_for("raw-3", 3, nullptr), true);
+        v4->query_int("DELETE FROM messages WHERE id = 1 RETURNING 0"); // a gap in the ids
+    }
+    auto s = open_ok(path);
+    CHECK(s->schema_version() == 5);
+    CHECK(s->query_int("SELECT COUNT(*) FROM messages") == 2);
+    CHECK(s->query_int("SELECT id FROM messages WHERE fingerprint = '" + sha256_hex("raw-2") + "'") ==
+          second);
+    CHECK(s->query_int("SELECT COUNT(*) FROM messages WHERE anomalies = '[\"header-too-large\"]' AND "
+                       "parse_status = 'parsed' AND kind = 'failed' AND provenance = 'unknown'") == 1);
+    CHECK(s->query_int("SELECT COUNT(*) FROM pragma_foreign_key_check") == 0);
+    CHECK(s->query_int("SELECT COUNT(*) FROM sqlite_master WHERE name = 'recipient_records_message'") == 0);
+    CHECK(s->query_int("SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages_event_at'") == 1);
+    CHECK(s->query_int("SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages_v5'") == 0);
+    // The checks hold as before: a bad parse_status or fingerprint is refused.
+    CHECK_THROWS(s->query_int("UPDATE messages SET parse_status = 'other' RETURNING 0"));
+    CHECK_THROWS(s->query_int("UPDATE messages SET fingerprint = 'short' RETURNING 0"));
+    // New messages take the next ids, and deleting a message still cascades to its rows.
+    const auto fourth = s->record_message(input_for("raw-4", 4, &a), true).message_id;
+    CHECK(fourth == 4);
+    s->query_int("DELETE FROM messages WHERE id = " + std::to_string(second) + " RETURNING 0");
+    CHECK(s->query_int("SELECT COUNT(*) FROM recipient_records WHERE message_id = " +
+                       std::to_string(second)) == 0);
+    CHECK(s->query_int("SELECT COUNT(*) FROM message_locations WHERE message_id = " +
+                       std::to_string(second)) == 0);
+    CHECK(s->query_int("SELECT COUNT(*) FROM pragma_foreign_key_check") == 0);
+}
+
 TEST_CASE("store: a migration another process applied meanwhile is skipped, not applied twice") {
     // Two ndr-triage processes opening one old state file: both read the old version, one migrates
     // first; the other must not re-run ALTER TABLE ("duplicate column name").
