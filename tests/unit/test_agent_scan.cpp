@@ -348,6 +348,23 @@ TEST_CASE("scan: a message that fails to record is redone alone, its batch's oth
     }
 }
 
+TEST_CASE("scan: large messages that fill the queues by bytes, and many small ones, all pass through") {
+    // The queues between the threads wake their consumer per batch of messages, or when the producer
+    // is blocked on a full queue: neither a few large messages nor a long run of small ones stalls.
+    for (const std::size_t size : {std::size_t{3} * 1024 * 1024, std::size_t{64}}) {
+        CAPTURE(size);
+        TempDb t;
+        FakeSource src;
+        const std::uint32_t count = size > 1024 ? 12 : 1000;
+        for (std::uint32_t uid = 1; uid <= count; ++uid)
+            src.messages[uid] = ndr_text(static_cast<int>(uid)) + " " + std::string(size, 'x');
+        auto r = scan_source(src, *t.db, fake_analyse);
+        CHECK(r.new_messages == count);
+        CHECK(src.marked.size() == count);
+        CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == count);
+    }
+}
+
 TEST_CASE("scan: progress is reported for every UID") {
     TempDb t;
     FakeSource src;
