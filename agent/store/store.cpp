@@ -22,6 +22,7 @@
 #include <stdexcept>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unordered_set>
 
 namespace ndr::agent::store {
 
@@ -1215,15 +1216,26 @@ void fill_breakdowns(sqlite3* db, IncidentSummary& i) {
     // the incident's records read once instead of four times.
     constexpr std::size_t k_columns = 4;
     constexpr std::size_t k_max_rows = 50;
-    Statement s(
-        db, "SELECT DISTINCT r.id, r.recipient_domain, r.reason, r.provider, r.remote_mta FROM list_hits h "
-            "JOIN recipient_records r ON r.id = h.record_id WHERE h.incident_id = ?");
+    // A record with several hits of the incident counts once: its id is the DISTINCT, kept here
+    // rather than in a temporary b-tree of SQLite's.
+    Statement s(db, "SELECT r.id, r.recipient_domain, r.reason, r.provider, r.remote_mta FROM list_hits h "
+                    "JOIN recipient_records r ON r.id = h.record_id WHERE h.incident_id = ?");
     s.bind(1, i.id);
-    std::map<std::string, std::int64_t> counts[k_columns];
-    while (s.step())
-        for (std::size_t c = 0; c < k_columns; ++c)
-            if (auto value = s.text(static_cast<int>(c) + 1); !value.empty()) ++counts[c][std::move(value)];
-    const auto top = [](const std::map<std::string, std::int64_t>& by_value) {
+    std::map<std::string, std::int64_t, std::less<>> counts[k_columns];
+    std::unordered_set<std::int64_t> records;
+    while (s.step()) {
+        if (!records.insert(s.i64(0)).second) continue;
+        for (std::size_t c = 0; c < k_columns; ++c) {
+            const auto value = s.view(static_cast<int>(c) + 1);
+            if (value.empty()) continue;
+            auto& by_value = counts[c];
+            if (auto it = by_value.find(value); it != by_value.end())
+                ++it->second;
+            else
+                by_value.emplace(std::string(value), 1);
+        }
+    }
+    const auto top = [](const std::map<std::string, std::int64_t, std::less<>>& by_value) {
         Counts out(by_value.begin(), by_value.end());
         std::stable_sort(out.begin(), out.end(),
                          [](const auto& a, const auto& b) { return a.second > b.second; });
@@ -1317,28 +1329,42 @@ std::optional<IncidentDetail> Store::incident_detail(std::int64_t id) {
         while (s.step())
             d.rejections.push_back({s.i64(0), s.text(1), s.text(2), s.text(3)});
     }
-    const auto distinct = [&](std::string_view column) {
-        std::vector<std::string> out;
-        Statement s(m_db, "SELECT DISTINCT m." + std::string(column) +
-                              " FROM list_hits h JOIN messages m ON "
-                              "m.id = h.message_id WHERE h.incident_id = ? AND m." +
-                              std::string(column) + " <> '' ORDER BY 1 LIMIT 10");
-        s.bind(1, id);
-        while (s.step())
-            out.push_back(s.text(0));
-        return out;
-    };
-    d.sending_ips = distinct("sending_ip");
-    d.sending_rdns = distinct("sending_rdns");
-    d.sending_helos = distinct("sending_helo");
     {
-        std::set<std::string> seen;
+        // One pass over the incident's messages, in hit order: our outbound IPs, their names and
+        // HELOs (the first 10 distinct non-empty values in byte order each, as SQLite's SELECT
+        // DISTINCT ... ORDER BY 1 LIMIT 10 gave them) and the originals' From (the first 50 distinct
+        // values in hit order, as its SELECT DISTINCT ... LIMIT 50, without ORDER BY, read them
+        // through the list_hits(incident_id) index).
+        constexpr std::size_t k_max_values = 10;
+        constexpr std::size_t k_max_froms = 50;
+        std::set<std::string, std::less<>> sorted[3];
+        std::vector<std::string> froms;
+        std::set<std::string, std::less<>> from_seen;
         Statement s(m_db,
-                    "SELECT DISTINCT m.original_from FROM list_hits h JOIN messages m ON m.id = h.message_id "
-                    "WHERE h.incident_id = ? LIMIT 50");
+                    "SELECT m.sending_ip, m.sending_rdns, m.sending_helo, m.original_from FROM list_hits h "
+                    "JOIN messages m ON m.id = h.message_id WHERE h.incident_id = ? ORDER BY h.id");
         s.bind(1, id);
         while (s.step()) {
-            auto from = s.text(0);
+            for (int c = 0; c < 3; ++c) {
+                const auto value = s.view(c);
+                auto& values = sorted[c];
+                if (value.empty() || values.contains(value)) continue;
+                if (values.size() == k_max_values) {
+                    if (value >= *values.rbegin()) continue;
+                    values.erase(std::prev(values.end()));
+                }
+                values.emplace(value);
+            }
+            if (froms.size() < k_max_froms) {
+                const auto from = s.view(3);
+                if (from_seen.emplace(from).second) froms.emplace_back(from);
+            }
+        }
+        d.sending_ips.assign(sorted[0].begin(), sorted[0].end());
+        d.sending_rdns.assign(sorted[1].begin(), sorted[1].end());
+        d.sending_helos.assign(sorted[2].begin(), sorted[2].end());
+        std::set<std::string> seen;
+        for (auto from : froms) {
             if (const auto lt = from.rfind('<'); lt != std::string::npos) from = from.substr(lt + 1);
             if (const auto gt = from.find('>'); gt != std::string::npos) from.resize(gt);
             const auto domain = domain_of(from);
