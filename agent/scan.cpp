@@ -2,6 +2,7 @@
 #include "agent/scan.hpp"
 
 #include "agent/store/store.hpp"
+#include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
 
 #include <algorithm>
@@ -150,7 +151,8 @@ struct Item {
     bool parsed = false;
     classifiers::DeliveryReport report;
     std::exception_ptr failure; // anything else (SHA-256 failed, out of memory): rethrown in UID order
-    std::size_t bytes() const { return message ? message->raw.size() : 0; }
+    std::size_t raw_size = 0;   // of the message as fetched (message->raw may hold it with LF line ends)
+    std::size_t bytes() const { return message ? raw_size : 0; }
 };
 
 // One step of the open batch, kept until the batch commits. A batch records without a savepoint per
@@ -227,14 +229,22 @@ class Prefetch {
     }
 
     // INTERNALDATE, --since and the fingerprint, on the fetch thread (the lightest of the three):
-    // the analysis thread is left with the analysis.
+    // the analysis thread is left with the analysis. So are CR line ends (every IMAP message's):
+    // after the fingerprint they are turned to LF here, as parse_message() does first (not in a
+    // message holding a NUL, which it reports, or longer than its cap, which it cuts first).
     static void date_and_fingerprint(Item& item, const ScanOptions& options) {
         try {
+            std::string& raw = item.message->raw;
+            item.raw_size = raw.size();
             item.internal_date = parse_mail_date(item.message->internal_date);
-            if (options.since && item.internal_date && *item.internal_date < *options.since)
+            if (options.since && item.internal_date && *item.internal_date < *options.since) {
                 item.skipped_since = true;
-            else
-                item.fingerprint = store::sha256_hex(item.message->raw);
+                return;
+            }
+            item.fingerprint = store::sha256_hex(raw);
+            if (raw.size() <= classifiers::k_max_message_bytes && std::memchr(raw.data(), '\r', raw.size()) &&
+                !std::memchr(raw.data(), '\0', raw.size()))
+                raw = classifiers::normalise_newlines(raw);
         } catch (...) {
             item.failure = std::current_exception();
         }
@@ -553,12 +563,12 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
             BatchStep step;
             step.uid = uid;
             step.advance = !frozen;
-            step.bytes = message.raw.size();
+            step.bytes = item->raw_size;
             store::MessageInput& input = step.input;
             input.fingerprint = std::move(item->fingerprint);
             input.where = std::move(where);
             input.internal_date = std::move(message.internal_date);
-            input.size = message.raw.size();
+            input.size = item->raw_size;
             input.seen_at = now_seconds();
 
             // Whether the fingerprint is recorded already is asked first only when it matters before
