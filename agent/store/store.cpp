@@ -1263,14 +1263,17 @@ std::vector<IncidentSummary> Store::incident_rows(bool open_only) {
 
 std::vector<IncidentSummary> Store::incidents(bool open_only, const std::vector<std::int64_t>& recent) {
     std::vector<IncidentSummary> out = incident_rows(open_only);
-    const std::set<std::int64_t> recent_set(recent.begin(), recent.end());
+    const std::unordered_set<std::int64_t> recent_set(recent.begin(), recent.end());
+    std::unordered_set<std::int64_t> counted; // an incident's messages, each counted once
     for (auto& i : out) {
         fill_breakdowns(m_db, i);
         if (!recent_set.empty()) {
-            Statement s(m_db, "SELECT DISTINCT message_id FROM list_hits WHERE incident_id = ?");
+            counted.clear();
+            Statement s(m_db, "SELECT message_id FROM list_hits WHERE incident_id = ?");
             s.bind(1, i.id);
             while (s.step())
-                if (recent_set.count(s.i64(0))) ++i.new_bounces;
+                if (const auto m = s.i64(0); recent_set.contains(m) && counted.insert(m).second)
+                    ++i.new_bounces;
         }
     }
     return out;
@@ -1287,15 +1290,20 @@ Counts Store::reasons(const std::vector<std::int64_t>& message_ids, bool all) {
     std::vector<std::int64_t> ids(message_ids);
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    std::map<std::string, std::int64_t> counts;
+    std::map<std::string, std::int64_t, std::less<>> counts;
     for (std::size_t i = 0; i < ids.size();) {
         std::size_t j = i + 1;
         while (j < ids.size() && ids[j] == ids[j - 1] + 1)
             ++j;
         Statement q(m_db, "SELECT reason FROM recipient_records WHERE message_id BETWEEN ? AND ?");
         q.bind(1, ids[i]).bind(2, ids[j - 1]);
-        while (q.step())
-            ++counts[q.text(0)];
+        while (q.step()) {
+            const auto reason = q.view(0);
+            if (auto it = counts.find(reason); it != counts.end())
+                ++it->second;
+            else
+                counts.emplace(reason, 1);
+        }
         i = j;
     }
     Counts out(counts.begin(), counts.end());

@@ -249,5 +249,17 @@ TEST_CASE(
         CHECK(*breakdowns[c] == want);
     }
     CHECK(detail->summary.recipient_domains.size() == 50);
+    // New bounces: the incident's distinct messages among the recent ones (here the even ids; some
+    // messages hit the incident twice).
+    std::vector<std::int64_t> recent;
+    for (std::int64_t m = 2; m <= 400; m += 2)
+        recent.push_back(m);
+    const auto listed = s->incidents(false, recent);
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].new_bounces == s->query_int("SELECT COUNT(DISTINCT message_id) FROM list_hits WHERE "
+                                                "message_id % 2 = 0 AND incident_id = " +
+                                                std::to_string(id)));
+    CHECK(s->query_int("SELECT COUNT(*) - COUNT(DISTINCT message_id) FROM list_hits") > 0);
+    CHECK(listed[0].recipient_domains == detail->summary.recipient_domains);
     sqlite3_close(db);
 }
