@@ -14,6 +14,7 @@
 #include <ctime>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -176,8 +177,10 @@ struct BatchStep {
 // joins.
 class Prefetch {
   public:
-    BoundedQueue<Item> fetched{k_queue_messages, k_queue_bytes, k_queue_wake};
-    BoundedQueue<Item> analysed{k_queue_messages, k_queue_bytes, k_queue_wake};
+    // Items travel by pointer: an Item (a report and a message, some thirty strings) is moved
+    // through two queues into the batch, a pointer costs nothing to move.
+    BoundedQueue<std::unique_ptr<Item>> fetched{k_queue_messages, k_queue_bytes, k_queue_wake};
+    BoundedQueue<std::unique_ptr<Item>> analysed{k_queue_messages, k_queue_bytes, k_queue_wake};
 
     Prefetch(MailSource& source, std::mutex& source_mutex, const AnalyseFn& analyse,
              const ScanOptions& options, const std::vector<std::uint32_t>& uids) {
@@ -207,7 +210,8 @@ class Prefetch {
         std::size_t consecutive_errors = 0;
         for (const auto uid : uids) {
             if (stop_requested()) break;
-            Item item;
+            auto owned = std::make_unique<Item>();
+            Item& item = *owned;
             item.uid = uid;
             try {
                 std::lock_guard lock(source_mutex);
@@ -223,7 +227,7 @@ class Prefetch {
             if (item.message && !item.failure) date_and_fingerprint(item, options);
             const bool last = item.failure || consecutive_errors >= options.max_consecutive_fetch_errors;
             const auto bytes = item.bytes();
-            if (!fetched.push(std::move(item), bytes) || last) break;
+            if (!fetched.push(std::move(owned), bytes) || last) break;
         }
         fetched.close();
     }
@@ -252,7 +256,8 @@ class Prefetch {
 
     void analyse_all(const AnalyseFn& analyse, const ScanOptions& options) {
         bool prepared = !options.before_analysis;
-        while (auto item = fetched.pop()) {
+        while (auto popped = fetched.pop()) {
+            Item* item = popped->get();
             if (item->message && !item->failure) {
                 try {
                     const std::string_view raw = item->message->raw;
@@ -275,7 +280,7 @@ class Prefetch {
                 }
             }
             const auto bytes = item->bytes();
-            if (!analysed.push(std::move(*item), bytes)) break;
+            if (!analysed.push(std::move(*popped), bytes)) break;
         }
         analysed.close();
     }
@@ -374,6 +379,7 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
     };
     // The open batch's steps, and the counts as they were before it (restored to redo it).
     std::vector<BatchStep> batch;
+    batch.reserve(k_batch_messages); // a step moved on the vector's growth is some fifty strings moved
     std::size_t batch_bytes = 0;
     struct Counts {
         std::size_t new_messages, duplicates, ndrs, records, unparsed, partial, backscatter, new_ids;
@@ -520,8 +526,9 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
         while (true) {
             if (db.in_batch() && batch_full()) commit(false);
             if (progress.done < uids.size() && options.on_progress) options.on_progress(progress);
-            auto item = prefetch->analysed.pop();
-            if (!item) break;
+            auto popped = prefetch->analysed.pop();
+            if (!popped) break;
+            auto item = std::move(*popped);
             ++progress.done;
             if (item->failure) std::rethrow_exception(item->failure);
             const auto uid = item->uid;
