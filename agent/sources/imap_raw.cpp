@@ -27,6 +27,16 @@ std::string upper(std::string_view s) {
     return out;
 }
 
+// upper(s) == upper_case, without the copy (the process keeps the C locale: ASCII letters only).
+bool equals_upper(std::string_view s, std::string_view upper_case) {
+    if (s.size() != upper_case.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i] >= 'a' && s[i] <= 'z' ? static_cast<char>(s[i] - 'a' + 'A') : s[i];
+        if (c != upper_case[i]) return false;
+    }
+    return true;
+}
+
 template <typename T> std::optional<T> to_number(std::string_view s) {
     T value{};
     if (s.empty()) return std::nullopt;
@@ -132,11 +142,11 @@ class ItemParser {
             ++m_pos;
         }
         if (m_pos == start) protocol_error("unexpected character");
-        item.value = std::string(m_s.substr(start, m_pos - start));
-        if (upper(item.value) == "NIL") {
+        const auto atom = m_s.substr(start, m_pos - start);
+        if (equals_upper(atom, "NIL"))
             item.type = Item::Type::nil;
-            item.value.clear();
-        }
+        else
+            item.value = std::string(atom);
         return item;
     }
 
@@ -319,7 +329,7 @@ std::optional<FetchData> parse_fetch(Response& response) {
     auto sp = t.find(' ');
     if (sp == std::string_view::npos) return std::nullopt;
     auto seq = to_number<std::uint32_t>(t.substr(0, sp));
-    if (!seq || upper(t.substr(sp + 1, 5)) != "FETCH" || (t.size() > sp + 6 && t[sp + 6] != ' '))
+    if (!seq || !equals_upper(t.substr(sp + 1, 5), "FETCH") || (t.size() > sp + 6 && t[sp + 6] != ' '))
         return std::nullopt;
     auto items = parse_items(t.substr(sp + 6), response.literals.size());
     if (items.size() != 1 || items[0].type != Item::Type::list) protocol_error("FETCH response without list");
@@ -332,30 +342,30 @@ std::optional<FetchData> parse_fetch(Response& response) {
         const Item& name = list[i];
         const Item& value = list[i + 1];
         if (name.type != Item::Type::atom) protocol_error("FETCH attribute name is not an atom");
-        std::string key = upper(name.value);
+        const std::string_view key = name.value;
         auto string_value = [&]() -> std::optional<std::string> {
             if (value.type == Item::Type::string) return value.value;
             if (value.type == Item::Type::literal) return std::move(response.literals[value.literal]);
             if (value.type == Item::Type::nil) return std::string();
             return std::nullopt;
         };
-        if (key == "UID") {
+        if (equals_upper(key, "UID")) {
             auto n = to_number<std::uint32_t>(value.value);
             if (value.type != Item::Type::atom || !n) protocol_error("bad UID in FETCH");
             data.uid = *n;
-        } else if (key == "RFC822.SIZE") {
+        } else if (equals_upper(key, "RFC822.SIZE")) {
             auto n = to_number<std::uint64_t>(value.value);
             if (value.type != Item::Type::atom || !n) protocol_error("bad RFC822.SIZE in FETCH");
             data.size = *n;
-        } else if (key == "INTERNALDATE") {
+        } else if (equals_upper(key, "INTERNALDATE")) {
             data.internal_date = string_value();
-        } else if (key == "FLAGS") {
+        } else if (equals_upper(key, "FLAGS")) {
             if (value.type != Item::Type::list) protocol_error("FLAGS is not a list");
             std::vector<std::string> flags;
             for (const auto& f : value.items)
                 if (f.type == Item::Type::atom) flags.push_back(f.value);
             data.flags = std::move(flags);
-        } else if (key == "BODY[]") {
+        } else if (equals_upper(key, "BODY[]")) {
             auto body = string_value();
             if (!body) protocol_error("BODY[] is not a string");
             data.body = std::move(body);
