@@ -7,6 +7,9 @@
 // that is group- or world-accessible is refused), foreign keys on, prepared statements only. A database
 // written by a newer binary (schema version above k_schema_version) is refused. Errors from SQLite are
 // thrown as std::runtime_error with SQLite's message; a failed transaction is rolled back first.
+//
+// Threads: a Store is used by one thread at a time (it may move between threads): its connection is
+// opened without SQLite's per-connection mutex.
 #pragma once
 
 #include "classifiers/report.hpp"
