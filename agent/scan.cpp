@@ -2,19 +2,22 @@
 #include "agent/scan.hpp"
 
 #include "agent/store/store.hpp"
+#include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
 
+#include <algorithm>
 #include <atomic>
-#include <condition_variable>
-#include <deque>
-#include <exception>
-#include <mutex>
-#include <thread>
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <ctime>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace ndr::agent {
 
@@ -36,6 +39,9 @@ extern "C" void on_stop_signal(int sig) {
 // the transaction (and SQLite's write lock) is never held long, and a killed scan redoes at most this.
 constexpr std::size_t k_batch_messages = 256;
 constexpr auto k_batch_time = std::chrono::milliseconds(250);
+// ... or once its messages (whose reports are kept until the commit, to redo the batch) reach this many
+// bytes.
+constexpr std::size_t k_batch_bytes = 8u * 1024 * 1024;
 
 // Committed marks wait for the fetch thread to let go of the source; past this many, the commit waits.
 constexpr std::size_t k_max_unmarked = 4 * k_batch_messages;
@@ -43,6 +49,9 @@ constexpr std::size_t k_max_unmarked = 4 * k_batch_messages;
 // many messages and bytes of raw message (always at least one message): memory stays bounded.
 constexpr std::size_t k_queue_messages = 128;
 constexpr std::size_t k_queue_bytes = 8u * 1024 * 1024;
+// A thread waiting on one of these queues is woken when this many messages are waiting for it (or
+// have left it, for room), not for each.
+constexpr std::size_t k_queue_wake = 16;
 
 struct Mark {
     std::uint32_t uid;
@@ -51,32 +60,53 @@ struct Mark {
 
 // A FIFO between two threads, bounded in items and bytes. close(): the producer is done (pop drains,
 // then returns nullopt); cancel(): the consumer gave up (push and pop return at once).
+//
+// Wake-ups come in batches: a consumer waiting on an empty queue is woken once `wake` items are in
+// it (or the producer is done or blocked on a full queue), and a producer blocked on a full queue
+// once `wake` items have left it. Waking the other thread for every item cost a futex call and a
+// context switch per message and queue, about a sixth of a first scan's CPU time.
 template <typename T> class BoundedQueue {
   public:
-    BoundedQueue(std::size_t max_items, std::size_t max_bytes) : m_max_items(max_items), m_max_bytes(max_bytes) {}
+    BoundedQueue(std::size_t max_items, std::size_t max_bytes, std::size_t wake = 1)
+        : m_max_items(max_items), m_max_bytes(max_bytes),
+          m_wake(std::max<std::size_t>(1, std::min(wake, max_items))) {}
 
     // Blocks while full. False when cancelled (the item is dropped).
     bool push(T item, std::size_t bytes) {
         std::unique_lock lock(m_mutex);
-        m_not_full.wait(lock, [&] {
+        const auto room = [&] {
             return m_cancelled || m_items.empty() ||
                    (m_items.size() < m_max_items && m_bytes + bytes <= m_max_bytes);
-        });
+        };
+        if (!room()) {
+            m_producer_blocked = true;
+            if (m_consumer_waiting) m_not_empty.notify_one(); // whatever is in the queue is all it gets now
+            m_not_full.wait(lock, room);
+            m_producer_blocked = false;
+        }
         if (m_cancelled) return false;
         m_bytes += bytes;
         m_items.emplace_back(std::move(item), bytes);
-        m_not_empty.notify_one();
+        if (m_consumer_waiting && m_items.size() >= m_wake) m_not_empty.notify_one();
         return true;
     }
     // Blocks while empty and open. nullopt: closed and drained, or cancelled.
     std::optional<T> pop() {
         std::unique_lock lock(m_mutex);
-        m_not_empty.wait(lock, [&] { return m_cancelled || m_closed || !m_items.empty(); });
+        if (m_items.empty() && !m_cancelled && !m_closed) {
+            m_consumer_waiting = true;
+            m_not_empty.wait(lock, [&] {
+                return m_cancelled || m_closed || m_items.size() >= m_wake ||
+                       (m_producer_blocked && !m_items.empty());
+            });
+            m_consumer_waiting = false;
+        }
         if (m_cancelled || m_items.empty()) return std::nullopt;
         std::optional<T> item(std::move(m_items.front().first));
         m_bytes -= m_items.front().second;
         m_items.pop_front();
-        m_not_full.notify_one();
+        if (m_producer_blocked && (m_items.size() + m_wake <= m_max_items || m_items.size() < m_wake))
+            m_not_full.notify_one();
         return item;
     }
     void close() {
@@ -98,6 +128,7 @@ template <typename T> class BoundedQueue {
   private:
     const std::size_t m_max_items;
     const std::size_t m_max_bytes;
+    const std::size_t m_wake;
     mutable std::mutex m_mutex;
     std::condition_variable m_not_full;
     std::condition_variable m_not_empty;
@@ -105,6 +136,8 @@ template <typename T> class BoundedQueue {
     std::size_t m_bytes = 0;
     bool m_closed = false;
     bool m_cancelled = false;
+    bool m_producer_blocked = false; // push() waits for room
+    bool m_consumer_waiting = false; // pop() waits for items
 };
 
 // One listed UID on its way to the recording thread.
@@ -119,19 +152,38 @@ struct Item {
     bool parsed = false;
     classifiers::DeliveryReport report;
     std::exception_ptr failure; // anything else (SHA-256 failed, out of memory): rethrown in UID order
-    std::size_t bytes() const { return message ? message->raw.size() : 0; }
+    std::size_t raw_size = 0;   // of the message as fetched (message->raw may hold it with LF line ends)
+    std::size_t bytes() const { return message ? raw_size : 0; }
+};
+
+// One step of the open batch, kept until the batch commits. A batch records without a savepoint per
+// message (store::Store::begin_batch(false)); when a step fails, the batch is rolled back and redone
+// from these steps with a savepoint per message, so that a failing message rolls back alone, as it
+// always did, and never takes the batch's other messages with it.
+struct BatchStep {
+    std::uint32_t uid = 0;
+    bool vanished = false;     // only the checkpoint advance past a vanished UID
+    bool advance = false;      // the checkpoint advances (not frozen)
+    std::int64_t now = 0;      // vanished: the time of the advance
+    store::MessageInput input; // a message; input.report is set when it is applied
+    bool parsed = false;
+    classifiers::DeliveryReport report;
+    std::size_t bytes = 0; // raw bytes of the message (the batch's memory bound)
 };
 
 // The fetch thread (source.fetch() under the source mutex, UID after UID, stopping at a stop request
 // after the message in hand or after max_consecutive_fetch_errors; then INTERNALDATE, --since and the
-// fingerprint, outside the mutex) and the analysis thread (analyse). The destructor cancels both queues and joins.
+// fingerprint, outside the mutex) and the analysis thread (analyse). The destructor cancels both queues and
+// joins.
 class Prefetch {
   public:
-    BoundedQueue<Item> fetched{k_queue_messages, k_queue_bytes};
-    BoundedQueue<Item> analysed{k_queue_messages, k_queue_bytes};
+    // Items travel by pointer: an Item (a report and a message, some thirty strings) is moved
+    // through two queues into the batch, a pointer costs nothing to move.
+    BoundedQueue<std::unique_ptr<Item>> fetched{k_queue_messages, k_queue_bytes, k_queue_wake};
+    BoundedQueue<std::unique_ptr<Item>> analysed{k_queue_messages, k_queue_bytes, k_queue_wake};
 
-    Prefetch(MailSource& source, std::mutex& source_mutex, const AnalyseFn& analyse, const ScanOptions& options,
-             const std::vector<std::uint32_t>& uids) {
+    Prefetch(MailSource& source, std::mutex& source_mutex, const AnalyseFn& analyse,
+             const ScanOptions& options, const std::vector<std::uint32_t>& uids) {
         m_fetcher = std::thread([this, &source, &source_mutex, &options, &uids] {
             fetch_all(source, source_mutex, options, uids);
         });
@@ -158,7 +210,8 @@ class Prefetch {
         std::size_t consecutive_errors = 0;
         for (const auto uid : uids) {
             if (stop_requested()) break;
-            Item item;
+            auto owned = std::make_unique<Item>();
+            Item& item = *owned;
             item.uid = uid;
             try {
                 std::lock_guard lock(source_mutex);
@@ -174,20 +227,28 @@ class Prefetch {
             if (item.message && !item.failure) date_and_fingerprint(item, options);
             const bool last = item.failure || consecutive_errors >= options.max_consecutive_fetch_errors;
             const auto bytes = item.bytes();
-            if (!fetched.push(std::move(item), bytes) || last) break;
+            if (!fetched.push(std::move(owned), bytes) || last) break;
         }
         fetched.close();
     }
 
     // INTERNALDATE, --since and the fingerprint, on the fetch thread (the lightest of the three):
-    // the analysis thread is left with the analysis.
+    // the analysis thread is left with the analysis. So are CR line ends (every IMAP message's):
+    // after the fingerprint they are turned to LF here, as parse_message() does first (not in a
+    // message holding a NUL, which it reports, or longer than its cap, which it cuts first).
     static void date_and_fingerprint(Item& item, const ScanOptions& options) {
         try {
+            std::string& raw = item.message->raw;
+            item.raw_size = raw.size();
             item.internal_date = parse_mail_date(item.message->internal_date);
-            if (options.since && item.internal_date && *item.internal_date < *options.since)
+            if (options.since && item.internal_date && *item.internal_date < *options.since) {
                 item.skipped_since = true;
-            else
-                item.fingerprint = store::sha256_hex(item.message->raw);
+                return;
+            }
+            item.fingerprint = store::sha256_hex(raw);
+            if (raw.size() <= classifiers::k_max_message_bytes && std::memchr(raw.data(), '\r', raw.size()) &&
+                !std::memchr(raw.data(), '\0', raw.size()))
+                raw = classifiers::normalise_newlines(raw);
         } catch (...) {
             item.failure = std::current_exception();
         }
@@ -195,7 +256,8 @@ class Prefetch {
 
     void analyse_all(const AnalyseFn& analyse, const ScanOptions& options) {
         bool prepared = !options.before_analysis;
-        while (auto item = fetched.pop()) {
+        while (auto popped = fetched.pop()) {
+            Item* item = popped->get();
             if (item->message && !item->failure) {
                 try {
                     const std::string_view raw = item->message->raw;
@@ -218,7 +280,7 @@ class Prefetch {
                 }
             }
             const auto bytes = item->bytes();
-            if (!analysed.push(std::move(*item), bytes)) break;
+            if (!analysed.push(std::move(*popped), bytes)) break;
         }
         analysed.close();
     }
@@ -227,7 +289,9 @@ class Prefetch {
     std::thread m_analyser;
 };
 
-std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
+std::int64_t now_seconds() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 std::optional<std::int64_t> first_date(std::initializer_list<std::string_view> texts) {
     for (auto t : texts)
@@ -250,11 +314,18 @@ void install_stop_handlers() {
     sigaction(SIGINT, &sa, nullptr);
 }
 
-bool stop_requested() { return g_stop.load(); }
-void request_stop() { g_stop.store(true); }
-void clear_stop_request() { g_stop.store(false); }
+bool stop_requested() {
+    return g_stop.load();
+}
+void request_stop() {
+    g_stop.store(true);
+}
+void clear_stop_request() {
+    g_stop.store(false);
+}
 
-ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& analyse, const ScanOptions& options) {
+ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& analyse,
+                       const ScanOptions& options) {
     ScanResult result;
     result.started_at = now_seconds();
     FolderState state;
@@ -268,7 +339,8 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
     }
     result.source = state.source;
     result.folder = state.folder;
-    if (options.record_run) result.run_id = db.begin_run(options.run_command, state.source, state.folder, result.started_at);
+    if (options.record_run)
+        result.run_id = db.begin_run(options.run_command, state.source, state.folder, result.started_at);
 
     const auto finish = [&](std::string_view status) {
         result.finished_at = now_seconds();
@@ -284,8 +356,8 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
     // Messages are recorded in batches (one SQLite transaction for up to k_batch_messages
     // messages or k_batch_time, each message's rows with its checkpoint advance as before) and
     // marked processed only once their batch is committed.
-    std::vector<Mark> marks;    // in the open batch
-    std::vector<Mark> to_mark;  // committed, not marked yet (the fetch thread held the source)
+    std::vector<Mark> marks;   // in the open batch
+    std::vector<Mark> to_mark; // committed, not marked yet (the fetch thread held the source)
     auto batch_started = std::chrono::steady_clock::now();
     // Marks what is committed; without `wait`, only when the fetch thread is not using the source
     // (the marks then go out with a later commit, still after their messages are recorded).
@@ -305,25 +377,104 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
         }
         to_mark.clear();
     };
+    // The open batch's steps, and the counts as they were before it (restored to redo it).
+    std::vector<BatchStep> batch;
+    batch.reserve(k_batch_messages); // a step moved on the vector's growth is some fifty strings moved
+    std::size_t batch_bytes = 0;
+    struct Counts {
+        std::size_t new_messages, duplicates, ndrs, records, unparsed, partial, backscatter, new_ids;
+    };
+    const auto counts_now = [&] {
+        return Counts{
+            result.new_messages, result.duplicates, result.ndrs,        result.records,
+            result.unparsed,     result.partial,    result.backscatter, result.new_message_ids.size()};
+    };
+    Counts before_batch = counts_now();
+    bool savepoints = false; // the open batch is being redone, a savepoint per message
     const auto commit = [&](bool wait_for_source) {
         try {
             db.commit_batch();
         } catch (...) {
             marks.clear(); // nothing of the batch was recorded: nothing of it is marked
+            batch.clear();
             throw;
         }
+        batch.clear();
+        batch_bytes = 0;
         to_mark.insert(to_mark.end(), marks.begin(), marks.end());
         marks.clear();
         send_marks(wait_for_source);
     };
     const auto open_batch = [&] {
         const bool was_open = db.in_batch();
-        db.begin_batch(); // throws when SQLite dropped the open batch (disk full, I/O error)
-        if (!was_open) batch_started = std::chrono::steady_clock::now();
+        db.begin_batch(false); // throws when SQLite dropped the open batch (disk full, I/O error)
+        if (!was_open) {
+            batch_started = std::chrono::steady_clock::now();
+            batch.clear();
+            batch_bytes = 0;
+            before_batch = counts_now();
+            savepoints = false;
+        }
     };
     const auto batch_full = [&] {
-        return marks.size() >= k_batch_messages ||
+        return marks.size() >= k_batch_messages || batch_bytes >= k_batch_bytes ||
                std::chrono::steady_clock::now() - batch_started >= k_batch_time;
+    };
+    // Records one step in the open batch and counts it.
+    const auto apply = [&](BatchStep& step) {
+        store::Location where{state.source, state.folder, state.uid_validity, step.uid, {}};
+        if (step.vanished) {
+            db.advance_checkpoint(where, step.now);
+            return;
+        }
+        step.input.report = step.parsed ? &step.report : nullptr;
+        const auto outcome = db.record_message(step.input, step.advance);
+        bool ndr = false;
+        if (outcome.is_new) {
+            ++result.new_messages;
+            result.new_message_ids.push_back(outcome.message_id);
+            if (!step.parsed) {
+                ++result.unparsed;
+            } else {
+                ndr = is_ndr(step.report.kind);
+                if (ndr) ++result.ndrs;
+                if (ndr && step.input.provenance == "backscatter") ++result.backscatter;
+                if (step.input.status == store::ParseStatus::partial) ++result.partial;
+                result.records += step.report.recipients.size();
+            }
+        } else {
+            ++result.duplicates;
+            ndr = db.message_is_ndr(outcome.message_id);
+        }
+        marks.push_back({step.uid, ndr});
+    };
+    // Adds a step to the open batch (opening one if needed). When it fails, the batch is rolled back
+    // and redone with a savepoint per message: then a failure propagates as it always did, with the
+    // batch's earlier messages recorded (the caller commits them).
+    const auto record = [&](BatchStep&& step) {
+        open_batch();
+        batch_bytes += step.bytes;
+        batch.push_back(std::move(step));
+        try {
+            apply(batch.back());
+        } catch (...) {
+            if (savepoints) throw; // the failed message rolled back alone
+            db.rollback_batch();
+            marks.clear();
+            const Counts& c = before_batch;
+            result.new_messages = c.new_messages;
+            result.duplicates = c.duplicates;
+            result.ndrs = c.ndrs;
+            result.records = c.records;
+            result.unparsed = c.unparsed;
+            result.partial = c.partial;
+            result.backscatter = c.backscatter;
+            result.new_message_ids.resize(c.new_ids);
+            db.begin_batch(true);
+            savepoints = true;
+            for (auto& redo : batch)
+                apply(redo);
+        }
     };
 
     std::optional<Prefetch> prefetch; // joined before anything below returns or throws
@@ -375,8 +526,9 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
         while (true) {
             if (db.in_batch() && batch_full()) commit(false);
             if (progress.done < uids.size() && options.on_progress) options.on_progress(progress);
-            auto item = prefetch->analysed.pop();
-            if (!item) break;
+            auto popped = prefetch->analysed.pop();
+            if (!popped) break;
+            auto item = std::move(*popped);
             ++progress.done;
             if (item->failure) std::rethrow_exception(item->failure);
             const auto uid = item->uid;
@@ -397,8 +549,11 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
             if (!item->message) {
                 ++result.vanished;
                 if (!frozen) {
-                    open_batch();
-                    db.advance_checkpoint(where, now_seconds());
+                    BatchStep step;
+                    step.uid = uid;
+                    step.vanished = true;
+                    step.now = now_seconds();
+                    record(std::move(step));
                 }
                 continue;
             }
@@ -412,20 +567,27 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                 continue;
             }
 
-            store::MessageInput input;
+            BatchStep step;
+            step.uid = uid;
+            step.advance = !frozen;
+            step.bytes = item->raw_size;
+            store::MessageInput& input = step.input;
             input.fingerprint = std::move(item->fingerprint);
-            input.where = where;
-            input.internal_date = message.internal_date;
-            input.size = message.raw.size();
+            input.where = std::move(where);
+            input.internal_date = std::move(message.internal_date);
+            input.size = item->raw_size;
             input.seen_at = now_seconds();
 
-            bool ndr = false;
-            open_batch();
-            if (auto known = db.find_message(input.fingerprint)) {
+            // Whether the fingerprint is recorded already is asked first only when it matters before
+            // recording (--since, and the provenance check, which may ask DNS); otherwise
+            // record_message() finds out (a duplicate only gains its location).
+            std::optional<std::int64_t> known;
+            if (options.since || options.provenance) {
+                open_batch();
+                known = db.find_message(input.fingerprint);
+            }
+            if (known) {
                 input.event_at = internal_date.value_or(input.seen_at);
-                db.record_message(input, !frozen);
-                ++result.duplicates;
-                ndr = db.message_is_ndr(*known);
             } else {
                 classifiers::DeliveryReport& report = item->report;
                 const bool parsed = item->parsed;
@@ -439,7 +601,6 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                     continue;
                 }
                 if (parsed) {
-                    input.report = &report;
                     if (options.provenance && is_ndr(report.kind)) {
                         try {
                             auto p = options.provenance(report);
@@ -452,33 +613,21 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
                             input.provenance_detail = std::string("provenance check failed: ") + e.what();
                         }
                     }
-                    input.status = report.anomalies.empty() ? store::ParseStatus::parsed : store::ParseStatus::partial;
+                    input.status =
+                        report.anomalies.empty() ? store::ParseStatus::parsed : store::ParseStatus::partial;
+                    step.parsed = true;
+                    step.report = std::move(report);
                 } else {
                     input.status = store::ParseStatus::unparsed;
                 }
-                const auto outcome = db.record_message(input, !frozen);
-                if (outcome.is_new) {
-                    ++result.new_messages;
-                    result.new_message_ids.push_back(outcome.message_id);
-                    if (!parsed) {
-                        ++result.unparsed;
-                    } else {
-                        ndr = is_ndr(report.kind);
-                        if (ndr) ++result.ndrs;
-                        if (ndr && input.provenance == "backscatter") ++result.backscatter;
-                        if (input.status == store::ParseStatus::partial) ++result.partial;
-                        result.records += report.recipients.size();
-                    }
-                } else {
-                    ++result.duplicates;
-                    ndr = db.message_is_ndr(outcome.message_id);
-                }
             }
-            marks.push_back({uid, ndr});
+            item.reset(); // the raw message is not needed any more
+            record(std::move(step));
         }
         // The fetch thread stops at a stop request after the message in hand; what it had fetched
         // is recorded above.
-        if (!result.source_error && progress.done < uids.size() && stop_requested()) result.interrupted = true;
+        if (!result.source_error && progress.done < uids.size() && stop_requested())
+            result.interrupted = true;
         prefetch.reset(); // joins: the source is ours alone again
         commit(true);
         if (options.on_progress) options.on_progress(progress);
@@ -515,7 +664,8 @@ int month_index(std::string_view m) {
     return -1;
 }
 
-bool read_int(std::string_view s, std::size_t& pos, std::size_t min_digits, std::size_t max_digits, int& out) {
+bool read_int(std::string_view s, std::size_t& pos, std::size_t min_digits, std::size_t max_digits,
+              int& out) {
     std::size_t n = 0;
     long v = 0;
     while (pos + n < s.size() && n < max_digits && s[pos + n] >= '0' && s[pos + n] <= '9') {
@@ -529,10 +679,12 @@ bool read_int(std::string_view s, std::size_t& pos, std::size_t min_digits, std:
 }
 
 void skip_spaces(std::string_view s, std::size_t& pos) {
-    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t')) ++pos;
+    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t'))
+        ++pos;
 }
 
-std::optional<std::int64_t> make_time(int year, int month0, int day, int h, int m, int sec, int offset_minutes) {
+std::optional<std::int64_t> make_time(int year, int month0, int day, int h, int m, int sec,
+                                      int offset_minutes) {
     if (year < 1970 || year > 9999 || month0 < 0 || month0 > 11 || day < 1 || day > 31 || h > 23 || m > 59 ||
         sec > 60)
         return std::nullopt;
@@ -564,11 +716,11 @@ bool read_zone(std::string_view s, std::size_t pos, int& offset_minutes) {
     static constexpr struct {
         const char* name;
         int offset;
-    } k_zones[] = {{"UT", 0},       {"UTC", 0},      {"GMT", 0},      {"Z", 0},        {"EST", -300},
-                   {"EDT", -240},   {"CST", -360},   {"CDT", -300},   {"MST", -420},   {"MDT", -360},
-                   {"PST", -480},   {"PDT", -420}};
+    } k_zones[] = {{"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"Z", 0},      {"EST", -300}, {"EDT", -240},
+                   {"CST", -360}, {"CDT", -300}, {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420}};
     std::size_t end = pos;
-    while (end < s.size() && ((s[end] >= 'A' && s[end] <= 'Z') || (s[end] >= 'a' && s[end] <= 'z'))) ++end;
+    while (end < s.size() && ((s[end] >= 'A' && s[end] <= 'Z') || (s[end] >= 'a' && s[end] <= 'z')))
+        ++end;
     const auto name = s.substr(pos, end - pos);
     for (const auto& z : k_zones)
         if (classifiers::iequals(name, z.name)) {
@@ -640,12 +792,15 @@ std::optional<std::int64_t> parse_rfc5322(std::string_view s) {
     skip_spaces(s, pos);
     const int mo = month_index(s.substr(pos));
     if (mo < 0) return std::nullopt;
-    while (pos < s.size() && s[pos] != ' ' && s[pos] != '\t') ++pos;
+    while (pos < s.size() && s[pos] != ' ' && s[pos] != '\t')
+        ++pos;
     skip_spaces(s, pos);
     const std::size_t year_start = pos;
     if (!read_int(s, pos, 2, 4, y)) return std::nullopt;
-    if (pos - year_start == 2) y += y < 50 ? 2000 : 1900;
-    else if (pos - year_start == 3) y += 1900;
+    if (pos - year_start == 2)
+        y += y < 50 ? 2000 : 1900;
+    else if (pos - year_start == 3)
+        y += 1900;
     skip_spaces(s, pos);
     if (!read_time_of_day(s, pos, h, mi, sec)) return std::nullopt;
     int offset = 0;
@@ -657,11 +812,13 @@ std::optional<std::int64_t> parse_rfc5322(std::string_view s) {
 std::optional<std::int64_t> parse_asctime(std::string_view s) {
     std::size_t pos = 0;
     skip_spaces(s, pos);
-    while (pos < s.size() && s[pos] != ' ') ++pos; // day name
+    while (pos < s.size() && s[pos] != ' ')
+        ++pos; // day name
     skip_spaces(s, pos);
     const int mo = month_index(s.substr(pos));
     if (mo < 0) return std::nullopt;
-    while (pos < s.size() && s[pos] != ' ') ++pos;
+    while (pos < s.size() && s[pos] != ' ')
+        ++pos;
     skip_spaces(s, pos);
     int d = 0, h = 0, mi = 0, sec = 0, y = 0;
     if (!read_int(s, pos, 1, 2, d)) return std::nullopt;

@@ -8,11 +8,15 @@
 // stop was requested (SIGTERM/SIGINT through install_stop_handlers(), or request_stop()).
 //
 // Threads: scan_source() runs a fetch thread (source.fetch(), UID after UID; INTERNALDATE, --since,
-// fingerprint) and an analysis thread (`analyse`) ahead of the calling thread, which records in UID order and calls
-// mark_processed(); bounded queues between them keep memory bounded. The source is never called from
+// fingerprint) and an analysis thread (`analyse`) ahead of the calling thread, which records in UID order and
+// calls mark_processed(); bounded queues between them keep memory bounded. The source is never called from
 // two threads at once; `analyse` is called from the analysis thread only, every other callback from
 // the calling thread. A stop request stops the fetching; what was already fetched is still recorded.
 #pragma once
+
+#include "agent/incidents/provenance.hpp"
+#include "agent/sources/source.hpp"
+#include "classifiers/report.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -22,17 +26,15 @@
 #include <string_view>
 #include <vector>
 
-#include "agent/incidents/provenance.hpp"
-#include "agent/sources/source.hpp"
-#include "classifiers/report.hpp"
-
 namespace ndr::agent {
 
 namespace store {
 class Store;
 }
 
-// raw bytes → analysed report (parse → classify → attribute). May throw; the loop copes.
+// raw bytes → analysed report (parse → classify → attribute). May throw; the loop copes. The bytes
+// come with CR and CRLF line ends already turned to LF (after the fingerprint) when
+// classifiers::parse_message() would do that first: no NUL, within k_max_message_bytes.
 using AnalyseFn = std::function<classifiers::DeliveryReport(std::string_view raw)>;
 
 // Failed or delayed: what counts as an NDR in reports and for MailSource::mark_processed().
@@ -44,9 +46,9 @@ struct ScanProgress {
 };
 
 struct ScanOptions {
-    std::optional<std::int64_t> since;  // unix seconds: messages dated before are skipped, not recorded
-    std::string run_command = "scan";   // recorded in the runs table ("scan", "run")
-    bool record_run = true;             // write a row to the runs table for this pass
+    std::optional<std::int64_t> since; // unix seconds: messages dated before are skipped, not recorded
+    std::string run_command = "scan";  // recorded in the runs table ("scan", "run")
+    bool record_run = true;            // write a row to the runs table for this pass
     // Called after each UID (from the scanning thread). Empty: nothing.
     std::function<void(const ScanProgress&)> on_progress;
     // Consecutive fetch failures after which the pass gives up (source_error set).
@@ -61,27 +63,27 @@ struct ScanOptions {
 };
 
 struct ScanResult {
-    std::string source;                 // FolderState::source
+    std::string source; // FolderState::source
     std::string folder;
-    std::size_t messages = 0;           // fetched in this pass
-    std::size_t new_messages = 0;       // recorded in this pass (not seen before by fingerprint)
-    std::size_t duplicates = 0;         // fetched but already recorded (e.g. after a UIDVALIDITY change)
-    std::size_t ndrs = 0;               // new messages that are NDRs (is_ndr)
-    std::size_t records = 0;            // recipient records in new messages
-    std::size_t unparsed = 0;           // new messages the analyser threw on
-    std::size_t partial = 0;            // new messages parsed with anomalies
-    std::size_t backscatter = 0;        // new NDRs judged backscatter (recorded, not acted on)
-    std::size_t skipped_since = 0;      // dated before --since
-    std::size_t vanished = 0;           // listed but gone when fetched
-    std::size_t remarked = 0;           // recorded earlier but left unmarked (a killed scan): marked now
+    std::size_t messages = 0;      // fetched in this pass
+    std::size_t new_messages = 0;  // recorded in this pass (not seen before by fingerprint)
+    std::size_t duplicates = 0;    // fetched but already recorded (e.g. after a UIDVALIDITY change)
+    std::size_t ndrs = 0;          // new messages that are NDRs (is_ndr)
+    std::size_t records = 0;       // recipient records in new messages
+    std::size_t unparsed = 0;      // new messages the analyser threw on
+    std::size_t partial = 0;       // new messages parsed with anomalies
+    std::size_t backscatter = 0;   // new NDRs judged backscatter (recorded, not acted on)
+    std::size_t skipped_since = 0; // dated before --since
+    std::size_t vanished = 0;      // listed but gone when fetched
+    std::size_t remarked = 0;      // recorded earlier but left unmarked (a killed scan): marked now
     std::size_t fetch_errors = 0;
-    bool uidvalidity_changed = false;   // a checkpoint existed with another UIDVALIDITY
-    bool interrupted = false;           // stopped early by a stop request
-    bool source_error = false;          // the source failed (open, list, or too many fetches)
-    std::string error;                  // what failed, for the user (no secrets: the source's words)
+    bool uidvalidity_changed = false;          // a checkpoint existed with another UIDVALIDITY
+    bool interrupted = false;                  // stopped early by a stop request
+    bool source_error = false;                 // the source failed (open, list, or too many fetches)
+    std::string error;                         // what failed, for the user (no secrets: the source's words)
     std::vector<std::int64_t> new_message_ids; // store ids of the messages recorded in this pass
-    std::int64_t run_id = 0;            // runs table row, 0 when not recorded
-    std::int64_t started_at = 0;        // unix seconds
+    std::int64_t run_id = 0;                   // runs table row, 0 when not recorded
+    std::int64_t started_at = 0;               // unix seconds
     std::int64_t finished_at = 0;
 };
 

@@ -1,13 +1,14 @@
 // imap_raw.cpp — IMAP response reader, item parser and the pipelining session (see imap_raw.hpp).
 #include "agent/sources/imap_raw.hpp"
 
+#include "classifiers/limits.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <ctime>
 #include <utility>
-
-#include "classifiers/limits.hpp"
 
 namespace ndr::agent::imap {
 
@@ -21,8 +22,19 @@ namespace {
 
 std::string upper(std::string_view s) {
     std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (auto& c : out)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return out;
+}
+
+// upper(s) == upper_case, without the copy (the process keeps the C locale: ASCII letters only).
+bool equals_upper(std::string_view s, std::string_view upper_case) {
+    if (s.size() != upper_case.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i] >= 'a' && s[i] <= 'z' ? static_cast<char>(s[i] - 'a' + 'A') : s[i];
+        if (c != upper_case[i]) return false;
+    }
+    return true;
 }
 
 template <typename T> std::optional<T> to_number(std::string_view s) {
@@ -61,7 +73,8 @@ class ItemParser {
 
   private:
     void skip_spaces() {
-        while (m_pos < m_s.size() && m_s[m_pos] == ' ') ++m_pos;
+        while (m_pos < m_s.size() && m_s[m_pos] == ' ')
+            ++m_pos;
     }
 
     void parse_sequence(std::vector<Item>& out, std::size_t depth, bool in_list) {
@@ -129,11 +142,11 @@ class ItemParser {
             ++m_pos;
         }
         if (m_pos == start) protocol_error("unexpected character");
-        item.value = std::string(m_s.substr(start, m_pos - start));
-        if (upper(item.value) == "NIL") {
+        const auto atom = m_s.substr(start, m_pos - start);
+        if (equals_upper(atom, "NIL"))
             item.type = Item::Type::nil;
-            item.value.clear();
-        }
+        else
+            item.value = std::string(atom);
         return item;
     }
 
@@ -150,7 +163,11 @@ constexpr char k_mbase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 std::optional<char32_t> next_code_point(std::string_view s, std::size_t& pos) {
     auto b = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
     unsigned char c = b(pos);
-    std::size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+    std::size_t n = c < 0x80             ? 1
+                    : (c & 0xe0) == 0xc0 ? 2
+                    : (c & 0xf0) == 0xe0 ? 3
+                    : (c & 0xf8) == 0xf0 ? 4
+                                         : 0;
     if (n == 0 || pos + n > s.size()) return std::nullopt;
     char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
     for (std::size_t i = 1; i < n; ++i) {
@@ -172,7 +189,8 @@ void ResponseReader::feed(std::string_view bytes, std::deque<Response>& out) {
         if (m_in_literal) {
             std::size_t take = std::min(m_literal_left, bytes.size());
             auto& lit = m_literals.back();
-            std::size_t room = lit.size() < lim::k_max_imap_literal_bytes ? lim::k_max_imap_literal_bytes - lit.size() : 0;
+            std::size_t room =
+                lit.size() < lim::k_max_imap_literal_bytes ? lim::k_max_imap_literal_bytes - lit.size() : 0;
             if (take > room) m_truncated = true;
             lit.append(bytes.data(), std::min(take, room));
             m_literal_left -= take;
@@ -194,7 +212,8 @@ void ResponseReader::feed(std::string_view bytes, std::deque<Response>& out) {
             m_pending.append(bytes.substr(0, nl));
             line = m_pending;
         }
-        if (m_text.size() + line.size() > lim::k_max_imap_line_bytes) protocol_error("response line longer than the cap");
+        if (m_text.size() + line.size() > lim::k_max_imap_line_bytes)
+            protocol_error("response line longer than the cap");
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         bytes.remove_prefix(nl + 1);
         finish_line(line, out);
@@ -204,7 +223,8 @@ void ResponseReader::feed(std::string_view bytes, std::deque<Response>& out) {
 
 void ResponseReader::finish_line(std::string_view line, std::deque<Response>& out) {
     if (auto n = literal_size(line)) {
-        if (m_literals.size() >= lim::k_max_imap_literals) protocol_error("too many literals in one response");
+        if (m_literals.size() >= lim::k_max_imap_literals)
+            protocol_error("too many literals in one response");
         m_text.append(line);
         m_literals.emplace_back();
         m_literals.back().reserve(std::min(*n, lim::k_max_imap_literal_bytes));
@@ -268,7 +288,8 @@ std::optional<std::vector<std::uint32_t>> parse_search(std::string_view text) {
     std::vector<std::uint32_t> out;
     std::size_t pos = 6;
     while (pos < text.size()) {
-        while (pos < text.size() && text[pos] == ' ') ++pos;
+        while (pos < text.size() && text[pos] == ' ')
+            ++pos;
         if (pos >= text.size() || text[pos] == '(') break; // "(MODSEQ 123)"
         auto end = text.find(' ', pos);
         if (end == std::string_view::npos) end = text.size();
@@ -281,11 +302,13 @@ std::optional<std::vector<std::uint32_t>> parse_search(std::string_view text) {
 }
 
 std::optional<std::vector<std::string>> parse_capability(std::string_view text) {
-    if (upper(text.substr(0, 10)) != "CAPABILITY" || (text.size() > 10 && text[10] != ' ')) return std::nullopt;
+    if (upper(text.substr(0, 10)) != "CAPABILITY" || (text.size() > 10 && text[10] != ' '))
+        return std::nullopt;
     std::vector<std::string> out;
     std::size_t pos = 10;
     while (pos < text.size()) {
-        while (pos < text.size() && text[pos] == ' ') ++pos;
+        while (pos < text.size() && text[pos] == ' ')
+            ++pos;
         auto end = text.find(' ', pos);
         if (end == std::string_view::npos) end = text.size();
         if (end > pos) out.push_back(upper(text.substr(pos, end - pos)));
@@ -306,7 +329,8 @@ std::optional<FetchData> parse_fetch(Response& response) {
     auto sp = t.find(' ');
     if (sp == std::string_view::npos) return std::nullopt;
     auto seq = to_number<std::uint32_t>(t.substr(0, sp));
-    if (!seq || upper(t.substr(sp + 1, 5)) != "FETCH" || (t.size() > sp + 6 && t[sp + 6] != ' ')) return std::nullopt;
+    if (!seq || !equals_upper(t.substr(sp + 1, 5), "FETCH") || (t.size() > sp + 6 && t[sp + 6] != ' '))
+        return std::nullopt;
     auto items = parse_items(t.substr(sp + 6), response.literals.size());
     if (items.size() != 1 || items[0].type != Item::Type::list) protocol_error("FETCH response without list");
     FetchData data;
@@ -318,30 +342,30 @@ std::optional<FetchData> parse_fetch(Response& response) {
         const Item& name = list[i];
         const Item& value = list[i + 1];
         if (name.type != Item::Type::atom) protocol_error("FETCH attribute name is not an atom");
-        std::string key = upper(name.value);
+        const std::string_view key = name.value;
         auto string_value = [&]() -> std::optional<std::string> {
             if (value.type == Item::Type::string) return value.value;
             if (value.type == Item::Type::literal) return std::move(response.literals[value.literal]);
             if (value.type == Item::Type::nil) return std::string();
             return std::nullopt;
         };
-        if (key == "UID") {
+        if (equals_upper(key, "UID")) {
             auto n = to_number<std::uint32_t>(value.value);
             if (value.type != Item::Type::atom || !n) protocol_error("bad UID in FETCH");
             data.uid = *n;
-        } else if (key == "RFC822.SIZE") {
+        } else if (equals_upper(key, "RFC822.SIZE")) {
             auto n = to_number<std::uint64_t>(value.value);
             if (value.type != Item::Type::atom || !n) protocol_error("bad RFC822.SIZE in FETCH");
             data.size = *n;
-        } else if (key == "INTERNALDATE") {
+        } else if (equals_upper(key, "INTERNALDATE")) {
             data.internal_date = string_value();
-        } else if (key == "FLAGS") {
+        } else if (equals_upper(key, "FLAGS")) {
             if (value.type != Item::Type::list) protocol_error("FLAGS is not a list");
             std::vector<std::string> flags;
             for (const auto& f : value.items)
                 if (f.type == Item::Type::atom) flags.push_back(f.value);
             data.flags = std::move(flags);
-        } else if (key == "BODY[]") {
+        } else if (equals_upper(key, "BODY[]")) {
             auto body = string_value();
             if (!body) protocol_error("BODY[] is not a string");
             data.body = std::move(body);
@@ -362,7 +386,8 @@ std::string format_uid_set(const std::vector<std::uint32_t>& uids) {
     std::size_t i = 0;
     while (i < uids.size()) {
         std::size_t j = i;
-        while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1) ++j;
+        while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1)
+            ++j;
         if (!out.empty()) out.push_back(',');
         out += std::to_string(uids[i]);
         if (j > i) out += ":" + std::to_string(uids[j]);
@@ -426,19 +451,64 @@ std::optional<std::string> quote_mailbox(std::string_view name) {
     return quote_string(encoded);
 }
 
+namespace {
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). Linear in
+// the day, so a day past the month's end runs into the next month, as timegm() normalises it.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2 ? 1 : 0;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const auto yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// The inverse: the date of a day since 1970-01-01.
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+}
+
+// Writes v (0 <= v) with at least `width` digits, zero-padded, ending at `end`; returns the start.
+char* put_digits(char* end, std::int64_t v, int width) {
+    char* p = end;
+    do {
+        *--p = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v > 0 || end - p < width);
+    return p;
+}
+
+} // namespace
+
 std::string internal_date_to_rfc3339(std::string_view d) {
-    // "dd-Mon-yyyy hh:mm:ss +zzzz", day may be space-padded.
-    while (!d.empty() && d.front() == ' ') d.remove_prefix(1);
+    // "dd-Mon-yyyy hh:mm:ss +zzzz", day may be space-padded. Converted with integer arithmetic: this
+    // runs once per fetched message (timegm, gmtime_r and strftime cost ten times as much).
+    while (!d.empty() && d.front() == ' ')
+        d.remove_prefix(1);
     static constexpr std::string_view k_months[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
                                                     "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
     auto dash1 = d.find('-');
     if (dash1 == std::string_view::npos || dash1 > 2) return {};
     auto day = to_number<int>(d.substr(0, dash1));
     if (d.size() < dash1 + 1 + 3 + 1 + 4 + 1 + 8 + 1 + 5) return {};
-    std::string mon = upper(d.substr(dash1 + 1, 3));
+    // The process keeps the C locale: std::toupper() upper-cases ASCII letters only.
+    char mon[3];
+    for (std::size_t i = 0; i < 3; ++i) {
+        const char c = d[dash1 + 1 + i];
+        mon[i] = c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+    }
     int month = -1;
     for (int i = 0; i < 12; ++i)
-        if (k_months[i] == mon) month = i;
+        if (k_months[i] == std::string_view(mon, 3)) month = i;
     std::size_t p = dash1 + 4;
     if (d[p] != '-') return {};
     auto year = to_number<int>(d.substr(p + 1, 4));
@@ -450,23 +520,37 @@ std::string internal_date_to_rfc3339(std::string_view d) {
     char sign = d[p + 10];
     auto zh = to_number<int>(d.substr(p + 11, 2));
     auto zm = to_number<int>(d.substr(p + 13, 2));
-    if (!day || month < 0 || !year || !hh || !mm || !ss || !zh || !zm || (sign != '+' && sign != '-')) return {};
+    if (!day || month < 0 || !year || !hh || !mm || !ss || !zh || !zm || (sign != '+' && sign != '-'))
+        return {};
     if (*day < 1 || *day > 31 || *hh > 23 || *mm > 59 || *ss > 60 || *year < 1970 || *year > 9999) return {};
-    std::tm tm{};
-    tm.tm_year = *year - 1900;
-    tm.tm_mon = month;
-    tm.tm_mday = *day;
-    tm.tm_hour = *hh;
-    tm.tm_min = *mm;
-    tm.tm_sec = *ss;
-    std::time_t t = timegm(&tm);
-    long offset = (*zh * 60L + *zm) * 60L;
+    std::int64_t t =
+        days_from_civil(*year, static_cast<unsigned>(month + 1), static_cast<unsigned>(*day)) * 86400 +
+        *hh * 3600 + *mm * 60 + *ss;
+    const std::int64_t offset = (*zh * 60L + *zm) * 60L;
     t -= sign == '+' ? offset : -offset;
-    std::tm out{};
-    gmtime_r(&t, &out);
+    const std::int64_t days = (t >= 0 ? t : t - 86399) / 86400;
+    const std::int64_t secs = t - days * 86400;
+    std::int64_t y = 0;
+    unsigned m = 0, dd = 0;
+    civil_from_days(days, y, m, dd);
+    // "YYYY-MM-DDTHH:MM:SSZ" (a fifth year digit past 9999, as strftime's %Y).
     char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &out);
-    return buf;
+    char* const end = buf + sizeof buf;
+    char* q = end;
+    *--q = 'Z';
+    q = put_digits(q, secs % 60, 2);
+    *--q = ':';
+    q = put_digits(q, secs / 60 % 60, 2);
+    *--q = ':';
+    q = put_digits(q, secs / 3600, 2);
+    *--q = 'T';
+    q = put_digits(q, dd, 2);
+    *--q = '-';
+    q = put_digits(q, m, 2);
+    *--q = '-';
+    q = put_digits(q, y, 4);
+    std::string out(q, end);
+    return out;
 }
 
 // ---------------------------------------------------------------- Session
@@ -489,12 +573,14 @@ std::optional<Response> Session::next(std::chrono::steady_clock::time_point dead
                                       const std::function<bool()>& stop) {
     using clock = std::chrono::steady_clock;
     while (m_queue.empty()) {
-        if (m_bye && m_reader.idle()) throw ImapError(ImapError::Kind::connect, "the IMAP server closed the connection (BYE)");
+        if (m_bye && m_reader.idle())
+            throw ImapError(ImapError::Kind::connect, "the IMAP server closed the connection (BYE)");
         std::size_t n = 0;
         try {
             n = m_transport.receive(m_buffer.data(), m_buffer.size());
         } catch (const ImapError&) {
-            if (m_bye) throw ImapError(ImapError::Kind::connect, "the IMAP server closed the connection (BYE)");
+            if (m_bye)
+                throw ImapError(ImapError::Kind::connect, "the IMAP server closed the connection (BYE)");
             throw;
         }
         if (n > 0) {
@@ -528,7 +614,8 @@ bool Session::handle_tagged(Response& r, const std::string& wanted, Tagged& out)
     if (it == m_outstanding.end()) protocol_error("reply with an unknown tag");
     m_outstanding.erase(it);
     Tagged t{r.tag, status_word(r.text), r.text};
-    if (t.status != "OK" && t.status != "NO" && t.status != "BAD") protocol_error("tagged reply without OK/NO/BAD");
+    if (t.status != "OK" && t.status != "NO" && t.status != "BAD")
+        protocol_error("tagged reply without OK/NO/BAD");
     if (r.tag == wanted) {
         out = std::move(t);
         return true;
@@ -542,8 +629,9 @@ Tagged Session::wait(const std::string& tag, const Handler& on_untagged) {
     auto deadline = std::chrono::steady_clock::now() + m_timeout;
     for (;;) {
         auto r = next(deadline, true);
-        if (!r) throw ImapError(ImapError::Kind::timeout, "the IMAP server did not answer within " +
-                                                              std::to_string(m_timeout.count() / 1000) + " s");
+        if (!r)
+            throw ImapError(ImapError::Kind::timeout, "the IMAP server did not answer within " +
+                                                          std::to_string(m_timeout.count() / 1000) + " s");
         if (r->kind == Response::Kind::tagged) {
             Tagged out;
             if (handle_tagged(*r, tag, out)) return out;
@@ -631,7 +719,8 @@ Session::IdleResult Session::idle(std::chrono::milliseconds max, const std::func
         }
         if (r->kind == Response::Kind::tagged) {
             Tagged out;
-            if (handle_tagged(*r, tag, out)) throw ImapError(ImapError::Kind::command, "IDLE ended by the server: " + out.text);
+            if (handle_tagged(*r, tag, out))
+                throw ImapError(ImapError::Kind::command, "IDLE ended by the server: " + out.text);
             continue;
         }
         if (r->kind == Response::Kind::untagged) handle_untagged(*r, {});

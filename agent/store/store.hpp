@@ -7,7 +7,12 @@
 // that is group- or world-accessible is refused), foreign keys on, prepared statements only. A database
 // written by a newer binary (schema version above k_schema_version) is refused. Errors from SQLite are
 // thrown as std::runtime_error with SQLite's message; a failed transaction is rolled back first.
+//
+// Threads: a Store is used by one thread at a time (it may move between threads): its connection is
+// opened without SQLite's per-connection mutex.
 #pragma once
+
+#include "classifiers/report.hpp"
 
 #include <cstdint>
 #include <expected>
@@ -19,13 +24,11 @@
 #include <utility>
 #include <vector>
 
-#include "classifiers/report.hpp"
-
 struct sqlite3;
 
 namespace ndr::agent::store {
 
-inline constexpr int k_schema_version = 4;
+inline constexpr int k_schema_version = 5;
 
 // Lower-case hex SHA-256 of the bytes (OpenSSL EVP).
 std::string sha256_hex(std::string_view bytes);
@@ -51,15 +54,15 @@ struct Location {
 };
 
 struct MessageInput {
-    std::string fingerprint;       // sha256_hex(raw)
+    std::string fingerprint; // sha256_hex(raw)
     Location where;
-    std::string internal_date;     // as the source gave it (RFC 3339), may be empty
-    std::uint64_t size = 0;        // raw bytes
-    std::int64_t seen_at = 0;      // unix seconds: when recorded
-    std::int64_t event_at = 0;     // unix seconds: the bounce's own date (Date, arrival, internal date)
+    std::string internal_date; // as the source gave it (RFC 3339), may be empty
+    std::uint64_t size = 0;    // raw bytes
+    std::int64_t seen_at = 0;  // unix seconds: when recorded
+    std::int64_t event_at = 0; // unix seconds: the bounce's own date (Date, arrival, internal date)
     ParseStatus status = ParseStatus::parsed;
     const classifiers::DeliveryReport* report = nullptr; // null when unparsed
-    std::string error;             // why unparsed (the analyser's message), sanitised on insert
+    std::string error; // why unparsed (the analyser's message), sanitised on insert
     // Provenance (agent/incidents/provenance.hpp): "ours", "backscatter" or "unknown" (no identity
     // configured). The list hits of a backscatter message are recorded without an incident.
     std::string provenance = "unknown";
@@ -71,12 +74,12 @@ struct MessageInput {
 
 struct RecordOutcome {
     std::int64_t message_id = 0;
-    bool is_new = false;           // false: the fingerprint was already recorded (location added)
+    bool is_new = false; // false: the fingerprint was already recorded (location added)
 };
 
 struct Totals {
     std::int64_t messages = 0;
-    std::int64_t ndrs = 0;         // kind failed or delayed
+    std::int64_t ndrs = 0; // kind failed or delayed
     std::int64_t records = 0;
     std::int64_t unparsed = 0;
     std::int64_t partial = 0;
@@ -93,8 +96,8 @@ struct RunInfo {
     std::string source;
     std::string folder;
     std::int64_t started_at = 0;
-    std::int64_t finished_at = 0;  // 0 while running (or killed)
-    std::string status;            // running | ok | interrupted | error
+    std::int64_t finished_at = 0; // 0 while running (or killed)
+    std::string status;           // running | ok | interrupted | error
     std::int64_t messages = 0;
     std::int64_t new_messages = 0;
     std::string error;
@@ -104,39 +107,39 @@ using Counts = std::vector<std::pair<std::string, std::int64_t>>; // name → co
 
 struct IncidentSummary {
     std::int64_t id = 0;
-    std::string system;            // list or provider id (rules.d file stem)
-    std::string listed;            // IP or domain, may be empty
-    std::string status;            // open | fix-first | requested | waiting | resolved | dismissed
-    std::int64_t bounces = 0;      // messages
-    std::int64_t records = 0;      // recipient records
+    std::string system;               // list or provider id (rules.d file stem)
+    std::string listed;               // IP or domain, may be empty
+    std::string status;               // open | fix-first | requested | waiting | resolved | dismissed
+    std::int64_t bounces = 0;         // messages
+    std::int64_t records = 0;         // recipient records
     std::int64_t resolver_errors = 0; // records whose text said the receiver's resolver was refused
-    std::int64_t first_seen = 0;   // unix seconds
+    std::int64_t first_seen = 0;      // unix seconds
     std::int64_t last_seen = 0;
     Counts recipient_domains;
     Counts reasons;
-    Counts providers;              // Verdict::provider of its records, when known
+    Counts providers; // Verdict::provider of its records, when known
     Counts remote_mtas;
-    std::int64_t new_bounces = 0;  // filled by incidents(): messages among `recent` ids
-    std::string dnsbl_state;       // last DNSBL check: listed | not-listed | lookup-failed | query-refused |
-                                   // untrusted | not-applicable; "" never checked
+    std::int64_t new_bounces = 0; // filled by incidents(): messages among `recent` ids
+    std::string dnsbl_state;      // last DNSBL check: listed | not-listed | lookup-failed | query-refused |
+                                  // untrusted | not-applicable; "" never checked
     std::string dnsbl_detail;
     std::int64_t dnsbl_checked_at = 0;
-    bool ever_listed = false;      // a check ever found it listed (a later not-listed resolves it)
-    std::string remediation;       // `incidents fixed --note`, "" when none recorded
+    bool ever_listed = false; // a check ever found it listed (a later not-listed resolves it)
+    std::string remediation;  // `incidents fixed --note`, "" when none recorded
     std::int64_t remediated_at = 0;
 };
 
 // An incident with its evidence, for drafts and `incidents show`.
 struct RejectionLine {
-    std::int64_t at = 0;           // the bounce's event_at
+    std::int64_t at = 0; // the bounce's event_at
     std::string recipient_domain;
     std::string remote_mta;
-    std::string text;              // the record's diagnostic (sanitised on insert)
+    std::string text; // the record's diagnostic (sanitised on insert)
 };
 
 struct IncidentEvent {
     std::int64_t at = 0;
-    std::string kind;              // opened, reopened, status, dnsbl, remediation, draft, ...
+    std::string kind; // opened, reopened, status, dnsbl, remediation, draft, ...
     std::string detail;
 };
 
@@ -156,17 +159,17 @@ inline constexpr std::size_t k_max_rejection_lines = 20;
 
 struct Draft {
     std::int64_t id = 0;
-    std::int64_t incident_id = 0;  // 0 when the incident is gone
-    std::string kind;              // the action: form | email | postmaster-note | remote-admin-note | resolver-note
-    std::string status;            // draft | approved | rejected | sent
-    std::string recipient;         // To: address, "" for a form
+    std::int64_t incident_id = 0; // 0 when the incident is gone
+    std::string kind;      // the action: form | email | postmaster-note | remote-admin-note | resolver-note
+    std::string status;    // draft | approved | rejected | sent
+    std::string recipient; // To: address, "" for a form
     std::string subject;
     std::string body;
-    std::string url;               // the form to paste into, for kind form
-    std::string message_id;        // RFC 5322 Message-ID of this revision, without <>
+    std::string url;        // the form to paste into, for kind form
+    std::string message_id; // RFC 5322 Message-ID of this revision, without <>
     std::int64_t revision = 1;
-    bool edited = false;           // changed by the operator: scans no longer rewrite it
-    std::string imap_message_id;   // Message-ID of the copy in the IMAP Drafts folder, "" none
+    bool edited = false;         // changed by the operator: scans no longer rewrite it
+    std::string imap_message_id; // Message-ID of the copy in the IMAP Drafts folder, "" none
     std::int64_t created_at = 0;
     std::int64_t updated_at = 0;
     std::int64_t sent_at = 0;
@@ -229,7 +232,13 @@ class Store {
     // rows and its checkpoint advance still commit together (with the rest of the batch), so a killed
     // process loses the whole uncommitted batch, checkpoint included, and the next run redoes it.
     // begin_batch() when a batch is open and commit_batch()/rollback_batch() when none is do nothing.
-    void begin_batch();
+    // With savepoints = false (the scan loop) a message takes no savepoint of its own: much cheaper
+    // (no page copies into a sub-journal), but a record_message() or advance_checkpoint() that throws
+    // then spoils the whole batch: commit_batch() refuses it (rolls it back and throws) and the caller
+    // must rollback_batch() and redo the batch, e.g. with savepoints, message by message. In such a
+    // batch the incidents' counters and the checkpoint advance are written once, by commit_batch()
+    // (still inside the transaction); reading them through the Store before writes them first.
+    void begin_batch(bool savepoints = true);
     void commit_batch();
     void rollback_batch();
     bool in_batch() const;
@@ -251,12 +260,14 @@ class Store {
     std::optional<IncidentSummary> incident(std::int64_t id);
     std::optional<IncidentDetail> incident_detail(std::int64_t id);
     // Status change with an event "status" ("old -> new: detail"); no-op (false) when unchanged.
-    bool set_incident_status(std::int64_t id, std::string_view status, std::string_view detail, std::int64_t now);
+    bool set_incident_status(std::int64_t id, std::string_view status, std::string_view detail,
+                             std::int64_t now);
     // DNSBL state; an event "dnsbl" when the state changes. Sets ever_listed on "listed".
     void set_dnsbl_state(std::int64_t id, std::string_view state, std::string_view detail, std::int64_t now);
     // What the operator did (sanitised), with an event "remediation".
     void record_remediation(std::int64_t id, std::string_view note, std::int64_t now);
-    void add_event(std::int64_t incident_id, std::string_view kind, std::string_view detail, std::int64_t now);
+    void add_event(std::int64_t incident_id, std::string_view kind, std::string_view detail,
+                   std::int64_t now);
 
     // Drafts: one per (incident, kind). A scan's text replaces the stored one only while the draft is
     // unreviewed (status draft) and not edited; then revision and Message-ID change.
@@ -266,7 +277,8 @@ class Store {
     std::optional<Draft> draft(std::int64_t id);
     std::vector<Draft> drafts_of(std::int64_t incident_id);
     // The operator's edit: new text, revision + 1, new Message-ID, edited = 1, status back to draft.
-    void edit_draft(std::int64_t id, const DraftText& text, std::string_view message_id_domain, std::int64_t now);
+    void edit_draft(std::int64_t id, const DraftText& text, std::string_view message_id_domain,
+                    std::int64_t now);
     void set_draft_status(std::int64_t id, std::string_view status, std::int64_t now);
     void set_draft_imap_copy(std::int64_t id, std::string_view message_id);
     // Reason breakdown over the records of these messages (all messages when `all`).
@@ -294,11 +306,25 @@ class Store {
     void fault(std::string_view step);
     std::int64_t upsert_incident(std::string_view system, std::string_view listed, std::int64_t at,
                                  std::int64_t records, std::int64_t resolver_errors);
+    // In a batch without savepoints: the incident's counters summed in memory, the checkpoint advance
+    // kept; settle() writes both.
+    std::int64_t add_to_incident(std::string_view system, std::string_view listed, std::int64_t at,
+                                 std::int64_t records, std::int64_t resolver_errors);
+    void defer_checkpoint(const Location& where, std::int64_t now);
+    RecordOutcome record_rows(const MessageInput& input, bool advance, bool deferred);
+    void write_checkpoint(const Location& where, std::int64_t now);
+    // The counters and checkpoint a batch without savepoints keeps in memory: written now.
+    void settle();
+
+    struct Recorder; // record_message()'s prepared statements, buffers and per-batch state (store.cpp)
 
     sqlite3* m_db = nullptr;
     std::string m_path;
-    int m_version = 0; // schema version after migrate()
+    int m_version = 0;    // schema version after migrate()
     bool m_batch = false; // begin_batch() opened a transaction that commit/rollback_batch() has not closed
+    bool m_savepoints = true; // the open batch takes a savepoint per message
+    bool m_spoiled = false;   // a message of the open batch (without savepoints) failed: only rollback
+    std::unique_ptr<Recorder> m_rec;
     std::function<void(std::string_view)> m_fault_hook;
 };
 

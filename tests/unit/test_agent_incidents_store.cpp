@@ -3,8 +3,11 @@
 // DNSBL changes are events, one draft per incident and kind, updated not duplicated, edits kept.
 #include "agent/store/store.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <doctest/doctest.h>
+#include <random>
+#include <sqlite3.h>
 #include <string>
 #include <unistd.h>
 
@@ -148,4 +151,115 @@ TEST_CASE("incidents store: one draft per incident and kind, updated while unrev
     CHECK(s->upsert_draft(id, {"email", "delist@example.org", "x", "y", ""}, "example.com", 26).second ==
           DraftUpsert::created);
     CHECK(s->drafts_of(id).size() == 2);
+}
+
+TEST_CASE(
+    "incidents store: detail and breakdowns are what SQLite's DISTINCT, ORDER BY and LIMIT queries give") {
+    // incident_detail() and the breakdowns read the incident's rows once and pick the distinct
+    // values in C++; here they are checked against the SQL they replaced, over messages whose
+    // sending IPs, names, HELOs and From repeat, are empty, or run past the limits (10, 50).
+    TempDb t;
+    auto s = open_at(t.path());
+    std::mt19937 random(7);
+    const auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+    for (std::uint32_t uid = 1; uid <= 400; ++uid) {
+        auto r = listed_report("192.0.2.25");
+        r.recipients[0].final_recipient =
+            "user" + std::to_string(pick(30)) + "@d" + std::to_string(pick(60)) + ".example";
+        r.recipients[0].remote_mta = pick(4) == 0 ? "" : "mx" + std::to_string(pick(70)) + ".example";
+        r.recipients[0].verdict.provider = pick(3) == 0 ? "" : "p" + std::to_string(pick(5));
+        if (pick(5) == 0) { // a second record of the same incident, and a second hit on one record
+            r.recipients.push_back(r.recipients[0]);
+            r.recipients[1].final_recipient = "other@d" + std::to_string(pick(60)) + ".example";
+            r.recipients[0].verdict.lists.push_back(r.recipients[0].verdict.lists[0]);
+        }
+        r.original.from = pick(6) == 0 ? "" : "Sender <s@f" + std::to_string(pick(90)) + ".example>";
+        MessageInput in;
+        in.fingerprint = sha256_hex("message " + std::to_string(uid));
+        in.where = Location{"files", "(command line)", 1, uid, "m" + std::to_string(uid)};
+        in.seen_at = 1'796'000'000;
+        in.event_at = 1'796'000'000 + pick(1000);
+        in.report = &r;
+        in.provenance = "ours";
+        in.sending_ip = pick(4) == 0 ? "" : "192.0.2." + std::to_string(pick(40));
+        in.sending_rdns = pick(4) == 0 ? "" : "out" + std::to_string(pick(25)) + ".example";
+        in.sending_helo = pick(2) == 0 ? "" : "helo" + std::to_string(pick(12));
+        s->record_message(in, true);
+    }
+    const auto id = s->incident_rows(false).at(0).id;
+    const auto detail = s->incident_detail(id);
+    REQUIRE(detail.has_value());
+
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(t.path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+    const auto texts = [&](const std::string& sql) {
+        std::vector<std::string> out;
+        sqlite3_stmt* st = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+        sqlite3_bind_int64(st, 1, id);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+        sqlite3_finalize(st);
+        return out;
+    };
+    for (const auto& [column, got] :
+         {std::pair{"sending_ip", detail->sending_ips}, std::pair{"sending_rdns", detail->sending_rdns},
+          std::pair{"sending_helo", detail->sending_helos}}) {
+        CAPTURE(column);
+        const auto want = texts(std::string("SELECT DISTINCT m.") + column +
+                                " FROM list_hits h JOIN messages m ON "
+                                "m.id = h.message_id WHERE h.incident_id = ? AND m." +
+                                column + " <> '' ORDER BY 1 LIMIT 10");
+        CHECK(want.size() == 10);
+        CHECK(got == want);
+    }
+    std::vector<std::string> want_domains;
+    for (auto from :
+         texts("SELECT DISTINCT m.original_from FROM list_hits h JOIN messages m ON m.id = h.message_id "
+               "WHERE h.incident_id = ? LIMIT 50")) {
+        if (const auto lt = from.rfind('<'); lt != std::string::npos) from = from.substr(lt + 1);
+        if (const auto gt = from.find('>'); gt != std::string::npos) from.resize(gt);
+        const auto at = from.rfind('@');
+        const auto domain = at == std::string::npos ? std::string() : from.substr(at + 1);
+        if (!domain.empty() &&
+            std::find(want_domains.begin(), want_domains.end(), domain) == want_domains.end())
+            want_domains.push_back(domain);
+    }
+    CHECK(want_domains.size() > 10);
+    CHECK(detail->from_domains == want_domains);
+
+    const char* columns[] = {"recipient_domain", "reason", "provider", "remote_mta"};
+    const Counts* breakdowns[] = {&detail->summary.recipient_domains, &detail->summary.reasons,
+                                  &detail->summary.providers, &detail->summary.remote_mtas};
+    for (int c = 0; c < 4; ++c) {
+        CAPTURE(columns[c]);
+        Counts want;
+        sqlite3_stmt* st = nullptr;
+        const std::string sql = std::string("SELECT v, COUNT(*) AS n FROM (SELECT DISTINCT r.id, r.") +
+                                columns[c] +
+                                " AS v FROM list_hits h JOIN recipient_records r ON r.id = h.record_id WHERE "
+                                "h.incident_id = ?) WHERE v <> '' GROUP BY v ORDER BY n DESC, v LIMIT 50";
+        REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+        sqlite3_bind_int64(st, 1, id);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            want.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+                              sqlite3_column_int64(st, 1));
+        sqlite3_finalize(st);
+        CHECK(!want.empty());
+        CHECK(*breakdowns[c] == want);
+    }
+    CHECK(detail->summary.recipient_domains.size() == 50);
+    // New bounces: the incident's distinct messages among the recent ones (here the even ids; some
+    // messages hit the incident twice).
+    std::vector<std::int64_t> recent;
+    for (std::int64_t m = 2; m <= 400; m += 2)
+        recent.push_back(m);
+    const auto listed = s->incidents(false, recent);
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].new_bounces == s->query_int("SELECT COUNT(DISTINCT message_id) FROM list_hits WHERE "
+                                                "message_id % 2 = 0 AND incident_id = " +
+                                                std::to_string(id)));
+    CHECK(s->query_int("SELECT COUNT(*) - COUNT(DISTINCT message_id) FROM list_hits") > 0);
+    CHECK(listed[0].recipient_domains == detail->summary.recipient_domains);
+    sqlite3_close(db);
 }

@@ -1,17 +1,15 @@
 // test_agent_scan.cpp — agent/scan: the loop over a fake MailSource (UIDVALIDITY change, dedupe, bad
 // messages, fetch failures, --since, stop requests) and mail date parsing.
+#include "agent/scan.hpp"
+#include "agent/store/store.hpp"
+
 #include <doctest/doctest.h>
-
-#include <unistd.h>
-
 #include <functional>
 #include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
-
-#include "agent/scan.hpp"
-#include "agent/store/store.hpp"
+#include <unistd.h>
 
 using namespace ndr::agent;
 namespace cl = ndr::classifiers;
@@ -89,14 +87,17 @@ cl::DeliveryReport fake_analyse(std::string_view raw) {
     return r;
 }
 
-std::string ndr_text(int n) { return "NDR #" + std::to_string(n); }
+std::string ndr_text(int n) {
+    return "NDR #" + std::to_string(n);
+}
 
 } // namespace
 
 TEST_CASE("scan: first pass records everything, a second pass nothing") {
     TempDb t;
     FakeSource src;
-    for (std::uint32_t uid : {3u, 5u, 8u}) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    for (std::uint32_t uid : {3u, 5u, 8u})
+        src.messages[uid] = ndr_text(static_cast<int>(uid));
     src.messages[9] = "PLAIN hello";
     auto r = scan_source(src, *t.db, fake_analyse);
     CHECK(r.messages == 4);
@@ -119,7 +120,8 @@ TEST_CASE("scan: first pass records everything, a second pass nothing") {
 TEST_CASE("scan: messages recorded but left unmarked by a killed scan are marked by the next one") {
     TempDb t;
     FakeSource src;
-    for (std::uint32_t uid = 1; uid <= 4; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    for (std::uint32_t uid = 1; uid <= 4; ++uid)
+        src.messages[uid] = ndr_text(static_cast<int>(uid));
     src.messages[5] = "PLAIN hello";
     scan_source(src, *t.db, fake_analyse);
     REQUIRE(src.marked.size() == 5);
@@ -135,9 +137,9 @@ TEST_CASE("scan: messages recorded but left unmarked by a killed scan are marked
     CHECK(r.remarked == 2);
     CHECK(r.new_messages == 1);
     REQUIRE(src.marked.contains(2));
-    CHECK(src.marked[2]);        // an NDR: marked as one (a processed folder would take it)
+    CHECK(src.marked[2]); // an NDR: marked as one (a processed folder would take it)
     REQUIRE(src.marked.contains(5));
-    CHECK_FALSE(src.marked[5]);  // not an NDR
+    CHECK_FALSE(src.marked[5]); // not an NDR
     CHECK_FALSE(src.marked.contains(6));
     CHECK(src.marked.contains(7));
     // Nothing left to mark: the pass after marks nothing again.
@@ -147,14 +149,16 @@ TEST_CASE("scan: messages recorded but left unmarked by a killed scan are marked
 TEST_CASE("scan: a UIDVALIDITY change rescans and recognises recorded messages by fingerprint") {
     TempDb t;
     FakeSource src;
-    for (std::uint32_t uid = 1; uid <= 4; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    for (std::uint32_t uid = 1; uid <= 4; ++uid)
+        src.messages[uid] = ndr_text(static_cast<int>(uid));
     scan_source(src, *t.db, fake_analyse);
     REQUIRE(t.db->totals().messages == 4);
 
     // The server renumbers everything and one new message arrives.
     FakeSource renumbered;
     renumbered.uid_validity = 2;
-    for (std::uint32_t uid = 1; uid <= 4; ++uid) renumbered.messages[100 + uid] = ndr_text(static_cast<int>(uid));
+    for (std::uint32_t uid = 1; uid <= 4; ++uid)
+        renumbered.messages[100 + uid] = ndr_text(static_cast<int>(uid));
     renumbered.messages[105] = ndr_text(5);
     auto r = scan_source(renumbered, *t.db, fake_analyse);
     CHECK(r.uidvalidity_changed);
@@ -191,7 +195,8 @@ TEST_CASE("scan: an analyser exception records the message as unparsed and the s
 TEST_CASE("scan: a failed fetch freezes the checkpoint; the next pass records it without double counting") {
     TempDb t;
     FakeSource src;
-    for (std::uint32_t uid = 1; uid <= 4; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    for (std::uint32_t uid = 1; uid <= 4; ++uid)
+        src.messages[uid] = ndr_text(static_cast<int>(uid));
     src.failing = {2};
     auto r = scan_source(src, *t.db, fake_analyse);
     CHECK(r.fetch_errors == 1);
@@ -235,7 +240,8 @@ TEST_CASE("scan: a source that cannot be opened is reported, not thrown") {
 TEST_CASE("scan: vanished messages are skipped and the checkpoint moves past them") {
     TempDb t;
     FakeSource src;
-    for (std::uint32_t uid = 1; uid <= 3; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    for (std::uint32_t uid = 1; uid <= 3; ++uid)
+        src.messages[uid] = ndr_text(static_cast<int>(uid));
     src.vanishing = {3};
     auto r = scan_source(src, *t.db, fake_analyse);
     CHECK(r.vanished == 1);
@@ -266,7 +272,8 @@ TEST_CASE("scan: --since skips older messages without moving the checkpoint past
 TEST_CASE("scan: a stop request finishes the message in hand and stops") {
     TempDb t;
     FakeSource src;
-    for (std::uint32_t uid = 1; uid <= 10; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    for (std::uint32_t uid = 1; uid <= 10; ++uid)
+        src.messages[uid] = ndr_text(static_cast<int>(uid));
     src.on_fetch = [](std::uint32_t uid) {
         if (uid == 4) request_stop();
     };
@@ -283,10 +290,86 @@ TEST_CASE("scan: a stop request finishes the message in hand and stops") {
     CHECK(t.db->totals().messages == 10);
 }
 
+TEST_CASE("scan: a message that fails to record is redone alone, its batch's other messages kept") {
+    // A batch records without a savepoint per message: when one fails, the batch is rolled back and
+    // redone with one savepoint per message. A failure that happens once is then recorded on the
+    // redo; a failure that happens again ends the pass with the messages before it recorded and
+    // marked, and none after it.
+    for (const char* step : {"begin", "message", "records", "incidents", "location", "checkpoint"}) {
+        CAPTURE(step);
+        TempDb t;
+        FakeSource src;
+        for (std::uint32_t uid = 1; uid <= 6; ++uid)
+            src.messages[uid] = ndr_text(static_cast<int>(uid));
+        src.vanishing = {2};
+        int calls = 0;
+        t.db->set_fault_hook([&](std::string_view at) {
+            if (at == step && ++calls == 3) throw std::runtime_error("injected once");
+        });
+        auto r = scan_source(src, *t.db, fake_analyse);
+        CHECK(r.new_messages == 5);
+        CHECK(r.ndrs == 5);
+        CHECK(r.records == 5);
+        CHECK(r.duplicates == 0);
+        CHECK(r.vanished == 1);
+        CHECK(r.new_message_ids.size() == 5);
+        CHECK(src.marked.size() == 5);
+        CHECK(t.db->totals().messages == 5);
+        CHECK(t.db->totals().records == 5);
+        CHECK(t.db->incidents(true).at(0).bounces == 5);
+        CHECK(t.db->query_int("SELECT COUNT(*) FROM events WHERE kind = 'opened'") == 1);
+        CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == 6);
+        CHECK(t.db->last_run()->status == "ok");
+    }
+    for (const char* step : {"begin", "records", "incidents", "checkpoint"}) {
+        CAPTURE(step);
+        TempDb t;
+        FakeSource src;
+        for (std::uint32_t uid = 1; uid <= 6; ++uid)
+            src.messages[uid] = ndr_text(static_cast<int>(uid));
+        // UID 4 is the fourth message recorded, and again the fourth when its batch is redone.
+        t.db->set_fault_hook([&, begun = 0](std::string_view at) mutable {
+            if (at == "begin") ++begun;
+            if (at == step && (begun == 4 || begun == 8)) throw std::runtime_error("injected always");
+        });
+        CHECK_THROWS_AS(scan_source(src, *t.db, fake_analyse), std::runtime_error);
+        t.db->set_fault_hook({});
+        CHECK(t.db->totals().messages == 3);
+        CHECK(t.db->incidents(true).at(0).bounces == 3);
+        CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == 3);
+        CHECK(src.marked.size() == 3);
+        CHECK_FALSE(src.marked.contains(4));
+        CHECK(t.db->last_run()->status == "error");
+        // The next pass records the rest, each message once.
+        auto rest = scan_source(src, *t.db, fake_analyse);
+        CHECK(rest.new_messages == 3);
+        CHECK(t.db->totals().messages == 6);
+        CHECK(t.db->incidents(true).at(0).bounces == 6);
+    }
+}
+
+TEST_CASE("scan: large messages that fill the queues by bytes, and many small ones, all pass through") {
+    // The queues between the threads wake their consumer per batch of messages, or when the producer
+    // is blocked on a full queue: neither a few large messages nor a long run of small ones stalls.
+    for (const std::size_t size : {std::size_t{3} * 1024 * 1024, std::size_t{64}}) {
+        CAPTURE(size);
+        TempDb t;
+        FakeSource src;
+        const std::uint32_t count = size > 1024 ? 12 : 1000;
+        for (std::uint32_t uid = 1; uid <= count; ++uid)
+            src.messages[uid] = ndr_text(static_cast<int>(uid)) + " " + std::string(size, 'x');
+        auto r = scan_source(src, *t.db, fake_analyse);
+        CHECK(r.new_messages == count);
+        CHECK(src.marked.size() == count);
+        CHECK(t.db->checkpoint("fake://box", "INBOX")->last_uid == count);
+    }
+}
+
 TEST_CASE("scan: progress is reported for every UID") {
     TempDb t;
     FakeSource src;
-    for (std::uint32_t uid = 1; uid <= 3; ++uid) src.messages[uid] = ndr_text(static_cast<int>(uid));
+    for (std::uint32_t uid = 1; uid <= 3; ++uid)
+        src.messages[uid] = ndr_text(static_cast<int>(uid));
     std::vector<std::size_t> seen;
     ScanOptions options;
     options.on_progress = [&](const ScanProgress& p) {

@@ -1,16 +1,15 @@
 // test_agent_sources_imap_raw.cpp — the raw IMAP layer without a server: response reassembly and caps,
 // item and FETCH parsing, UID filtering, mailbox encoding, and the session (pipelining, IDLE, BYE,
 // timeouts) against a scripted transport.
-#include <doctest/doctest.h>
+#include "agent/sources/imap_raw.hpp"
+#include "classifiers/limits.hpp"
 
 #include <deque>
+#include <doctest/doctest.h>
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
-
-#include "agent/sources/imap_raw.hpp"
-#include "classifiers/limits.hpp"
 
 using namespace ndr::agent::imap;
 
@@ -19,7 +18,8 @@ namespace {
 std::deque<Response> feed_all(std::initializer_list<std::string_view> chunks) {
     ResponseReader reader;
     std::deque<Response> out;
-    for (auto c : chunks) reader.feed(c, out);
+    for (auto c : chunks)
+        reader.feed(c, out);
     return out;
 }
 
@@ -78,10 +78,12 @@ TEST_CASE("imap: reader splits tagged, untagged and continuation responses acros
 
 TEST_CASE("imap: reader keeps literal bytes verbatim, CRLF and braces included") {
     const std::string body = "Subject: x\r\n\r\n{5}\r\nline\r\n";
-    const std::string wire = "* 1 FETCH (UID 7 BODY[] {" + std::to_string(body.size()) + "}\r\n" + body + ")\r\n";
+    const std::string wire =
+        "* 1 FETCH (UID 7 BODY[] {" + std::to_string(body.size()) + "}\r\n" + body + ")\r\n";
     ResponseReader reader;
     std::deque<Response> out;
-    for (char c : wire) reader.feed(std::string_view(&c, 1), out);
+    for (char c : wire)
+        reader.feed(std::string_view(&c, 1), out);
     REQUIRE(out.size() == 1);
     REQUIRE(out[0].literals.size() == 1);
     CHECK_MESSAGE(out[0].literals[0] == body, "got ", out[0].literals[0]);
@@ -95,7 +97,8 @@ TEST_CASE("imap: reader refuses a response line over the cap") {
     std::string chunk(1024 * 1024, 'a');
     bool threw = false;
     try {
-        for (std::size_t i = 0; i <= ndr::classifiers::k_max_imap_line_bytes / chunk.size(); ++i) reader.feed(chunk, out);
+        for (std::size_t i = 0; i <= ndr::classifiers::k_max_imap_line_bytes / chunk.size(); ++i)
+            reader.feed(chunk, out);
     } catch (const ImapError& e) {
         threw = true;
         CHECK(e.kind() == ImapError::Kind::protocol);
@@ -105,7 +108,8 @@ TEST_CASE("imap: reader refuses a response line over the cap") {
 
 TEST_CASE("imap: reader refuses too many literals in one response") {
     std::string wire = "* 1 FETCH (";
-    for (std::size_t i = 0; i <= ndr::classifiers::k_max_imap_literals; ++i) wire += "X {1}\r\nx ";
+    for (std::size_t i = 0; i <= ndr::classifiers::k_max_imap_literals; ++i)
+        wire += "X {1}\r\nx ";
     wire += ")\r\n";
     ResponseReader reader;
     std::deque<Response> out;
@@ -113,7 +117,8 @@ TEST_CASE("imap: reader refuses too many literals in one response") {
 }
 
 TEST_CASE("imap: parse_fetch reads UID, size, flags, internal date and the body") {
-    auto out = feed_all({"* 12 FETCH (UID 5 RFC822.SIZE 4 FLAGS (\\Seen $NDRTriaged) INTERNALDATE \"23-Nov-2026 18:25:49 +0100\" BODY[] {4}\r\nab\r\n)\r\n"});
+    auto out = feed_all({"* 12 FETCH (UID 5 RFC822.SIZE 4 FLAGS (\\Seen $NDRTriaged) INTERNALDATE "
+                         "\"23-Nov-2026 18:25:49 +0100\" BODY[] {4}\r\nab\r\n)\r\n"});
     REQUIRE(out.size() == 1);
     auto f = parse_fetch(out[0]);
     REQUIRE(f);
@@ -136,7 +141,8 @@ TEST_CASE("imap: parse_fetch ignores other responses and rejects malformed FETCH
     Response unbalanced{Response::Kind::untagged, "", "3 FETCH (UID 1", {}, false};
     CHECK_THROWS_AS(parse_fetch(unbalanced), ImapError);
     std::string deep = "3 FETCH (X ";
-    for (std::size_t i = 0; i <= ndr::classifiers::k_max_imap_depth; ++i) deep += "(";
+    for (std::size_t i = 0; i <= ndr::classifiers::k_max_imap_depth; ++i)
+        deep += "(";
     Response too_deep{Response::Kind::untagged, "", deep, {}, false};
     CHECK_THROWS_AS(parse_fetch(too_deep), ImapError);
 }
@@ -178,15 +184,16 @@ TEST_CASE("imap: uids_after drops the n:* quirk, duplicates and disorder") {
         std::vector<std::uint32_t> want;
     };
     const Row rows[] = {
-        {{7}, 9, {}},                 // "UID 10:*" answered with the last message, UID 7
-        {{9}, 9, {}},                 // the last message is the checkpoint itself
+        {{7}, 9, {}}, // "UID 10:*" answered with the last message, UID 7
+        {{9}, 9, {}}, // the last message is the checkpoint itself
         {{12, 10, 11, 10}, 9, {10, 11, 12}},
         {{1, 2, 3}, 0, {1, 2, 3}},
         {{}, 5, {}},
     };
     for (const auto& r : rows) {
         auto got = uids_after(r.in, r.after);
-        CHECK_MESSAGE(got == r.want, "after ", r.after, ": got ", format_uid_set(got), ", want ", format_uid_set(r.want));
+        CHECK_MESSAGE(got == r.want, "after ", r.after, ": got ", format_uid_set(got), ", want ",
+                      format_uid_set(r.want));
     }
 }
 
@@ -205,14 +212,15 @@ TEST_CASE("imap: mailbox names are quoted and encoded as modified UTF-7") {
         {"INBOX", "\"INBOX\""},
         {"a\"b\\c", "\"a\\\"b\\\\c\""},
         {"R&D", "\"R&-D\""},
-        {"Entw\xc3\xbcrfe", "\"Entw&APw-rfe\""},             // RFC 3501 style: ü = U+00FC
-        {"\xe5\x8f\xb0\xe5\x8c\x97", "\"&U,BTFw-\""},         // RFC 3501 §5.1.3 example
-        {"x\r\nA1 DELETE INBOX", std::nullopt},               // command injection
-        {"\xff\xfe", std::nullopt},                           // not UTF-8
+        {"Entw\xc3\xbcrfe", "\"Entw&APw-rfe\""},      // RFC 3501 style: ü = U+00FC
+        {"\xe5\x8f\xb0\xe5\x8c\x97", "\"&U,BTFw-\""}, // RFC 3501 §5.1.3 example
+        {"x\r\nA1 DELETE INBOX", std::nullopt},       // command injection
+        {"\xff\xfe", std::nullopt},                   // not UTF-8
     };
     for (const auto& r : rows) {
         auto got = quote_mailbox(r.in);
-        CHECK_MESSAGE(got == r.want, "in ", r.in, ": got ", got.value_or("nullopt"), ", want ", r.want.value_or("nullopt"));
+        CHECK_MESSAGE(got == r.want, "in ", r.in, ": got ", got.value_or("nullopt"), ", want ",
+                      r.want.value_or("nullopt"));
     }
 }
 
@@ -221,6 +229,13 @@ TEST_CASE("imap: INTERNALDATE becomes RFC 3339 UTC") {
     CHECK(internal_date_to_rfc3339(" 1-Jan-2027 00:30:00 -0130") == "2027-01-01T02:00:00Z");
     CHECK(internal_date_to_rfc3339("garbage") == "");
     CHECK(internal_date_to_rfc3339("32-Nov-2026 18:25:49 +0100") == "");
+    // As timegm() and strftime() gave them: days and seconds past the end run on, zones cross years.
+    CHECK(internal_date_to_rfc3339("31-Feb-2026 12:00:00 +0000") == "2026-03-03T12:00:00Z");
+    CHECK(internal_date_to_rfc3339("29-feb-2028 00:00:00 +0000") == "2028-02-29T00:00:00Z");
+    CHECK(internal_date_to_rfc3339("31-DEC-2026 23:59:60 +0000") == "2027-01-01T00:00:00Z");
+    CHECK(internal_date_to_rfc3339("01-Jan-1970 00:30:00 +0100") == "1969-12-31T23:30:00Z");
+    CHECK(internal_date_to_rfc3339("31-Dec-9999 23:00:00 -0130") == "10000-01-01T00:30:00Z");
+    CHECK(internal_date_to_rfc3339("23-Noc-2026 18:25:49 +0100") == "");
 }
 
 TEST_CASE("imap: session pipelines commands and collects refused ones") {
@@ -288,7 +303,8 @@ TEST_CASE("imap: IDLE returns changed on EXISTS and ends with DONE") {
 TEST_CASE("imap: new mail reported with another reply makes IDLE return at once") {
     ScriptedTransport t;
     // Dovecot reports mail that arrived meanwhile in the reply to whatever command comes next.
-    t.replies["n1 UID STORE 3 +FLAGS.SILENT ($NDRTriaged)"] = "* 12 EXISTS\r\n* 1 RECENT\r\nn1 OK Store completed\r\n";
+    t.replies["n1 UID STORE 3 +FLAGS.SILENT ($NDRTriaged)"] =
+        "* 12 EXISTS\r\n* 1 RECENT\r\nn1 OK Store completed\r\n";
     Session s(t, std::chrono::milliseconds(2000));
     CHECK_FALSE(s.mail_announced());
     CHECK(s.command("UID STORE 3 +FLAGS.SILENT ($NDRTriaged)").ok());

@@ -1,18 +1,17 @@
 // test_agent_store.cpp — agent/store: file mode, migrations, one-transaction recording, dedupe,
 // incidents and sanitising on insert.
-#include <doctest/doctest.h>
-
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <fstream>
-#include <stdexcept>
-#include <string>
-
-#include <sqlite3.h>
-
 #include "agent/store/migrations.hpp"
 #include "agent/store/store.hpp"
+#include "classifiers/text.hpp"
+
+#include <doctest/doctest.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+#include <stdexcept>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace ndr::agent::store;
 namespace cl = ndr::classifiers;
@@ -50,7 +49,8 @@ cl::DeliveryReport spamhaus_report(const std::string& recipient, const std::stri
     rec.reply_code = 554;
     rec.diagnostic = "554 5.7.1 Client host [" + listed + "] blocked using zen.spamhaus.org";
     rec.verdict.reason = cl::Reason::blocked;
-    rec.verdict.lists.push_back({"spamhaus-zen", listed, "zone-reject", "blocked using zen.spamhaus.org", 50});
+    rec.verdict.lists.push_back(
+        {"spamhaus-zen", listed, "zone-reject", "blocked using zen.spamhaus.org", 50});
     r.recipients.push_back(rec);
     return r;
 }
@@ -81,16 +81,19 @@ TEST_CASE("store: a new database is created 0600, WAL, at the current schema ver
     ::umask(old);
     struct stat st {};
     REQUIRE(::stat(path.c_str(), &st) == 0);
-    CHECK_MESSAGE((st.st_mode & 0777) == 0600, "got mode " << std::oct << (st.st_mode & 0777) << ", want 600");
+    CHECK_MESSAGE((st.st_mode & 0777) == 0600,
+                  "got mode " << std::oct << (st.st_mode & 0777) << ", want 600");
     CHECK(s->schema_version() == k_schema_version);
     CHECK(s->query_int("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
     CHECK(s->query_int("PRAGMA foreign_keys") == 1);
     CHECK(s->query_int("PRAGMA temp_store") == 2); // savepoint sub-journals in memory, no temporary file
-    for (const char* table : {"checkpoints", "messages", "message_locations", "recipient_records", "list_hits",
-                              "dnsbl_answers", "incidents", "events", "drafts", "runs", "derived"}) {
+    for (const char* table :
+         {"checkpoints", "messages", "message_locations", "recipient_records", "list_hits", "dnsbl_answers",
+          "incidents", "events", "drafts", "runs", "derived"}) {
         CAPTURE(table);
-        CHECK(s->query_int(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
-                           table + "'") == 1);
+        CHECK(
+            s->query_int(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '") +
+                         table + "'") == 1);
     }
 }
 
@@ -137,8 +140,8 @@ TEST_CASE("store: dnsbl_answers has exactly the shape fixed in schema.md") {
     int i = 0;
     for (const char* col : want) {
         CAPTURE(col);
-        CHECK(s->query_int(std::string("SELECT cid FROM pragma_table_info('dnsbl_answers') WHERE name = '") + col +
-                           "'") == i++);
+        CHECK(s->query_int(std::string("SELECT cid FROM pragma_table_info('dnsbl_answers') WHERE name = '") +
+                           col + "'") == i++);
     }
     CHECK(s->query_int("SELECT COUNT(*) FROM pragma_table_info('dnsbl_answers') WHERE pk > 0") == 2);
 }
@@ -162,6 +165,45 @@ TEST_CASE("store: migration from v1 keeps the data and reaches the current versi
     CHECK(v2->query_int("SELECT COUNT(*) FROM schema_version") == k_schema_version);
 }
 
+TEST_CASE("store: migration 5 rebuilds messages with every row, id and reference, and the same checks") {
+    TempDir dir;
+    const auto path = dir.file("state.db");
+    const auto a = spamhaus_report("bob@example.net", "198.51.100.23");
+    auto b = spamhaus_report("carol@example.org", "198.51.100.24");
+    b.anomalies = {"header-too-large"};
+    std::int64_t second = 0;
+    {
+        auto v4 = open_ok(path, 4);
+        v4->record_message(input_for("raw-1", 1, &a), true);
+        second = v4->record_message(input_for("raw-2", 2, &b), true).message_id;
+        v4->record_message(input_for("raw-3", 3, nullptr), true);
+        v4->query_int("DELETE FROM messages WHERE id = 1 RETURNING 0"); // a gap in the ids
+    }
+    auto s = open_ok(path);
+    CHECK(s->schema_version() == 5);
+    CHECK(s->query_int("SELECT COUNT(*) FROM messages") == 2);
+    CHECK(s->query_int("SELECT id FROM messages WHERE fingerprint = '" + sha256_hex("raw-2") + "'") ==
+          second);
+    CHECK(s->query_int("SELECT COUNT(*) FROM messages WHERE anomalies = '[\"header-too-large\"]' AND "
+                       "parse_status = 'parsed' AND kind = 'failed' AND provenance = 'unknown'") == 1);
+    CHECK(s->query_int("SELECT COUNT(*) FROM pragma_foreign_key_check") == 0);
+    CHECK(s->query_int("SELECT COUNT(*) FROM sqlite_master WHERE name = 'recipient_records_message'") == 0);
+    CHECK(s->query_int("SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages_event_at'") == 1);
+    CHECK(s->query_int("SELECT COUNT(*) FROM sqlite_master WHERE name = 'messages_v5'") == 0);
+    // The checks hold as before: a bad parse_status or fingerprint is refused.
+    CHECK_THROWS(s->query_int("UPDATE messages SET parse_status = 'other' RETURNING 0"));
+    CHECK_THROWS(s->query_int("UPDATE messages SET fingerprint = 'short' RETURNING 0"));
+    // New messages take the next ids, and deleting a message still cascades to its rows.
+    const auto fourth = s->record_message(input_for("raw-4", 4, &a), true).message_id;
+    CHECK(fourth == 4);
+    s->query_int("DELETE FROM messages WHERE id = " + std::to_string(second) + " RETURNING 0");
+    CHECK(s->query_int("SELECT COUNT(*) FROM recipient_records WHERE message_id = " +
+                       std::to_string(second)) == 0);
+    CHECK(s->query_int("SELECT COUNT(*) FROM message_locations WHERE message_id = " +
+                       std::to_string(second)) == 0);
+    CHECK(s->query_int("SELECT COUNT(*) FROM pragma_foreign_key_check") == 0);
+}
+
 TEST_CASE("store: a migration another process applied meanwhile is skipped, not applied twice") {
     // Two ndr-triage processes opening one old state file: both read the old version, one migrates
     // first; the other must not re-run ALTER TABLE ("duplicate column name").
@@ -180,12 +222,14 @@ TEST_CASE("store: a migration another process applied meanwhile is skipped, not 
     CHECK(other_ran);
     CHECK(old->schema_version() == k_schema_version);
     CHECK(old->query_int("SELECT COUNT(*) FROM schema_version") == k_schema_version);
-    CHECK(old->query_int("SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'provenance'") == 1);
+    CHECK(old->query_int("SELECT COUNT(*) FROM pragma_table_info('messages') WHERE name = 'provenance'") ==
+          1);
 }
 
 TEST_CASE("store: migrations are numbered 1..k_schema_version without gaps") {
     int want = 1;
-    for (const auto& m : migrations()) CHECK(m.version == want++);
+    for (const auto& m : migrations())
+        CHECK(m.version == want++);
     CHECK(want - 1 == k_schema_version);
 }
 
@@ -195,7 +239,8 @@ TEST_CASE("store: a database newer than this binary is refused") {
     { auto s = open_ok(path); }
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    const std::string sql = "INSERT INTO schema_version VALUES(" + std::to_string(k_schema_version + 1) + ", 'future', 0)";
+    const std::string sql =
+        "INSERT INTO schema_version VALUES(" + std::to_string(k_schema_version + 1) + ", 'future', 0)";
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
     auto again = Store::open(path);
@@ -221,7 +266,8 @@ TEST_CASE("store: a failure at any step of record_message leaves nothing behind"
         s->set_fault_hook({});
 
         const auto after = s->totals();
-        CHECK_MESSAGE(after.messages == before.messages, "messages: got " << after.messages << ", want " << before.messages);
+        CHECK_MESSAGE(after.messages == before.messages,
+                      "messages: got " << after.messages << ", want " << before.messages);
         CHECK(after.records == before.records);
         CHECK(after.list_hits == before.list_hits);
         CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 1);
@@ -328,7 +374,8 @@ TEST_CASE("store: runs are recorded and the last one is reported") {
     CHECK(last->messages == 5);
     CHECK(last->new_messages == 3);
     CHECK(last->finished_at == 110);
-    for (int i = 0; i < 1100; ++i) s->begin_run("run", "imap://u@h:993", "INBOX", 200 + i);
+    for (int i = 0; i < 1100; ++i)
+        s->begin_run("run", "imap://u@h:993", "INBOX", 200 + i);
     CHECK_MESSAGE(s->query_int("SELECT COUNT(*) FROM runs") <= 1001, "the run history must stay bounded");
     CHECK(s->last_run()->started_at == 1299);
 }
@@ -392,7 +439,7 @@ TEST_CASE("store: a batch that SQLite rolled back by itself is an error, never a
     s->begin_batch();
     s->record_message(input_for("raw-1", 1, &report), true);
     s->query_int("ROLLBACK");
-    CHECK(s->in_batch()); // the Store still believes in it...
+    CHECK(s->in_batch());                                   // the Store still believes in it...
     CHECK_THROWS_AS(s->commit_batch(), std::runtime_error); // ...and says it was lost when asked to commit
     CHECK_FALSE(s->in_batch());
     CHECK(s->totals().messages == 0);
@@ -401,10 +448,132 @@ TEST_CASE("store: a batch that SQLite rolled back by itself is an error, never a
     s->record_message(input_for("raw-2", 2, &report), true);
     s->query_int("ROLLBACK");
     CHECK_THROWS_AS(s->begin_batch(), std::runtime_error); // reopening a lost batch is refused too
-    s->begin_batch();                                       // after the error a new batch starts cleanly
+    s->begin_batch();                                      // after the error a new batch starts cleanly
     s->record_message(input_for("raw-3", 3, &report), true);
     s->commit_batch();
     CHECK(s->totals().messages == 1);
+}
+
+TEST_CASE("store: a batch without savepoints sums incidents and the checkpoint, written at its commit") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    const auto a = spamhaus_report("bob@example.net", "198.51.100.23");
+    auto b = spamhaus_report("carol@example.org", "198.51.100.23");
+    b.recipients.push_back(b.recipients[0]);
+    b.recipients[1].final_recipient = "dave@example.org";
+    b.recipients[1].verdict.receiver_resolver_error = true;
+    // An incident resolved earlier is reopened by the batch's first bounce, once.
+    s->record_message(input_for("raw-0", 1, &a), true);
+    s->query_int("UPDATE incidents SET status = 'resolved' RETURNING 0");
+    s->begin_batch(false);
+    auto in1 = input_for("raw-1", 5, &a);
+    in1.event_at = 1'700'000'000; // earlier than every other
+    s->record_message(in1, true);
+    s->record_message(input_for("raw-2", 3, &b), true); // a lower UID: the checkpoint keeps the highest
+    s->advance_checkpoint(Location{"maildir:/m", "INBOX", 7, 4, ""}, 1'800'000'100);
+    CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 5); // readers see what is pending
+    s->record_message(input_for("raw-3", 6, &a), true);
+    s->commit_batch();
+    const auto i = s->incidents(true).at(0);
+    CHECK(i.status == "open");
+    CHECK(i.bounces == 4);
+    CHECK(i.records == 5);
+    CHECK(i.resolver_errors == 1);
+    CHECK(i.first_seen == 1'700'000'000);
+    CHECK(i.last_seen == 1'790'000'006);
+    CHECK(s->query_int("SELECT COUNT(*) FROM events WHERE kind = 'reopened'") == 1);
+    CHECK(s->query_int("SELECT COUNT(*) FROM events WHERE kind = 'opened'") == 1);
+    CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 6);
+    CHECK(s->totals().list_hits == 5);
+}
+
+TEST_CASE("store: a failed message spoils a batch without savepoints: it is never committed in part") {
+    const char* steps[] = {"begin", "message", "records", "incidents", "location", "checkpoint"};
+    for (const char* step : steps) {
+        CAPTURE(step);
+        TempDir dir;
+        auto s = open_ok(dir.file("state.db"));
+        const auto first = spamhaus_report("bob@example.net", "198.51.100.23");
+        const auto second = spamhaus_report("carol@example.org", "198.51.100.24");
+        s->record_message(input_for("raw-0", 1, &first), true);
+        s->begin_batch(false);
+        s->record_message(input_for("raw-1", 2, &first), true);
+        s->set_fault_hook([step](std::string_view at) {
+            if (at == step) throw std::runtime_error("injected");
+        });
+        CHECK_THROWS_AS(s->record_message(input_for("raw-2", 3, &second), true), std::runtime_error);
+        s->set_fault_hook({});
+        // Nothing more goes into it, and it cannot be committed: only rolled back, whole.
+        CHECK_THROWS_AS(s->record_message(input_for("raw-3", 4, &first), true), std::runtime_error);
+        CHECK_THROWS_AS(s->advance_checkpoint(Location{"maildir:/m", "INBOX", 7, 9, ""}, 1),
+                        std::runtime_error);
+        CHECK_THROWS_AS(s->commit_batch(), std::runtime_error);
+        CHECK_FALSE(s->in_batch());
+        CHECK(s->totals().messages == 1);
+        CHECK(s->totals().incidents == 1);
+        CHECK(s->incidents(true).at(0).bounces == 1);
+        CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 1);
+        // The next batch starts clean.
+        s->begin_batch(false);
+        s->record_message(input_for("raw-1", 2, &first), true);
+        s->record_message(input_for("raw-2", 3, &second), true);
+        s->commit_batch();
+        CHECK(s->totals().messages == 3);
+        CHECK(s->totals().incidents == 2);
+        CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 3);
+    }
+}
+
+TEST_CASE("store: a duplicate fingerprint in a batch without savepoints only gains its location") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    const auto report = spamhaus_report("bob@example.net", "198.51.100.23");
+    s->begin_batch(false);
+    const auto a = s->record_message(input_for("same", 1, &report), true);
+    const auto b = s->record_message(input_for("same", 2, &report), true);
+    s->commit_batch();
+    CHECK(a.is_new);
+    CHECK_FALSE(b.is_new);
+    CHECK(a.message_id == b.message_id);
+    CHECK(s->totals().messages == 1);
+    CHECK(s->totals().records == 1);
+    CHECK(s->incidents(true).at(0).bounces == 1);
+    CHECK(s->query_int("SELECT COUNT(*) FROM message_locations") == 2);
+}
+
+TEST_CASE("store: anomalies are stored as the JSON array nlohmann::json writes, escapes and all") {
+    TempDir dir;
+    auto s = open_ok(dir.file("state.db"));
+    const std::vector<std::vector<std::string>> cases = {
+        {},
+        {"header-too-large"},
+        {"quote\"d", "back\\slash", "two  spaces ", "caf\xC3\xA9", "tab\there",
+         "bad\xFF"
+         "byte"},
+        std::vector<std::string>(70, "many"), // capped at 64
+    };
+    std::uint32_t uid = 0;
+    for (const auto& anomalies : cases) {
+        auto report = spamhaus_report("bob@example.net", "198.51.100.23");
+        report.anomalies = anomalies;
+        ++uid;
+        const auto id =
+            s->record_message(input_for("raw-" + std::to_string(uid), uid, &report), true).message_id;
+        nlohmann::json want = nlohmann::json::array();
+        for (std::size_t i = 0; i < anomalies.size() && i < 64; ++i)
+            want.push_back(cl::sanitise(anomalies[i], 512));
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open_v2(dir.file("state.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+                SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, "SELECT anomalies FROM messages WHERE id = ?", -1, &st, nullptr) ==
+                SQLITE_OK);
+        sqlite3_bind_int64(st, 1, id);
+        REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+        CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == want.dump());
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+    }
 }
 
 TEST_CASE("store: derived values are kept by key and replaced") {
@@ -464,7 +633,8 @@ TEST_CASE("store: reasons over a pass's message ids, consecutive or not, each id
     for (std::uint32_t i = 0; i < 4; ++i) {
         auto report = spamhaus_report("u" + std::to_string(i) + "@example.net", "198.51.100.23");
         report.recipients.at(0).verdict.reason = reasons[i];
-        ids.push_back(s->record_message(input_for("raw-r" + std::to_string(i), i + 1, &report), true).message_id);
+        ids.push_back(
+            s->record_message(input_for("raw-r" + std::to_string(i), i + 1, &report), true).message_id);
     }
     const auto count_of = [](const Counts& c, const std::string& reason) {
         for (const auto& [r, n] : c)
