@@ -17,9 +17,9 @@ Pipeline make_pipeline(classifiers::rules::RuleSet set) {
     return p;
 }
 
-std::expected<Pipeline, std::vector<std::string>> make_pipeline(const GlobalOptions& options) {
-    // Parsed, not compiled: the matcher compiles each pattern when a message first needs it.
-    classifiers::rules::LoadResult loaded = load_rule_dirs(options, classifiers::rules::PatternCheck::parse);
+std::expected<Pipeline, std::vector<std::string>> make_pipeline(const GlobalOptions& options,
+                                                                classifiers::rules::PatternCheck check) {
+    classifiers::rules::LoadResult loaded = load_rule_dirs(options, check);
     if (!loaded.errors.empty()) return std::unexpected(std::move(loaded.errors));
     return make_pipeline(std::move(loaded.set));
 }

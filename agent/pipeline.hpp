@@ -13,6 +13,7 @@
 
 #include "agent/global_options.hpp"
 #include "classifiers/report.hpp"
+#include "classifiers/rules/loader.hpp"
 #include "classifiers/rules/matcher.hpp"
 #include "classifiers/rules/model.hpp"
 
@@ -32,8 +33,12 @@ Pipeline make_pipeline_without_rules();
 Pipeline make_pipeline(classifiers::rules::RuleSet set);
 
 // Loads the rule directories named by the options (agent/rules_dirs.hpp). Every load error, as
-// "file:line: message", when the set is unusable.
-std::expected<Pipeline, std::vector<std::string>> make_pipeline(const GlobalOptions& options);
+// "file:line: message", when the set is unusable. By default the patterns are parsed and each is
+// compiled when a message first needs it (classifiers/rules/compiled.hpp); the service passes
+// PatternCheck::compile, so that a pattern too large for RE2 stops it at start or reload, as any
+// other rule error does, instead of showing up later as "attribution-pattern-failed".
+std::expected<Pipeline, std::vector<std::string>> make_pipeline(
+    const GlobalOptions& options, classifiers::rules::PatternCheck check = classifiers::rules::PatternCheck::parse);
 
 // parse_message → classify → attribute (when the pipeline has rules). Never throws on bad input.
 classifiers::DeliveryReport analyse(std::string_view raw, const Pipeline& pipeline);

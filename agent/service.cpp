@@ -130,7 +130,8 @@ std::optional<Loaded> load(const GlobalOptions& global, const Logger& log) {
                                  (config->path.empty() ? std::string(k_default_config_path) : config->path));
         return std::nullopt;
     }
-    auto pipeline = make_pipeline(global);
+    // A long-running process: every pattern compiled now, so that no rule error waits for a message.
+    auto pipeline = make_pipeline(global, classifiers::rules::PatternCheck::compile);
     if (!pipeline) {
         for (const auto& e : pipeline.error()) log(LogLevel::error, e);
         return std::nullopt;
