@@ -36,10 +36,9 @@ inline constexpr std::size_t k_max_received_fields = 64;
 inline constexpr std::size_t k_max_match_text_bytes = 16u * 1024;
 // One rules.d file (configuration, but the loader must survive garbage): larger files are an error.
 inline constexpr std::size_t k_max_rule_file_bytes = 1024u * 1024;
-// RE2 memory budget: per compiled pattern, and for the one RE2::Set holding every pattern. When the set's
-// DFA runs out of memory the matcher falls back to running each pattern on its own (still linear).
+// RE2 memory budget per compiled pattern (a pattern whose program needs more does not compile: a load
+// error where patterns are compiled at load, else the anomaly "attribution-pattern-failed").
 inline constexpr std::int64_t k_max_rule_pattern_mem = 8 * 1024 * 1024;
-inline constexpr std::int64_t k_max_rule_set_mem = 64 * 1024 * 1024;
 // Sanitised text: the cap for one value in a log line, a terminal, a database row or a draft.
 inline constexpr std::size_t k_max_sanitised_bytes = 4u * 1024;
 // DNSBL checks (agent/dnsbl). DNS answers are hostile too.
