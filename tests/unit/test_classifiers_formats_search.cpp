@@ -4,20 +4,19 @@
 // the marker lines are those of a line-by-line check, the lines are split as next_line() does, and
 // the phrases found in From and Subject are those contains() finds there, and the header fields
 // found in one pass are those Headers::get / has find.
-#include <doctest/doctest.h>
+#include "classifiers/formats/common.hpp"
+#include "classifiers/formats/needles.hpp"
+#include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
+#include "classifiers/text.hpp"
 
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "classifiers/formats/common.hpp"
-#include "classifiers/formats/needles.hpp"
-#include "classifiers/limits.hpp"
-#include "classifiers/mime.hpp"
-#include "classifiers/text.hpp"
 
 using namespace ndr::classifiers;
 using namespace ndr::classifiers::formats;
@@ -153,6 +152,47 @@ TEST_CASE("formats: the phrase index agrees with a plain search on edge-case tex
         build_context(msg, ctx);
         CHECK(mismatches(ctx, "edge case") == 0);
     }
+}
+
+TEST_CASE("formats: the phrase index agrees with a plain search wherever the text is split") {
+    // index_text() scans up to four runs of whole lines at once, split near a quarter of the text,
+    // and a phrase longer than the automaton's depth is compared with the text where its start was
+    // found. Texts of every length up to a few hundred bytes put the split points, the 64-byte blocks
+    // of the line search and the text's end at every place relative to the phrases: phrases of the
+    // greatest length, at the very start and end, right before and after a split, markers at line
+    // starts, a phrase cut by the end of the text, lines that are empty or hold only "\r".
+    std::string_view longest = k_needles[0];
+    for (std::string_view n : k_needles)
+        if (n.size() > longest.size()) longest = n;
+    const std::string pieces[] = {
+        std::string(longest) + "\n",
+        "----- Original message -----\n",
+        "because:",
+        "\n",
+        "x\r\n",
+        "This is the mail system at host\n",
+        "  --- Below this line is a copy of the message.\n",
+        "following recipients",
+        "\r\n\r\n",
+        "Mail delivery failed: returning message to sender\n",
+    };
+    std::size_t bad = 0, texts = 0;
+    for (std::size_t start = 0; start < std::size(pieces); ++start) {
+        std::string text;
+        for (std::size_t k = 0; text.size() < 700; ++k) {
+            text += pieces[(start + k * 3) % std::size(pieces)];
+            if (k % 4 == 3) text += std::string(k % 7, 'y');
+            for (const std::string& t : {text, text + std::string(longest).substr(0, longest.size() - 1)}) {
+                const ParsedMessage msg = message(t);
+                Context ctx;
+                build_context(msg, ctx);
+                bad += mismatches(ctx, "split text");
+                ++texts;
+            }
+        }
+    }
+    CHECK(texts > 100);
+    CHECK(bad == 0);
 }
 
 TEST_CASE("formats: a listed phrase is found by its index, an unlisted one by a plain search") {
