@@ -278,69 +278,102 @@ class Events {
     std::vector<Event> m_more;
 };
 
-struct Stream {
-    std::size_t pos, end; // the bytes left: [pos, end)
-    std::uint32_t row = 0;
+// A run of bytes that one stream scans from the root: [pos, end) of the text at p.
+struct Job {
+    const unsigned char* p;
+    std::size_t n; // the size of that text (a phrase that starts in the run may end after it)
+    std::size_t pos, end;
+    // Where the job's findings start: a stream that starts inside the text starts k_depth - 1 bytes
+    // early (from the root: after that many bytes its state is exact, no prefix is longer) and
+    // keeps only what the stream before it does not find, the rows reached after this offset.
+    std::size_t keep_after;
     Events* events;
 };
 
 constexpr std::size_t k_streams = 4;
 
-// Steps the four streams (stream k's next byte is q[k][i], its row r[k]) from i until one lands on a
-// flagged row: returns the offset after that byte, or `len`. Out of line and without calls: the loop
-// keeps everything in registers; the streams' table loads do not depend on each other.
+// Where one of the four streams landed on a flagged row: the offset after the byte, and the four
+// rows there.
+struct Flag {
+    std::uint32_t at;
+    std::array<std::uint16_t, 4> row;
+};
+
+// Steps the four streams (stream k's next byte is q[k][i], its row r[k]) from i to `len`, noting in
+// flags[0, count) where any of them lands on a flagged row; stops early when the notes are full.
+// Returns where it stopped. Out of line and without calls: the loop keeps everything in registers;
+// the streams' table loads do not depend on each other.
+constexpr std::size_t k_max_flags = 32;
 [[gnu::noinline]] std::size_t step4(const Automaton& a, const unsigned char* const* q, std::size_t* r,
-                                    std::size_t i, std::size_t len) {
+                                    std::size_t i, std::size_t len, Flag* flags, std::size_t& count) {
     const std::uint16_t* const next = a.next.data();
     const std::uint8_t* const cls = a.byte_class.data();
-    const unsigned char *q0 = q[0] + i, *q1 = q[1] + i, *q2 = q[2] + i, *q3 = q[3] + i;
-    const unsigned char* const end = q[0] + len;
+    const unsigned char *q0 = q[0], *q1 = q[1], *q2 = q[2], *q3 = q[3];
     std::size_t r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3];
-    while (q0 != end) {
-        r0 = next[r0 + cls[*q0++]];
-        r1 = next[r1 + cls[*q1++]];
-        r2 = next[r2 + cls[*q2++]];
-        r3 = next[r3 + cls[*q3++]];
-        if (((r0 | r1) | (r2 | r3)) & Automaton::k_flagged) [[unlikely]]
-            break;
+    Flag* out = flags + count;
+    Flag* const full = flags + k_max_flags;
+    while (i < len) {
+        r0 = next[r0 + cls[q0[i]]];
+        r1 = next[r1 + cls[q1[i]]];
+        r2 = next[r2 + cls[q2[i]]];
+        r3 = next[r3 + cls[q3[i]]];
+        ++i;
+        if (((r0 | r1) | (r2 | r3)) & Automaton::k_flagged) [[unlikely]] {
+            *out++ = Flag{static_cast<std::uint32_t>(i),
+                          {static_cast<std::uint16_t>(r0), static_cast<std::uint16_t>(r1),
+                           static_cast<std::uint16_t>(r2), static_cast<std::uint16_t>(r3)}};
+            if (out == full) break;
+        }
     }
     r[0] = r0;
     r[1] = r1;
     r[2] = r2;
     r[3] = r3;
-    return static_cast<std::size_t>(q0 - q[0]);
+    count = static_cast<std::size_t>(out - flags);
+    return i;
 }
 
-// Runs the streams s[0, m) (m <= k_streams) to their ends, all four steps at a time: a stream that
-// has ended (or was never used) meanwhile reads zero bytes, which no phrase holds (its row stays
-// the root's, it finds nothing).
-void run_streams(const Automaton& a, const unsigned char* p, Stream* s, std::size_t m) {
+// Runs the jobs: stream k takes jobs[first[k], first[k + 1]) in turn (k < k_streams). All four
+// streams step at a time: one whose jobs are done (or that has none) meanwhile reads zero bytes,
+// which no phrase holds (its row stays the root's, it finds nothing).
+void run_jobs(const Automaton& a, Job* jobs, const std::size_t* first) {
     static constexpr unsigned char k_zeros[1024]{};
+    std::size_t cur[k_streams], row[k_streams] = {};
+    for (std::size_t k = 0; k < k_streams; ++k)
+        cur[k] = first[k];
     for (;;) {
         std::size_t len = sizeof k_zeros;
-        bool any = false;
-        for (std::size_t k = 0; k < m; ++k)
-            if (s[k].pos < s[k].end) {
-                len = std::min(len, s[k].end - s[k].pos);
-                any = true;
+        bool live[k_streams], any = false;
+        for (std::size_t k = 0; k < k_streams; ++k) {
+            while (cur[k] < first[k + 1] && jobs[cur[k]].pos == jobs[cur[k]].end) {
+                ++cur[k]; // the next job starts at the root
+                row[k] = 0;
             }
+            live[k] = cur[k] < first[k + 1];
+            if (live[k]) len = std::min(len, jobs[cur[k]].end - jobs[cur[k]].pos);
+            any |= live[k];
+        }
         if (!any) return;
         const unsigned char* q[k_streams];
         std::size_t r[k_streams];
         for (std::size_t k = 0; k < k_streams; ++k) {
-            const bool live = k < m && s[k].pos < s[k].end;
-            q[k] = live ? p + s[k].pos : k_zeros;
-            r[k] = live ? s[k].row : 0;
+            q[k] = live[k] ? jobs[cur[k]].p + jobs[cur[k]].pos : k_zeros;
+            r[k] = live[k] ? row[k] : 0;
         }
+        Flag flags[k_max_flags];
         for (std::size_t i = 0; i < len;) {
-            i = step4(a, q, r, i, len);
-            for (std::size_t k = 0; k < k_streams; ++k)
-                if (k < m && r[k] >= Automaton::k_flagged) s[k].events->push(r[k], s[k].pos + i);
+            std::size_t count = 0;
+            i = step4(a, q, r, i, len, flags, count);
+            for (std::size_t f = 0; f < count; ++f)
+                for (std::size_t k = 0; k < k_streams; ++k)
+                    if (const Job& j = jobs[cur[k]]; live[k] && flags[f].row[k] >= Automaton::k_flagged &&
+                                                     j.pos + flags[f].at > j.keep_after)
+                        j.events->push(flags[f].row[k], j.pos + flags[f].at);
         }
-        for (std::size_t k = 0; k < m; ++k)
-            if (s[k].pos < s[k].end) {
-                s[k].pos += len;
-                s[k].row = r[k];
+        for (std::size_t k = 0; k < k_streams; ++k)
+            if (live[k]) {
+                jobs[cur[k]].pos += len;
+                row[k] = r[k];
             }
     }
 }
@@ -469,49 +502,62 @@ class Hits {
 };
 
 // A stream gets at least this many bytes.
-constexpr std::size_t k_min_stream_bytes = 64;
+constexpr std::size_t k_min_stream_bytes = 32;
 
 } // namespace
 
-void index_text(std::string_view text, NeedleIndex& index) {
+void index_text(std::string_view text, NeedleIndex& index, std::span<const PhraseQuery> queries) {
     const Automaton& a = automaton();
     index.line_starts.clear();
     index.lines.clear();
     index.marker_lines.clear();
     index.count.fill(0);
-    if (text.empty()) return;
     const std::vector<std::uint32_t>& starts = index.line_starts;
-    find_line_starts(text, index.line_starts);
-
-    // The streams: runs of whole lines of about equal length.
     const std::size_t n = text.size();
-    const std::size_t want = std::clamp<std::size_t>(n / k_min_stream_bytes, 1, k_streams);
-    Events events[k_streams];
-    Stream streams[k_streams];
-    std::size_t m = 0, begin = 0;
-    for (std::size_t k = 1; k <= want; ++k) {
-        std::size_t end = n;
-        if (k < want) {
-            // The line start nearest to k/want of the text.
-            const std::size_t target = n * k / want;
-            const auto it = std::lower_bound(starts.begin(), starts.end(), target);
-            end = it == starts.end() ? n : *it;
-            if (it != starts.begin() && target - it[-1] < end - target) end = it[-1];
-            if (end <= begin) continue;
-        }
-        streams[m] = Stream{begin, end, 0, &events[m]};
-        ++m;
-        begin = end;
-        if (end == n) break;
-    }
-    const std::size_t used = m;
-    const auto* const p = reinterpret_cast<const unsigned char*>(text.data());
-    run_streams(a, p, streams, m);
+    if (n != 0) find_line_starts(text, index.line_starts);
 
-    // The hits in text order; a monotone cursor finds each one's line.
+    // The jobs: the short texts first (stream 0 begins with them), then the text in runs such that
+    // the streams get the same number of bytes.
+    const std::size_t nq = std::min(queries.size(), k_max_queries);
+    Events events[k_max_queries + k_streams];
+    Job jobs[k_max_queries + k_streams];
+    std::size_t first[k_streams + 1], m = 0, before = 0;
+    for (std::size_t k = 0; k < nq; ++k) {
+        const std::string_view t = queries[k].text;
+        jobs[m] = Job{reinterpret_cast<const unsigned char*>(t.data()), t.size(), 0, t.size(), 0, &events[m]};
+        ++m;
+        before += t.size();
+    }
+    const auto* const p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t total = before + n;
+    const std::size_t streams = std::clamp<std::size_t>(total / k_min_stream_bytes, 1, k_streams);
+    const auto boundary = [&](std::size_t k) { // where stream k's part of the text starts
+        const std::size_t at = total * k / streams;
+        return k == 0 || at < before ? 0 : std::min(at - before, n);
+    };
+    first[0] = 0;
+    for (std::size_t k = 0; k < k_streams; ++k) {
+        const std::size_t begin = boundary(k), end = k + 1 < streams ? boundary(k + 1) : n;
+        if (k < streams && end > begin) {
+            jobs[m] = Job{p, n, begin < k_depth ? 0 : begin - (k_depth - 1), end, begin, &events[m]};
+            ++m;
+        }
+        first[k + 1] = m;
+    }
+    run_jobs(a, jobs, first);
+
+    for (std::size_t k = 0; k < nq; ++k) {
+        PhraseSet& found = *queries[k].found;
+        found.reset();
+        events[k].for_each([&](const Event& e) {
+            a.each_end(e.row, jobs[k].p, jobs[k].n, e.at,
+                       [&](std::uint16_t id, std::size_t) { found.set(id); });
+        });
+    }
+    // The text's hits in text order; a monotone cursor finds each one's line.
     Hits hits(text, index);
     std::uint32_t line = 0;
-    for (std::size_t k = 0; k < used; ++k)
+    for (std::size_t k = nq; k < m; ++k)
         events[k].for_each([&](const Event& e) {
             while (line + 1 < starts.size() && starts[line + 1] < e.at)
                 ++line;
@@ -520,18 +566,11 @@ void index_text(std::string_view text, NeedleIndex& index) {
             });
         });
     hits.finish();
-}
-
-void find_phrases(std::string_view text, PhraseSet& found) {
-    const Automaton& a = automaton();
-    found.reset();
-    Events events;
-    Stream s{0, text.size(), 0, &events};
-    const auto* const p = reinterpret_cast<const unsigned char*>(text.data());
-    run_streams(a, p, &s, 1);
-    events.for_each([&](const Event& e) {
-        a.each_end(e.row, p, text.size(), e.at, [&](std::uint16_t id, std::size_t) { found.set(id); });
-    });
+    // More short texts than k_max_queries: the rest in another pass.
+    if (nq < queries.size()) {
+        NeedleIndex none;
+        index_text({}, none, queries.subspan(nq));
+    }
 }
 
 } // namespace ndr::classifiers::formats

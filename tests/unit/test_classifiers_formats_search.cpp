@@ -195,6 +195,32 @@ TEST_CASE("formats: the phrase index agrees with a plain search wherever the tex
     CHECK(bad == 0);
 }
 
+TEST_CASE("formats: the short texts scanned along with the text hold the phrases contains() finds") {
+    // More of them than index_text() takes in its pass, the first of them longer than the text.
+    const std::string shorts[] = {
+        std::string(300, 'x') + "MAILER-DAEMON@example.org postmaster",
+        "Mail delivery failed: Delivery Status Notification (Failure)",
+        "",
+        "au.com ezweb.ne.jp mailer-daemon@google",
+        "interscan",
+    };
+    for (const std::string_view text :
+         {std::string_view(), std::string_view("because: x\nfollowing recipients\n")}) {
+        std::vector<PhraseSet> found(std::size(shorts));
+        std::vector<PhraseQuery> queries;
+        for (std::size_t k = 0; k < std::size(shorts); ++k)
+            queries.push_back({shorts[k], &found[k]});
+        NeedleIndex index;
+        index_text(text, index, queries);
+        for (std::size_t k = 0; k < std::size(shorts); ++k)
+            for (std::size_t id = 0; id < k_needle_count; ++id)
+                CHECK_MESSAGE(found[k].test(id) == contains(shorts[k], k_needles[id]), shorts[k], " / ",
+                              k_needles[id]);
+        CHECK(index.line_starts.size() == (text.empty() ? 0 : 2));
+        CHECK(index.count[Needle("because:").id] == (text.empty() ? 0 : 1));
+    }
+}
+
 TEST_CASE("formats: a listed phrase is found by its index, an unlisted one by a plain search") {
     const ParsedMessage msg = message("intro\nThis Is The Mail System At Host mx.example.net.\n"
                                       "--- Below this line is a copy of the message.\n");
