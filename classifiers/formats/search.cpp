@@ -8,12 +8,14 @@
 // prefixes end are numbered from a power of two on, so one comparison of the bitwise or of several
 // rows tells whether any of them needs a look.
 //
-// A scan steps up to four streams at once, each over its own run of whole lines: a '\n' takes every
-// state back to the root (no phrase holds one), so a stream that starts at a line start needs no
-// warm-up and finds exactly the matches that end in its run. The streams' table loads do not depend
-// on each other: the CPU overlaps them (one stream waits on each load in turn). Their findings are
-// read in stream order: the hits come in text order.
-// Built once, immutable afterwards, safe from any thread.
+// A scan steps four streams at once, each over its own share of the bytes (the From and Subject
+// values, then the text in four runs of the same length): no prefix is longer than k_depth, so a
+// stream that starts k_depth - 1 bytes before its share, from the root, is in the exact state when
+// its share starts, and it keeps only what it finds from there on. The streams' table loads do not
+// depend on each other: the CPU overlaps them (one stream waits on each load in turn). Their
+// findings are read in stream order: the hits come in text order. The line starts are found in a
+// pass of their own (SSE2 compares, 64 bytes per mask).
+// The automaton is built once, immutable afterwards, safe from any thread.
 #include "classifiers/formats/search.hpp"
 
 #include <algorithm>
