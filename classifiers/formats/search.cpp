@@ -4,7 +4,7 @@
 // folded, completed into a full transition table (one entry per byte class: the bytes that occur in
 // those prefixes, and one class for every other byte). A phrase that is longer than k_depth is a
 // candidate where its prefix ends: the rest is compared with the text there. The table is small
-// (a few hundred states x ~30 classes x 2 bytes: it stays in L1), and the states where phrases or
+// (672 states x 33 classes x 2 bytes, ~44 KB: it fits in L1), and the states where phrases or
 // prefixes end are numbered from a power of two on, so one comparison of the bitwise or of several
 // rows tells whether any of them needs a look.
 //
@@ -37,8 +37,9 @@ constexpr char fold(char c) {
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
 
-// The trie holds each phrase's first k_depth bytes.
-constexpr std::size_t k_depth = 8;
+// The trie holds each phrase's first k_depth bytes: deeper, the table grows; shallower, more prefixes
+// are found where the phrase is not (8 bytes: 8.1 candidates per corpus message, 12 bytes: 5.0).
+constexpr std::size_t k_depth = 12;
 
 namespace bound {
 
