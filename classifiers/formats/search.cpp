@@ -281,18 +281,6 @@ class Events {
     std::vector<Event> m_more;
 };
 
-// A run of bytes that one stream scans from the root: [pos, end) of the text at p.
-struct Job {
-    const unsigned char* p;
-    std::size_t n; // the size of that text (a phrase that starts in the run may end after it)
-    std::size_t pos, end;
-    // Where the job's findings start: a stream that starts inside the text starts k_depth - 1 bytes
-    // early (from the root: after that many bytes its state is exact, no prefix is longer) and
-    // keeps only what the stream before it does not find, the rows reached after this offset.
-    std::size_t keep_after;
-    Events* events;
-};
-
 constexpr std::size_t k_streams = 4;
 
 // Where one of the four streams landed on a flagged row: the offset after the byte, and the four
@@ -336,50 +324,97 @@ constexpr std::size_t k_max_flags = 32;
     return i;
 }
 
-// Runs the jobs: stream k takes jobs[first[k], first[k + 1]) in turn (k < k_streams). All four
-// streams step at a time: one whose jobs are done (or that has none) meanwhile reads zero bytes,
-// which no phrase holds (its row stays the root's, it finds nothing).
-void run_jobs(const Automaton& a, Job* jobs, const std::size_t* first) {
-    static constexpr unsigned char k_zeros[1024]{};
-    std::size_t cur[k_streams], row[k_streams] = {};
-    for (std::size_t k = 0; k < k_streams; ++k)
-        cur[k] = first[k];
-    for (;;) {
-        std::size_t len = sizeof k_zeros;
-        bool live[k_streams], any = false;
-        for (std::size_t k = 0; k < k_streams; ++k) {
-            while (cur[k] < first[k + 1] && jobs[cur[k]].pos == jobs[cur[k]].end) {
-                ++cur[k]; // the next job starts at the root
-                row[k] = 0;
-            }
-            live[k] = cur[k] < first[k + 1];
-            if (live[k]) len = std::min(len, jobs[cur[k]].end - jobs[cur[k]].pos);
-            any |= live[k];
+// The bytes the four streams read: the text, then each short text after a NUL byte (no phrase holds
+// one: a NUL takes the automaton back to the root), as one sequence V. Stream k finds what ends in
+// its share of V, the bytes [k * share, (k + 1) * share); it starts k_depth - 1 bytes before that
+// (from the root: after that many bytes its state is exact, no prefix is longer) and reads
+// `width` = share + k_depth - 1 bytes: the four streams step together from start to end. A stream
+// reads the text itself where it can, else a copy of its bytes of V with zeros after them.
+class Lanes {
+  public:
+    struct Segment {
+        const unsigned char* p;
+        std::size_t size;
+        std::size_t begin; // its offset in V
+    };
+
+    Lanes(const Segment* segments, std::size_t count) : m_seg(segments), m_count(count) {
+        const Segment& last = segments[count - 1];
+        m_total = last.begin + last.size;
+        m_share = (m_total + k_streams - 1) / k_streams;
+        m_width = m_share + k_depth - 1;
+    }
+
+    // Scans V, calling on_flag(k, row, v) for each flagged row that stream k reaches after the
+    // byte before offset v of V, in its share; stream by stream, in order.
+    template <class F> void scan(const Automaton& a, F&& on_flag) {
+        if (m_total == 0) return;
+        const std::size_t n = m_seg[0].size; // the text: read in place where a stream fits in it
+        std::size_t copies = 0;
+        for (std::size_t k = 0; k < k_streams; ++k)
+            copies += start(k) + m_width > n ? 1 : 0;
+        std::array<unsigned char, 4096> local; // most texts: the copy of the last stream's bytes
+        std::vector<unsigned char> heap;
+        unsigned char* buffer = local.data();
+        if (copies * m_width > local.size()) {
+            heap.resize(copies * m_width);
+            buffer = heap.data();
         }
-        if (!any) return;
+        std::memset(buffer, 0, copies * m_width);
         const unsigned char* q[k_streams];
-        std::size_t r[k_streams];
         for (std::size_t k = 0; k < k_streams; ++k) {
-            q[k] = live[k] ? jobs[cur[k]].p + jobs[cur[k]].pos : k_zeros;
-            r[k] = live[k] ? row[k] : 0;
+            if (start(k) + m_width <= n) {
+                q[k] = m_seg[0].p + start(k);
+                continue;
+            }
+            copy(start(k), end(k), buffer);
+            q[k] = buffer;
+            buffer += m_width;
         }
+        Events events[k_streams];
+        std::size_t r[k_streams] = {};
         Flag flags[k_max_flags];
-        for (std::size_t i = 0; i < len;) {
+        for (std::size_t i = 0; i < m_width;) {
             std::size_t count = 0;
-            i = step4(a, q, r, i, len, flags, count);
+            i = step4(a, q, r, i, m_width, flags, count);
             for (std::size_t f = 0; f < count; ++f)
                 for (std::size_t k = 0; k < k_streams; ++k)
-                    if (const Job& j = jobs[cur[k]]; live[k] && flags[f].row[k] >= Automaton::k_flagged &&
-                                                     j.pos + flags[f].at > j.keep_after)
-                        j.events->push(flags[f].row[k], j.pos + flags[f].at);
+                    if (const std::size_t v = start(k) + flags[f].at;
+                        flags[f].row[k] >= Automaton::k_flagged && v > k * m_share && v <= end(k))
+                        events[k].push(flags[f].row[k], v);
         }
         for (std::size_t k = 0; k < k_streams; ++k)
-            if (live[k]) {
-                jobs[cur[k]].pos += len;
-                row[k] = r[k];
-            }
+            events[k].for_each([&](const Event& e) { on_flag(e.row, e.at); });
     }
-}
+
+    // Which segment offset v of V (after a byte of V, not after a NUL) falls in, and where in it.
+    std::size_t segment_of(std::size_t v, std::size_t& at) const {
+        std::size_t s = 0;
+        while (s + 1 < m_count && v > m_seg[s + 1].begin)
+            ++s;
+        at = v - m_seg[s].begin;
+        return s;
+    }
+
+  private:
+    std::size_t start(std::size_t k) const {
+        const std::size_t lo = k * m_share;
+        return lo < k_depth ? 0 : lo - (k_depth - 1);
+    }
+    std::size_t end(std::size_t k) const { return std::min((k + 1) * m_share, m_total); }
+    // V[from, to) to out (zeros where V has its NULs and past `to`: out is zeroed).
+    void copy(std::size_t from, std::size_t to, unsigned char* out) const {
+        for (std::size_t s = 0; s < m_count; ++s) {
+            const std::size_t lo = std::max(from, m_seg[s].begin);
+            const std::size_t hi = std::min(to, m_seg[s].begin + m_seg[s].size);
+            if (lo < hi) std::memcpy(out + (lo - from), m_seg[s].p + (lo - m_seg[s].begin), hi - lo);
+        }
+    }
+
+    const Segment* m_seg;
+    std::size_t m_count;
+    std::size_t m_total = 0, m_share = 0, m_width = 0;
+};
 
 // The line starts as next_line() splits the text: 0, and after each '\n' that is not the last byte.
 // 64 bytes at a time: one mask of their '\n's, then one entry per bit.
@@ -399,16 +434,14 @@ void find_line_starts(std::string_view text, std::vector<std::uint32_t>& starts)
             out[w++] = static_cast<std::uint32_t>(i + static_cast<std::size_t>(std::countr_zero(mask)) + 1);
     };
 #if defined(__SSE2__)
-    const __m128i nl = _mm_set1_epi8('\n');
-    const auto mask64 = [&](const unsigned char* b) {
-        std::uint64_t mask = 0;
-        for (std::size_t k = 0; k < 64; k += 16) {
+    const auto mask64 = [](const unsigned char* b) {
+        const __m128i nl = _mm_set1_epi8('\n');
+        const auto mask16 = [&](std::size_t k) {
             const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + k));
-            mask |=
-                static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl))))
-                << k;
-        }
-        return mask;
+            return static_cast<std::uint64_t>(
+                static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl))));
+        };
+        return mask16(0) | mask16(16) << 16 | mask16(32) << 32 | mask16(48) << 48;
     };
 #else
     const auto mask64 = [](const unsigned char* b) {
@@ -504,9 +537,6 @@ class Hits {
     std::uint32_t m_first_text = 0;       // that offset
 };
 
-// A stream gets at least this many bytes.
-constexpr std::size_t k_min_stream_bytes = 32;
-
 } // namespace
 
 void index_text(std::string_view text, NeedleIndex& index, std::span<const PhraseQuery> queries) {
@@ -519,55 +549,37 @@ void index_text(std::string_view text, NeedleIndex& index, std::span<const Phras
     const std::size_t n = text.size();
     if (n != 0) find_line_starts(text, index.line_starts);
 
-    // The jobs: the short texts first (stream 0 begins with them), then the text in runs such that
-    // the streams get the same number of bytes.
+    // V: the text, then the short texts.
     const std::size_t nq = std::min(queries.size(), k_max_queries);
-    Events events[k_max_queries + k_streams];
-    Job jobs[k_max_queries + k_streams];
-    std::size_t first[k_streams + 1], m = 0, before = 0;
+    const auto* const p = reinterpret_cast<const unsigned char*>(text.data());
+    Lanes::Segment segments[1 + k_max_queries];
+    segments[0] = {p, n, 0};
     for (std::size_t k = 0; k < nq; ++k) {
         const std::string_view t = queries[k].text;
-        jobs[m] = Job{reinterpret_cast<const unsigned char*>(t.data()), t.size(), 0, t.size(), 0, &events[m]};
-        ++m;
-        before += t.size();
+        queries[k].found->reset();
+        segments[k + 1] = {reinterpret_cast<const unsigned char*>(t.data()), t.size(),
+                           segments[k].begin + segments[k].size + 1};
     }
-    const auto* const p = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t total = before + n;
-    const std::size_t streams = std::clamp<std::size_t>(total / k_min_stream_bytes, 1, k_streams);
-    const auto boundary = [&](std::size_t k) { // where stream k's part of the text starts
-        const std::size_t at = total * k / streams;
-        return k == 0 || at < before ? 0 : std::min(at - before, n);
-    };
-    first[0] = 0;
-    for (std::size_t k = 0; k < k_streams; ++k) {
-        const std::size_t begin = boundary(k), end = k + 1 < streams ? boundary(k + 1) : n;
-        if (k < streams && end > begin) {
-            jobs[m] = Job{p, n, begin < k_depth ? 0 : begin - (k_depth - 1), end, begin, &events[m]};
-            ++m;
-        }
-        first[k + 1] = m;
-    }
-    run_jobs(a, jobs, first);
+    Lanes lanes(segments, nq + 1);
 
-    for (std::size_t k = 0; k < nq; ++k) {
-        PhraseSet& found = *queries[k].found;
-        found.reset();
-        events[k].for_each([&](const Event& e) {
-            a.each_end(e.row, jobs[k].p, jobs[k].n, e.at,
-                       [&](std::uint16_t id, std::size_t) { found.set(id); });
-        });
-    }
-    // The text's hits in text order; a monotone cursor finds each one's line.
+    // The text's hits come first, in text order; a monotone cursor finds each one's line.
     Hits hits(text, index);
     std::uint32_t line = 0;
-    for (std::size_t k = nq; k < m; ++k)
-        events[k].for_each([&](const Event& e) {
-            while (line + 1 < starts.size() && starts[line + 1] < e.at)
+    lanes.scan(a, [&](std::uint32_t row, std::size_t v) {
+        std::size_t at;
+        const std::size_t s = lanes.segment_of(v, at);
+        if (s == 0) {
+            while (line + 1 < starts.size() && starts[line + 1] < at)
                 ++line;
-            a.each_end(e.row, p, n, e.at, [&](std::uint16_t id, std::size_t end) {
+            a.each_end(row, p, n, at, [&](std::uint16_t id, std::size_t end) {
                 hits.add(id, static_cast<std::uint32_t>(end), line);
             });
-        });
+        } else {
+            PhraseSet& found = *queries[s - 1].found;
+            a.each_end(row, segments[s].p, segments[s].size, at,
+                       [&](std::uint16_t id, std::size_t) { found.set(id); });
+        }
+    });
     hits.finish();
     // More short texts than k_max_queries: the rest in another pass.
     if (nq < queries.size()) {
