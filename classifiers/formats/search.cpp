@@ -252,35 +252,6 @@ bool is_blank(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-// Where the scan reached a flagged row: the offset after the byte, and the row.
-struct Event {
-    std::uint32_t at;
-    std::uint16_t row;
-};
-
-// A stream's events in order: the first ones in place (a message has a few), the rest on the heap.
-class Events {
-  public:
-    void push(std::uint32_t row, std::size_t at) {
-        const Event e{static_cast<std::uint32_t>(at), static_cast<std::uint16_t>(row)};
-        if (m_count < m_few.size())
-            m_few[m_count++] = e;
-        else
-            m_more.push_back(e);
-    }
-    template <class F> void for_each(F&& f) const {
-        for (std::size_t k = 0; k < m_count; ++k)
-            f(m_few[k]);
-        for (const Event& e : m_more)
-            f(e);
-    }
-
-  private:
-    std::array<Event, 16> m_few;
-    std::size_t m_count = 0;
-    std::vector<Event> m_more;
-};
-
 constexpr std::size_t k_streams = 4;
 
 // Where one of the four streams landed on a flagged row: the offset after the byte, and the four
@@ -345,8 +316,8 @@ class Lanes {
         m_width = m_share + k_depth - 1;
     }
 
-    // Scans V, calling on_flag(k, row, v) for each flagged row that stream k reaches after the
-    // byte before offset v of V, in its share; stream by stream, in order.
+    // Scans V, calling on_flag(row, v) for each flagged row that a stream reaches after the byte
+    // before offset v of V, in its share: in order of v.
     template <class F> void scan(const Automaton& a, F&& on_flag) {
         if (m_total == 0) return;
         const std::size_t n = m_seg[0].size; // the text: read in place where a stream fits in it
@@ -371,20 +342,30 @@ class Lanes {
             q[k] = buffer;
             buffer += m_width;
         }
-        Events events[k_streams];
+        // The flags in order of the steps (past the first k_max_flags, on the heap).
         std::size_t r[k_streams] = {};
         Flag flags[k_max_flags];
+        std::vector<Flag> more;
+        std::size_t count = 0;
         for (std::size_t i = 0; i < m_width;) {
-            std::size_t count = 0;
             i = step4(a, q, r, i, m_width, flags, count);
-            for (std::size_t f = 0; f < count; ++f)
-                for (std::size_t k = 0; k < k_streams; ++k)
-                    if (const std::size_t v = start(k) + flags[f].at;
-                        flags[f].row[k] >= Automaton::k_flagged && v > k * m_share && v <= end(k))
-                        events[k].push(flags[f].row[k], v);
+            if (count == k_max_flags) {
+                more.insert(more.end(), flags, flags + count);
+                count = 0;
+            }
         }
-        for (std::size_t k = 0; k < k_streams; ++k)
-            events[k].for_each([&](const Event& e) { on_flag(e.row, e.at); });
+        // Stream by stream, what each finds in its share.
+        for (std::size_t k = 0; k < k_streams; ++k) {
+            const auto look = [&](const Flag& f) {
+                if (f.row[k] < Automaton::k_flagged) return;
+                if (const std::size_t v = start(k) + f.at; v > k * m_share && v <= end(k))
+                    on_flag(f.row[k], v);
+            };
+            for (const Flag& f : more)
+                look(f);
+            for (std::size_t f = 0; f < count; ++f)
+                look(flags[f]);
+        }
     }
 
     // Which segment offset v of V (after a byte of V, not after a NUL) falls in, and where in it.
