@@ -309,63 +309,15 @@ class Lanes {
         std::size_t begin; // its offset in V
     };
 
-    Lanes(const Segment* segments, std::size_t count) : m_seg(segments), m_count(count) {
-        const Segment& last = segments[count - 1];
-        m_total = last.begin + last.size;
-        m_share = (m_total + k_streams - 1) / k_streams;
-        m_width = m_share + k_depth - 1;
-    }
+    Lanes(const Segment* segments, std::size_t count)
+        : m_seg(segments), m_count(count), m_total(segments[count - 1].begin + segments[count - 1].size) {}
 
     // Scans V, calling on_flag(row, v) for each flagged row that a stream reaches after the byte
-    // before offset v of V, in its share: in order of v.
+    // before offset v of V, in its share: in order of v. A long V is scanned k_window bytes at a
+    // time (what is noted between the steps and the calls stays small).
     template <class F> void scan(const Automaton& a, F&& on_flag) {
-        if (m_total == 0) return;
-        const std::size_t n = m_seg[0].size; // the text: read in place where a stream fits in it
-        std::size_t copies = 0;
-        for (std::size_t k = 0; k < k_streams; ++k)
-            copies += start(k) + m_width > n ? 1 : 0;
-        std::array<unsigned char, 4096> local; // most texts: the copy of the last stream's bytes
-        std::vector<unsigned char> heap;
-        unsigned char* buffer = local.data();
-        if (copies * m_width > local.size()) {
-            heap.resize(copies * m_width);
-            buffer = heap.data();
-        }
-        std::memset(buffer, 0, copies * m_width);
-        const unsigned char* q[k_streams];
-        for (std::size_t k = 0; k < k_streams; ++k) {
-            if (start(k) + m_width <= n) {
-                q[k] = m_seg[0].p + start(k);
-                continue;
-            }
-            copy(start(k), end(k), buffer);
-            q[k] = buffer;
-            buffer += m_width;
-        }
-        // The flags in order of the steps (past the first k_max_flags, on the heap).
-        std::size_t r[k_streams] = {};
-        Flag flags[k_max_flags];
-        std::vector<Flag> more;
-        std::size_t count = 0;
-        for (std::size_t i = 0; i < m_width;) {
-            i = step4(a, q, r, i, m_width, flags, count);
-            if (count == k_max_flags) {
-                more.insert(more.end(), flags, flags + count);
-                count = 0;
-            }
-        }
-        // Stream by stream, what each finds in its share.
-        for (std::size_t k = 0; k < k_streams; ++k) {
-            const auto look = [&](const Flag& f) {
-                if (f.row[k] < Automaton::k_flagged) return;
-                if (const std::size_t v = start(k) + f.at; v > k * m_share && v <= end(k))
-                    on_flag(f.row[k], v);
-            };
-            for (const Flag& f : more)
-                look(f);
-            for (std::size_t f = 0; f < count; ++f)
-                look(flags[f]);
-        }
+        for (std::size_t from = 0; from < m_total; from += k_window)
+            scan_window(a, from, std::min(from + k_window, m_total), on_flag);
     }
 
     // Which segment offset v of V (after a byte of V, not after a NUL) falls in, and where in it.
@@ -378,11 +330,67 @@ class Lanes {
     }
 
   private:
-    std::size_t start(std::size_t k) const {
-        const std::size_t lo = k * m_share;
-        return lo < k_depth ? 0 : lo - (k_depth - 1);
+    static constexpr std::size_t k_window = 64 * 1024;
+
+    // The shares of V[from, to): stream k's is [lo(k), hi(k)); it reads `width` bytes from start(k).
+    struct Window {
+        std::size_t from, to, share, width;
+        std::size_t lo(std::size_t k) const { return from + k * share; }
+        std::size_t hi(std::size_t k) const { return std::min(lo(k + 1), to); }
+        std::size_t start(std::size_t k) const { return lo(k) < k_depth ? 0 : lo(k) - (k_depth - 1); }
+    };
+
+    template <class F> void scan_window(const Automaton& a, std::size_t from, std::size_t to, F& on_flag) {
+        const std::size_t share = (to - from + k_streams - 1) / k_streams;
+        const Window w{from, to, share, share + k_depth - 1};
+        const std::size_t n = m_seg[0].size; // the text: read in place where a stream fits in it
+        std::size_t copies = 0;
+        for (std::size_t k = 0; k < k_streams; ++k)
+            copies += w.start(k) + w.width > n ? 1 : 0;
+        std::array<unsigned char, 4096> local; // most texts: the copy of the last stream's bytes
+        std::vector<unsigned char> heap;
+        unsigned char* buffer = local.data();
+        if (copies * w.width > local.size()) {
+            heap.resize(copies * w.width);
+            buffer = heap.data();
+        }
+        std::memset(buffer, 0, copies * w.width);
+        const unsigned char* q[k_streams];
+        for (std::size_t k = 0; k < k_streams; ++k) {
+            if (w.start(k) + w.width <= n) {
+                q[k] = m_seg[0].p + w.start(k);
+                continue;
+            }
+            copy(w.start(k), w.hi(k), buffer);
+            q[k] = buffer;
+            buffer += w.width;
+        }
+        // The flags in order of the steps (past the first k_max_flags, on the heap).
+        std::size_t r[k_streams] = {};
+        Flag flags[k_max_flags];
+        std::vector<Flag> more;
+        std::size_t count = 0;
+        for (std::size_t i = 0; i < w.width;) {
+            i = step4(a, q, r, i, w.width, flags, count);
+            if (count == k_max_flags) {
+                more.insert(more.end(), flags, flags + count);
+                count = 0;
+            }
+        }
+        // Stream by stream, what each finds in its share.
+        for (std::size_t k = 0; k < k_streams; ++k) {
+            const auto look = [&](const Flag& f) {
+                if (f.row[k] < Automaton::k_flagged) return;
+                if (const std::size_t v = w.start(k) + f.at; v > w.lo(k) && v <= w.hi(k))
+                    on_flag(f.row[k], v);
+            };
+            for (const Flag& f : more)
+                look(f);
+            for (std::size_t f = 0; f < count; ++f)
+                look(flags[f]);
+        }
     }
-    std::size_t end(std::size_t k) const { return std::min((k + 1) * m_share, m_total); }
+
     // V[from, to) to out (zeros where V has its NULs and past `to`: out is zeroed).
     void copy(std::size_t from, std::size_t to, unsigned char* out) const {
         for (std::size_t s = 0; s < m_count; ++s) {
@@ -394,7 +402,7 @@ class Lanes {
 
     const Segment* m_seg;
     std::size_t m_count;
-    std::size_t m_total = 0, m_share = 0, m_width = 0;
+    std::size_t m_total;
 };
 
 // The line starts as next_line() splits the text: 0, and after each '\n' that is not the last byte.

@@ -207,6 +207,29 @@ TEST_CASE("formats: the phrase index agrees with a plain search wherever the tex
     CHECK(bad == 0);
 }
 
+TEST_CASE("formats: the phrase index agrees with a plain search across the scan's 64 KiB windows") {
+    // A long text is scanned 64 KiB at a time: phrases of every kind straddle the first window's
+    // end at every offset of a longest phrase.
+    std::string_view longest = k_needles[0];
+    for (std::string_view n : k_needles)
+        if (n.size() > longest.size()) longest = n;
+    const std::string block = std::string(longest) +
+                              "\n----- Original message -----\nbecause:" + std::string(longest) +
+                              " following recipients\n";
+    std::size_t bad = 0;
+    for (std::size_t shift = 0; shift < longest.size() + 10; ++shift) {
+        std::string text(64 * 1024 - longest.size() - shift, 'z');
+        text += '\n';
+        text += block;
+        text += std::string(4000, 'z');
+        const ParsedMessage msg = message(text);
+        Context ctx;
+        build_context(msg, ctx);
+        bad += mismatches(ctx, "long text");
+    }
+    CHECK(bad == 0);
+}
+
 TEST_CASE("formats: the short texts scanned along with the text hold the phrases contains() finds") {
     // More of them than index_text() takes in its pass, the first of them longer than the text.
     const std::string shorts[] = {
