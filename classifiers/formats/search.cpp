@@ -8,13 +8,13 @@
 // prefixes end are numbered from a power of two on, so one comparison of the bitwise or of several
 // rows tells whether any of them needs a look.
 //
-// A scan steps four streams at once, each over its own share of the bytes (the From and Subject
-// values, then the text in four runs of the same length): no prefix is longer than k_depth, so a
-// stream that starts k_depth - 1 bytes before its share, from the root, is in the exact state when
-// its share starts, and it keeps only what it finds from there on. The streams' table loads do not
-// depend on each other: the CPU overlaps them (one stream waits on each load in turn). Their
-// findings are read in stream order: the hits come in text order. The line starts are found in a
-// pass of their own (SSE2 compares, 64 bytes per mask).
+// A scan steps four streams at once over one sequence of bytes (the text, then the From and
+// Subject values, each after a NUL), each stream over its own quarter of it (64 KiB at a time):
+// no prefix is longer than k_depth, so a stream that starts k_depth - 1 bytes before its share,
+// from the root, is in the exact state when its share starts, and it keeps only what it finds from
+// there on. The streams' table loads do not depend on each other: the CPU overlaps them (one
+// stream waits on each load in turn). Their findings are read in stream order: the hits come in
+// text order. The line starts are found in a pass of their own (SSE2 compares, 64 bytes a mask).
 // The automaton is built once, immutable afterwards, safe from any thread.
 #include "classifiers/formats/search.hpp"
 
