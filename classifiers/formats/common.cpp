@@ -4,14 +4,14 @@
 // text kept per record is capped at k_max_diagnostic_bytes, the readable text at k_max_text_part_bytes.
 #include "classifiers/formats/common.hpp"
 
-#include <algorithm>
-#include <cstring>
-
 #include "classifiers/dsn.hpp"
 #include "classifiers/limits.hpp"
 #include "classifiers/message_text.hpp"
 #include "classifiers/status_code.hpp"
 #include "classifiers/text.hpp"
+
+#include <algorithm>
+#include <cstring>
 
 namespace ndr::classifiers::formats {
 
@@ -25,17 +25,20 @@ bool is_local_char(char c) {
 }
 
 bool is_domain_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-           c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '-' || c == '_';
 }
 
-bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+bool is_alnum(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
 
 // Cut at k_max_diagnostic_bytes without splitting a UTF-8 sequence.
 void cap_utf8(std::string& s, std::size_t cap) {
     if (s.size() <= cap) return;
     std::size_t cut = cap;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+        --cut;
     s.resize(cut);
 }
 
@@ -118,8 +121,6 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
     find_fields(msg.root.headers, ctx);
     ctx.from = header(ctx, Field::from);
     ctx.subject = decode_rfc2047(header(ctx, Field::subject));
-    find_phrases(ctx.from, ctx.from_phrases);
-    ctx.subject_scanned = false;
     ctx.text = notification_text(msg);
     if (ctx.text.size() > k_max_text_part_bytes) ctx.text.resize(k_max_text_part_bytes);
     ctx.original = find_original_part(msg.root);
@@ -127,7 +128,8 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
     if (ctx.delivery_status == nullptr)
         ctx.delivery_status = find_part(msg.root, "message/global-delivery-status");
     ctx.lower.clear();
-    index_text(ctx.text, ctx.index);
+    const PhraseQuery headers[] = {{ctx.from, &ctx.from_phrases}, {ctx.subject, &ctx.subject_phrases}};
+    index_text(ctx.text, ctx.index, headers);
     // The lines as next_line() splits them: up to each '\n', without a '\r' before it.
     const std::vector<std::uint32_t>& starts = ctx.index.line_starts;
     ctx.lines.clear();
@@ -190,7 +192,8 @@ std::size_t find_head_unlisted(const Context& ctx, std::string_view needle) {
 
 std::size_t find_first_line(const Context& ctx, std::initializer_list<Needle> needles, std::size_t from) {
     std::size_t best = std::string_view::npos;
-    for (auto n : needles) best = std::min(best, find_line(ctx, n, from));
+    for (auto n : needles)
+        best = std::min(best, find_line(ctx, n, from));
     return best;
 }
 
@@ -200,29 +203,25 @@ std::size_t find_line_starting(const Context& ctx, std::string_view prefix, std:
     return std::string_view::npos;
 }
 
-bool contains(std::string_view hay, std::string_view needle) { return ifind(hay, needle) != std::string_view::npos; }
-
-bool subject_has(const Context& ctx, Needle phrase) {
-    if (phrase.id == k_unlisted) return contains(ctx.subject, phrase.text);
-    if (!ctx.subject_scanned) {
-        find_phrases(ctx.subject, ctx.subject_phrases);
-        ctx.subject_scanned = true;
-    }
-    return ctx.subject_phrases.test(phrase.id);
+bool contains(std::string_view hay, std::string_view needle) {
+    return ifind(hay, needle) != std::string_view::npos;
 }
 
 std::string find_address(std::string_view text) {
     std::size_t at = text.find('@');
     while (at != std::string_view::npos) {
         std::size_t l = at;
-        while (l > 0 && is_local_char(text[l - 1])) --l;
+        while (l > 0 && is_local_char(text[l - 1]))
+            --l;
         std::size_t r = at + 1;
-        while (r < text.size() && is_domain_char(text[r])) ++r;
+        while (r < text.size() && is_domain_char(text[r]))
+            ++r;
         std::string_view local = text.substr(l, at - l);
         std::string_view domain = text.substr(at + 1, r - at - 1);
         while (!local.empty() && (local.front() == '.' || local.front() == '\'' || local.front() == '/'))
             local.remove_prefix(1);
-        while (!domain.empty() && (domain.back() == '.' || domain.back() == '-')) domain.remove_suffix(1);
+        while (!domain.empty() && (domain.back() == '.' || domain.back() == '-'))
+            domain.remove_suffix(1);
         if (!local.empty() && domain.size() >= 1 && is_alnum(domain.front())) {
             std::string out(local);
             out += '@';
@@ -261,12 +260,15 @@ std::string find_remote_host(std::string_view text) {
     while (p != std::string_view::npos) {
         std::size_t i = p + 4;
         if (i < text.size() && text[i] == ':') ++i;
-        while (i < text.size() && text[i] == ' ') ++i;
+        while (i < text.size() && text[i] == ' ')
+            ++i;
         std::size_t j = i;
-        while (j < text.size() && (is_domain_char(text[j]) || text[j] == '[' || text[j] == ']' || text[j] == ':'))
+        while (j < text.size() &&
+               (is_domain_char(text[j]) || text[j] == '[' || text[j] == ']' || text[j] == ':'))
             ++j;
         std::string_view h = text.substr(i, j - i);
-        while (!h.empty() && (h.back() == ':' || h.back() == '.')) h.remove_suffix(1);
+        while (!h.empty() && (h.back() == ':' || h.back() == '.'))
+            h.remove_suffix(1);
         if (h.find('.') != std::string_view::npos && is_alnum(h.front())) return to_lower_ascii(h);
         p = ifind_word(text, "host", p + 4);
     }
@@ -275,7 +277,9 @@ std::string find_remote_host(std::string_view text) {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // Three digits [245][0-5][0-9] at i, not followed by another digit or ".digit".
 bool reply_at(std::string_view t, std::size_t i) {
@@ -296,7 +300,8 @@ bool reply_at(std::string_view t, std::size_t i) {
 std::size_t find_reply_after_colon(std::string_view text, std::size_t from) {
     for (std::size_t i = text.find(':', from); i != std::string_view::npos; i = text.find(':', i + 1)) {
         std::size_t j = i + 1;
-        while (j < text.size() && j < i + 3 && text[j] == ' ') ++j;
+        while (j < text.size() && j < i + 3 && text[j] == ' ')
+            ++j;
         if (reply_at(text, j)) return j;
     }
     return std::string_view::npos;
@@ -393,10 +398,14 @@ void finish(DeliveryReport& report, std::string_view format) {
         delayed |= r.action == Action::delayed;
         delivered |= r.action == Action::delivered;
     }
-    if (report.kind == Kind::failed || report.kind == Kind::feedback || report.kind == Kind::auto_reply) return;
-    if (failed) report.kind = Kind::failed;
-    else if (delayed) report.kind = Kind::delayed;
-    else if (delivered && report.kind == Kind::not_ndr) report.kind = Kind::delivered;
+    if (report.kind == Kind::failed || report.kind == Kind::feedback || report.kind == Kind::auto_reply)
+        return;
+    if (failed)
+        report.kind = Kind::failed;
+    else if (delayed)
+        report.kind = Kind::delayed;
+    else if (delivered && report.kind == Kind::not_ndr)
+        report.kind = Kind::delivered;
 }
 
 void read_inline_original(std::string_view block, DeliveryReport& report) {
@@ -469,8 +478,10 @@ bool split_address_line(std::string_view line, std::string& addr, std::string_vi
     }
     std::string_view tok = t.substr(0, end);
     rest = t.substr(end);
-    if (tok.ends_with(':')) tok.remove_suffix(1);
-    else if (rest.starts_with(':')) rest.remove_prefix(1);
+    if (tok.ends_with(':'))
+        tok.remove_suffix(1);
+    else if (rest.starts_with(':'))
+        rest.remove_prefix(1);
     if (!is_address_line(tok, &addr)) return false;
     rest = trim(rest);
     return true;
@@ -478,12 +489,14 @@ bool split_address_line(std::string_view line, std::string& addr, std::string_vi
 
 std::size_t indent_of(std::string_view line) {
     std::size_t i = 0;
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t'))
+        ++i;
     return i;
 }
 
-std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::size_t end, std::string_view format,
-                                 Action action, DeliveryReport& report, const BlockOptions& opt) {
+std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::size_t end,
+                                 std::string_view format, Action action, DeliveryReport& report,
+                                 const BlockOptions& opt) {
     end = std::min(end, ctx.lines.size());
     std::size_t added = 0;
     std::string addr, diag;
@@ -500,7 +513,8 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
         const std::string_view line = ctx.lines[i];
         std::string a;
         std::string_view rest;
-        if (indent_of(line) <= opt.max_indent && split_address_line(line, a, rest) && (!opt.bare_only || rest.empty())) {
+        if (indent_of(line) <= opt.max_indent && split_address_line(line, a, rest) &&
+            (!opt.bare_only || rest.empty())) {
             if (open && a == addr) {
                 if (!closed) (diag += ' ') += rest;
                 continue;

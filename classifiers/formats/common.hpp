@@ -6,6 +6,13 @@
 // capped at k_max_text_part_bytes, diagnostics at k_max_diagnostic_bytes, records at k_max_recipients.
 #pragma once
 
+#include "classifiers/dsn.hpp"
+#include "classifiers/formats/needles.hpp"
+#include "classifiers/formats/search.hpp"
+#include "classifiers/mime.hpp"
+#include "classifiers/report.hpp"
+#include "classifiers/status_code.hpp"
+
 #include <array>
 #include <bitset>
 #include <cstdint>
@@ -13,13 +20,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "classifiers/dsn.hpp"
-#include "classifiers/formats/needles.hpp"
-#include "classifiers/formats/search.hpp"
-#include "classifiers/mime.hpp"
-#include "classifiers/report.hpp"
-#include "classifiers/status_code.hpp"
 
 namespace ndr::classifiers::formats {
 
@@ -62,12 +62,10 @@ struct Context {
     // The first value of each Field in `headers` (empty when absent) and which are present.
     std::array<std::string_view, k_field_count> field_value{};
     std::bitset<k_field_count> field_present;
-    std::string_view from;            // top-level From, raw (from_has() folds ASCII case)
-    std::string subject;              // top-level Subject, decoded
-    PhraseSet from_phrases;           // the listed phrases (needles.hpp) in `from`
-    // And in `subject`, found on the first subject_has() (most messages never ask).
-    mutable PhraseSet subject_phrases;
-    mutable bool subject_scanned = false;
+    std::string_view from;     // top-level From, raw (from_has() folds ASCII case)
+    std::string subject;       // top-level Subject, decoded
+    PhraseSet from_phrases;    // the listed phrases (needles.hpp) in `from`
+    PhraseSet subject_phrases; // and in `subject` (found in the pass over `text`)
     // notification_text() (message_text.hpp): the text parts outside the returned original and the
     // delivery-status parts. Capped at k_max_text_part_bytes.
     std::string text;
@@ -77,7 +75,7 @@ struct Context {
     NeedleIndex index;
     // `text` with ASCII letters lower-cased, made only for a phrase that needles.hpp does not list.
     mutable std::string lower;
-    const MimePart* original = nullptr;  // first message/rfc822, message/global or text/rfc822-headers
+    const MimePart* original = nullptr;        // first message/rfc822, message/global or text/rfc822-headers
     const MimePart* delivery_status = nullptr; // first message/(global-)delivery-status part
     // The RFC 3464 pass already produced the records: a module's records only fill them in
     // (registry.cpp merge_into), so a record may leave the address to the delivery-status fields.
@@ -124,7 +122,9 @@ bool contains(std::string_view hay, std::string_view needle); // case-insensitiv
 inline bool from_has(const Context& ctx, Needle phrase) {
     return phrase.id == k_unlisted ? contains(ctx.from, phrase.text) : ctx.from_phrases.test(phrase.id);
 }
-bool subject_has(const Context& ctx, Needle phrase);
+inline bool subject_has(const Context& ctx, Needle phrase) {
+    return phrase.id == k_unlisted ? contains(ctx.subject, phrase.text) : ctx.subject_phrases.test(phrase.id);
+}
 
 // --- extraction from free text ------------------------------------------------------------------
 
@@ -183,9 +183,9 @@ std::size_t indent_of(std::string_view line);
 
 // Options for parse_address_blocks().
 struct BlockOptions {
-    std::size_t max_indent = 4;  // a recipient line is indented by at most this many blanks
-    bool stop_at_blank = true;   // a blank line ends the current record's text
-    bool bare_only = false;      // the recipient line holds nothing but the address
+    std::size_t max_indent = 4; // a recipient line is indented by at most this many blanks
+    bool stop_at_blank = true;  // a blank line ends the current record's text
+    bool bare_only = false;     // the recipient line holds nothing but the address
 };
 
 // Reads lines [begin, end) of ctx as the layout Exim, qmail, Yahoo, GMX, OpenSMTPD and others use:
@@ -193,8 +193,9 @@ struct BlockOptions {
 // "\"user@example.net\":", "user@example.net: 550 ...") opens a record; the rest of that line and the
 // lines below it (to the next address line, a blank line, or `end`) are its diagnostic. A line that
 // repeats the current address continues it. Returns the number of records added.
-std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::size_t end, std::string_view format,
-                                 Action action, DeliveryReport& report, const BlockOptions& opt = {});
+std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::size_t end,
+                                 std::string_view format, Action action, DeliveryReport& report,
+                                 const BlockOptions& opt = {});
 
 // --- returned original --------------------------------------------------------------------------
 

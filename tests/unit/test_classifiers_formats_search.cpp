@@ -4,20 +4,19 @@
 // the marker lines are those of a line-by-line check, the lines are split as next_line() does, and
 // the phrases found in From and Subject are those contains() finds there, and the header fields
 // found in one pass are those Headers::get / has find.
-#include <doctest/doctest.h>
+#include "classifiers/formats/common.hpp"
+#include "classifiers/formats/needles.hpp"
+#include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
+#include "classifiers/text.hpp"
 
+#include <doctest/doctest.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "classifiers/formats/common.hpp"
-#include "classifiers/formats/needles.hpp"
-#include "classifiers/limits.hpp"
-#include "classifiers/mime.hpp"
-#include "classifiers/text.hpp"
 
 using namespace ndr::classifiers;
 using namespace ndr::classifiers::formats;
@@ -152,6 +151,108 @@ TEST_CASE("formats: the phrase index agrees with a plain search on edge-case tex
         Context ctx;
         build_context(msg, ctx);
         CHECK(mismatches(ctx, "edge case") == 0);
+    }
+}
+
+TEST_CASE("formats: the phrase index agrees with a plain search wherever the text is split") {
+    // index_text() scans four runs of the text at once, split at each quarter of it (after the From
+    // and Subject values), each started a few bytes early, and a phrase longer than the automaton's
+    // depth is compared with the text where its start was found. Texts grown piece by piece, and a
+    // block of them after every number of padding bytes up to a few hundred, put the split points,
+    // the 64-byte blocks of the line search and the text's end at every place relative to the
+    // phrases: phrases of the greatest length, at the very start and end, right before, across and
+    // after a split, markers at line starts, a phrase cut by the end of the text, lines that are
+    // empty or hold only "\r".
+    std::string_view longest = k_needles[0];
+    for (std::string_view n : k_needles)
+        if (n.size() > longest.size()) longest = n;
+    const std::string pieces[] = {
+        std::string(longest) + "\n",
+        "----- Original message -----\n",
+        "because:",
+        "\n",
+        "x\r\n",
+        "This is the mail system at host\n",
+        "  --- Below this line is a copy of the message.\n",
+        "following recipients",
+        "\r\n\r\n",
+        "Mail delivery failed: returning message to sender\n",
+    };
+    std::size_t bad = 0, texts = 0;
+    for (std::size_t start = 0; start < std::size(pieces); ++start) {
+        std::string text;
+        for (std::size_t k = 0; text.size() < 700; ++k) {
+            text += pieces[(start + k * 3) % std::size(pieces)];
+            if (k % 4 == 3) text += std::string(k % 7, 'y');
+            for (const std::string& t : {text, text + std::string(longest).substr(0, longest.size() - 1)}) {
+                const ParsedMessage msg = message(t);
+                Context ctx;
+                build_context(msg, ctx);
+                bad += mismatches(ctx, "split text");
+                ++texts;
+            }
+        }
+    }
+    std::string block;
+    for (const std::string& piece : pieces)
+        block += piece;
+    for (std::size_t pad = 0; pad < 300; ++pad) {
+        const ParsedMessage msg = message(std::string(pad, 'y') + block);
+        Context ctx;
+        build_context(msg, ctx);
+        bad += mismatches(ctx, "padded text");
+        ++texts;
+    }
+    CHECK(texts > 400);
+    CHECK(bad == 0);
+}
+
+TEST_CASE("formats: the phrase index agrees with a plain search across the scan's 64 KiB windows") {
+    // A long text is scanned 64 KiB at a time: phrases of every kind straddle the first window's
+    // end at every offset of a longest phrase.
+    std::string_view longest = k_needles[0];
+    for (std::string_view n : k_needles)
+        if (n.size() > longest.size()) longest = n;
+    const std::string block = std::string(longest) +
+                              "\n----- Original message -----\nbecause:" + std::string(longest) +
+                              " following recipients\n";
+    std::size_t bad = 0;
+    for (std::size_t shift = 0; shift < longest.size() + 10; ++shift) {
+        std::string text(64 * 1024 - longest.size() - shift, 'z');
+        text += '\n';
+        text += block;
+        text += std::string(4000, 'z');
+        const ParsedMessage msg = message(text);
+        Context ctx;
+        build_context(msg, ctx);
+        bad += mismatches(ctx, "long text");
+    }
+    CHECK(bad == 0);
+}
+
+TEST_CASE("formats: the short texts scanned along with the text hold the phrases contains() finds") {
+    // More of them than index_text() takes in its pass, the first of them longer than the text.
+    const std::string shorts[] = {
+        std::string(300, 'x') + "MAILER-DAEMON@example.org postmaster",
+        "Mail delivery failed: Delivery Status Notification (Failure)",
+        "",
+        "au.com ezweb.ne.jp mailer-daemon@google",
+        "interscan",
+    };
+    for (const std::string_view text :
+         {std::string_view(), std::string_view("because: x\nfollowing recipients\n")}) {
+        std::vector<PhraseSet> found(std::size(shorts));
+        std::vector<PhraseQuery> queries;
+        for (std::size_t k = 0; k < std::size(shorts); ++k)
+            queries.push_back({shorts[k], &found[k]});
+        NeedleIndex index;
+        index_text(text, index, queries);
+        for (std::size_t k = 0; k < std::size(shorts); ++k)
+            for (std::size_t id = 0; id < k_needle_count; ++id)
+                CHECK_MESSAGE(found[k].test(id) == contains(shorts[k], k_needles[id]), shorts[k], " / ",
+                              k_needles[id]);
+        CHECK(index.line_starts.size() == (text.empty() ? 0 : 2));
+        CHECK(index.count[Needle("because:").id] == (text.empty() ? 0 : 1));
     }
 }
 
