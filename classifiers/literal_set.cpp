@@ -96,7 +96,7 @@ void LiteralSet::build(bool fold_ascii, std::size_t dense_entries) {
 
     // Failure links breadth first: a node's target is found by following its parent's failure chain
     // to the first node with an edge of the same class (shallower, so already done).
-    std::vector<std::size_t> fail(nodes, 0), queue{0};
+    std::vector<std::size_t> fail(nodes, 0), queue{0}, depth(nodes, 0);
     queue.reserve(nodes);
     std::vector<std::int32_t> dict(nodes, -1);
     for (std::size_t head = 0; head < queue.size(); ++head) {
@@ -118,6 +118,7 @@ void LiteralSet::build(bool fold_ascii, std::size_t dense_entries) {
                 }
             }
             fail[v] = target;
+            depth[v] = depth[u] + 1;
             queue.push_back(v);
         }
     }
@@ -169,8 +170,10 @@ void LiteralSet::build(bool fold_ascii, std::size_t dense_entries) {
     m_ids.clear();
     m_ids.reserve(own.size());
     m_dict.assign(nodes, -1);
+    m_depth.assign(nodes, 0);
     for (std::size_t n = 0; n < nodes; ++n) {
         const std::size_t u = node_of[n];
+        m_depth[n] = static_cast<std::uint32_t>(depth[u]);
         m_ids_begin[n] = static_cast<std::uint32_t>(m_ids.size());
         m_ids.insert(m_ids.end(), own.begin() + own_begin[u], own.begin() + own_begin[u + 1]);
         if (dict[u] >= 0) m_dict[n] = static_cast<std::int32_t>(number[static_cast<std::size_t>(dict[u])]);

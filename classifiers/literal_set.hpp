@@ -16,7 +16,8 @@
 // comparison. (Rows only two bytes deep, with the other nodes' edges searched at every step and
 // 32-bit entries, took twice the time per byte: the searches' branches were mispredicted and each step
 // waited for the one before.) The other nodes are numbered depth first, a literal's nodes next to
-// each other, each with its first edge inline.
+// each other, each with its first edge inline. A text of 32 bytes or more is read as two halves at
+// once (see scan_rows()): a step waits for the load of the step before, and two such chains overlap.
 //
 // Input: texts are hostile; a scan is linear in the text plus the number of occurrences reported
 // (a byte takes a scan one node deeper at most and a failure link to a shallower node, so a scan
@@ -43,8 +44,8 @@ class LiteralSet {
     void build(bool fold_ascii, std::size_t dense_entries = k_dense_entries);
     std::size_t size() const { return m_count; }
 
-    // Calls f(id) at every place in `text` where literal `id` ends (so once per occurrence; an empty
-    // literal once, before the first byte).
+    // Calls f(id) at every place in `text` where literal `id` ends (so once per occurrence, in no
+    // particular order; an empty literal once, first).
     template <class F> void scan(std::string_view text, F&& f) const {
         if (m_ids_begin.empty()) return; // not built
         report(0, f);
@@ -56,6 +57,7 @@ class LiteralSet {
 
   private:
     static constexpr std::size_t k_dense_entries = 64 * 1024;
+    static constexpr std::size_t k_split_bytes = 32;   // texts this long are read as two halves at once
     static constexpr std::uint16_t k_no_edge = 0xFFFF; // no byte class is this
 
     // A node without a full row: its first trie edge here, any others in m_edge.
@@ -73,15 +75,49 @@ class LiteralSet {
     };
 
     // Node numbers: [0, m_quiet) have a full row and no output (the root is 0), [m_quiet, m_rows)
-    // have a full row and an output, [m_rows, nodes) have none (m_deep[node - m_rows]). The loop
-    // spends most of its steps among the first, one load each.
+    // have a full row and an output, [m_rows, nodes) have none (m_deep[node - m_rows]).
+    //
+    // Each step waits for the one before (its row is the node the step before found), so a text of
+    // some length is read as two halves at once, the two chains of loads overlapping: the second
+    // half from the root, reporting what begins and ends in it; the first half on past the middle as
+    // long as its node's string begins before the middle, reporting what ends there.
     template <class T, class F> void scan_rows(const T* rows, std::string_view text, F& f) const {
-        const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-        const auto* const end = p + text.size();
+        const auto* const begin = reinterpret_cast<const unsigned char*>(text.data());
+        const auto* const end = begin + text.size();
+        if (text.size() < k_split_bytes) {
+            run(rows, begin, end, f);
+            return;
+        }
+        const auto* const mid = begin + text.size() / 2;
+        const auto* a = begin;
+        const auto* b = mid; // end - mid >= mid - begin: b reaches no further than end
+        std::size_t state_a = 0, state_b = 0;
+        while (a != mid) {
+            state_a = next(rows, state_a, *a++, f);
+            state_b = next(rows, state_b, *b++, f);
+        }
+        run(rows, b, end, f, state_b);
+        for (std::size_t read = 0; a != end && m_depth[state_a] > read;) {
+            state_a = step(rows, state_a, m_class[*a++]);
+            ++read;
+            // Only what begins before the middle (longer than what was read since): the literals on
+            // a failure chain get shorter.
+            for (auto n = static_cast<std::int32_t>(state_a);
+                 n >= 0 && m_depth[static_cast<std::size_t>(n)] > read;
+                 n = m_dict[static_cast<std::size_t>(n)])
+                report_own(static_cast<std::size_t>(n), f);
+        }
+    }
+
+    // The text from `p` on, from node `state`: most steps are among the nodes without output, one
+    // load each.
+    template <class T, class F>
+    void run(const T* rows, const unsigned char* p, const unsigned char* end, F& f,
+             std::size_t state = 0) const {
         const std::uint16_t* cls = m_class.data();
         const std::size_t quiet = m_quiet, with_rows = m_rows;
         const unsigned shift = m_shift;
-        std::size_t state = 0;
+        if (state >= with_rows) goto deep;
         while (p != end) {
             state = rows[(state << shift) + cls[*p++]];
             if (state < quiet) continue;
@@ -89,15 +125,29 @@ class LiteralSet {
                 report(state, f);
                 continue;
             }
+            if (m_deep[state - with_rows].has_output) report(state, f);
+        deep:
             // Deeper than the rows reach (inside a long literal, mostly): until back among them.
             for (;;) {
-                if (m_deep[state - with_rows].has_output) report(state, f);
                 if (p == end) return;
                 state = step_deep(rows, state, cls[*p++]);
                 if (state < with_rows) break;
+                if (m_deep[state - with_rows].has_output) report(state, f);
             }
             if (state >= quiet) report(state, f);
         }
+    }
+
+    // One byte from node `state`, reporting what ends there.
+    template <class T, class F>
+    std::size_t next(const T* rows, std::size_t state, unsigned char byte, F& f) const {
+        state = step(rows, state, m_class[byte]);
+        if (state >= m_quiet && (state < m_rows || m_deep[state - m_rows].has_output)) report(state, f);
+        return state;
+    }
+
+    template <class T> std::size_t step(const T* rows, std::size_t state, std::uint16_t c) const {
+        return state < m_rows ? rows[(state << m_shift) + c] : step_deep(rows, state, c);
     }
 
     // The node after reading a byte of class c in node `state` (one without a row).
@@ -114,9 +164,11 @@ class LiteralSet {
 
     template <class F> void report(std::size_t node, F& f) const {
         for (auto n = static_cast<std::int32_t>(node); n >= 0; n = m_dict[static_cast<std::size_t>(n)])
-            for (std::uint32_t i = m_ids_begin[static_cast<std::size_t>(n)];
-                 i < m_ids_begin[static_cast<std::size_t>(n) + 1]; ++i)
-                f(static_cast<std::size_t>(m_ids[i]));
+            report_own(static_cast<std::size_t>(n), f);
+    }
+    template <class F> void report_own(std::size_t node, F& f) const {
+        for (std::uint32_t i = m_ids_begin[node]; i < m_ids_begin[node + 1]; ++i)
+            f(static_cast<std::size_t>(m_ids[i]));
     }
 
     std::vector<std::string> m_literals; // until build()
@@ -132,6 +184,7 @@ class LiteralSet {
     std::vector<std::uint32_t> m_ids_begin; // node -> first of its own ids in m_ids (one past the end last)
     std::vector<std::uint32_t> m_ids;       // the literals ending at each node, node by node
     std::vector<std::int32_t> m_dict;       // node -> nearest node on its failure chain with ids, or -1
+    std::vector<std::uint32_t> m_depth;     // node -> the length of its string
 };
 
 // A set of the integers 0..n-1 (literal or pattern ids found in one text): on the stack up to 1024,
