@@ -223,6 +223,12 @@ std::vector<InputError> for_each_message(const std::vector<std::string>& paths, 
     bool noatime = true;
     std::string data;
     auto deliver = [&](const std::string& file) {
+        // A file whose first line is not a "From " line is one message (split_mbox()'s answer,
+        // without its list).
+        if (!data.starts_with("From ")) {
+            f(file, 0, data);
+            return;
+        }
         std::vector<std::string_view> messages = classifiers::split_mbox(data);
         for (std::size_t i = 0; i < messages.size(); ++i)
             f(file, i, messages[i]);
