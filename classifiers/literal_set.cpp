@@ -166,19 +166,18 @@ void LiteralSet::build(bool fold_ascii, std::size_t dense_entries) {
     std::vector<std::size_t> node_of(nodes);
     for (std::size_t u = 0; u < nodes; ++u)
         node_of[number[u]] = u;
-    m_ids_begin.assign(nodes + 1, 0);
+    m_out.assign(nodes + 1, Out{});
     m_ids.clear();
     m_ids.reserve(own.size());
-    m_dict.assign(nodes, -1);
-    m_depth.assign(nodes, 0);
     for (std::size_t n = 0; n < nodes; ++n) {
         const std::size_t u = node_of[n];
-        m_depth[n] = static_cast<std::uint32_t>(depth[u]);
-        m_ids_begin[n] = static_cast<std::uint32_t>(m_ids.size());
+        Out& o = m_out[n];
+        o.depth = static_cast<std::uint32_t>(depth[u]);
+        o.ids = static_cast<std::uint32_t>(m_ids.size());
         m_ids.insert(m_ids.end(), own.begin() + own_begin[u], own.begin() + own_begin[u + 1]);
-        if (dict[u] >= 0) m_dict[n] = static_cast<std::int32_t>(number[static_cast<std::size_t>(dict[u])]);
+        if (dict[u] >= 0) o.dict = static_cast<std::int32_t>(number[static_cast<std::size_t>(dict[u])]);
     }
-    m_ids_begin[nodes] = static_cast<std::uint32_t>(m_ids.size());
+    m_out[nodes].ids = static_cast<std::uint32_t>(m_ids.size());
 
     // The rows, breadth first: a node's row is its failure target's (shallower: done) with its own
     // edges over it.

@@ -47,7 +47,7 @@ class LiteralSet {
     // Calls f(id) at every place in `text` where literal `id` ends (so once per occurrence, in no
     // particular order; an empty literal once, first).
     template <class F> void scan(std::string_view text, F&& f) const {
-        if (m_ids_begin.empty()) return; // not built
+        if (m_out.empty()) return; // not built
         report(0, f);
         if (m_dense16.empty())
             scan_rows(m_dense32.data(), text, f);
@@ -97,14 +97,14 @@ class LiteralSet {
             state_b = next(rows, state_b, *b++, f);
         }
         run(rows, b, end, f, state_b);
-        for (std::size_t read = 0; a != end && m_depth[state_a] > read;) {
+        for (std::size_t read = 0; a != end && m_out[state_a].depth > read;) {
             state_a = step(rows, state_a, m_class[*a++]);
             ++read;
             // Only what begins before the middle (longer than what was read since): the literals on
             // a failure chain get shorter.
             for (auto n = static_cast<std::int32_t>(state_a);
-                 n >= 0 && m_depth[static_cast<std::size_t>(n)] > read;
-                 n = m_dict[static_cast<std::size_t>(n)])
+                 n >= 0 && m_out[static_cast<std::size_t>(n)].depth > read;
+                 n = m_out[static_cast<std::size_t>(n)].dict)
                 report_own(static_cast<std::size_t>(n), f);
         }
     }
@@ -163,11 +163,11 @@ class LiteralSet {
     }
 
     template <class F> void report(std::size_t node, F& f) const {
-        for (auto n = static_cast<std::int32_t>(node); n >= 0; n = m_dict[static_cast<std::size_t>(n)])
+        for (auto n = static_cast<std::int32_t>(node); n >= 0; n = m_out[static_cast<std::size_t>(n)].dict)
             report_own(static_cast<std::size_t>(n), f);
     }
     template <class F> void report_own(std::size_t node, F& f) const {
-        for (std::uint32_t i = m_ids_begin[node]; i < m_ids_begin[node + 1]; ++i)
+        for (std::uint32_t i = m_out[node].ids; i < m_out[node + 1].ids; ++i)
             f(static_cast<std::size_t>(m_ids[i]));
     }
 
@@ -181,10 +181,14 @@ class LiteralSet {
     std::vector<std::uint32_t> m_dense32; // node number fits 16 bits (else m_dense32)
     std::vector<Deep> m_deep;             // node - m_rows -> the node
     std::vector<Edge> m_edge;
-    std::vector<std::uint32_t> m_ids_begin; // node -> first of its own ids in m_ids (one past the end last)
-    std::vector<std::uint32_t> m_ids;       // the literals ending at each node, node by node
-    std::vector<std::int32_t> m_dict;       // node -> nearest node on its failure chain with ids, or -1
-    std::vector<std::uint32_t> m_depth;     // node -> the length of its string
+    // What a scan reports at a node, together: one cache line for the node and its neighbour.
+    struct Out {
+        std::int32_t dict = -1;  // the nearest node on its failure chain with ids, or -1
+        std::uint32_t ids = 0;   // its own ids: m_ids[ids, next node's ids)
+        std::uint32_t depth = 0; // the length of its string
+    };
+    std::vector<Out> m_out;           // node -> its Out (one more at the end: the end of m_ids)
+    std::vector<std::uint32_t> m_ids; // the literals ending at each node, node by node
 };
 
 // A set of the integers 0..n-1 (literal or pattern ids found in one text): on the stack up to 1024,
