@@ -25,6 +25,7 @@
 // Built once, immutable afterwards: scan() is safe from any number of threads.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -195,10 +196,14 @@ class LiteralSet {
 // on the heap beyond. For the scans' callers, which run once per text.
 class SmallIdSet {
   public:
+    // Only the words that hold 0..n-1 are cleared (a few for the scans' callers, not all 16).
     explicit SmallIdSet(std::size_t n) {
-        if (n > k_inline * 64) m_heap.assign((n + 63) / 64, 0);
+        if (n > k_inline * 64)
+            m_heap.assign((n + 63) / 64, 0);
+        else
+            std::fill_n(m_inline, (n + 63) / 64, std::uint64_t{0});
     }
-    // True when i was not in the set yet.
+    // i < n, as in every member. True when i was not in the set yet.
     bool insert(std::size_t i) {
         std::uint64_t& w = word(i);
         const std::uint64_t bit = std::uint64_t{1} << (i % 64);
@@ -213,7 +218,7 @@ class SmallIdSet {
   private:
     static constexpr std::size_t k_inline = 16;
     std::uint64_t& word(std::size_t i) { return m_heap.empty() ? m_inline[i / 64] : m_heap[i / 64]; }
-    std::uint64_t m_inline[k_inline] = {};
+    std::uint64_t m_inline[k_inline]; // words 0 .. (n - 1) / 64 in use
     std::vector<std::uint64_t> m_heap;
 };
 
