@@ -9,6 +9,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace ndr::agent {
 namespace {
 
@@ -105,7 +109,7 @@ std::uint64_t bytes_above_7e(std::uint64_t x) {
 
 // Whether sanitise(s, cap) is s itself, as is_sanitised() decides (printable ASCII, no space at either
 // end, no two spaces in a row, within the cap), and where the first byte needing a JSON escape is
-// (s.size() when none): one pass, eight bytes at a time.
+// (s.size() when none): one pass, sixteen bytes at a time, then eight.
 bool check_value(std::string_view s, std::size_t cap, std::size_t& first_escape) {
     first_escape = s.size();
     if (s.size() > cap) return false;
@@ -113,6 +117,29 @@ bool check_value(std::string_view s, std::size_t cap, std::size_t& first_escape)
     if (s.front() == ' ' || s.back() == ' ') return false;
     std::size_t i = 0;
     std::uint64_t space_before = 0; // 0x80 in byte 0 when the byte before this word is a space
+#if defined(__SSE2__)
+    // Sixteen bytes at a time: the same tests as masks of one bit per byte.
+    {
+        const __m128i below = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7F), space = _mm_set1_epi8(' '),
+                      quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+        unsigned space_carry = 0; // 1 when the byte before these sixteen is a space
+        for (; i + 16 <= s.size(); i += 16) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+            // Signed: bytes >= 0x80 are negative, below 0x20 too.
+            const __m128i bad = _mm_or_si128(_mm_cmplt_epi8(x, below), _mm_cmpeq_epi8(x, del));
+            if (_mm_movemask_epi8(bad) != 0) return false;
+            const auto spaces = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, space)));
+            if ((spaces & ((spaces << 1) | space_carry)) != 0) return false;
+            space_carry = spaces >> 15;
+            if (first_escape == s.size()) {
+                const auto escapes = static_cast<unsigned>(
+                    _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash))));
+                if (escapes != 0) first_escape = i + static_cast<std::size_t>(std::countr_zero(escapes));
+            }
+        }
+        space_before = std::uint64_t{space_carry} << 7;
+    }
+#endif
     for (; i + 8 <= s.size(); i += 8) {
         std::uint64_t x;
         std::memcpy(&x, s.data() + i, 8);

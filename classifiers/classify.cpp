@@ -11,6 +11,10 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "classifiers/limits.hpp"
 #include "classifiers/reasons/matcher.hpp"
 #include "classifiers/reasons/rhost.hpp"
@@ -53,13 +57,32 @@ std::size_t status_at(std::string_view s, std::size_t i)
     return j - i;
 }
 
+// The first byte at or after `from` that is '2', '4' or '5' (where a status code or a reply code can
+// start), or s.size(): sixteen bytes at a time.
+std::size_t next_class_digit(std::string_view s, std::size_t from)
+{
+    std::size_t i = from;
+#if defined(__SSE2__)
+    const __m128i two = _mm_set1_epi8('2'), four = _mm_set1_epi8('4'), five = _mm_set1_epi8('5');
+    for (; i + 16 <= s.size(); i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        const __m128i hit =
+            _mm_or_si128(_mm_cmpeq_epi8(x, two), _mm_or_si128(_mm_cmpeq_epi8(x, four), _mm_cmpeq_epi8(x, five)));
+        if (const auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit)); mask != 0)
+            return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    }
+#endif
+    for (; i < s.size(); ++i)
+        if (s[i] == '5' || s[i] == '4' || s[i] == '2') return i;
+    return s.size();
+}
+
 // The first specific status code ([45].[1-9].[1-9][0-9]{0,2}) in the text: Sisimai lets it override the
 // Status: field (Data.pm CHECK_DELIVERY_STATUS_VALUE).
 std::string specific_status_in(std::string_view text)
 {
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        // status_at() needs a class digit: the other bytes are passed over without the call.
-        if (text[i] != '5' && text[i] != '4' && text[i] != '2') continue;
+    // status_at() needs a class digit: the other bytes are passed over without the call.
+    for (std::size_t i = next_class_digit(text, 0); i < text.size(); i = next_class_digit(text, i + 1)) {
         std::size_t n = status_at(text, i);
         if (n == 0)
             continue;
@@ -80,18 +103,14 @@ std::string matchable_text(std::string_view diagnostic)
         diagnostic = diagnostic.substr(0, k_max_diagnostic_bytes);
     // Collapsed, then lower-cased (eight bytes at a time) over the shorter text.
     std::string lowered = to_lower_ascii(collapse_whitespace(diagnostic));
-    // Count reply-code-like tokens at the start or after a space (the only places a token starts:
-    // found with memchr, not tried at every byte).
+    // Count reply-code-like tokens at the start or after a space (the only places a token starts),
+    // trying only the bytes where one can start.
     std::size_t prefixes = 0;
     const std::string_view l = lowered;
-    for (std::size_t i = 0; i + 4 <= l.size();) {
-        if ((l[i] == '4' || l[i] == '5') && is_digit(l[i + 1]) && is_digit(l[i + 2]) &&
+    for (std::size_t i = next_class_digit(l, 0); i + 4 <= l.size(); i = next_class_digit(l, i + 1))
+        if ((i == 0 || l[i - 1] == ' ') && (l[i] == '4' || l[i] == '5') && is_digit(l[i + 1]) && is_digit(l[i + 2]) &&
             (l[i + 3] == '-' || l[i + 3] == ' '))
             ++prefixes;
-        const std::size_t space = l.find(' ', i);
-        if (space == std::string_view::npos) break;
-        i = space + 1;
-    }
     if (prefixes <= 2)
         return lowered;
     std::string out;

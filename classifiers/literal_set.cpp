@@ -1,11 +1,13 @@
 // literal_set.cpp — see literal_set.hpp. Build: the trie with each node's own edges (the root's also as
-// a full row), then breadth first each node's failure link, found along its parent's failure chain.
-// What a scan keeps: full rows for the root and its children, and every node's own trie edges and
-// failure link. (Building the full transition table of every node first cost time in proportion to
-// nodes times byte classes: 23M instructions for the reason literals, most of their start-up.)
+// a full row), then breadth first each node's failure link, found along its parent's failure chain;
+// then the numbering a scan wants, the full rows of the first nodes breadth first (each its failure
+// target's row with its own edges over it) and the rest as trie edges. (Building the full transition
+// table of every node first cost time in proportion to nodes times byte classes: 23M instructions for
+// the reason literals, most of their start-up.)
 #include "classifiers/literal_set.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace ndr::classifiers {
 
@@ -22,7 +24,7 @@ std::size_t LiteralSet::add(std::string_view literal) {
     return m_count++;
 }
 
-void LiteralSet::build(bool fold_ascii) {
+void LiteralSet::build(bool fold_ascii, std::size_t dense_entries) {
     for (const std::string& text : m_literals)
         for (char ch : text)
             if (std::uint16_t& c = m_class[static_cast<unsigned char>(fold(ch, fold_ascii))]; c == 0)
@@ -31,6 +33,8 @@ void LiteralSet::build(bool fold_ascii) {
         for (int b = 'A'; b <= 'Z'; ++b)
             m_class[static_cast<std::size_t>(b)] = m_class[static_cast<std::size_t>(b + 32)];
     const std::size_t k = m_classes;
+    m_shift = static_cast<unsigned>(std::countr_zero(std::bit_ceil(k)));
+    const std::size_t row = std::size_t{1} << m_shift;
 
     // The trie, each node's edges in order of creation as a linked list (first child, next sibling),
     // the root's also as a full row; where each literal ends. Flat arrays: no allocation per node.
@@ -77,19 +81,18 @@ void LiteralSet::build(bool fold_ascii) {
     const std::size_t nodes = trie.size();
     m_literals.clear();
     m_literals.shrink_to_fit();
-    // Each node's own ids in m_ids (by node, then by id), as a scan reports them.
-    m_ids_begin.assign(nodes + 1, 0);
+    // Each node's own ids (by trie node, then by id).
+    std::vector<std::uint32_t> own_begin(nodes + 1, 0), own(end_of.size(), 0);
     for (std::uint32_t node : end_of)
-        ++m_ids_begin[node + 1];
+        ++own_begin[node + 1];
     for (std::size_t n = 0; n < nodes; ++n)
-        m_ids_begin[n + 1] += m_ids_begin[n];
-    m_ids.assign(end_of.size(), 0);
+        own_begin[n + 1] += own_begin[n];
     {
-        std::vector<std::uint32_t> filled(m_ids_begin.begin(), m_ids_begin.end() - 1);
+        std::vector<std::uint32_t> filled(own_begin.begin(), own_begin.end() - 1);
         for (std::size_t id = 0; id < end_of.size(); ++id)
-            m_ids[filled[end_of[id]]++] = static_cast<std::uint32_t>(id);
+            own[filled[end_of[id]]++] = static_cast<std::uint32_t>(id);
     }
-    auto has_own = [&](std::size_t n) { return m_ids_begin[n] != m_ids_begin[n + 1]; };
+    auto has_own = [&](std::size_t n) { return own_begin[n] != own_begin[n + 1]; };
 
     // Failure links breadth first: a node's target is found by following its parent's failure chain
     // to the first node with an edge of the same class (shallower, so already done).
@@ -119,53 +122,102 @@ void LiteralSet::build(bool fold_ascii) {
             queue.push_back(v);
         }
     }
+    auto has_output = [&](std::size_t u) { return u != 0 && (has_own(u) || dict[u] >= 0); };
 
-    // The nodes renumbered breadth first (the root stays 0; a failure link always points to a smaller
-    // number), with their edges grouped by parent and their ids.
-    std::vector<std::uint32_t> number(nodes);
-    for (std::size_t i = 0; i < nodes; ++i)
-        number[queue[i]] = static_cast<std::uint32_t>(i);
-    m_node.assign(nodes, Node{});
-    m_edge.clear();
-    m_edge.reserve(nodes - 1);
-    m_dict.assign(nodes, -1);
-    std::vector<std::uint32_t> ids_begin(nodes + 1, 0), ids;
-    ids.reserve(m_ids.size());
-    for (std::size_t i = 0; i < nodes; ++i) {
-        const std::size_t u = queue[i];
-        Node& n = m_node[i];
-        n.first_edge = static_cast<std::uint32_t>(m_edge.size());
-        n.edges = trie[u].children;
-        for (std::int32_t e = trie[u].first_child; e >= 0; e = trie[static_cast<std::size_t>(e)].next_sibling)
-            m_edge.push_back(Edge{static_cast<std::int32_t>(number[static_cast<std::size_t>(e)]),
-                                  trie[static_cast<std::size_t>(e)].byte_class});
-        n.fail = static_cast<std::int32_t>(number[fail[u]]);
-        n.has_output = u != 0 && (has_own(u) || dict[u] >= 0);
-        m_dict[i] = dict[u] < 0 ? -1 : static_cast<std::int32_t>(number[static_cast<std::size_t>(dict[u])]);
-        ids_begin[i] = static_cast<std::uint32_t>(ids.size());
-        ids.insert(ids.end(), m_ids.begin() + m_ids_begin[u], m_ids.begin() + m_ids_begin[u + 1]);
+    // Full rows for the first nodes breadth first (the shallowest: between occurrences a scan is
+    // mostly there, and every failure chain ends there), as many as dense_entries allow.
+    std::size_t rows = 1;
+    while (rows < nodes && (rows + 1) * row <= dense_entries)
+        ++rows;
+    // The numbering: those without an output, those with one, then the rest depth first (the nodes
+    // of one literal next to each other).
+    std::vector<std::uint32_t> number(nodes, 0);
+    std::vector<std::uint8_t> in_rows(nodes, 0);
+    std::uint32_t next_number = 0;
+    for (std::size_t i = 0; i < rows; ++i)
+        in_rows[queue[i]] = 1;
+    for (std::size_t i = 0; i < rows; ++i)
+        if (!has_output(queue[i])) number[queue[i]] = next_number++;
+    m_quiet = next_number;
+    for (std::size_t i = 0; i < rows; ++i)
+        if (has_output(queue[i])) number[queue[i]] = next_number++;
+    m_rows = rows;
+    {
+        std::vector<std::size_t> stack;
+        for (std::size_t i = 0; i < rows; ++i)
+            for (std::int32_t e = trie[queue[i]].first_child; e >= 0;
+                 e = trie[static_cast<std::size_t>(e)].next_sibling) {
+                if (in_rows[static_cast<std::size_t>(e)]) continue;
+                stack.push_back(static_cast<std::size_t>(e));
+                while (!stack.empty()) {
+                    const std::size_t u = stack.back();
+                    stack.pop_back();
+                    number[u] = next_number++;
+                    const std::size_t first = stack.size();
+                    for (std::int32_t c = trie[u].first_child; c >= 0;
+                         c = trie[static_cast<std::size_t>(c)].next_sibling)
+                        stack.push_back(static_cast<std::size_t>(c));
+                    std::reverse(stack.begin() + static_cast<std::ptrdiff_t>(first), stack.end());
+                }
+            }
     }
-    ids_begin[nodes] = static_cast<std::uint32_t>(ids.size());
-    m_ids_begin = std::move(ids_begin);
-    m_ids = std::move(ids);
 
-    // Full rows for the nodes up to k_dense_depth bytes deep (a prefix of the numbering), within
-    // k_max_dense_entries: between occurrences a scan is mostly there, and every failure chain ends
-    // there. A row: the node's own edges, its failure target's row elsewhere (shallower: done).
-    constexpr std::size_t k_dense_depth = 2;
-    constexpr std::size_t k_max_dense_entries = 64 * 1024;
-    m_dense_nodes = 1;
-    while (m_dense_nodes < nodes && depth[queue[m_dense_nodes]] <= k_dense_depth &&
-           (m_dense_nodes + 1) * k <= k_max_dense_entries)
-        ++m_dense_nodes;
-    m_dense.assign(m_dense_nodes * k, 0);
-    for (std::size_t i = 0; i < m_dense_nodes; ++i) {
-        const Node& n = m_node[i];
-        if (i != 0)
-            std::copy_n(m_dense.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(n.fail) * k),
-                        k, m_dense.begin() + static_cast<std::ptrdiff_t>(i * k));
-        for (std::uint32_t e = n.first_edge; e < n.first_edge + n.edges; ++e)
-            m_dense[i * k + m_edge[e].byte_class] = m_edge[e].target;
+    // Ids and dictionary links by number.
+    std::vector<std::size_t> node_of(nodes);
+    for (std::size_t u = 0; u < nodes; ++u)
+        node_of[number[u]] = u;
+    m_out.assign(nodes + 1, Out{});
+    m_ids.clear();
+    m_ids.reserve(own.size());
+    for (std::size_t n = 0; n < nodes; ++n) {
+        const std::size_t u = node_of[n];
+        Out& o = m_out[n];
+        o.depth = static_cast<std::uint32_t>(depth[u]);
+        o.ids = static_cast<std::uint32_t>(m_ids.size());
+        m_ids.insert(m_ids.end(), own.begin() + own_begin[u], own.begin() + own_begin[u + 1]);
+        if (dict[u] >= 0) o.dict = static_cast<std::int32_t>(number[static_cast<std::size_t>(dict[u])]);
+    }
+    m_out[nodes].ids = static_cast<std::uint32_t>(m_ids.size());
+
+    // The rows, breadth first: a node's row is its failure target's (shallower: done) with its own
+    // edges over it.
+    std::vector<std::uint32_t> dense(rows * row, 0);
+    for (std::size_t i = 0; i < rows; ++i) {
+        const std::size_t u = queue[i];
+        const std::size_t at = std::size_t{number[u]} * row;
+        if (u != 0)
+            std::copy_n(dense.begin() + static_cast<std::ptrdiff_t>(std::size_t{number[fail[u]]} * row), row,
+                        dense.begin() + static_cast<std::ptrdiff_t>(at));
+        for (std::int32_t e = trie[u].first_child; e >= 0; e = trie[static_cast<std::size_t>(e)].next_sibling)
+            dense[at + trie[static_cast<std::size_t>(e)].byte_class] = number[static_cast<std::size_t>(e)];
+    }
+    m_dense16.clear();
+    m_dense32.clear();
+    if (nodes <= 0x10000)
+        m_dense16.assign(dense.begin(), dense.end());
+    else
+        m_dense32 = std::move(dense);
+
+    // The nodes without a row: the first edge in the node, the others in m_edge.
+    m_deep.assign(nodes - rows, Deep{});
+    m_edge.clear();
+    for (std::size_t n = rows; n < nodes; ++n) {
+        const std::size_t u = node_of[n];
+        Deep& d = m_deep[n - rows];
+        d.fail = number[fail[u]];
+        d.has_output = has_output(u) ? 1 : 0;
+        d.more = static_cast<std::uint32_t>(m_edge.size());
+        for (std::int32_t e = trie[u].first_child; e >= 0;
+             e = trie[static_cast<std::size_t>(e)].next_sibling) {
+            const Building& c = trie[static_cast<std::size_t>(e)];
+            if (d.byte_class == k_no_edge) {
+                d.byte_class = c.byte_class;
+                d.target = number[static_cast<std::size_t>(e)];
+            } else {
+                m_edge.push_back(Edge{number[static_cast<std::size_t>(e)], c.byte_class});
+                ++d.more_count;
+            }
+        }
     }
 }
 

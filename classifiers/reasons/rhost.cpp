@@ -2,7 +2,10 @@
 // (c) azumakuniyuki) and the providers' published NDR code lists named on each row.
 #include "classifiers/reasons/rhost.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -395,6 +398,25 @@ bool ends_with_host(std::string_view host, std::string_view suffix)
     return host[host.size() - suffix.size() - 1] == '.';
 }
 
+// The last seven bytes of s (s has at least seven) with 0x20 set in each: equal for two strings that
+// end alike but for ASCII case (a necessary condition only: '@' and '`' compare equal too).
+constexpr std::uint64_t k_tail_bytes = 7;
+constexpr std::uint64_t folded_tail(std::string_view s)
+{
+    std::uint64_t t = 0;
+    for (std::size_t i = s.size() - k_tail_bytes; i < s.size(); ++i)
+        t = t << 8 | (static_cast<unsigned char>(s[i]) | 0x20u);
+    return t;
+}
+constexpr auto k_provider_tails = [] {
+    std::array<std::uint64_t, std::size(k_providers)> t{};
+    for (std::size_t i = 0; i < t.size(); ++i)
+        t[i] = folded_tail(k_providers[i].host_suffix);
+    return t;
+}();
+static_assert(std::ranges::all_of(k_providers, [](const Provider& p) { return p.host_suffix.size() >= k_tail_bytes; }),
+              "provider_of() compares the last seven bytes first");
+
 std::string_view provider_of(std::string_view host)
 {
     // "Remote-MTA: dns; mx.example.net (TCP|192.0.2.1|25) (comment)": the host is the first word.
@@ -405,9 +427,13 @@ std::string_view provider_of(std::string_view host)
         }
     while (!host.empty() && (host.back() == '.' || host.back() == ']'))
         host.remove_suffix(1);
-    for (const Provider& p : k_providers)
-        if (ends_with_host(host, p.host_suffix))
-            return p.name;
+    if (host.size() < k_tail_bytes)
+        return {}; // shorter than every suffix
+    // Rows whose last seven bytes differ from the host's (nearly all) without the whole comparison.
+    const std::uint64_t tail = folded_tail(host);
+    for (std::size_t i = 0; i < std::size(k_providers); ++i)
+        if (k_provider_tails[i] == tail && ends_with_host(host, k_providers[i].host_suffix))
+            return k_providers[i].name;
     return {};
 }
 

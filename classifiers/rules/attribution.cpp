@@ -226,11 +226,9 @@ std::string scrub_secrets(std::string text) {
 void attribute(DeliveryReport& report, const Matcher& matcher) {
     try {
         // The original's Subject, From and To, then the record's two addresses (views: the strings
-        // stay where they are while the record is masked).
+        // stay where they are while the record is masked), listed only for a record that may match
+        // (most never do: no allocation for them).
         std::vector<std::string_view> sender;
-        if (report.original.present)
-            sender = {report.original.subject, report.original.from, report.original.to};
-        const std::size_t original_count = sender.size();
         for (RecipientRecord& record : report.recipients) {
             Verdict& v = record.verdict;
             v.lists.clear();
@@ -241,7 +239,10 @@ void attribute(DeliveryReport& report, const Matcher& matcher) {
             if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);
             // Nothing to find even unmasked: masking could only take atoms away (most records).
             if (!matcher.may_match(text)) continue;
-            sender.resize(original_count);
+            sender.clear();
+            sender.reserve(5);
+            if (report.original.present)
+                sender.insert(sender.end(), {report.original.subject, report.original.from, report.original.to});
             sender.push_back(record.final_recipient);
             sender.push_back(record.original_recipient);
             MatchResult result = matcher.match(mask_sender_controlled(text, sender));

@@ -127,11 +127,11 @@ TEST_CASE("classify_json: values that sanitise() would change are sanitised, the
           "bad \xff byte", "esc \x1b[31m red", "a", "\"", "x\x7f"})
         check_diagnostic(diag);
     // Generated values: spaces, escapes and bytes outside printable ASCII at every offset of the
-    // eight-byte words the check reads.
+    // sixteen- and eight-byte words the check reads.
     std::mt19937 rng(7);
     const std::string alphabet = std::string("ab ~\"\\\x1f\x7f\xc3\xa9\t", 11);
     for (int n = 0; n < 3000; ++n) {
-        std::string diag(1 + rng() % 40, 'a');
+        std::string diag(1 + rng() % 70, 'a');
         for (char& c : diag)
             c = rng() % 3 == 0 ? alphabet[rng() % alphabet.size()] : 'x';
         check_diagnostic(diag);

@@ -98,6 +98,17 @@ TEST_CASE("classify: table of records")
         {"provider code keyed by remote host", Kind::failed, Action::failed, "5.5.0", 550, "",
          "550 5.5.0 Mail rejete. Mail rejected. OFR_506 [506]", "", "smtp-in.orange.fr", Reason::spamdetected,
          false, false},
+        {"provider host in capitals", Kind::failed, Action::failed, "5.5.0", 550, "",
+         "550 5.5.0 Mail rejete. Mail rejected. OFR_506 [506]", "", "SMTP-IN.ORANGE.FR.", Reason::spamdetected,
+         false, false},
+        {"a host shorter than every provider suffix", Kind::failed, Action::failed, "5.5.0", 550, "",
+         "550 5.5.0 Mail rejete. Mail rejected. OFR_506 [506]", "", "qq.com", Reason::spamdetected, false, false},
+        // The first specific status in the text overrides the Status: field, wherever it stands (the
+        // search reads sixteen bytes at a time, then the rest one by one).
+        {"a specific status far into the text", Kind::failed, Action::failed, "5.0.0", 550, "RCPT",
+         "550 sorry, something went wrong here 2.0 4x 5.1.1 at the end", "", "", Reason::userunknown, true, false},
+        {"a specific status in the last bytes", Kind::failed, Action::failed, "5.0.0", 550, "RCPT",
+         "550 the status 5.1.1", "", "", Reason::userunknown, true, false},
         // The Remote-MTA value may carry comments after the host; the au (KDDI) rows tell a named
         // unknown address from the recipient's filter.
         {"provider host with a trailing comment", Kind::failed, Action::failed, "5.0.0", 550, "",

@@ -54,15 +54,42 @@ TEST_CASE("literal set: reports every occurrence of every literal") {
         const std::size_t n = 1 + rng() % 12;
         for (std::size_t i = 0; i < n; ++i)
             literals.push_back(random_string(5));
+        // Full rows for every node, for none but the root, and for some.
+        for (std::size_t dense_entries : {std::size_t{1} << 16, std::size_t{0}, std::size_t{40}}) {
+            LiteralSet set;
+            for (const std::string& l : literals)
+                CHECK(set.add(l) == &l - literals.data());
+            set.build(fold, dense_entries);
+            CHECK(set.size() == literals.size());
+            for (int t = 0; t < 10; ++t) {
+                const std::string text = random_string(t % 2 == 0 ? 40 : 100);
+                CHECK(count_scan(set, text) == count_naive(literals, text, fold));
+            }
+        }
+    }
+}
+
+TEST_CASE("literal set: more than 65,536 nodes (node numbers wider than 16 bits)") {
+    std::mt19937 rng(7);
+    const std::string alphabet = "abcdefgh";
+    auto random_string = [&](std::size_t len) {
+        std::string s(len, 'a');
+        for (char& c : s)
+            c = alphabet[rng() % alphabet.size()];
+        return s;
+    };
+    std::vector<std::string> literals;
+    for (int i = 0; i < 4000; ++i) // some 130,000 bytes: more than 65,536 nodes
+        literals.push_back(random_string(3 + rng() % 60));
+    std::string text;
+    for (int i = 0; i < 200; ++i)
+        text += literals[rng() % literals.size()].substr(0, 1 + rng() % 40) + random_string(rng() % 6);
+    for (std::size_t dense_entries : {std::size_t{1} << 16, std::size_t{1} << 20}) {
         LiteralSet set;
         for (const std::string& l : literals)
-            CHECK(set.add(l) == &l - literals.data());
-        set.build(fold);
-        CHECK(set.size() == literals.size());
-        for (int t = 0; t < 10; ++t) {
-            const std::string text = random_string(40);
-            CHECK(count_scan(set, text) == count_naive(literals, text, fold));
-        }
+            set.add(l);
+        set.build(false, dense_entries);
+        CHECK(count_scan(set, text) == count_naive(literals, text, false));
     }
 }
 
