@@ -547,7 +547,14 @@ std::string collapse_whitespace(std::string_view s) {
             const __m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, tab)),
                                             _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
             const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(ws));
-            if (mask == 0) {
+            // Kept as it is: a block without whitespace, or (most blocks of text) one whose whitespace
+            // is single spaces between words: none at its end, none at its start after whitespace or
+            // before the first word.
+            const bool as_is =
+                mask == 0 || (mask == static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, sp))) &&
+                              (mask & (mask >> 1)) == 0 && (mask & 0x8000) == 0 &&
+                              ((mask & 1) == 0 || (!space_due && w != begin)));
+            if (as_is) {
                 if (space_due) *w++ = ' ';
                 space_due = false;
                 _mm_storeu_si128(reinterpret_cast<__m128i*>(w), x);
