@@ -53,8 +53,9 @@ FieldKind kind_of(std::string_view n) {
         {"X-Actual-Recipient", FieldKind::x_actual_recipient},
         {"X-PowerMTA-BounceCategory", FieldKind::x_powermta_bounce_category},
     };
+    // Names of the length of n only (most lengths have one name, none more than two).
     for (const Name& k : k_names)
-        if (iequals(n, k.name)) return k.kind;
+        if (k.name.size() == n.size() && iequals(n, k.name)) return k.kind;
     return FieldKind::other;
 }
 
@@ -119,8 +120,24 @@ std::vector<Field> read_fields(std::string_view body, DeliveryReport& report, Te
             continue;
         }
         bool cont = line[0] == ' ' || line[0] == '\t';
-        std::size_t colon = cont ? std::string_view::npos : line.find(':');
-        std::string_view name = colon == std::string_view::npos ? std::string_view{} : trim(line.substr(0, colon));
+        std::size_t colon = std::string_view::npos;
+        std::string_view name;
+        if (!cont) {
+            // Most lines are "Name: value": the name's token characters, blanks, the first colon.
+            std::size_t i = 0;
+            while (i < line.size() && is_token_char(line[i]))
+                ++i;
+            std::size_t j = i;
+            while (j < line.size() && (line[j] == ' ' || line[j] == '\t'))
+                ++j;
+            if (i > 0 && j < line.size() && line[j] == ':') {
+                colon = j;
+                name = line.substr(0, i);
+            } else {
+                colon = line.find(':');
+                if (colon != std::string_view::npos) name = trim(line.substr(0, colon));
+            }
+        }
         if (!cont && !is_field_name(name)) cont = true;
         if (cont) {
             if (fields.empty() || !group_used) {

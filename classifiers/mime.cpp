@@ -964,6 +964,8 @@ void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx) {
     std::string_view ct, cd, cte;
     bool have_ct = false, have_cd = false, have_cte = false;
     for (const HeaderField& f : part.headers.fields) {
+        // All three names start with "Content-" (most fields of a message's header do not).
+        if (f.name.size() < 12 || (f.name[0] | 0x20) != 'c' || f.name[7] != '-') continue;
         if (!have_ct && iequals(f.name, "Content-Type")) {
             ct = f.value;
             have_ct = true;
@@ -974,6 +976,7 @@ void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx) {
             cte = f.value;
             have_cte = true;
         }
+        if (have_ct && have_cd && have_cte) break;
     }
     if (!ct.empty()) {
         CtView t;
