@@ -4,7 +4,11 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <vector>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "classifiers/limits.hpp"
 #include "classifiers/mime.hpp"
@@ -53,8 +57,9 @@ FieldKind kind_of(std::string_view n) {
         {"X-Actual-Recipient", FieldKind::x_actual_recipient},
         {"X-PowerMTA-BounceCategory", FieldKind::x_powermta_bounce_category},
     };
+    // Names of the length of n only (most lengths have one name, none more than two).
     for (const Name& k : k_names)
-        if (iequals(n, k.name)) return k.kind;
+        if (k.name.size() == n.size() && iequals(n, k.name)) return k.kind;
     return FieldKind::other;
 }
 
@@ -119,8 +124,24 @@ std::vector<Field> read_fields(std::string_view body, DeliveryReport& report, Te
             continue;
         }
         bool cont = line[0] == ' ' || line[0] == '\t';
-        std::size_t colon = cont ? std::string_view::npos : line.find(':');
-        std::string_view name = colon == std::string_view::npos ? std::string_view{} : trim(line.substr(0, colon));
+        std::size_t colon = std::string_view::npos;
+        std::string_view name;
+        if (!cont) {
+            // Most lines are "Name: value": the name's token characters, blanks, the first colon.
+            std::size_t i = 0;
+            while (i < line.size() && is_token_char(line[i]))
+                ++i;
+            std::size_t j = i;
+            while (j < line.size() && (line[j] == ' ' || line[j] == '\t'))
+                ++j;
+            if (i > 0 && j < line.size() && line[j] == ':') {
+                colon = j;
+                name = line.substr(0, i);
+            } else {
+                colon = line.find(':');
+                if (colon != std::string_view::npos) name = trim(line.substr(0, colon));
+            }
+        }
         if (!cont && !is_field_name(name)) cont = true;
         if (cont) {
             if (fields.empty() || !group_used) {
@@ -260,8 +281,41 @@ std::string decode_dsn_address(std::string_view s) {
     return out;
 }
 
+namespace {
+
+// string_view::rfind(c) steps back one byte at a time; memrchr looks at many at once.
+std::size_t last_of(std::string_view s, char c) {
+    if (s.empty()) return std::string_view::npos;
+    const void* p = memrchr(s.data(), c, s.size());
+    return p == nullptr ? std::string_view::npos
+                        : static_cast<std::size_t>(static_cast<const char*>(p) - s.data());
+}
+
+// Offset of the first byte that ends an address before a comment (blank, CR, LF, "("), or s.size().
+std::size_t address_end(std::string_view s) {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r'),
+                  lf = _mm_set1_epi8('\n'), paren = _mm_set1_epi8('(');
+    for (; i + 16 <= s.size(); i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        const __m128i hit =
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, tab)),
+                         _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)),
+                                      _mm_cmpeq_epi8(x, paren)));
+        const int mask = _mm_movemask_epi8(hit);
+        if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+#endif
+    while (i < s.size() && !(k_class[static_cast<unsigned char>(s[i])] & k_address_end))
+        ++i;
+    return i;
+}
+
+} // namespace
+
 bool usable_address(std::string_view a) {
-    const std::size_t at = a.rfind('@');
+    const std::size_t at = last_of(a, '@');
     return at != std::string_view::npos && at > 0 && at + 1 < a.size() && a.front() != '@' &&
            a.find(':') == std::string_view::npos;
 }
@@ -269,12 +323,12 @@ bool usable_address(std::string_view a) {
 std::string normalise_address(std::string_view s) {
     s = trim(s);
     // A type prefix ("rfc822;").
-    if (std::size_t semi = s.find(';'); semi != std::string_view::npos && semi <= 16) {
+    if (std::size_t semi = s.substr(0, 17).find(';'); semi != std::string_view::npos) {
         std::string_view type = s.substr(0, semi);
         if (std::all_of(type.begin(), type.end(), is_token_char)) s = trim(s.substr(semi + 1));
     }
     // The part in angle brackets, when there is one.
-    if (std::size_t lt = s.rfind('<'); lt != std::string_view::npos) {
+    if (std::size_t lt = last_of(s, '<'); lt != std::string_view::npos) {
         std::size_t gt = s.find('>', lt);
         std::string_view inner = s.substr(lt + 1, gt == std::string_view::npos ? std::string_view::npos : gt - lt - 1);
         if (!trim(inner).empty()) s = trim(inner);
@@ -282,9 +336,7 @@ std::string normalise_address(std::string_view s) {
     if (istarts_with(s, "mailto:")) s.remove_prefix(7);
     // A trailing comment "(...)" or anything after whitespace when the address itself has no quotes.
     if (!s.empty() && s.front() != '"') {
-        std::size_t sp = 0;
-        while (sp < s.size() && !(k_class[static_cast<unsigned char>(s[sp])] & k_address_end))
-            ++sp;
+        std::size_t sp = address_end(s);
         if (sp == s.size()) sp = std::string_view::npos;
         if (sp != std::string_view::npos) {
             std::string_view first = s.substr(0, sp);
@@ -299,7 +351,7 @@ std::string normalise_address(std::string_view s) {
         s = s.substr(1, s.size() - 2);
     std::string out = decode_dsn_address(s);
     if (out.size() > 512) out.resize(512);
-    std::size_t at = out.rfind('@');
+    std::size_t at = last_of(out, '@');
     if (at != std::string::npos)
         for (std::size_t i = at + 1; i < out.size(); ++i)
             if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] + 32);

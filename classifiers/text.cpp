@@ -291,6 +291,7 @@ int b64_value(char c) {
 
 std::string b64_decode_word(std::string_view s) {
     std::string out;
+    out.reserve(s.size() / 4 * 3 + 3);
     std::uint32_t acc = 0;
     int bits = 0;
     for (char c : s) {
@@ -531,28 +532,37 @@ std::string collapse_whitespace(std::string_view s) {
     // ahead of the input): a word is copied, whitespace only notes that a space is due before the
     // next word.
     std::string out;
-    out.resize_and_overwrite(s.size(), [s](char* const begin, std::size_t) {
+#if defined(__SSE2__)
+    // Sixteen bytes at a time: a mask of the whitespace in them, then the words between copied with
+    // one sixteen-byte store each (the bytes past a word are overwritten by what follows; the buffer
+    // has sixteen bytes of room past the input's size for the last store). The last, partial block
+    // is read from a copy padded with spaces: trailing whitespace, which is dropped.
+    out.resize_and_overwrite(s.size() + 16, [s](char* const begin, std::size_t) {
         const char* in = s.data();
         const std::size_t n = s.size();
         char* w = begin;
         bool space_due = false;
-        std::size_t i = 0;
-#if defined(__SSE2__)
-        // Sixteen bytes at a time: a mask of the whitespace in them, then the words between copied
-        // with one sixteen-byte store each (the bytes past a word are overwritten by what follows).
         const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r'),
                       lf = _mm_set1_epi8('\n');
-        for (; i + 16 <= n; i += 16) {
-            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
-            const __m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, tab)),
+        // One block at p, of which 32 bytes may be read.
+        auto block = [&](const char* p) {
+            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            const __m128i spaces = _mm_cmpeq_epi8(x, sp);
+            const __m128i ws = _mm_or_si128(_mm_or_si128(spaces, _mm_cmpeq_epi8(x, tab)),
                                             _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
             const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(ws));
-            if (mask == 0) {
+            // Kept as it is: a block without whitespace, or (most blocks of text) one whose whitespace
+            // is single spaces between words: none at its end, none at its start after whitespace or
+            // before the first word.
+            const bool as_is = mask == 0 || (mask == static_cast<unsigned>(_mm_movemask_epi8(spaces)) &&
+                                             (mask & (mask >> 1)) == 0 && (mask & 0x8000) == 0 &&
+                                             ((mask & 1) == 0 || (!space_due && w != begin)));
+            if (as_is) {
                 if (space_due) *w++ = ' ';
                 space_due = false;
                 _mm_storeu_si128(reinterpret_cast<__m128i*>(w), x);
                 w += 16;
-                continue;
+                return;
             }
             unsigned pos = 0;
             while (pos < 16) {
@@ -565,19 +575,28 @@ std::string collapse_whitespace(std::string_view s) {
                 const unsigned len = rest == 0 ? 16 - pos : static_cast<unsigned>(__builtin_ctz(rest));
                 if (space_due) *w++ = ' ';
                 space_due = false;
-                if (i + pos + 16 <= n) {
-                    _mm_storeu_si128(reinterpret_cast<__m128i*>(w),
-                                     _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i + pos)));
-                } else {
-                    std::memmove(w, in + i + pos, len);
-                }
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(w),
+                                 _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + pos)));
                 w += len;
                 pos += len;
             }
-        }
-#endif
-        for (; i < n; ++i) {
-            const char c = in[i];
+        };
+        std::size_t i = 0;
+        for (; i + 32 <= n; i += 16)
+            block(in + i);
+        // The last one or two blocks from a copy padded with spaces.
+        char tail[48];
+        std::memset(tail, ' ', sizeof tail);
+        if (n > i) std::memcpy(tail, in + i, n - i);
+        for (std::size_t k = 0; i + k < n; k += 16)
+            block(tail + k);
+        return static_cast<std::size_t>(w - begin);
+    });
+#else
+    out.resize_and_overwrite(s.size(), [s](char* const begin, std::size_t) {
+        char* w = begin;
+        bool space_due = false;
+        for (const char c : s) {
             if (is_space(c)) {
                 space_due = w != begin;
                 continue;
@@ -588,6 +607,7 @@ std::string collapse_whitespace(std::string_view s) {
         }
         return static_cast<std::size_t>(w - begin);
     });
+#endif
     return out;
 }
 
@@ -638,6 +658,16 @@ std::string to_utf8(std::string_view s, std::string_view charset, bool* unknown_
     return std::string(out);
 }
 
+namespace {
+// out += repair_utf8(s), without the copy when s is valid UTF-8 already.
+void append_repaired(std::string& out, std::string_view s) {
+    if (is_valid_utf8(s))
+        out += s;
+    else
+        out += repair_utf8(s);
+}
+} // namespace
+
 std::string decode_rfc2047(std::string_view s) {
     if (s.find("=?") == std::string_view::npos) return is_valid_utf8(s) ? std::string(s) : repair_utf8(s);
     std::string out;
@@ -646,9 +676,10 @@ std::string decode_rfc2047(std::string_view s) {
     std::string run_bytes;    // bytes of adjacent encoded words in the same charset
     std::string run_charset;
     bool in_run = false;
+    std::string converted;
     auto flush_run = [&] {
         if (!in_run) return;
-        out += to_utf8(run_bytes, run_charset);
+        out += to_utf8_view(run_bytes, run_charset, converted);
         run_bytes.clear();
         in_run = false;
     };
@@ -675,7 +706,7 @@ std::string decode_rfc2047(std::string_view s) {
             }
         } else {
             flush_run();
-            out += repair_utf8(between);
+            append_repaired(out, between);
             in_run = true;
             run_charset = w.charset;
         }
@@ -684,7 +715,7 @@ std::string decode_rfc2047(std::string_view s) {
         plain_start = w.end;
     }
     flush_run();
-    out += repair_utf8(s.substr(plain_start));
+    append_repaired(out, s.substr(plain_start));
     return out;
 }
 

@@ -182,3 +182,17 @@ TEST_CASE("delivery-status: Action before Final-Recipient, Original-Recipient la
     CHECK(rep.recipients[0].action == Action::failed);
     CHECK(rep.recipients[0].status == "5.1.1");
 }
+
+TEST_CASE("normalise_address: the address ends at the first blank, line break or comment, at any offset") {
+    for (std::size_t k = 1; k < 40; ++k) {
+        const std::string local(k, 'a');
+        for (const char* end : {" (comment)", "(comment)", "\tx", "\r\n", " <not@this>x"}) {
+            const std::string want = local + "@example.com";
+            CHECK(
+                normalise_address(local + "@Example.COM" + end) ==
+                (std::string_view(end).find('<') == std::string_view::npos ? want : std::string("not@this")));
+        }
+        CHECK(normalise_address("rfc822; " + local + "@x.ORG") == local + "@x.org");
+        CHECK(normalise_address("Name <" + local + "@X.org> (c)") == local + "@x.org");
+    }
+}

@@ -251,6 +251,41 @@ TEST_CASE("multipart edge cases") {
     }
 }
 
+TEST_CASE("multipart: delimiters at every offset, near the end of the body and of the buffer") {
+    // The delimiter search tests sixteen offsets a step: parts of every length put the delimiter
+    // lines at every offset of a step, and the closing one at the very end (with and without a line
+    // break after it), where the last steps are read byte by byte. Decoys: a line break followed,
+    // the boundary's length later, by its last byte, and the boundary inside a line.
+    const std::string boundary = "b0undary-Z";
+    for (std::size_t len = 0; len < 70; ++len) {
+        for (int tail = 0; tail < 3; ++tail) {
+            std::string first(len, 'x');
+            for (std::size_t i = 0; i + 12 < len; i += 17)
+                first.replace(i, 12, "\n----------Z");
+            const std::string second = "y --" + boundary + " y";
+            std::string raw = "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\n\n--" +
+                              boundary + "\n\n" + first + "\n--" + boundary + "\n\n" + second + "\n--" +
+                              boundary + "--";
+            raw += tail == 0 ? "" : tail == 1 ? "\n" : "  \n";
+            // A copy of its own size, so that the body ends where the buffer does.
+            const std::string copy(raw);
+            ParsedMessage m = parse_mime_in_place(copy);
+            REQUIRE(m.root.children.size() == 2);
+            CHECK(m.root.children[0].body == first);
+            CHECK(m.root.children[1].body == second);
+            CHECK(m.anomalies.empty());
+        }
+    }
+}
+
+TEST_CASE("multipart: a boundary with a line break in it (RFC 2231) is still found") {
+    ParsedMessage m =
+        parse_mime("Content-Type: multipart/mixed; boundary*=''X%0AY\n\n--X\nY\n\nfirst\n--X\nY--\n");
+    REQUIRE(m.root.children.size() == 1);
+    CHECK(m.root.children[0].body == "first");
+    CHECK(m.anomalies.empty());
+}
+
 TEST_CASE("caps: depth, parts, header bytes, fields, line length") {
     SUBCASE("depth") {
         std::string msg;

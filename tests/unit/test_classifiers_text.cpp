@@ -307,6 +307,28 @@ TEST_CASE("next_line") {
     CHECK(pos == t.size());
 }
 
+TEST_CASE("collapse_whitespace: text with single spaces between words, across blocks") {
+    // Mostly single spaces (the blocks copied as they are), now and then a run, a tab or a line
+    // break, a space at either end.
+    std::mt19937 rng(12);
+    for (int round = 0; round < 3000; ++round) {
+        std::string text;
+        if (rng() % 4 == 0) text += ' ';
+        const std::size_t words = rng() % 20;
+        for (std::size_t k = 0; k < words; ++k) {
+            if (k > 0) {
+                const unsigned r = rng() % 16;
+                text += r == 0 ? "  " : r == 1 ? "\t" : r == 2 ? "\n " : " ";
+            }
+            const std::size_t len = 1 + rng() % 12;
+            for (std::size_t i = 0; i < len; ++i)
+                text += static_cast<char>('a' + rng() % 26);
+        }
+        if (rng() % 4 == 0) text += ' ';
+        CHECK_MESSAGE(collapse_whitespace(text) == words_joined(text), "text [", text, "]");
+    }
+}
+
 TEST_CASE("collapse_whitespace across sixteen-byte blocks") {
     // Long words and long blank runs, so that words and runs start and end at every offset of a
     // block and cross from one block into the next (and into the tail).
