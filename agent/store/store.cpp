@@ -530,6 +530,15 @@ std::expected<std::unique_ptr<Store>, std::string> Store::open(const std::string
     try {
         sqlite3_busy_timeout(db, k_busy_timeout_ms);
         sqlite3_extended_result_codes(db, 1);
+        // SQLite opens a file it cannot write read-only without a word; with a WAL left behind
+        // (below) it would even read it. A writable open of a read-only file is an error here, so
+        // that open_existing() says it is read-only and a scan fails at once.
+        if (sqlite3_db_readonly(db, "main") == 1) throw std::runtime_error("state database: read-only file");
+        // No checkpoint when the connection closes: the WAL left behind (at most the frames since the
+        // last automatic checkpoint, ~4 MiB) is a valid state that the next writer checkpoints. The
+        // checkpoint at close copied them into the database file and synced it, ~15 ms at the end
+        // of every scan.
+        sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
         store->exec("PRAGMA foreign_keys = ON");
         {
             Statement journal(db, "PRAGMA journal_mode = WAL");
