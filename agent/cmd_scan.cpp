@@ -210,20 +210,33 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         return k_exit_usage;
     }
 
+    // A state database that does not exist yet holds no checkpoint and no cached rule metadata: its
+    // first scan lists the whole folder and compiles the rules, both started before it is created.
+    const std::string state_path = resolve_state_path(args.state, *config);
+    const bool new_state = ::access(state_path.c_str(), F_OK) != 0 && errno == ENOENT;
+
     // The IMAP connect, login and SELECT (round trips) run while the rules load (CPU, when needed);
     // their errors are reported in the order they always were: rules, state database, then IMAP.
     install_stop_handlers();
     auto* imap_source = dynamic_cast<ImapSource*>(source.get());
     std::future<std::exception_ptr> imap_opened; // destroyed (joined) before the source
-    if (imap_source != nullptr)
-        imap_opened = std::async(std::launch::async | std::launch::deferred, [imap_source]() -> std::exception_ptr {
+    const auto open_imap = [imap_source, new_state]() -> std::exception_ptr {
+        try {
+            imap_source->open();
+        } catch (...) {
+            return std::current_exception();
+        }
+        // The scan's own listing reuses this one; a failure here is the scan's to meet again.
+        if (new_state) {
             try {
-                imap_source->open();
-                return nullptr;
-            } catch (...) {
-                return std::current_exception();
+                imap_source->list_after(0);
+            } catch (const std::exception&) {
             }
-        });
+        }
+        return nullptr;
+    };
+    if (imap_source != nullptr)
+        imap_opened = std::async(std::launch::async | std::launch::deferred, open_imap);
 
     // The rule files are read now (cheap); they are compiled only when a message needs analysis or
     // the incident step runs, unless the state database holds no metadata of exactly these files.
@@ -235,6 +248,10 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     }
     std::string rules_key = rule_files_key(files);
     LazyRules rules(std::move(files), std::move(rules_key));
+    // A new state's rules compile on a thread of their own while the database is created and locked;
+    // report_rule_errors() below waits for them (LazyRules is guarded by its mutex).
+    std::future<void> rules_loading; // destroyed (joined) before the rules
+    if (new_state) rules_loading = std::async(std::launch::async, [&rules] { (void)rules.load(); });
     const auto report_rule_errors = [&rules] {
         auto loaded = rules.load();
         if (loaded) return false;
@@ -243,7 +260,6 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         return true;
     };
 
-    const std::string state_path = resolve_state_path(args.state, *config);
     auto db = store::Store::open(state_path);
     if (!db) {
         if (report_rule_errors()) return k_exit_config;

@@ -361,13 +361,15 @@ FolderState ImapSource::open() {
     m_invalidated.clear();
     m_cache.clear();
     m_missing.clear();
-    m_listed.clear();
-    m_sizes.clear();
     // A second open() right after the first (cmd_scan connects early to tell configuration errors
-    // apart from the scan's own) reuses that SELECT instead of sending another.
+    // apart from the scan's own) reuses that SELECT instead of sending another, and the listing made
+    // right after it, if any.
     const bool reuse = m_conn && m_fresh_select;
     m_fresh_select = false;
     if (!reuse) {
+        m_listed.clear();
+        m_sizes.clear();
+        m_listed_after.reset();
         if (m_conn) {
             try {
                 flush_keywords();
@@ -399,7 +401,13 @@ FolderState ImapSource::open() {
 }
 
 std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
+    const bool fresh = m_fresh_select;
     m_fresh_select = false;
+    if (m_listed_after && *m_listed_after == after_uid) { // listed right after this SELECT
+        m_listed_after.reset();
+        return m_listed;
+    }
+    m_listed_after.reset();
     m_listed.clear();
     m_sizes.clear();
     m_cache.clear();
@@ -425,6 +433,10 @@ std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
     for (auto u : m_listed) {
         auto it = sizes.find(u);
         m_sizes[u] = it == sizes.end() ? 0 : it->second;
+    }
+    if (fresh) { // nothing but this listing since the SELECT: a second open() and listing reuse both
+        m_fresh_select = true;
+        m_listed_after = after_uid;
     }
     return m_listed;
 }
@@ -485,6 +497,7 @@ void ImapSource::fetch_batch(std::uint32_t first) {
 
 std::optional<SourceMessage> ImapSource::fetch(std::uint32_t uid) {
     m_fresh_select = false;
+    m_listed_after.reset();
     if (!m_invalidated.empty()) throw ImapError(Kind::command, m_invalidated);
     auto take = [&]() -> std::optional<SourceMessage> {
         auto node = m_cache.extract(uid);
@@ -499,6 +512,7 @@ std::optional<SourceMessage> ImapSource::fetch(std::uint32_t uid) {
 
 std::vector<std::uint32_t> ImapSource::unmarked_up_to(std::uint32_t last_uid) {
     m_fresh_select = false;
+    m_listed_after.reset();
     std::vector<std::uint32_t> uids;
     if (last_uid == 0 || m_keyword.empty() || !m_keywords_allowed || !m_invalidated.empty()) return uids;
     try {
@@ -541,6 +555,7 @@ void ImapSource::report_pipelined_failures() {
 
 void ImapSource::mark_processed(std::uint32_t uid, bool is_ndr) {
     m_fresh_select = false;
+    m_listed_after.reset();
     if (!m_invalidated.empty()) return; // the UID names another message now
     if (!m_conn || !m_selected) {
         log(LogLevel::warning, "not connected: keyword not set on UID " + std::to_string(uid));
@@ -582,6 +597,7 @@ void ImapSource::mark_processed(std::uint32_t uid, bool is_ndr) {
 
 ImapSource::WaitResult ImapSource::wait_for_change(std::chrono::milliseconds max) {
     m_fresh_select = false;
+    m_listed_after.reset();
     if (!m_conn || !m_can_idle) {
         auto until = std::chrono::steady_clock::now() + max;
         while (std::chrono::steady_clock::now() < until) {
@@ -608,6 +624,7 @@ ImapSource::WaitResult ImapSource::wait_for_change(std::chrono::milliseconds max
 
 void ImapSource::close() {
     m_fresh_select = false;
+    m_listed_after.reset();
     if (!m_conn) return;
     try {
         flush_keywords();
@@ -622,6 +639,7 @@ void ImapSource::close() {
 
 imap::Session& ImapSource::session() {
     m_fresh_select = false;
+    m_listed_after.reset();
     if (!m_conn) {
         try {
             connect();
