@@ -6,15 +6,6 @@
 // (SIGINT/SIGTERM: the message in hand was committed first).
 // The state database: --state, else the config's [state] path, else /var/lib/ndr-triage/state.db when
 // a config file was read, else ./ndr-triage-state.db.
-#include <unistd.h>
-
-#include <chrono>
-#include <ctime>
-#include <exception>
-#include <future>
-#include <iostream>
-#include <memory>
-
 #include "agent/commands.hpp"
 #include "agent/config.hpp"
 #include "agent/incidents/workflow.hpp"
@@ -31,6 +22,15 @@
 #include "agent/store/store.hpp"
 #include "agent/triage_report.hpp"
 #include "classifiers/text.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <exception>
+#include <future>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <unistd.h>
 
 namespace ndr::agent {
 
@@ -328,6 +328,20 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         return k_exit_source;
     }
     const bool imap_scan = dynamic_cast<ImapSource*>(source.get()) != nullptr;
+    // The report's parts that the incident step leaves as they are (the pass's reasons, the message
+    // counts, the incidents' breakdowns) are read on a second, read-only connection while the step
+    // runs; without them (that connection failed) the report reads everything after the step.
+    auto report_parts =
+        std::async(std::launch::async, [&state_path, &result]() -> std::optional<TriageReportParts> {
+            try {
+                auto reader = store::Store::open(
+                    state_path, store::Store::OpenOptions{store::k_schema_version, false, true});
+                if (!reader) return std::nullopt;
+                return read_triage_report_parts(result, **reader);
+            } catch (const std::exception&) {
+                return std::nullopt;
+            }
+        });
     try {
         // Incidents: DNSBL state, status rules and drafts; the IMAP Drafts copy only for an IMAP scan.
         const auto flow = incident_step(**db, *config, rules, result, imap_scan);
@@ -339,7 +353,8 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     remember_rule_metadata(**db, rules, metadata_cached);
     if (!args.json && !rules.compiled())
         std::cerr << "ndr-triage scan: nothing to analyse: rules not compiled (their metadata is cached)\n";
-    const auto report = build_triage_report(&result, **db, rules.metadata());
+    const auto parts = report_parts.get();
+    const auto report = build_triage_report(&result, **db, rules.metadata(), parts ? &*parts : nullptr);
     if (args.json) std::cout << to_json(report).dump(2) << "\n";
     else std::cout << render_text(report);
     if (result.source_error || result.fetch_errors > 0) {
