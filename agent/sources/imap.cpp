@@ -416,7 +416,7 @@ std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
     // UIDNEXT from SELECT: nothing can be above it in this view, so skip the round trip.
     if (m_uid_next != 0 && after_uid + 1 >= m_uid_next) return {};
     std::vector<std::uint32_t> uids;
-    std::map<std::uint32_t, std::uint64_t> sizes;
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> sizes; // (UID, RFC822.SIZE) as answered
     with_reconnect([&] {
         uids.clear();
         sizes.clear();
@@ -424,15 +424,22 @@ std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
             auto f = imap::parse_fetch(r);
             if (!f || !f->uid) return;
             uids.push_back(*f->uid);
-            if (f->size) sizes[*f->uid] = *f->size;
+            if (f->size) sizes.emplace_back(*f->uid, *f->size);
         });
         if (!t.ok()) throw ImapError(Kind::command, "listing " + sanitised(m_settings.folder) + " failed: " + sanitised(t.text));
         return 0;
     });
     m_listed = imap::uids_after(std::move(uids), after_uid);
-    for (auto u : m_listed) {
-        auto it = sizes.find(u);
-        m_sizes[u] = it == sizes.end() ? 0 : it->second;
+    // Each listed UID's size (the last one given for it; 0 when none was), in m_listed's order.
+    std::stable_sort(sizes.begin(), sizes.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    m_sizes.assign(m_listed.size(), 0);
+    auto size = sizes.begin();
+    for (std::size_t i = 0; i < m_listed.size(); ++i) {
+        while (size != sizes.end() && size->first < m_listed[i])
+            ++size;
+        while (size != sizes.end() && size->first == m_listed[i])
+            m_sizes[i] = (size++)->second;
     }
     if (fresh) { // nothing but this listing since the SELECT: a second open() and listing reuse both
         m_fresh_select = true;
@@ -452,7 +459,7 @@ void ImapSource::fetch_batch(std::uint32_t first) {
     } else {
         std::uint64_t bytes = 0;
         for (; it != m_listed.end() && batch.size() < lim::k_max_imap_batch_messages; ++it) {
-            std::uint64_t size = m_sizes[*it];
+            const std::uint64_t size = m_sizes[static_cast<std::size_t>(it - m_listed.begin())];
             if (!batch.empty() && bytes + size > lim::k_max_imap_batch_bytes) break;
             if (m_cache.contains(*it)) continue;
             bytes += size;

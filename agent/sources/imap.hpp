@@ -131,7 +131,7 @@ class ImapSource final : public MailSource {
     // Set when m_listed is the answer for UIDs above this one, listed right after open()'s SELECT
     // with nothing in between: the next open() and list_after() of the same UIDs reuse both.
     std::optional<std::uint32_t> m_listed_after;
-    std::map<std::uint32_t, std::uint64_t> m_sizes; // RFC822.SIZE of listed UIDs
+    std::vector<std::uint64_t> m_sizes;             // RFC822.SIZE of m_listed[i]
     std::map<std::uint32_t, SourceMessage> m_cache; // fetched, not yet handed out
     std::vector<std::uint32_t> m_missing;           // asked for in a batch, not returned (sorted)
     std::vector<std::uint32_t> m_pending_keyword;   // recorded, keyword not sent yet
