@@ -6,15 +6,6 @@
 // (SIGINT/SIGTERM: the message in hand was committed first).
 // The state database: --state, else the config's [state] path, else /var/lib/ndr-triage/state.db when
 // a config file was read, else ./ndr-triage-state.db.
-#include <unistd.h>
-
-#include <chrono>
-#include <ctime>
-#include <exception>
-#include <future>
-#include <iostream>
-#include <memory>
-
 #include "agent/commands.hpp"
 #include "agent/config.hpp"
 #include "agent/incidents/workflow.hpp"
@@ -31,6 +22,15 @@
 #include "agent/store/store.hpp"
 #include "agent/triage_report.hpp"
 #include "classifiers/text.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <exception>
+#include <future>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <unistd.h>
 
 namespace ndr::agent {
 
@@ -210,20 +210,33 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         return k_exit_usage;
     }
 
+    // A state database that does not exist yet holds no checkpoint and no cached rule metadata: its
+    // first scan lists the whole folder and compiles the rules, both started before it is created.
+    const std::string state_path = resolve_state_path(args.state, *config);
+    const bool new_state = ::access(state_path.c_str(), F_OK) != 0 && errno == ENOENT;
+
     // The IMAP connect, login and SELECT (round trips) run while the rules load (CPU, when needed);
     // their errors are reported in the order they always were: rules, state database, then IMAP.
     install_stop_handlers();
     auto* imap_source = dynamic_cast<ImapSource*>(source.get());
     std::future<std::exception_ptr> imap_opened; // destroyed (joined) before the source
-    if (imap_source != nullptr)
-        imap_opened = std::async(std::launch::async | std::launch::deferred, [imap_source]() -> std::exception_ptr {
+    const auto open_imap = [imap_source, new_state]() -> std::exception_ptr {
+        try {
+            imap_source->open();
+        } catch (...) {
+            return std::current_exception();
+        }
+        // The scan's own listing reuses this one; a failure here is the scan's to meet again.
+        if (new_state) {
             try {
-                imap_source->open();
-                return nullptr;
-            } catch (...) {
-                return std::current_exception();
+                imap_source->list_after(0);
+            } catch (const std::exception&) {
             }
-        });
+        }
+        return nullptr;
+    };
+    if (imap_source != nullptr)
+        imap_opened = std::async(std::launch::async | std::launch::deferred, open_imap);
 
     // The rule files are read now (cheap); they are compiled only when a message needs analysis or
     // the incident step runs, unless the state database holds no metadata of exactly these files.
@@ -235,6 +248,10 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     }
     std::string rules_key = rule_files_key(files);
     LazyRules rules(std::move(files), std::move(rules_key));
+    // A new state's rules compile on a thread of their own while the database is created and locked;
+    // report_rule_errors() below waits for them (LazyRules is guarded by its mutex).
+    std::future<void> rules_loading; // destroyed (joined) before the rules
+    if (new_state) rules_loading = std::async(std::launch::async, [&rules] { (void)rules.load(); });
     const auto report_rule_errors = [&rules] {
         auto loaded = rules.load();
         if (loaded) return false;
@@ -243,7 +260,6 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         return true;
     };
 
-    const std::string state_path = resolve_state_path(args.state, *config);
     auto db = store::Store::open(state_path);
     if (!db) {
         if (report_rule_errors()) return k_exit_config;
@@ -312,6 +328,20 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         return k_exit_source;
     }
     const bool imap_scan = dynamic_cast<ImapSource*>(source.get()) != nullptr;
+    // The report's parts that the incident step leaves as they are (the pass's reasons, the message
+    // counts, the incidents' breakdowns) are read on a second, read-only connection while the step
+    // runs; without them (that connection failed) the report reads everything after the step.
+    auto report_parts =
+        std::async(std::launch::async, [&state_path, &result]() -> std::optional<TriageReportParts> {
+            try {
+                auto reader = store::Store::open(
+                    state_path, store::Store::OpenOptions{store::k_schema_version, false, true});
+                if (!reader) return std::nullopt;
+                return read_triage_report_parts(result, **reader);
+            } catch (const std::exception&) {
+                return std::nullopt;
+            }
+        });
     try {
         // Incidents: DNSBL state, status rules and drafts; the IMAP Drafts copy only for an IMAP scan.
         const auto flow = incident_step(**db, *config, rules, result, imap_scan);
@@ -323,7 +353,8 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     remember_rule_metadata(**db, rules, metadata_cached);
     if (!args.json && !rules.compiled())
         std::cerr << "ndr-triage scan: nothing to analyse: rules not compiled (their metadata is cached)\n";
-    const auto report = build_triage_report(&result, **db, rules.metadata());
+    const auto parts = report_parts.get();
+    const auto report = build_triage_report(&result, **db, rules.metadata(), parts ? &*parts : nullptr);
     if (args.json) std::cout << to_json(report).dump(2) << "\n";
     else std::cout << render_text(report);
     if (result.source_error || result.fetch_errors > 0) {

@@ -1,10 +1,11 @@
 // triage_report.cpp — builds the triage report from the store and the rule set; renders text and JSON.
 #include "agent/triage_report.hpp"
 
-#include <algorithm>
-
 #include "agent/drafts/plan.hpp"
 #include "classifiers/text.hpp"
+
+#include <algorithm>
+#include <unordered_map>
 
 namespace ndr::agent {
 
@@ -113,17 +114,56 @@ NextStep next_step_for(const store::IncidentSummary& incident, const classifiers
     return next;
 }
 
-TriageReport build_triage_report(const ScanResult* pass, store::Store& db, const classifiers::rules::RuleSet* rules) {
+TriageReportParts read_triage_report_parts(const ScanResult& pass, store::Store& db) {
+    TriageReportParts parts;
+    parts.reasons = db.reasons(pass.new_message_ids);
+    parts.message_totals = db.message_totals();
+    parts.incidents = db.incidents(true, pass.new_message_ids);
+    return parts;
+}
+
+namespace {
+
+// The open incidents with their breakdowns: from `parts` where they hold the incident, the rest read.
+std::vector<store::IncidentSummary> open_incidents(const ScanResult* pass, store::Store& db,
+                                                   const TriageReportParts* parts) {
+    const auto& recent = pass ? pass->new_message_ids : std::vector<std::int64_t>{};
+    if (parts == nullptr) return db.incidents(true, recent);
+    std::unordered_map<std::int64_t, const store::IncidentSummary*> read;
+    for (const auto& i : parts->incidents)
+        read.emplace(i.id, &i);
+    auto out = db.incident_rows(true);
+    for (auto& i : out) {
+        const auto it = read.find(i.id);
+        if (it == read.end()) {
+            db.fill_incident_breakdowns(i, recent);
+            continue;
+        }
+        i.recipient_domains = it->second->recipient_domains;
+        i.reasons = it->second->reasons;
+        i.providers = it->second->providers;
+        i.remote_mtas = it->second->remote_mtas;
+        i.new_bounces = it->second->new_bounces;
+    }
+    return out;
+}
+
+} // namespace
+
+TriageReport build_triage_report(const ScanResult* pass, store::Store& db,
+                                 const classifiers::rules::RuleSet* rules, const TriageReportParts* parts) {
     TriageReport report;
+    if (pass == nullptr) parts = nullptr;
     if (pass != nullptr) {
         report.has_pass = true;
         report.pass = *pass;
-        report.reasons = db.reasons(pass->new_message_ids);
+        report.reasons = parts ? parts->reasons : db.reasons(pass->new_message_ids);
     } else {
         report.reasons = db.reasons({}, true);
     }
-    report.totals = db.totals();
-    for (auto& incident : db.incidents(true, pass ? pass->new_message_ids : std::vector<std::int64_t>{})) {
+    report.totals = parts ? parts->message_totals : db.message_totals();
+    db.add_incident_totals(report.totals);
+    for (auto& incident : open_incidents(pass, db, parts)) {
         IncidentReport ir;
         const auto* list = rules ? rules->find(incident.system) : nullptr;
         if (list != nullptr) {

@@ -49,8 +49,23 @@ struct TriageReport {
     std::vector<IncidentReport> incidents; // open incidents, most recently seen first
 };
 
-// rules may be null (no attribution data): next steps then say only what the id tells.
-TriageReport build_triage_report(const ScanResult* pass, store::Store& db, const classifiers::rules::RuleSet* rules);
+// The parts of a pass's report that nothing after the pass's recording changes (the incident step
+// writes incidents, events and drafts only): the pass's reasons, the message counts, and each open
+// incident's breakdowns and new bounces. cmd_scan reads them on a second connection while the
+// incident step runs.
+struct TriageReportParts {
+    store::Counts reasons;
+    store::Totals message_totals;                  // store::Store::message_totals()
+    std::vector<store::IncidentSummary> incidents; // the open incidents as they were, with breakdowns
+};
+TriageReportParts read_triage_report_parts(const ScanResult& pass, store::Store& db);
+
+// rules may be null (no attribution data): next steps then say only what the id tells. `parts`, when
+// given, were read from the same database after the pass (read_triage_report_parts): the report then
+// reads only the incidents' current rows and counts, and the breakdowns of incidents opened since.
+TriageReport build_triage_report(const ScanResult* pass, store::Store& db,
+                                 const classifiers::rules::RuleSet* rules,
+                                 const TriageReportParts* parts = nullptr);
 
 // The advice for one incident (exposed for tests).
 NextStep next_step_for(const store::IncidentSummary& incident, const classifiers::rules::Blocklist* list);

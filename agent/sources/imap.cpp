@@ -361,13 +361,15 @@ FolderState ImapSource::open() {
     m_invalidated.clear();
     m_cache.clear();
     m_missing.clear();
-    m_listed.clear();
-    m_sizes.clear();
     // A second open() right after the first (cmd_scan connects early to tell configuration errors
-    // apart from the scan's own) reuses that SELECT instead of sending another.
+    // apart from the scan's own) reuses that SELECT instead of sending another, and the listing made
+    // right after it, if any.
     const bool reuse = m_conn && m_fresh_select;
     m_fresh_select = false;
     if (!reuse) {
+        m_listed.clear();
+        m_sizes.clear();
+        m_listed_after.reset();
         if (m_conn) {
             try {
                 flush_keywords();
@@ -399,7 +401,13 @@ FolderState ImapSource::open() {
 }
 
 std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
+    const bool fresh = m_fresh_select;
     m_fresh_select = false;
+    if (m_listed_after && *m_listed_after == after_uid) { // listed right after this SELECT
+        m_listed_after.reset();
+        return m_listed;
+    }
+    m_listed_after.reset();
     m_listed.clear();
     m_sizes.clear();
     m_cache.clear();
@@ -408,7 +416,7 @@ std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
     // UIDNEXT from SELECT: nothing can be above it in this view, so skip the round trip.
     if (m_uid_next != 0 && after_uid + 1 >= m_uid_next) return {};
     std::vector<std::uint32_t> uids;
-    std::map<std::uint32_t, std::uint64_t> sizes;
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> sizes; // (UID, RFC822.SIZE) as answered
     with_reconnect([&] {
         uids.clear();
         sizes.clear();
@@ -416,15 +424,26 @@ std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
             auto f = imap::parse_fetch(r);
             if (!f || !f->uid) return;
             uids.push_back(*f->uid);
-            if (f->size) sizes[*f->uid] = *f->size;
+            if (f->size) sizes.emplace_back(*f->uid, *f->size);
         });
         if (!t.ok()) throw ImapError(Kind::command, "listing " + sanitised(m_settings.folder) + " failed: " + sanitised(t.text));
         return 0;
     });
     m_listed = imap::uids_after(std::move(uids), after_uid);
-    for (auto u : m_listed) {
-        auto it = sizes.find(u);
-        m_sizes[u] = it == sizes.end() ? 0 : it->second;
+    // Each listed UID's size (the last one given for it; 0 when none was), in m_listed's order.
+    std::stable_sort(sizes.begin(), sizes.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    m_sizes.assign(m_listed.size(), 0);
+    auto size = sizes.begin();
+    for (std::size_t i = 0; i < m_listed.size(); ++i) {
+        while (size != sizes.end() && size->first < m_listed[i])
+            ++size;
+        while (size != sizes.end() && size->first == m_listed[i])
+            m_sizes[i] = (size++)->second;
+    }
+    if (fresh) { // nothing but this listing since the SELECT: a second open() and listing reuse both
+        m_fresh_select = true;
+        m_listed_after = after_uid;
     }
     return m_listed;
 }
@@ -440,7 +459,7 @@ void ImapSource::fetch_batch(std::uint32_t first) {
     } else {
         std::uint64_t bytes = 0;
         for (; it != m_listed.end() && batch.size() < lim::k_max_imap_batch_messages; ++it) {
-            std::uint64_t size = m_sizes[*it];
+            const std::uint64_t size = m_sizes[static_cast<std::size_t>(it - m_listed.begin())];
             if (!batch.empty() && bytes + size > lim::k_max_imap_batch_bytes) break;
             if (m_cache.contains(*it)) continue;
             bytes += size;
@@ -485,6 +504,7 @@ void ImapSource::fetch_batch(std::uint32_t first) {
 
 std::optional<SourceMessage> ImapSource::fetch(std::uint32_t uid) {
     m_fresh_select = false;
+    m_listed_after.reset();
     if (!m_invalidated.empty()) throw ImapError(Kind::command, m_invalidated);
     auto take = [&]() -> std::optional<SourceMessage> {
         auto node = m_cache.extract(uid);
@@ -499,6 +519,7 @@ std::optional<SourceMessage> ImapSource::fetch(std::uint32_t uid) {
 
 std::vector<std::uint32_t> ImapSource::unmarked_up_to(std::uint32_t last_uid) {
     m_fresh_select = false;
+    m_listed_after.reset();
     std::vector<std::uint32_t> uids;
     if (last_uid == 0 || m_keyword.empty() || !m_keywords_allowed || !m_invalidated.empty()) return uids;
     try {
@@ -541,6 +562,7 @@ void ImapSource::report_pipelined_failures() {
 
 void ImapSource::mark_processed(std::uint32_t uid, bool is_ndr) {
     m_fresh_select = false;
+    m_listed_after.reset();
     if (!m_invalidated.empty()) return; // the UID names another message now
     if (!m_conn || !m_selected) {
         log(LogLevel::warning, "not connected: keyword not set on UID " + std::to_string(uid));
@@ -582,6 +604,7 @@ void ImapSource::mark_processed(std::uint32_t uid, bool is_ndr) {
 
 ImapSource::WaitResult ImapSource::wait_for_change(std::chrono::milliseconds max) {
     m_fresh_select = false;
+    m_listed_after.reset();
     if (!m_conn || !m_can_idle) {
         auto until = std::chrono::steady_clock::now() + max;
         while (std::chrono::steady_clock::now() < until) {
@@ -608,6 +631,7 @@ ImapSource::WaitResult ImapSource::wait_for_change(std::chrono::milliseconds max
 
 void ImapSource::close() {
     m_fresh_select = false;
+    m_listed_after.reset();
     if (!m_conn) return;
     try {
         flush_keywords();
@@ -622,6 +646,7 @@ void ImapSource::close() {
 
 imap::Session& ImapSource::session() {
     m_fresh_select = false;
+    m_listed_after.reset();
     if (!m_conn) {
         try {
             connect();

@@ -61,7 +61,9 @@ class ImapSource final : public MailSource {
 
     // Connects (or reuses the connection) and SELECTs the folder. Throws ImapError.
     FolderState open() override;
-    // UIDs above after_uid, ascending. Throws ImapError.
+    // UIDs above after_uid, ascending. Throws ImapError. Right after open(), the answer is kept: a
+    // second open() and list_after(after_uid) then reuse the SELECT and the listing (cmd_scan lists
+    // a new state's folder while the state database is created).
     std::vector<std::uint32_t> list_after(std::uint32_t after_uid) override;
     // BODY.PEEK[] in batches of the next listed UIDs. Throws ImapError; nullopt when the UID is gone.
     std::optional<SourceMessage> fetch(std::uint32_t uid) override;
@@ -126,7 +128,10 @@ class ImapSource final : public MailSource {
     std::uint32_t m_uid_validity = 0;
     std::uint32_t m_uid_next = 0;
     std::vector<std::uint32_t> m_listed;           // last list_after() answer
-    std::map<std::uint32_t, std::uint64_t> m_sizes; // RFC822.SIZE of listed UIDs
+    // Set when m_listed is the answer for UIDs above this one, listed right after open()'s SELECT
+    // with nothing in between: the next open() and list_after() of the same UIDs reuse both.
+    std::optional<std::uint32_t> m_listed_after;
+    std::vector<std::uint64_t> m_sizes;             // RFC822.SIZE of m_listed[i]
     std::map<std::uint32_t, SourceMessage> m_cache; // fetched, not yet handed out
     std::vector<std::uint32_t> m_missing;           // asked for in a batch, not returned (sorted)
     std::vector<std::uint32_t> m_pending_keyword;   // recorded, keyword not sent yet

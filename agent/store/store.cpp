@@ -530,6 +530,15 @@ std::expected<std::unique_ptr<Store>, std::string> Store::open(const std::string
     try {
         sqlite3_busy_timeout(db, k_busy_timeout_ms);
         sqlite3_extended_result_codes(db, 1);
+        // SQLite opens a file it cannot write read-only without a word; with a WAL left behind
+        // (below) it would even read it. A writable open of a read-only file is an error here, so
+        // that open_existing() says it is read-only and a scan fails at once.
+        if (sqlite3_db_readonly(db, "main") == 1) throw std::runtime_error("state database: read-only file");
+        // No checkpoint when the connection closes: the WAL left behind (at most the frames since the
+        // last automatic checkpoint, ~4 MiB) is a valid state that the next writer checkpoints. The
+        // checkpoint at close copied them into the database file and synced it, ~15 ms at the end
+        // of every scan.
+        sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
         store->exec("PRAGMA foreign_keys = ON");
         {
             Statement journal(db, "PRAGMA journal_mode = WAL");
@@ -1130,16 +1139,20 @@ void Store::finish_run(std::int64_t run_id, std::string_view status, std::int64_
 }
 
 Totals Store::totals() {
+    Totals t = message_totals();
+    add_incident_totals(t);
+    return t;
+}
+
+Totals Store::message_totals() {
     settle();
     Totals t;
     // One statement: the messages table (wide rows) is read once for its five counts, not once per
     // count; the other tables' counts are scalar subqueries beside them.
-    Statement s(m_db, "SELECT COUNT(*), TOTAL(is_ndr = 1), TOTAL(parse_status = 'unparsed'), "
-                      "TOTAL(parse_status = 'partial'), TOTAL(is_ndr = 1 AND provenance = 'backscatter'), "
-                      "(SELECT COUNT(*) FROM recipient_records), (SELECT COUNT(*) FROM list_hits), "
-                      "(SELECT COUNT(*) FROM incidents), "
-                      "(SELECT COUNT(*) FROM incidents WHERE status NOT IN ('resolved', 'dismissed')), "
-                      "(SELECT COUNT(*) FROM drafts WHERE status IN ('draft', 'approved')) FROM messages");
+    Statement s(m_db,
+                "SELECT COUNT(*), TOTAL(is_ndr = 1), TOTAL(parse_status = 'unparsed'), "
+                "TOTAL(parse_status = 'partial'), TOTAL(is_ndr = 1 AND provenance = 'backscatter'), "
+                "(SELECT COUNT(*) FROM recipient_records), (SELECT COUNT(*) FROM list_hits) FROM messages");
     if (s.step()) {
         t.messages = s.i64(0);
         t.ndrs = s.i64(1);
@@ -1148,11 +1161,19 @@ Totals Store::totals() {
         t.backscatter = s.i64(4);
         t.records = s.i64(5);
         t.list_hits = s.i64(6);
-        t.incidents = s.i64(7);
-        t.open_incidents = s.i64(8);
-        t.drafts = s.i64(9);
     }
     return t;
+}
+
+void Store::add_incident_totals(Totals& t) {
+    settle();
+    Statement s(m_db, "SELECT (SELECT COUNT(*) FROM incidents), "
+                      "(SELECT COUNT(*) FROM incidents WHERE status NOT IN ('resolved', 'dismissed')), "
+                      "(SELECT COUNT(*) FROM drafts WHERE status IN ('draft', 'approved'))");
+    if (!s.step()) return;
+    t.incidents = s.i64(0);
+    t.open_incidents = s.i64(1);
+    t.drafts = s.i64(2);
 }
 
 std::vector<Checkpoint> Store::checkpoints() {
@@ -1261,22 +1282,33 @@ std::vector<IncidentSummary> Store::incident_rows(bool open_only) {
     return out;
 }
 
+namespace {
+
+void count_new_bounces(sqlite3* db, IncidentSummary& i, const std::unordered_set<std::int64_t>& recent) {
+    if (recent.empty()) return;
+    std::unordered_set<std::int64_t> counted; // the incident's messages, each counted once
+    Statement s(db, "SELECT message_id FROM list_hits WHERE incident_id = ?");
+    s.bind(1, i.id);
+    while (s.step())
+        if (const auto m = s.i64(0); recent.contains(m) && counted.insert(m).second) ++i.new_bounces;
+}
+
+} // namespace
+
 std::vector<IncidentSummary> Store::incidents(bool open_only, const std::vector<std::int64_t>& recent) {
     std::vector<IncidentSummary> out = incident_rows(open_only);
     const std::unordered_set<std::int64_t> recent_set(recent.begin(), recent.end());
-    std::unordered_set<std::int64_t> counted; // an incident's messages, each counted once
     for (auto& i : out) {
         fill_breakdowns(m_db, i);
-        if (!recent_set.empty()) {
-            counted.clear();
-            Statement s(m_db, "SELECT message_id FROM list_hits WHERE incident_id = ?");
-            s.bind(1, i.id);
-            while (s.step())
-                if (const auto m = s.i64(0); recent_set.contains(m) && counted.insert(m).second)
-                    ++i.new_bounces;
-        }
+        count_new_bounces(m_db, i, recent_set);
     }
     return out;
+}
+
+void Store::fill_incident_breakdowns(IncidentSummary& incident, const std::vector<std::int64_t>& recent) {
+    settle();
+    fill_breakdowns(m_db, incident);
+    count_new_bounces(m_db, incident, std::unordered_set<std::int64_t>(recent.begin(), recent.end()));
 }
 
 Counts Store::reasons(const std::vector<std::int64_t>& message_ids, bool all) {

@@ -249,6 +249,11 @@ class Store {
                     std::int64_t new_messages, std::string_view error, std::int64_t now);
 
     Totals totals();
+    // totals() in two parts: the counts that only messages, records and hits give (nothing after a
+    // pass's recording changes them: the incident step may read them on another connection), then
+    // the incident and draft counts added to those.
+    Totals message_totals();
+    void add_incident_totals(Totals& totals);
     std::vector<Checkpoint> checkpoints();
     std::optional<RunInfo> last_run();
     // Incidents, most recently seen first; `recent` message ids give new_bounces. open_only: not
@@ -257,6 +262,8 @@ class Store {
     // The same rows without the breakdowns (recipient_domains, reasons, providers, remote_mtas stay
     // empty) and without new_bounces: for callers that only walk the incidents.
     std::vector<IncidentSummary> incident_rows(bool open_only);
+    // What incidents() adds to such a row: its breakdowns and, with `recent` message ids, new_bounces.
+    void fill_incident_breakdowns(IncidentSummary& incident, const std::vector<std::int64_t>& recent = {});
     std::optional<IncidentSummary> incident(std::int64_t id);
     std::optional<IncidentDetail> incident_detail(std::int64_t id);
     // Status change with an event "status" ("old -> new: detail"); no-op (false) when unchanged.

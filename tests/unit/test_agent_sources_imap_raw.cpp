@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -145,6 +146,38 @@ TEST_CASE("imap: parse_fetch ignores other responses and rejects malformed FETCH
         deep += "(";
     Response too_deep{Response::Kind::untagged, "", deep, {}, false};
     CHECK_THROWS_AS(parse_fetch(too_deep), ImapError);
+}
+
+TEST_CASE("imap: parse_fetch reads a listing's UID and RFC822.SIZE lines as the general parser does") {
+    const auto parsed = [](std::string text) {
+        Response r{Response::Kind::untagged, "", std::move(text), {}, false};
+        return parse_fetch(r);
+    };
+    struct Case {
+        const char* text;
+        std::optional<std::uint32_t> uid;
+        std::optional<std::uint64_t> size;
+    };
+    // The listing's lines, and (after "()") ones that go to the general parser: other attributes,
+    // odd spacing.
+    for (const Case& c :
+         {Case{"7 FETCH (UID 42 RFC822.SIZE 1234)", 42, 1234}, Case{"7 FETCH (rfc822.size 9 uid 3)", 3, 9},
+          Case{"7 FETCH (UID 3 UID 4)", 4, {}}, Case{"7 FETCH ()", {}, {}},
+          Case{"7 FETCH (UID 3 FLAGS (\\Seen) RFC822.SIZE 9)", 3, 9}, Case{"7 FETCH (UID  3)", 3, {}},
+          Case{"7 FETCH (UID 3 MODSEQ (5))", 3, {}}}) {
+        CAPTURE(c.text);
+        const auto f = parsed(c.text);
+        REQUIRE(f);
+        CHECK(f->seq == 7);
+        CHECK(f->uid == c.uid);
+        CHECK(f->size == c.size);
+        CHECK_FALSE(f->body);
+    }
+    for (const char* bad : {"7 FETCH (UID 4294967296)", "7 FETCH (RFC822.SIZE -1)",
+                            "7 FETCH (UID 3 RFC822.SIZE)", "7 FETCH (UID 3) x"}) {
+        CAPTURE(bad);
+        CHECK_THROWS_AS(parsed(bad), ImapError);
+    }
 }
 
 TEST_CASE("imap: parse_items keeps BODY[...] sections with spaces as one atom") {

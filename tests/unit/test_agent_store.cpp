@@ -97,6 +97,29 @@ TEST_CASE("store: a new database is created 0600, WAL, at the current schema ver
     }
 }
 
+TEST_CASE("store: a closed store leaves its WAL (0600, no checkpoint at close); the next open reads it") {
+    TempDir dir;
+    const auto path = dir.file("state.db");
+    const auto report = spamhaus_report("bob@example.net", "192.0.2.25");
+    {
+        auto s = open_ok(path);
+        s->record_message(input_for("raw-1", 1, &report), true);
+    }
+    struct stat st {};
+    REQUIRE(::stat((path + "-wal").c_str(), &st) == 0);
+    CHECK(st.st_size > 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    {
+        auto ro = Store::open(path, Store::OpenOptions{k_schema_version, false, true});
+        REQUIRE_MESSAGE(ro.has_value(), (ro ? "" : ro.error()));
+        CHECK((*ro)->query_int("SELECT COUNT(*) FROM messages") == 1);
+    }
+    auto s = open_ok(path);
+    CHECK(s->query_int("SELECT COUNT(*) FROM messages") == 1);
+    CHECK(s->record_message(input_for("raw-2", 2, &report), true).is_new);
+    CHECK(s->query_int("SELECT COUNT(*) FROM messages") == 2);
+}
+
 TEST_CASE("store: an existing group- or world-readable database is refused") {
     TempDir dir;
     const auto path = dir.file("state.db");

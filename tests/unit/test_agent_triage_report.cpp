@@ -101,6 +101,41 @@ TEST_CASE("triage_report: the JSON report has the documented keys and this pass'
     CHECK(json["totals"]["messages"] == 2);
 }
 
+TEST_CASE("triage_report: parts read before the incident step changes the incidents give the same report") {
+    TempDb t;
+    const auto m1 = record(*t.db, "one", "spamhaus-zen", "198.51.100.23", "bob@example.net");
+    record(*t.db, "two", "spamhaus-xbl", "198.51.100.24", "carol@example.org");
+    record(*t.db, "three", "spamhaus-sbl", "198.51.100.25", "dave@example.com");
+    const auto id_of = [&](const std::string& system) {
+        for (const auto& i : t.db->incident_rows(false))
+            if (i.system == system) return i.id;
+        return std::int64_t{0};
+    };
+    t.db->set_incident_status(id_of("spamhaus-sbl"), "resolved", "test", 1794820500);
+    ScanResult pass;
+    pass.new_messages = 1;
+    pass.new_message_ids = {m1};
+    const auto set = test_rules();
+    auto reader = store::Store::open(t.dir + "/state.db",
+                                     store::Store::OpenOptions{store::k_schema_version, false, true});
+    REQUIRE(reader.has_value());
+    const auto parts = read_triage_report_parts(pass, **reader);
+    CHECK(parts.incidents.size() == 2);
+    // What the incident step may change meanwhile: incidents' status (one leaves the report, one comes
+    // back: its breakdowns are read then) and the drafts.
+    t.db->set_incident_status(id_of("spamhaus-xbl"), "resolved", "test", 1794820600);
+    t.db->set_incident_status(id_of("spamhaus-sbl"), "open", "test", 1794820600);
+    const auto with_parts = to_json(build_triage_report(&pass, *t.db, &set, &parts));
+    const auto without = to_json(build_triage_report(&pass, *t.db, &set));
+    CHECK(with_parts == without);
+    REQUIRE(with_parts["incidents"].size() == 2);
+    CHECK(with_parts["incidents"][0]["recipient_domains"].size() == 1);
+    CHECK(with_parts["incidents"][1]["recipient_domains"].size() == 1);
+    CHECK(with_parts["incidents"][0]["new_bounces"] == 1);
+    CHECK(with_parts["totals"]["open_incidents"] == 2);
+    CHECK(with_parts["totals"]["messages"] == 3);
+}
+
 TEST_CASE("triage_report: next steps follow the removal method") {
     store::IncidentSummary inc;
     inc.records = 2;
