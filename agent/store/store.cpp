@@ -571,6 +571,18 @@ std::expected<std::unique_ptr<Store>, std::string> Store::open_read_only(const s
     if (auto refused = refuse_file(path, st)) return std::unexpected(*refused);
     std::string error;
     for (const char* query : {"mode=ro", "mode=ro&immutable=1"}) {
+        // immutable reads the database file alone. A writer closes without a checkpoint (Store::open),
+        // so a WAL left beside the file may hold the last passes: read without it, the counts would
+        // be stale without a word. Then the error of mode=ro stands.
+        if (std::strstr(query, "immutable") != nullptr) {
+            struct stat wal {};
+            if (::stat((path + "-wal").c_str(), &wal) == 0 && wal.st_size > 0) {
+                if (error.empty()) error = "cannot read it read-only";
+                return std::unexpected(path + ": " + error +
+                                       "; its write-ahead log (-wal) holds changes not yet in the file, "
+                                       "readable only with write access to the -shm file or its folder");
+            }
+        }
         sqlite3* db = nullptr;
         configure_sqlite();
         const int rc = sqlite3_open_v2(

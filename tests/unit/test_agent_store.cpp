@@ -120,6 +120,36 @@ TEST_CASE("store: a closed store leaves its WAL (0600, no checkpoint at close); 
     CHECK(s->query_int("SELECT COUNT(*) FROM messages") == 2);
 }
 
+TEST_CASE("store: a read-only open never reads the file without the WAL left beside it") {
+    // A writer leaves its WAL (no checkpoint at close). Without the -shm and without write access to
+    // the folder, mode=ro cannot read it and immutable would ignore it: stale counts. So either the
+    // WAL is read (root, or a folder that can be written) or the open fails and says why.
+    TempDir dir;
+    const auto sub = dir.file("ro");
+    REQUIRE(::mkdir(sub.c_str(), 0700) == 0);
+    const auto path = sub + "/state.db";
+    const auto report = spamhaus_report("bob@example.net", "192.0.2.25");
+    {
+        auto s = open_ok(path);
+        s->record_message(input_for("raw-1", 1, &report), true);
+        s->query_int("PRAGMA wal_checkpoint(TRUNCATE)"); // the file holds one message, the WAL the next
+        s->record_message(input_for("raw-2", 2, &report), true);
+    }
+    struct stat st {};
+    REQUIRE(::stat((path + "-wal").c_str(), &st) == 0);
+    REQUIRE(st.st_size > 0);
+    ::unlink((path + "-shm").c_str());
+    REQUIRE(::chmod(sub.c_str(), 0500) == 0);
+    auto ro = Store::open(path, Store::OpenOptions{k_schema_version, false, true});
+    if (ro) {
+        CHECK((*ro)->query_int("SELECT COUNT(*) FROM messages") == 2);
+    } else {
+        CHECK(ro.error().find("write-ahead log") != std::string::npos);
+    }
+    ro = {};
+    ::chmod(sub.c_str(), 0700);
+}
+
 TEST_CASE("store: an existing group- or world-readable database is refused") {
     TempDir dir;
     const auto path = dir.file("state.db");
