@@ -118,6 +118,11 @@ std::string_view field_name(Field f) {
 void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.msg = &msg;
     ctx.headers = &msg.root.headers;
+    // A context may be reused (registry.cpp): what find_fields() and the registry set starts afresh.
+    ctx.field_value.fill({});
+    ctx.field_present.reset();
+    ctx.enriching = false;
+    ctx.fill = FillNeeds{};
     find_fields(msg.root.headers, ctx);
     ctx.from = header(ctx, Field::from);
     ctx.subject = decode_rfc2047(header(ctx, Field::subject));

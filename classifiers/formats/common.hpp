@@ -83,7 +83,8 @@ struct Context {
     FillNeeds fill; // what make_record(ctx, ...) takes from a diagnostic (set by the registry)
 };
 
-// Builds the context. Never throws.
+// Builds the context (`ctx` may hold another message's: everything is set afresh, its buffers are
+// reused). Never throws.
 void build_context(const ParsedMessage& msg, Context& ctx);
 
 // --- searching ----------------------------------------------------------------------------------

@@ -410,7 +410,7 @@ class Lanes {
 void find_line_starts(std::string_view text, std::vector<std::uint32_t>& starts) {
     const std::size_t n = text.size();
     const auto* const p = reinterpret_cast<const unsigned char*>(text.data());
-    starts.resize(std::max<std::size_t>(starts.capacity(), n / 32 + 64));
+    starts.resize(n / 32 + 64);
     std::uint32_t* out = starts.data();
     std::size_t w = 0, i = 0;
     out[w++] = 0;
