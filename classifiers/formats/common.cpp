@@ -150,7 +150,13 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.fill = FillNeeds{};
     find_fields(msg.root.headers, ctx);
     ctx.from = header(ctx, Field::from);
-    ctx.subject = decode_rfc2047(header(ctx, Field::subject));
+    // decode_rfc2047(), into the reused string when there is nothing to decode or repair (that is a
+    // copy of the value there too).
+    if (const std::string_view subject = header(ctx, Field::subject);
+        subject.find("=?") == std::string_view::npos && is_valid_utf8(subject))
+        ctx.subject.assign(subject);
+    else
+        ctx.subject = decode_rfc2047(subject);
     ctx.text = notification_text(msg);
     if (ctx.text.size() > k_max_text_part_bytes) ctx.text.resize(k_max_text_part_bytes);
     ctx.original = find_original_part(msg.root);

@@ -182,6 +182,14 @@ TEST_CASE("formats: a reused context holds only the latest message's lines, phra
             CHECK(same);
             CHECK((!reused.enriching && reused.fill.status));
         }
+    // The Subject as decode_rfc2047() gives it: plain, encoded, not UTF-8, absent.
+    for (const std::string subject :
+         {"Subject: Undelivered Mail Returned to Sender\n", "Subject: =?utf-8?q?Mail_delivery_failed?=\n",
+          "Subject: caf\xE9 =?x\n", "Subject: a\n", ""}) {
+        const ParsedMessage msg = parse_mime(subject + "From: x@example.com\n\nbody\n");
+        build_context(msg, reused);
+        CHECK(reused.subject == decode_rfc2047(msg.root.headers.get("Subject")));
+    }
 }
 
 TEST_CASE("formats: the phrase index agrees with a plain search wherever the text is split") {
