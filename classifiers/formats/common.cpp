@@ -11,7 +11,12 @@
 #include "classifiers/text.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace ndr::classifiers::formats {
 
@@ -43,6 +48,26 @@ void cap_utf8(std::string& s, std::size_t cap) {
 }
 
 } // namespace
+
+std::size_t find_two_newlines(std::string_view s) {
+    const char* const p = s.data();
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    // 16 positions at a time: a '\n' there and one after it.
+    const __m128i nl = _mm_set1_epi8('\n');
+    for (; i + 17 <= n; i += 16) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 1));
+        const auto mask = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, nl), _mm_cmpeq_epi8(b, nl))));
+        if (mask != 0) return i + static_cast<std::size_t>(std::countr_zero(mask));
+    }
+#endif
+    for (; i + 1 < n; ++i)
+        if (p[i] == '\n' && p[i + 1] == '\n') return i;
+    return std::string_view::npos;
+}
 
 namespace {
 
@@ -118,9 +143,20 @@ std::string_view field_name(Field f) {
 void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.msg = &msg;
     ctx.headers = &msg.root.headers;
+    // A context may be reused (registry.cpp): what find_fields() and the registry set starts afresh.
+    ctx.field_value.fill({});
+    ctx.field_present.reset();
+    ctx.enriching = false;
+    ctx.fill = FillNeeds{};
     find_fields(msg.root.headers, ctx);
     ctx.from = header(ctx, Field::from);
-    ctx.subject = decode_rfc2047(header(ctx, Field::subject));
+    // decode_rfc2047(), into the reused string when there is nothing to decode or repair (that is a
+    // copy of the value there too).
+    if (const std::string_view subject = header(ctx, Field::subject);
+        subject.find("=?") == std::string_view::npos && is_valid_utf8(subject))
+        ctx.subject.assign(subject);
+    else
+        ctx.subject = decode_rfc2047(subject);
     ctx.text = notification_text(msg);
     if (ctx.text.size() > k_max_text_part_bytes) ctx.text.resize(k_max_text_part_bytes);
     ctx.original = find_original_part(msg.root);
@@ -130,16 +166,22 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.lower.clear();
     const PhraseQuery headers[] = {{ctx.from, &ctx.from_phrases}, {ctx.subject, &ctx.subject_phrases}};
     index_text(ctx.text, ctx.index, headers);
-    // The lines as next_line() splits them: up to each '\n', without a '\r' before it.
+    // The lines as next_line() splits them: up to each '\n', without a '\r' before it (the last one
+    // up to the end of the text, or to a '\n' there).
     const std::vector<std::uint32_t>& starts = ctx.index.line_starts;
-    ctx.lines.clear();
-    ctx.lines.reserve(starts.size());
-    const std::string_view text = ctx.text;
-    for (std::size_t i = 0; i < starts.size(); ++i) {
-        std::size_t end = i + 1 < starts.size() ? starts[i + 1] - 1 : text.size();
-        if (i + 1 == starts.size() && text.back() == '\n') --end;
-        if (end > starts[i] && text[end - 1] == '\r') --end;
-        ctx.lines.push_back(text.substr(starts[i], end - starts[i]));
+    const std::size_t count = starts.size();
+    ctx.lines.resize(count);
+    const char* const text = ctx.text.data();
+    std::string_view* const out = ctx.lines.data();
+    const auto line = [&](std::size_t begin, std::size_t end) {
+        if (end > begin && text[end - 1] == '\r') --end;
+        return std::string_view(text + begin, end - begin);
+    };
+    for (std::size_t i = 0; i + 1 < count; ++i)
+        out[i] = line(starts[i], starts[i + 1] - 1);
+    if (count != 0) {
+        const std::size_t n = ctx.text.size();
+        out[count - 1] = line(starts[count - 1], text[n - 1] == '\n' ? n - 1 : n);
     }
 }
 
@@ -446,7 +488,7 @@ void read_inline_original(std::string_view block, DeliveryReport& report) {
     o.subject = decode_rfc2047(first[subject]);
     o.date = std::string(trim(first[date]));
     o.return_path = std::string(trim(first[return_path]));
-    const std::size_t end = block.find("\n\n");
+    const std::size_t end = find_two_newlines(block);
     o.raw_headers = std::string(block.substr(0, end == std::string_view::npos ? block.size() : end + 1));
 }
 

@@ -83,7 +83,8 @@ struct Context {
     FillNeeds fill; // what make_record(ctx, ...) takes from a diagnostic (set by the registry)
 };
 
-// Builds the context. Never throws.
+// Builds the context (`ctx` may hold another message's: everything is set afresh, its buffers are
+// reused). Never throws.
 void build_context(const ParsedMessage& msg, Context& ctx);
 
 // --- searching ----------------------------------------------------------------------------------
@@ -206,6 +207,9 @@ std::size_t find_original_marker(const Context& ctx, std::size_t from = 0);
 // Fills report.original from the text after marker line `marker` (separator lines of dashes skipped).
 void read_original_after(const Context& ctx, std::size_t marker, DeliveryReport& report);
 
+// Offset of the first "\n\n" in `s` (the end of a header block), or npos: s.find("\n\n") in one pass
+// (string_view::find calls memchr once per '\n').
+std::size_t find_two_newlines(std::string_view s);
 // Fills report.original from a header block that a vendor inlined after its marker (leading blank
 // lines and ">" quoting skipped). Does nothing when report.original is already present.
 void read_inline_original(std::string_view block, DeliveryReport& report);

@@ -6,10 +6,13 @@
 // most specific. The first module that recognises the message wins. Modules that only understand
 // their plain-text template are skipped when the RFC 3464 pass already produced records.
 #include "classifiers/formats/format.hpp"
-
 #include "classifiers/formats/modules.hpp"
 #include "classifiers/status_code.hpp"
 #include "classifiers/text.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace ndr::classifiers::formats {
 
@@ -56,7 +59,9 @@ constexpr Module k_modules[] = {
     {"fallback", parse_fallback}, // last: the least specific layouts
 };
 
-bool generic_status(std::string_view s) { return s.empty() || s.ends_with(".0.0"); }
+bool generic_status(std::string_view s) {
+    return s.empty() || s.ends_with(".0.0");
+}
 
 bool is_exit_status(std::string_view s) {
     s = trim(s);
@@ -154,12 +159,47 @@ void adopt_vendor_address(DeliveryReport& report, const DeliveryReport& vendor) 
     if (!usable_address(r.final_recipient) && usable_address(v)) r.final_recipient = v;
 }
 
+// The thread's Context, reused from one message to the next: its line table and phrase index keep
+// their buffers (fewer allocations per message). A buffer that a long text grew past k_keep_bytes is
+// released after the message, so a hostile message's tables are not kept. A nested use (none today)
+// gets a Context of its own.
+class ThreadContext {
+  public:
+    ThreadContext() : m_ctx(t_busy ? m_own.emplace() : t_ctx) { t_busy = true; }
+    ~ThreadContext() {
+        if (m_own) return;
+        release_if_large(m_ctx.lines);
+        release_if_large(m_ctx.index.line_starts);
+        release_if_large(m_ctx.index.lines);
+        release_if_large(m_ctx.index.marker_lines);
+        if (m_ctx.text.capacity() > k_keep_bytes) std::string().swap(m_ctx.text);
+        if (m_ctx.lower.capacity() > k_keep_bytes) std::string().swap(m_ctx.lower);
+        t_busy = false;
+    }
+    ThreadContext(const ThreadContext&) = delete;
+    ThreadContext& operator=(const ThreadContext&) = delete;
+    Context& get() { return m_ctx; }
+
+  private:
+    static constexpr std::size_t k_keep_bytes = 64 * 1024;
+    template <class T> static void release_if_large(std::vector<T>& v) {
+        if (v.capacity() * sizeof(T) > k_keep_bytes) std::vector<T>().swap(v);
+    }
+    static thread_local Context t_ctx;
+    static thread_local bool t_busy;
+    std::optional<Context> m_own;
+    Context& m_ctx;
+};
+thread_local Context ThreadContext::t_ctx;
+thread_local bool ThreadContext::t_busy = false;
+
 } // namespace
 
 void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report) {
     if (report.kind == Kind::feedback || report.kind == Kind::auto_reply) return;
     try {
-        Context ctx;
+        ThreadContext reused;
+        Context& ctx = reused.get();
         build_context(msg, ctx);
         ctx.enriching = !report.recipients.empty();
         if (report.recipients.empty()) {
@@ -190,12 +230,14 @@ void apply_vendor_formats(const ParsedMessage& msg, DeliveryReport& report) {
                 adopt_vendor_address(report, vendor);
                 merge_into(report, vendor, m.replaces_codes);
                 report.format = std::string(m.name);
-                for (auto& r : report.recipients) r.format = std::string(m.name);
+                for (auto& r : report.recipients)
+                    r.format = std::string(m.name);
                 break;
             }
         }
         if (const std::string_view agent = identify_agent(ctx);
-            !agent.empty() && (report.format.empty() || report.format == "rfc3464" || report.format == "qmail")) {
+            !agent.empty() &&
+            (report.format.empty() || report.format == "rfc3464" || report.format == "qmail")) {
             report.format = std::string(agent);
             // Gmail/Workspace DSNs may carry no Diagnostic-Code: the notice's paragraph under its
             // "** Address not found **" heading says what happened.

@@ -43,22 +43,23 @@ constexpr std::size_t k_depth = 12;
 
 namespace bound {
 
-constexpr bool same_prefix(std::string_view a, std::string_view b, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i)
-        if (fold(a[i]) != fold(b[i])) return false;
-    return true;
-}
-
-// The trie's states: its distinct folded prefixes of at most k_depth bytes, and the empty one.
+// The trie's states: its distinct folded prefixes of at most k_depth bytes, and the empty one. Phrase
+// i adds those of its prefixes longer than the longest one an earlier phrase has too. (One common
+// prefix per pair of phrases: clang's constant evaluator gives up on a comparison per length.)
 consteval std::size_t states() {
     std::size_t n = 1;
-    for (std::size_t i = 0; i < k_needle_count; ++i)
-        for (std::size_t len = 1; len <= std::min(k_depth, k_needles[i].size()); ++len) {
-            bool seen = false;
-            for (std::size_t j = 0; j < i && !seen; ++j)
-                seen = k_needles[j].size() >= len && same_prefix(k_needles[i], k_needles[j], len);
-            n += seen ? 0 : 1;
+    for (std::size_t i = 0; i < k_needle_count; ++i) {
+        const std::size_t depth = std::min(k_depth, k_needles[i].size());
+        std::size_t shared = 0;
+        for (std::size_t j = 0; j < i && shared < depth; ++j) {
+            const std::size_t most = std::min(depth, k_needles[j].size());
+            std::size_t len = 0;
+            while (len < most && fold(k_needles[i][len]) == fold(k_needles[j][len]))
+                ++len;
+            shared = std::max(shared, len);
         }
+        n += depth - shared;
+    }
     return n;
 }
 
@@ -410,7 +411,7 @@ class Lanes {
 void find_line_starts(std::string_view text, std::vector<std::uint32_t>& starts) {
     const std::size_t n = text.size();
     const auto* const p = reinterpret_cast<const unsigned char*>(text.data());
-    starts.resize(std::max<std::size_t>(starts.capacity(), n / 32 + 64));
+    starts.resize(n / 32 + 64);
     std::uint32_t* out = starts.data();
     std::size_t w = 0, i = 0;
     out[w++] = 0;

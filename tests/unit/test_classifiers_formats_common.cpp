@@ -1,13 +1,12 @@
 // Unit tests for classifiers/formats/common.cpp: address, reply-code and command extraction from free
 // text, the "address then its error text" reader, returned-original markers and the detection window.
-#include <doctest/doctest.h>
-
-#include <string>
-#include <string_view>
-
 #include "classifiers/formats/common.hpp"
 #include "classifiers/limits.hpp"
 #include "classifiers/mime.hpp"
+
+#include <doctest/doctest.h>
+#include <string>
+#include <string_view>
 
 using namespace ndr::classifiers;
 using namespace ndr::classifiers::formats;
@@ -49,10 +48,16 @@ TEST_CASE("formats: is_address_line accepts only a line that is one address") {
         bool want;
     };
     const Row rows[] = {
-        {"<bob@example.net>:", true}, {"  bob@example.net  ", true}, {"\"bob@example.net\":", true},
-        {"bob@example.net said", false}, {"host mx.example.net", false}, {"", false}, {"<>", false},
+        {"<bob@example.net>:", true},
+        {"  bob@example.net  ", true},
+        {"\"bob@example.net\":", true},
+        {"bob@example.net said", false},
+        {"host mx.example.net", false},
+        {"", false},
+        {"<>", false},
     };
-    for (const auto& r : rows) CHECK_MESSAGE(is_address_line(r.in) == r.want, "in: '", r.in, "' want: ", r.want);
+    for (const auto& r : rows)
+        CHECK_MESSAGE(is_address_line(r.in) == r.want, "in: '", r.in, "' want: ", r.want);
 }
 
 TEST_CASE("formats: split_address_line separates the address from the text after it") {
@@ -89,7 +94,8 @@ TEST_CASE("formats: reply codes after a colon and at the start of a text") {
 }
 
 TEST_CASE("formats: make_record fills status, reply code and collapses the diagnostic") {
-    const RecipientRecord r = make_record("<Bob@Example.NET>", "  550 5.1.1 <bob@example.net>:\n   User unknown  ", "x");
+    const RecipientRecord r =
+        make_record("<Bob@Example.NET>", "  550 5.1.1 <bob@example.net>:\n   User unknown  ", "x");
     CHECK(r.final_recipient == "Bob@example.net");
     CHECK(r.status == "5.1.1");
     CHECK(r.reply_code == 550);
@@ -122,7 +128,8 @@ TEST_CASE("formats: parse_address_blocks reads each address with the lines below
 
 TEST_CASE("formats: parse_address_blocks stops at k_max_recipients with an anomaly") {
     std::string body = "list:\n";
-    for (std::size_t i = 0; i < k_max_recipients + 5; ++i) body += "u" + std::to_string(i) + "@example.net: 550 no\n";
+    for (std::size_t i = 0; i < k_max_recipients + 5; ++i)
+        body += "u" + std::to_string(i) + "@example.net: 550 no\n";
     const ParsedMessage msg = message(body);
     Context ctx;
     build_context(msg, ctx);
@@ -134,17 +141,43 @@ TEST_CASE("formats: parse_address_blocks stops at k_max_recipients with an anoma
     CHECK(rep.has_anomaly("too-many-recipients"));
 }
 
+TEST_CASE("formats: find_two_newlines finds what find(\"\\n\\n\") finds, at every offset and length") {
+    // Every offset of the pair in texts of every length around the 16-byte steps, and texts of
+    // single line ends, "\r\n" pairs and a '\n' last.
+    for (std::size_t len = 0; len <= 70; ++len) {
+        for (std::size_t at = 0; at + 1 < len; ++at) {
+            std::string s(len, 'x');
+            for (std::size_t k = 0; k < len; k += 3)
+                s[k] = '\n'; // lone line ends before the pair
+            for (std::size_t k = at; k < len; ++k)
+                s[k] = k % 2 == 0 ? 'y' : '\n';
+            s[at] = s[at + 1] = '\n';
+            CHECK(find_two_newlines(s) == std::string_view(s).find("\n\n"));
+        }
+        std::string lone(len, 'a');
+        for (std::size_t k = 0; k < len; k += 2)
+            lone[k] = '\n';
+        if (len != 0) lone.back() = '\n';
+        CHECK(find_two_newlines(lone) == std::string_view(lone).find("\n\n"));
+        std::string crlf;
+        while (crlf.size() < len)
+            crlf += "\r\n";
+        CHECK(find_two_newlines(crlf) == std::string_view::npos);
+    }
+}
+
 TEST_CASE("formats: the inline original after a vendor marker is read as headers") {
-    const ParsedMessage msg = message("error text\n"
-                                      "\n"
-                                      "--- Below this line is a copy of the message.\n"
-                                      "\n"
-                                      "Received: from a.example.com by b.example.com; Mon, 2 Mar 2026 10:00:00 +0000\n"
-                                      "Message-ID: <m1@example.com>\n"
-                                      "From: Alice <alice@example.com>\n"
-                                      "Subject: hello\n"
-                                      "\n"
-                                      "body\n");
+    const ParsedMessage msg =
+        message("error text\n"
+                "\n"
+                "--- Below this line is a copy of the message.\n"
+                "\n"
+                "Received: from a.example.com by b.example.com; Mon, 2 Mar 2026 10:00:00 +0000\n"
+                "Message-ID: <m1@example.com>\n"
+                "From: Alice <alice@example.com>\n"
+                "Subject: hello\n"
+                "\n"
+                "body\n");
     Context ctx;
     build_context(msg, ctx);
     const std::size_t marker = find_original_marker(ctx);

@@ -154,6 +154,44 @@ TEST_CASE("formats: the phrase index agrees with a plain search on edge-case tex
     }
 }
 
+TEST_CASE("formats: a reused context holds only the latest message's lines, phrases and fields") {
+    // apply_vendor_formats() reuses a thread's Context: build_context() sets everything afresh.
+    std::string many;
+    for (int i = 0; i < 100; ++i)
+        many += "because: following recipients\n----- Original message -----\n";
+    const std::string texts[] = {
+        many, "", "This is the mail system at host x.\n", many, "Original message headers:\nbecause:\n",
+        "\n"};
+    Context reused;
+    for (int round = 0; round < 2; ++round)
+        for (const std::string& t : texts) {
+            const ParsedMessage msg = round == 0 ? message(t) : parse_mime("Subject: other\n\n" + t);
+            reused.enriching = true;
+            reused.fill.status = false;
+            build_context(msg, reused);
+            Context fresh;
+            build_context(msg, fresh);
+            // mismatches() compares the lines, phrases, fields and markers with plain searches.
+            CHECK(mismatches(reused, "reused") == 0);
+            const auto& a = reused.index;
+            const auto& b = fresh.index;
+            const bool same = a.line_starts == b.line_starts && a.lines == b.lines && a.count == b.count &&
+                              a.marker_lines == b.marker_lines && reused.subject == fresh.subject &&
+                              reused.original == fresh.original &&
+                              reused.delivery_status == fresh.delivery_status;
+            CHECK(same);
+            CHECK((!reused.enriching && reused.fill.status));
+        }
+    // The Subject as decode_rfc2047() gives it: plain, encoded, not UTF-8, absent.
+    for (const std::string subject :
+         {"Subject: Undelivered Mail Returned to Sender\n", "Subject: =?utf-8?q?Mail_delivery_failed?=\n",
+          "Subject: caf\xE9 =?x\n", "Subject: a\n", ""}) {
+        const ParsedMessage msg = parse_mime(subject + "From: x@example.com\n\nbody\n");
+        build_context(msg, reused);
+        CHECK(reused.subject == decode_rfc2047(msg.root.headers.get("Subject")));
+    }
+}
+
 TEST_CASE("formats: the phrase index agrees with a plain search wherever the text is split") {
     // index_text() scans four runs of the text at once, split at each quarter of it (after the From
     // and Subject values), each started a few bytes early, and a phrase longer than the automaton's
