@@ -411,7 +411,7 @@ void classify_record(const DeliveryReport& report, RecipientRecord& rec)
     if (command.empty())
         command = find_smtp_command(text);
     restore_command_phrase(rec.format, command, text);
-    Context c{rec, {}, std::nullopt, std::move(command), reasons::match_text(text), !text.empty(), true};
+    Context c{rec, {}, std::nullopt, std::move(command), {}, !text.empty(), true};
     c.status = specific_status_in(text);
     if (c.status.empty())
         c.status = rec.status;
@@ -426,9 +426,14 @@ void classify_record(const DeliveryReport& report, RecipientRecord& rec)
         by_provider = reasons::provider_reason(rec, text, report.reporting_mta);
     // Sisimai 5 split authfailure, requireptr, badreputation and notcompliantrfc out of the broad
     // reasons older provider tables still use: the specific text wins over the broad provider reason.
-    if (by_provider && (*by_provider == R::blocked || *by_provider == R::rejected ||
-                        *by_provider == R::securityerror || *by_provider == R::policyviolation ||
-                        *by_provider == R::spamdetected)) {
+    const bool broad = by_provider && (*by_provider == R::blocked || *by_provider == R::rejected ||
+                                       *by_provider == R::securityerror ||
+                                       *by_provider == R::policyviolation || *by_provider == R::spamdetected);
+    // The text's patterns are read only where they can decide: a provider's specific reason stands
+    // without them (the pass over the text is most of a record's classification).
+    if (!by_provider || broad)
+        c.text = reasons::match_text(text);
+    if (broad) {
         for (R specific : {R::authfailure, R::requireptr, R::badreputation, R::notcompliantrfc})
             if (c.text.has(specific)) {
                 by_provider = specific;
