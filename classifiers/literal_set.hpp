@@ -171,7 +171,8 @@ class LiteralSet {
 
     // One byte from node `state`, reporting what ends there.
     template <class T, class F>
-    std::size_t next(const T* rows, std::size_t state, unsigned char byte, F& f) const {
+    [[gnu::always_inline]] std::size_t next(const T* rows, std::size_t state, unsigned char byte,
+                                            F& f) const {
         state = step(rows, state, m_class[byte]);
         if (state >= m_quiet && (state < m_rows || m_deep[state - m_rows].has_output)) report(state, f);
         return state;
