@@ -63,6 +63,7 @@ class Sink {
     [[gnu::noinline]] void grow(std::size_t n) {
         std::size_t want = m_s.capacity(); // no allocation while the string has room
         if (want < m_used + n) want = std::max(m_used + n, 2 * want);
+        m_s.resize(m_used); // what is written is all a reallocation copies
         // The bytes past m_used are written before they are read (and cut off at the end).
         m_s.resize_and_overwrite(want, [](char*, std::size_t k) { return k; });
         m_p = m_s.data();
