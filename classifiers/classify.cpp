@@ -95,14 +95,36 @@ std::string specific_status_in(std::string_view text)
     return {};
 }
 
+// 'A'..'Z' to 'a'..'z', sixteen bytes at a time (signed compares: bytes >= 0x80 are negative, never
+// in range).
+void lower_in_place(std::string& s)
+{
+    char* const p = s.data();
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
+    const __m128i bit = _mm_set1_epi8(0x20);
+    for (; i + 16 <= n; i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const __m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, before_a), _mm_cmpgt_epi8(after_z, x));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), _mm_or_si128(x, _mm_and_si128(up, bit)));
+    }
+#endif
+    for (; i < n; ++i)
+        if (p[i] >= 'A' && p[i] <= 'Z') p[i] = static_cast<char>(p[i] | 0x20);
+}
+
 // Lower-cased text with multi-line reply prefixes ("550-5.7.1 ", "550 5.7.1 ") removed from the
 // middle of the text when they repeat (Sisimai Data.pm, "$vm > 2"), whitespace collapsed. Linear.
 std::string matchable_text(std::string_view diagnostic)
 {
     if (diagnostic.size() > k_max_diagnostic_bytes)
         diagnostic = diagnostic.substr(0, k_max_diagnostic_bytes);
-    // Collapsed, then lower-cased (eight bytes at a time) over the shorter text.
-    std::string lowered = to_lower_ascii(collapse_whitespace(diagnostic));
+    // Collapsed, then lower-cased in place over the shorter text (to_lower_ascii() would be a second
+    // string: one allocation and copy more per record).
+    std::string lowered = collapse_whitespace(diagnostic);
+    lower_in_place(lowered);
     // Count reply-code-like tokens at the start or after a space (the only places a token starts),
     // trying only the bytes where one can start.
     std::size_t prefixes = 0;
@@ -389,7 +411,7 @@ void classify_record(const DeliveryReport& report, RecipientRecord& rec)
     if (command.empty())
         command = find_smtp_command(text);
     restore_command_phrase(rec.format, command, text);
-    Context c{rec, {}, std::nullopt, std::move(command), reasons::match_text(text), !text.empty(), true};
+    Context c{rec, {}, std::nullopt, std::move(command), {}, !text.empty(), true};
     c.status = specific_status_in(text);
     if (c.status.empty())
         c.status = rec.status;
@@ -404,9 +426,14 @@ void classify_record(const DeliveryReport& report, RecipientRecord& rec)
         by_provider = reasons::provider_reason(rec, text, report.reporting_mta);
     // Sisimai 5 split authfailure, requireptr, badreputation and notcompliantrfc out of the broad
     // reasons older provider tables still use: the specific text wins over the broad provider reason.
-    if (by_provider && (*by_provider == R::blocked || *by_provider == R::rejected ||
-                        *by_provider == R::securityerror || *by_provider == R::policyviolation ||
-                        *by_provider == R::spamdetected)) {
+    const bool broad = by_provider && (*by_provider == R::blocked || *by_provider == R::rejected ||
+                                       *by_provider == R::securityerror ||
+                                       *by_provider == R::policyviolation || *by_provider == R::spamdetected);
+    // The text's patterns are read only where they can decide: a provider's specific reason stands
+    // without them (the pass over the text is most of a record's classification).
+    if (!by_provider || broad)
+        c.text = reasons::match_text(text);
+    if (broad) {
         for (R specific : {R::authfailure, R::requireptr, R::badreputation, R::notcompliantrfc})
             if (c.text.has(specific)) {
                 by_provider = specific;

@@ -2,6 +2,7 @@
 #include "classifiers/reason.hpp"
 
 #include <array>
+#include <cstddef>
 #include <utility>
 
 namespace ndr::classifiers {
@@ -49,10 +50,16 @@ constexpr std::array k_names{
 
 } // namespace
 
+// The table lists the reasons in the enum's order: to_string() indexes it.
+static_assert([] {
+    for (std::size_t i = 0; i < k_names.size(); ++i)
+        if (static_cast<std::size_t>(k_names[i].first) != i) return false;
+    return true;
+}());
+
 std::string_view to_string(Reason r) {
-    for (const auto& [value, name] : k_names)
-        if (value == r) return name;
-    return "undefined";
+    const auto i = static_cast<std::size_t>(r);
+    return i < k_names.size() ? k_names[i].second : std::string_view{"undefined"};
 }
 
 std::optional<Reason> reason_from_string(std::string_view name) {

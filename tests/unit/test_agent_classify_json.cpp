@@ -139,3 +139,29 @@ TEST_CASE("classify_json: values that sanitise() would change are sanitised, the
     // Over the cap: sanitise() cuts it.
     check_diagnostic(std::string(5000, 'a'));
 }
+
+TEST_CASE(
+    "classify_json: the text already in the string is kept, and the string grows as far as a record needs") {
+    cl::DeliveryReport rep;
+    rep.kind = cl::Kind::failed;
+    cl::RecipientRecord r;
+    r.action = cl::Action::failed;
+    // Every byte escaped: the value takes twice its length, past any room made in advance.
+    r.diagnostic = std::string(4000, '"');
+    r.verdict.lists.assign(40, {"list", "192.0.2.1", "rule", std::string(1000, '\\'), 1});
+    rep.recipients = {r};
+    for (std::size_t before : {0u, 1u, 100u, 5000u, 70000u}) {
+        std::string text(before, 'x');
+        text.shrink_to_fit();
+        append_record_json(text, "big.eml", 2, rep, &rep.recipients[0]);
+        REQUIRE(text.size() > before);
+        CHECK(text.substr(0, before) == std::string(before, 'x'));
+        const std::string object = text.substr(before);
+        CHECK(object == redumped(object));
+        auto j = json::parse(object);
+        CHECK(j["diagnostic"] == r.diagnostic);
+        REQUIRE(j["lists"].size() == 40);
+        CHECK(j["lists"][39]["evidence"] == std::string(1000, '\\'));
+        CHECK(j["message"] == 2);
+    }
+}

@@ -69,6 +69,34 @@ TEST_CASE("literal set: reports every occurrence of every literal") {
     }
 }
 
+TEST_CASE("literal set: literals longer than the parts a long text is read in") {
+    // Texts of 32 bytes and more are read in two or four parts at once: an occurrence may begin in one
+    // part and end several parts on; each is still reported once.
+    std::mt19937 rng(11);
+    auto random_string = [&](std::size_t min_len, std::size_t max_len, int b_in) {
+        std::string s(min_len + rng() % (max_len - min_len + 1), 'a');
+        for (char& c : s)
+            if (static_cast<int>(rng() % 100) < b_in) c = 'b';
+        return s;
+    };
+    for (int round = 0; round < 60; ++round) {
+        std::vector<std::string> literals;
+        const std::size_t n = 1 + rng() % 10;
+        for (std::size_t i = 0; i < n; ++i)
+            literals.push_back(random_string(1, 120, round % 3 == 0 ? 0 : 10));
+        for (std::size_t dense_entries : {std::size_t{1} << 16, std::size_t{0}, std::size_t{40}}) {
+            LiteralSet set;
+            for (const std::string& l : literals)
+                set.add(l);
+            set.build(round % 2 == 1, dense_entries);
+            for (std::size_t len : {31u, 32u, 33u, 63u, 64u, 65u, 67u, 100u, 160u, 301u}) {
+                const std::string text = random_string(len, len, round % 3 == 0 ? 1 : 8);
+                CHECK(count_scan(set, text) == count_naive(literals, text, round % 2 == 1));
+            }
+        }
+    }
+}
+
 TEST_CASE("literal set: more than 65,536 nodes (node numbers wider than 16 bits)") {
     std::mt19937 rng(7);
     const std::string alphabet = "abcdefgh";
