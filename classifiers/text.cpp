@@ -484,8 +484,11 @@ bool is_valid_utf8(std::string_view s) {
     const std::size_t n = s.size();
     std::size_t i = 0;
     while (i < n) {
-        i += ascii_prefix(s.substr(i));
-        if (i >= n) break;
+        // (A sequence that follows another one, as in CJK text, needs no search for ASCII.)
+        if (p[i] < 0x80) {
+            i += ascii_prefix(s.substr(i));
+            if (i >= n) break;
+        }
         const unsigned b0 = p[i];
         // The well-formed sequences of Unicode Table 3-7 (what decode_utf8() accepts).
         auto cont = [&](std::size_t k) { return (p[k] & 0xC0) == 0x80; };
@@ -514,10 +517,12 @@ std::string repair_utf8(std::string_view s) {
     out.reserve(s.size() + 8);
     std::size_t i = 0;
     while (i < s.size()) {
-        const std::size_t run = ascii_prefix(s.substr(i));
-        out.append(s.substr(i, run));
-        i += run;
-        if (i >= s.size()) break;
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
+            const std::size_t run = ascii_prefix(s.substr(i));
+            out.append(s.substr(i, run));
+            i += run;
+            if (i >= s.size()) break;
+        }
         std::uint32_t cp;
         std::size_t n = decode_utf8(s, i, cp);
         if (cp == 0xFFFFFFFF) out += k_replacement;
