@@ -819,6 +819,23 @@ std::size_t find_needle(std::string_view hay, std::string_view needle, std::size
     std::size_t i = from;
 #if defined(__SSE2__)
     const __m128i first = _mm_set1_epi8(needle[0]), final = _mm_set1_epi8(needle[m - 1]);
+    auto candidates = [&](std::size_t at) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + at));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + at + m - 1));
+        return _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, final));
+    };
+    // Thirty-two offsets a step while they fit (one test for both halves: candidates are rare), then
+    // sixteen.
+    for (; i + 32 <= last + 1; i += 32) {
+        const __m128i lo = candidates(i), hi = candidates(i + 16);
+        if (_mm_movemask_epi8(_mm_or_si128(lo, hi)) == 0) continue;
+        auto mask =
+            static_cast<unsigned>(_mm_movemask_epi8(lo)) | static_cast<unsigned>(_mm_movemask_epi8(hi)) << 16;
+        for (; mask != 0; mask &= mask - 1) {
+            const std::size_t at = i + static_cast<std::size_t>(__builtin_ctz(mask));
+            if (std::memcmp(hay.data() + at + 1, needle.data() + 1, m - 2) == 0) return at;
+        }
+    }
     for (; i + 16 <= last + 1; i += 16) {
         const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i));
         const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i + m - 1));
