@@ -639,6 +639,15 @@ std::size_t decode_base64_to(std::string_view s, char* out, bool* bad) {
         t[static_cast<unsigned char>('=')] = -3;
         return t;
     }();
+    static constexpr auto k_placed = [] {
+        std::array<std::array<std::uint32_t, 256>, 4> t{};
+        for (std::size_t k = 0; k < 4; ++k)
+            for (std::size_t c = 0; c < 256; ++c)
+                t[k][c] = k_table[c] < 0
+                              ? 0xFF000000u
+                              : static_cast<std::uint32_t>(k_table[c]) << (18 - 6 * static_cast<int>(k));
+        return t;
+    }();
     char* w = out;
     std::uint32_t acc = 0;
     int n = 0;
@@ -651,10 +660,11 @@ std::size_t decode_base64_to(std::string_view s, char* out, bool* bad) {
             // Whole groups of four alphabet characters (all of a line but its break): decoded as the
             // loop below would, with one test for the four.
             while (i + 4 <= len) {
-                const int a = k_table[p[i]], b = k_table[p[i + 1]], c = k_table[p[i + 2]],
-                          d = k_table[p[i + 3]];
-                if ((a | b | c | d) < 0) break;
-                const auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+                // Each character's six bits already in place for its position in the group (a
+                // character outside the alphabet sets the top byte): the group is their OR.
+                const std::uint32_t v =
+                    k_placed[0][p[i]] | k_placed[1][p[i + 1]] | k_placed[2][p[i + 2]] | k_placed[3][p[i + 3]];
+                if ((v >> 24) != 0) break;
                 w[0] = static_cast<char>(v >> 16);
                 w[1] = static_cast<char>(v >> 8);
                 w[2] = static_cast<char>(v);
