@@ -137,12 +137,14 @@ std::vector<Field> read_fields(std::string_view body, DeliveryReport& report, Te
             if (i > 0 && j < line.size() && line[j] == ':') {
                 colon = j;
                 name = line.substr(0, i);
+                // Token characters only, and not empty: is_field_name() less the scan.
+                if (name.size() > 64) cont = true;
             } else {
                 colon = line.find(':');
                 if (colon != std::string_view::npos) name = trim(line.substr(0, colon));
+                if (!is_field_name(name)) cont = true;
             }
         }
-        if (!cont && !is_field_name(name)) cont = true;
         if (cont) {
             if (fields.empty() || !group_used) {
                 report.add_anomaly("malformed-dsn-field");

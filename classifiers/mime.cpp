@@ -486,6 +486,15 @@ void assemble_rfc2231(const Section* sections, std::size_t n, CtView& ct, Ctx& c
 
 // Reads "type/subtype; name=value; ..." (with_type) or "disposition; name=value; ..." (the type
 // left empty) as parse_content_type() documents it, rewriting into the arena only what has to be.
+// Bytes a type/subtype is rewritten for: upper-case letters (lower-cased), blanks and quotes (dropped).
+constexpr auto k_type_rewritten = [] {
+    std::array<bool, 256> t{};
+    for (int c = 'A'; c <= 'Z'; ++c)
+        t[static_cast<std::size_t>(c)] = true;
+    t[' '] = t['\t'] = t['"'] = true;
+    return t;
+}();
+
 void read_structured(std::string_view value, bool with_type, CtView& ct, Ctx& ctx) {
     std::string_view v = value;
     // A copy only when there is a comment to take out.
@@ -494,10 +503,11 @@ void read_structured(std::string_view value, bool with_type, CtView& ct, Ctx& ct
     if (with_type) {
         const std::string_view type = trim(v.substr(0, semi));
         if (type.find('/') != std::string_view::npos && type.size() < 256) {
-            bool plain = true;
+            // One table lookup per byte (was four comparisons): most types need no rewriting.
+            bool rewrite = false;
             for (char c : type)
-                if ((c >= 'A' && c <= 'Z') || c == ' ' || c == '\t' || c == '"') plain = false;
-            if (plain) {
+                rewrite |= k_type_rewritten[static_cast<unsigned char>(c)];
+            if (!rewrite) {
                 ct.type = type;
             } else {
                 char* w = ctx.arena().allocate(type.size());
@@ -629,6 +639,15 @@ std::size_t decode_base64_to(std::string_view s, char* out, bool* bad) {
         t[static_cast<unsigned char>('=')] = -3;
         return t;
     }();
+    static constexpr auto k_placed = [] {
+        std::array<std::array<std::uint32_t, 256>, 4> t{};
+        for (std::size_t k = 0; k < 4; ++k)
+            for (std::size_t c = 0; c < 256; ++c)
+                t[k][c] = k_table[c] < 0
+                              ? 0xFF000000u
+                              : static_cast<std::uint32_t>(k_table[c]) << (18 - 6 * static_cast<int>(k));
+        return t;
+    }();
     char* w = out;
     std::uint32_t acc = 0;
     int n = 0;
@@ -641,10 +660,11 @@ std::size_t decode_base64_to(std::string_view s, char* out, bool* bad) {
             // Whole groups of four alphabet characters (all of a line but its break): decoded as the
             // loop below would, with one test for the four.
             while (i + 4 <= len) {
-                const int a = k_table[p[i]], b = k_table[p[i + 1]], c = k_table[p[i + 2]],
-                          d = k_table[p[i + 3]];
-                if ((a | b | c | d) < 0) break;
-                const auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+                // Each character's six bits already in place for its position in the group (a
+                // character outside the alphabet sets the top byte): the group is their OR.
+                const std::uint32_t v =
+                    k_placed[0][p[i]] | k_placed[1][p[i + 1]] | k_placed[2][p[i + 2]] | k_placed[3][p[i + 3]];
+                if ((v >> 24) != 0) break;
                 w[0] = static_cast<char>(v >> 16);
                 w[1] = static_cast<char>(v >> 8);
                 w[2] = static_cast<char>(v);
@@ -809,6 +829,23 @@ std::size_t find_needle(std::string_view hay, std::string_view needle, std::size
     std::size_t i = from;
 #if defined(__SSE2__)
     const __m128i first = _mm_set1_epi8(needle[0]), final = _mm_set1_epi8(needle[m - 1]);
+    auto candidates = [&](std::size_t at) {
+        const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + at));
+        const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + at + m - 1));
+        return _mm_and_si128(_mm_cmpeq_epi8(a, first), _mm_cmpeq_epi8(b, final));
+    };
+    // Thirty-two offsets a step while they fit (one test for both halves: candidates are rare), then
+    // sixteen.
+    for (; i + 32 <= last + 1; i += 32) {
+        const __m128i lo = candidates(i), hi = candidates(i + 16);
+        if (_mm_movemask_epi8(_mm_or_si128(lo, hi)) == 0) continue;
+        auto mask =
+            static_cast<unsigned>(_mm_movemask_epi8(lo)) | static_cast<unsigned>(_mm_movemask_epi8(hi)) << 16;
+        for (; mask != 0; mask &= mask - 1) {
+            const std::size_t at = i + static_cast<std::size_t>(__builtin_ctz(mask));
+            if (std::memcmp(hay.data() + at + 1, needle.data() + 1, m - 2) == 0) return at;
+        }
+    }
     for (; i + 16 <= last + 1; i += 16) {
         const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i));
         const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i + m - 1));

@@ -241,13 +241,27 @@ std::string find_smtp_command(std::string_view text) {
     static_assert(std::size(k_cues) <= 32);
     const std::string_view t = text.substr(0, std::min(text.size(), k_max_diagnostic_bytes));
     const auto* p = reinterpret_cast<const unsigned char*>(t.data());
-    for (std::size_t i = 0; i + 1 < t.size(); ++i) {
-        for (std::uint32_t m = k_first[p[i] | 0x20] & k_second[p[i + 1] | 0x20]; m != 0; m &= m - 1) {
+    // The cues that start at i (of those whose first two bytes are there), the first listed first.
+    auto cue_at = [&](std::size_t i, std::uint32_t m) -> const Cue* {
+        for (; m != 0; m &= m - 1) {
             const Cue& cue = k_cues[static_cast<std::size_t>(std::countr_zero(m))];
             if (cue.text.size() <= t.size() - i && iequals(t.substr(i, cue.text.size()), cue.text))
-                return std::string(cue.command);
+                return &cue;
         }
+        return nullptr;
+    };
+    std::size_t i = 0;
+    // Two offsets a step, one test for both (most bytes start no cue).
+    for (; i + 2 < t.size(); i += 2) {
+        const std::uint32_t m0 = k_first[p[i] | 0x20] & k_second[p[i + 1] | 0x20];
+        const std::uint32_t m1 = k_first[p[i + 1] | 0x20] & k_second[p[i + 2] | 0x20];
+        if ((m0 | m1) == 0) continue;
+        if (const Cue* cue = cue_at(i, m0)) return std::string(cue->command);
+        if (const Cue* cue = cue_at(i + 1, m1)) return std::string(cue->command);
     }
+    for (; i + 1 < t.size(); ++i)
+        if (const Cue* cue = cue_at(i, k_first[p[i] | 0x20] & k_second[p[i + 1] | 0x20]))
+            return std::string(cue->command);
     return {};
 }
 

@@ -408,6 +408,24 @@ std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t fro
         auto is_letter = [](char c) { return c >= 'a' && c <= 'z'; };
         const __m128i fold0 = _mm_set1_epi8(is_letter(f0) ? 0x20 : 0), want0 = _mm_set1_epi8(f0);
         const __m128i fold1 = _mm_set1_epi8(is_letter(f1) ? 0x20 : 0), want1 = _mm_set1_epi8(f1);
+        auto candidates = [&](std::size_t at) {
+            const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + at));
+            const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + at + 1));
+            return _mm_and_si128(_mm_cmpeq_epi8(_mm_or_si128(a, fold0), want0),
+                                 _mm_cmpeq_epi8(_mm_or_si128(b, fold1), want1));
+        };
+        // Thirty-two offsets a step while all of them are at or before `last` (one test for both
+        // halves), then sixteen.
+        for (; i + 31 <= last; i += 32) {
+            const __m128i lo = candidates(i), hi = candidates(i + 16);
+            if (_mm_movemask_epi8(_mm_or_si128(lo, hi)) == 0) continue;
+            unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(lo)) |
+                            static_cast<unsigned>(_mm_movemask_epi8(hi)) << 16;
+            for (; mask != 0; mask &= mask - 1) {
+                const std::size_t at = i + static_cast<std::size_t>(__builtin_ctz(mask));
+                if (rest_matches(at)) return at;
+            }
+        }
         for (; i + 17 <= hay.size() && i <= last; i += 16) {
             const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i));
             const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i + 1));
@@ -484,8 +502,11 @@ bool is_valid_utf8(std::string_view s) {
     const std::size_t n = s.size();
     std::size_t i = 0;
     while (i < n) {
-        i += ascii_prefix(s.substr(i));
-        if (i >= n) break;
+        // (A sequence that follows another one, as in CJK text, needs no search for ASCII.)
+        if (p[i] < 0x80) {
+            i += ascii_prefix(s.substr(i));
+            if (i >= n) break;
+        }
         const unsigned b0 = p[i];
         // The well-formed sequences of Unicode Table 3-7 (what decode_utf8() accepts).
         auto cont = [&](std::size_t k) { return (p[k] & 0xC0) == 0x80; };
@@ -514,10 +535,12 @@ std::string repair_utf8(std::string_view s) {
     out.reserve(s.size() + 8);
     std::size_t i = 0;
     while (i < s.size()) {
-        const std::size_t run = ascii_prefix(s.substr(i));
-        out.append(s.substr(i, run));
-        i += run;
-        if (i >= s.size()) break;
+        if (static_cast<unsigned char>(s[i]) < 0x80) {
+            const std::size_t run = ascii_prefix(s.substr(i));
+            out.append(s.substr(i, run));
+            i += run;
+            if (i >= s.size()) break;
+        }
         std::uint32_t cp;
         std::size_t n = decode_utf8(s, i, cp);
         if (cp == 0xFFFFFFFF) out += k_replacement;

@@ -252,12 +252,12 @@ TEST_CASE("multipart edge cases") {
 }
 
 TEST_CASE("multipart: delimiters at every offset, near the end of the body and of the buffer") {
-    // The delimiter search tests sixteen offsets a step: parts of every length put the delimiter
-    // lines at every offset of a step, and the closing one at the very end (with and without a line
-    // break after it), where the last steps are read byte by byte. Decoys: a line break followed,
-    // the boundary's length later, by its last byte, and the boundary inside a line.
+    // The delimiter search tests thirty-two offsets a step, then sixteen: parts of every length put
+    // the delimiter lines at every offset of a step, and the closing one at the very end (with and
+    // without a line break after it), where the last steps are read byte by byte. Decoys: a line
+    // break followed, the boundary's length later, by its last byte, and the boundary inside a line.
     const std::string boundary = "b0undary-Z";
-    for (std::size_t len = 0; len < 70; ++len) {
+    for (std::size_t len = 0; len < 110; ++len) {
         for (int tail = 0; tail < 3; ++tail) {
             std::string first(len, 'x');
             for (std::size_t i = 0; i + 12 < len; i += 17)

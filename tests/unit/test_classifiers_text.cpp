@@ -131,9 +131,10 @@ TEST_CASE("ifind: the first match from any offset, against a naive search") {
     check_ifind_against_naive(7, "aAb-", 31, 0, 5, 2000);
 }
 
-TEST_CASE("ifind on long texts: sixteen offsets a step, against a naive search") {
+TEST_CASE("ifind on long texts: thirty-two and sixteen offsets a step, against a naive search") {
     // Letters in both cases, a byte that differs from a letter only in 0x20 ('@' and '`'), digits.
     check_ifind_against_naive(23, "aAbB@`1-", 90, 1, 4, 5000);
+    check_ifind_against_naive(29, "aAbB@`1-", 160, 1, 4, 5000);
 }
 
 TEST_CASE("unfold and collapse_whitespace") {
