@@ -28,6 +28,12 @@ struct TempDir {
     }
     ~TempDir() { std::system(("rm -rf '" + path + "'").c_str()); }
     std::string file(const std::string& name) const { return path + "/" + name; }
+    // A folder of its own (0700) inside the temporary one.
+    std::string subdir(const std::string& name) const {
+        const auto sub = file(name);
+        REQUIRE(::mkdir(sub.c_str(), 0700) == 0);
+        return sub;
+    }
 };
 
 std::unique_ptr<Store> open_ok(const std::string& path, int migrate_to = k_schema_version) {
@@ -125,8 +131,7 @@ TEST_CASE("store: a read-only open never reads the file without the WAL left bes
     // the folder, mode=ro cannot read it and immutable would ignore it: stale counts. So either the
     // WAL is read (root, or a folder that can be written) or the open fails and says why.
     TempDir dir;
-    const auto sub = dir.file("ro");
-    REQUIRE(::mkdir(sub.c_str(), 0700) == 0);
+    const auto sub = dir.subdir("ro");
     const auto path = sub + "/state.db";
     const auto report = spamhaus_report("bob@example.net", "192.0.2.25");
     {
@@ -162,8 +167,7 @@ TEST_CASE("store: an existing group- or world-readable database is refused") {
 
 TEST_CASE("store: read-only opening reads the data, refuses writes, and takes any path") {
     TempDir dir;
-    const auto sub = dir.file("odd dir ?#%");
-    REQUIRE(::mkdir(sub.c_str(), 0700) == 0);
+    const auto sub = dir.subdir("odd dir ?#%");
     const auto path = sub + "/state.db";
     const auto report = spamhaus_report("bob@example.net", "192.0.2.25");
     {
