@@ -11,6 +11,8 @@ packages=(
     # libraries (DESIGN.md: vmime, c-ares, SQLite, OpenSSL, CLI11, doctest; RE2, toml++, nlohmann-json, libidn2)
     libvmime-dev libc-ares-dev libsqlite3-dev libssl-dev libcli11-dev doctest-dev
     libre2-dev libtomlplusplus-dev nlohmann-json3-dev libidn2-dev
+    # the executable's malloc (CMakeLists.txt NDR_MIMALLOC)
+    libmimalloc-dev
     # real servers for the integration tests and the demo (started on loopback by tests/integration/lib)
     dovecot-imapd rbldnsd openssl dnsutils iproute2 procps python3 sqlite3 time jq
     # DKIM keys longer than a TXT string (nsd), the receiving SMTP server (aiosmtpd), an independent

@@ -38,6 +38,10 @@ depends=$(field Depends)
 for lib in libc6 libstdc++6 libvmime1 libc-ares2 libsqlite3-0 libssl3 libre2 libidn2-0; do
     [[ $depends == *"$lib"* ]] && ok "Depends has $lib" || fail "Depends lacks $lib: $depends"
 done
+# The allocator (CMakeLists.txt NDR_MIMALLOC) is a runtime dependency when the binary links it.
+if readelf -d "${NDR_TRIAGE:-$NDR_BUILD_DIR/agent/ndr-triage}" | grep -q 'NEEDED.*libmimalloc'; then
+    [[ $depends == *libmimalloc* ]] && ok "Depends has libmimalloc" || fail "Depends lacks libmimalloc: $depends"
+fi
 # shlibdeps writes versioned dependencies; a hand-written list would rarely have them all.
 [[ $depends =~ libc6\ \(\>=\ [0-9] ]] && ok "Depends are versioned (dpkg-shlibdeps)" || fail "Depends not from shlibdeps: $depends"
 dpkg-deb -e "$DEB" "$WORK/control"
