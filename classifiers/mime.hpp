@@ -54,8 +54,43 @@ struct HeaderField {
     std::string_view value; // unfolded, trimmed, raw (RFC 2047 words NOT decoded; use Headers::decoded())
 };
 
+// The fields of a header block, in order: read like a vector. Those of a ParsedMessage's parts live
+// in the message's arena (no allocation of their own; a copy shares them, like the tree's views);
+// those of parse_headers() in memory of their own (a copy copies them).
+class HeaderFields {
+  public:
+    HeaderFields() = default;
+    HeaderFields(const HeaderFields& other);
+    HeaderFields(HeaderFields&& other) noexcept;
+    HeaderFields& operator=(HeaderFields other) noexcept;
+    ~HeaderFields();
+
+    const HeaderField* begin() const { return m_data; }
+    const HeaderField* end() const { return m_data + m_size; }
+    std::size_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
+    const HeaderField& operator[](std::size_t i) const { return m_data[i]; }
+
+    // Appends f: the array grows in `arena` when it is given, else in memory of its own.
+    void push_back(const HeaderField& f, TextArena* arena) {
+        if (m_size == m_capacity) [[unlikely]]
+            grow(arena);
+        m_data[m_size++] = f;
+    }
+    // Field i, to change its value while the block is read.
+    HeaderField& edit(std::size_t i) { return m_data[i]; }
+
+  private:
+    void grow(TextArena* arena);
+
+    HeaderField* m_data = nullptr;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
+    bool m_owned = false; // m_data is ours to free (not in an arena)
+};
+
 struct Headers {
-    std::vector<HeaderField> fields;
+    HeaderFields fields;
     // Holds the unfolded values of a block read by parse_headers() (the parts of a ParsedMessage use
     // the message's arena instead; unset when no value needed unfolding).
     std::shared_ptr<TextArena> storage;

@@ -1,14 +1,13 @@
 // Unit tests for classifiers/mime.cpp: headers, Content-Type parameters, transfer decoding, multipart
 // edge cases and caps.
-#include <doctest/doctest.h>
+#include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
 
 #include <cctype>
 #include <cstring>
+#include <doctest/doctest.h>
 #include <random>
 #include <string>
-
-#include "classifiers/limits.hpp"
-#include "classifiers/mime.hpp"
 
 using namespace ndr::classifiers;
 
@@ -52,8 +51,8 @@ TEST_CASE("parse_content_type") {
     };
     const Row rows[] = {
         {"text/plain; charset=UTF-8", "text/plain", "charset", "UTF-8"},
-        {"Multipart/Report; report-type=\"delivery-status\"; boundary=\"a b;c\"", "multipart/report", "boundary",
-         "a b;c"},
+        {"Multipart/Report; report-type=\"delivery-status\"; boundary=\"a b;c\"", "multipart/report",
+         "boundary", "a b;c"},
         {"multipart/mixed; boundary=abc (comment)", "multipart/mixed", "boundary", "abc"},
         {"text/plain; name*=utf-8''%C3%A4.txt", "text/plain", "name", "\xC3\xA4.txt"},
         {"text/plain; name*0=\"a\"; name*1=\"b\"; name*2*=%41", "text/plain", "name", "abA"},
@@ -186,10 +185,11 @@ TEST_CASE("quoted-printable: long runs between escapes, against a reading byte b
 }
 
 TEST_CASE("multipart/report with delivery-status and original") {
-    ParsedMessage m = parse_mime("Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
-                                 "preamble\n--B\nContent-Type: text/plain\n\nnotice\n"
-                                 "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n"
-                                 "--B\nContent-Type: message/rfc822\n\nSubject: orig\n\nhello\n--B--\nepilogue\n");
+    ParsedMessage m =
+        parse_mime("Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
+                   "preamble\n--B\nContent-Type: text/plain\n\nnotice\n"
+                   "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n"
+                   "--B\nContent-Type: message/rfc822\n\nSubject: orig\n\nhello\n--B--\nepilogue\n");
     REQUIRE(m.root.children.size() == 3);
     CHECK(m.root.report_type == "delivery-status");
     CHECK(m.root.children[0].body == "notice");
@@ -202,7 +202,8 @@ TEST_CASE("multipart/report with delivery-status and original") {
 
 TEST_CASE("multipart edge cases") {
     SUBCASE("unterminated") {
-        ParsedMessage m = parse_mime("Content-Type: multipart/mixed; boundary=B\n\n--B\n\nfirst\n--B\n\nsecond\n");
+        ParsedMessage m =
+            parse_mime("Content-Type: multipart/mixed; boundary=B\n\n--B\n\nfirst\n--B\n\nsecond\n");
         CHECK(m.root.children.size() == 2);
         CHECK(has(m.anomalies, "unterminated-multipart"));
     }
@@ -219,7 +220,8 @@ TEST_CASE("multipart edge cases") {
         CHECK(m.root.children[0].body == "just text\n");
     }
     SUBCASE("boundary prefix of a longer line is not a delimiter") {
-        ParsedMessage m = parse_mime("Content-Type: multipart/mixed; boundary=B\n\n--B\n\n--BX not a delimiter\n--B--\n");
+        ParsedMessage m =
+            parse_mime("Content-Type: multipart/mixed; boundary=B\n\n--B\n\n--BX not a delimiter\n--B--\n");
         REQUIRE(m.root.children.size() == 1);
         CHECK(m.root.children[0].body == "--BX not a delimiter");
     }
@@ -245,7 +247,8 @@ TEST_CASE("multipart edge cases") {
         CHECK(m.root.body == "abc\xC3\xA9\n");
     }
     SUBCASE("multipart/digest parts default to message/rfc822") {
-        ParsedMessage m = parse_mime("Content-Type: multipart/digest; boundary=B\n\n--B\n\nSubject: d\n\nx\n--B--\n");
+        ParsedMessage m =
+            parse_mime("Content-Type: multipart/digest; boundary=B\n\n--B\n\nSubject: d\n\nx\n--B--\n");
         REQUIRE(m.root.children.size() == 1);
         CHECK(m.root.children[0].content_type == "message/rfc822");
     }
@@ -289,8 +292,9 @@ TEST_CASE("multipart: a boundary with a line break in it (RFC 2231) is still fou
 TEST_CASE("caps: depth, parts, header bytes, fields, line length") {
     SUBCASE("depth") {
         std::string msg;
-        for (int i = 0; i < 200; ++i) msg += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\n\n--b" +
-                                            std::to_string(i) + "\n";
+        for (int i = 0; i < 200; ++i)
+            msg += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\n\n--b" +
+                   std::to_string(i) + "\n";
         msg += "\ninnermost\n";
         ParsedMessage m = parse_mime(msg);
         CHECK(has(m.anomalies, "mime-too-deep"));
@@ -300,21 +304,24 @@ TEST_CASE("caps: depth, parts, header bytes, fields, line length") {
     }
     SUBCASE("parts") {
         std::string msg = "Content-Type: multipart/mixed; boundary=B\n\n";
-        for (std::size_t i = 0; i < k_max_mime_parts + 10; ++i) msg += "--B\n\nx\n";
+        for (std::size_t i = 0; i < k_max_mime_parts + 10; ++i)
+            msg += "--B\n\nx\n";
         msg += "--B--\n";
         ParsedMessage m = parse_mime(msg);
         CHECK(has(m.anomalies, "too-many-parts"));
         CHECK(m.root.children.size() < k_max_mime_parts);
     }
     SUBCASE("header bytes") {
-        std::string msg = "Subject: x\nX-Big: " + std::string(k_max_header_bytes + 10, 'a') + "\nTo: y\n\nbody\n";
+        std::string msg =
+            "Subject: x\nX-Big: " + std::string(k_max_header_bytes + 10, 'a') + "\nTo: y\n\nbody\n";
         ParsedMessage m = parse_mime(msg);
         CHECK(has(m.anomalies, "header-too-large"));
         CHECK(m.root.headers.get("Subject") == "x");
         CHECK(m.root.body == "body\n");
     }
     SUBCASE("line length") {
-        std::string msg = "Subject: x\nX-Long: " + std::string(k_max_line_bytes + 10, 'a') + "\nTo: y\n\nbody\n";
+        std::string msg =
+            "Subject: x\nX-Long: " + std::string(k_max_line_bytes + 10, 'a') + "\nTo: y\n\nbody\n";
         ParsedMessage m = parse_mime(msg);
         CHECK(has(m.anomalies, "line-too-long"));
         CHECK(m.root.headers.get("X-Long").size() <= k_max_line_bytes);
@@ -336,7 +343,8 @@ TEST_CASE("caps: depth, parts, header bytes, fields, line length") {
     }
     SUBCASE("fields") {
         std::string msg;
-        for (std::size_t i = 0; i < k_max_header_fields + 5; ++i) msg += "X: 1\n";
+        for (std::size_t i = 0; i < k_max_header_fields + 5; ++i)
+            msg += "X: 1\n";
         msg += "\nbody";
         ParsedMessage m = parse_mime(msg);
         CHECK(has(m.anomalies, "too-many-header-fields"));
@@ -458,5 +466,62 @@ TEST_CASE("header field names: every byte value at every offset of an eight-byte
                 CHECK(h.fields.size() == 1);
             }
         }
+    }
+}
+
+TEST_CASE("HeaderFields: growth in an arena and in memory of its own, copies, alignment") {
+    TextArena arena;
+    arena.copy("x"); // the next arena bytes are unaligned
+    HeaderFields in_arena, own;
+    std::vector<std::string> names;
+    for (int i = 0; i < 100; ++i)
+        names.push_back("F" + std::to_string(i));
+    for (int i = 0; i < 100; ++i) {
+        in_arena.push_back(HeaderField{names[i], "v"}, &arena);
+        own.push_back(HeaderField{names[i], "w"}, nullptr);
+        CHECK(reinterpret_cast<std::uintptr_t>(in_arena.begin()) % alignof(HeaderField) == 0);
+    }
+    REQUIRE(in_arena.size() == 100);
+    REQUIRE(own.size() == 100);
+    for (std::size_t i = 0; i < 100; ++i) {
+        CHECK(in_arena[i].name == names[i]);
+        CHECK(own[i].name == names[i]);
+        CHECK(own[i].value == "w");
+    }
+    CHECK(static_cast<std::size_t>(in_arena.end() - in_arena.begin()) == 100);
+    // A copy of arena fields shares them; a copy of owned ones is its own.
+    const HeaderFields shared = in_arena;
+    CHECK(shared.begin() == in_arena.begin());
+    HeaderFields copied = own;
+    CHECK(copied.begin() != own.begin());
+    copied.edit(0).value = "changed";
+    CHECK(own[0].value == "w");
+    own = HeaderFields{};
+    CHECK(own.empty());
+    CHECK(copied.size() == 100);
+    CHECK(copied[99].name == "F99");
+    HeaderFields moved = std::move(copied);
+    CHECK(moved.size() == 100);
+    CHECK(copied.empty());
+    copied = moved;
+    CHECK(copied[0].value == "changed");
+}
+
+TEST_CASE("parse_mime: header fields in the message's arena, parse_headers: in memory of their own") {
+    // Many messages one after another (arenas come back for the next one), fields past 16.
+    for (int round = 0; round < 20; ++round) {
+        std::string raw;
+        for (int i = 0; i < 40; ++i)
+            raw += "X-F" + std::to_string(i) + ": value " + std::to_string(i) + "\n";
+        raw += "Subject: folded\n  line\n\nbody\n";
+        const ParsedMessage m = parse_mime_in_place(raw);
+        REQUIRE(m.root.headers.fields.size() == 41);
+        CHECK(m.root.headers.fields[39].value == "value 39");
+        CHECK(m.root.headers.get("Subject") == "folded  line");
+        const Headers h = parse_headers(raw);
+        REQUIRE(h.fields.size() == 41);
+        const Headers h2 = h;
+        CHECK(h2.fields.begin() != h.fields.begin());
+        CHECK(h2.get("X-F7") == "value 7");
     }
 }
