@@ -652,6 +652,10 @@ void read_structured(std::string_view value, bool with_type, CtView& ct, Ctx& ct
             // The quoted string: a view unless it has a quoted-pair to undo.
             const std::size_t start = i;
             bool escaped = false;
+            // Most quoted strings (boundaries, charsets) have no backslash before their closing quote:
+            // two memchr find where they end; else the byte loop below reads the quoted-pairs.
+            const std::size_t quote = std::min(v.find('"', i), v.size());
+            if (std::memchr(v.data() + i, '\\', quote - i) == nullptr) i = quote;
             while (i < v.size() && v[i] != '"') {
                 if (v[i] == '\\' && i + 1 < v.size()) {
                     escaped = true;

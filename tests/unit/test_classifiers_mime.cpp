@@ -442,6 +442,21 @@ TEST_CASE("parse_content_type: quoted pairs and upper-case names and repeated or
     CHECK(d.type == "multipart/mixed");
 }
 
+TEST_CASE("parse_content_type: quoted strings with and without quoted-pairs, closed or not") {
+    const ContentType a =
+        parse_content_type("multipart/report; boundary=\"b=1;x\"; report-type=\"delivery-status\"");
+    CHECK(a.param("boundary") == "b=1;x");
+    CHECK(a.param("report-type") == "delivery-status");
+    // A backslash after the closing quote is no quoted-pair of the string.
+    const ContentType b = parse_content_type("text/plain; charset=\"utf-8\"; name=\"a\\\\b\"");
+    CHECK(b.param("charset") == "utf-8");
+    CHECK(b.param("name") == "a\\b");
+    // Unterminated: the rest of the value, with or without a quoted-pair in it.
+    CHECK(parse_content_type("text/plain; name=\"open").param("name") == "open");
+    CHECK(parse_content_type("text/plain; name=\"op\\\"en").param("name") == "op\"en");
+    CHECK(parse_content_type("text/plain; name=\"").param("name").empty());
+}
+
 TEST_CASE("header field names: every byte value at every offset of an eight-byte step") {
     // A line is a field when its name is printable ASCII without a colon (then blanks, then ':').
     for (std::size_t at = 0; at < 20; ++at) {
