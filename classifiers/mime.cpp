@@ -125,6 +125,12 @@ void TextArena::shrink_last(const char* p, std::size_t used) {
     m_next = m_last + used;
 }
 
+void* TextArena::allocate_aligned(std::size_t n, std::size_t align) {
+    // Arena bytes come unaligned: room for the padding.
+    char* raw = allocate(n + align - 1);
+    return raw + (align - reinterpret_cast<std::uintptr_t>(raw) % align) % align;
+}
+
 std::string_view TextArena::copy(std::string_view s) {
     if (s.empty()) return {};
     char* p = allocate(s.size());
@@ -164,21 +170,29 @@ void HeaderFields::grow(TextArena* arena) {
         // 16 fields first (most blocks, parts and returned headers, are short), then doubling.
         const std::size_t cap = m_capacity == 0 ? 16 : m_capacity * 2;
         const std::size_t bytes = cap * sizeof(HeaderField);
-        void* p;
-        if (arena != nullptr) {
-            // Arena bytes come unaligned: room for the padding.
-            constexpr std::size_t align = alignof(HeaderField);
-            char* raw = arena->allocate(bytes + align - 1);
-            p = raw + (align - reinterpret_cast<std::uintptr_t>(raw) % align) % align;
-        } else {
-            p = ::operator new(bytes);
-        }
+        void* p =
+            arena != nullptr ? arena->allocate_aligned(bytes, alignof(HeaderField)) : ::operator new(bytes);
         if (m_size != 0) std::memcpy(p, static_cast<const void*>(m_data), m_size * sizeof(HeaderField));
         if (m_owned) ::operator delete(m_data);
         m_data = static_cast<HeaderField*>(p);
         m_capacity = cap;
         m_owned = arena == nullptr;
     }
+}
+
+// --- MimeParts ------------------------------------------------------------------------------------
+
+MimePart& MimeParts::emplace_back(TextArena& arena, std::size_t first_capacity) {
+    if (m_size == m_capacity) {
+        const std::size_t cap = m_capacity == 0 ? std::max<std::size_t>(first_capacity, 1) : m_capacity * 2;
+        auto* p = static_cast<MimePart*>(arena.allocate_aligned(cap * sizeof(MimePart), alignof(MimePart)));
+        // The parts move; what is left behind owns nothing (see mime.hpp) and stays in the arena.
+        for (std::size_t i = 0; i < m_size; ++i)
+            new (p + i) MimePart(std::move(m_data[i]));
+        m_data = p;
+        m_capacity = cap;
+    }
+    return *new (m_data + m_size++) MimePart();
 }
 
 namespace {
@@ -1066,13 +1080,12 @@ void parse_multipart(std::string_view body, MimePart& part, int depth, Ctx& ctx)
     if (d == std::string_view::npos) {
         // Declared multipart, but no delimiter in the body: keep the body as text for the formats.
         if (!part.boundary.empty()) ctx.add("missing-boundary");
-        MimePart& child = part.children.emplace_back();
+        MimePart& child = part.children.emplace_back(ctx.arena(), 1);
         child.depth = depth + 1;
         child.content_type = "text/plain";
         set_text_body(child, body, "", ctx);
         return;
     }
-    part.children.reserve(4); // grown one by one, a report's three parts were three allocations
     while (!is_close) {
         std::size_t start = line_end;
         std::size_t next_end = 0;
@@ -1089,7 +1102,7 @@ void parse_multipart(std::string_view body, MimePart& part, int depth, Ctx& ctx)
             return;
         }
         if (next == std::string_view::npos && trim(content).empty()) return;
-        MimePart& child = part.children.emplace_back();
+        MimePart& child = part.children.emplace_back(ctx.arena(), 4);
         if (part.content_type == "multipart/digest") child.content_type = "message/rfc822";
         parse_entity(content, child, depth + 1, ctx);
         if (next == std::string_view::npos) return;
@@ -1185,7 +1198,7 @@ void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx) {
             ctx.add("too-many-parts");
             return;
         }
-        MimePart& child = part.children.emplace_back();
+        MimePart& child = part.children.emplace_back(ctx.arena(), 1);
         parse_entity(part.body, child, depth + 1, ctx);
         return;
     }

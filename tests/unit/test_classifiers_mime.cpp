@@ -540,3 +540,58 @@ TEST_CASE("parse_mime: header fields in the message's arena, parse_headers: in m
         CHECK(h2.get("X-F7") == "value 7");
     }
 }
+
+TEST_CASE("TextArena::allocate_aligned and MimeParts growing in the arena") {
+    TextArena arena;
+    for (std::size_t n = 0; n < 40; ++n) {
+        arena.allocate(n % 7); // leaves the next byte at any offset
+        for (std::size_t align : {1, 2, 4, 8, 16}) {
+            void* p = arena.allocate_aligned(24, align);
+            CHECK(reinterpret_cast<std::uintptr_t>(p) % align == 0);
+            std::memset(p, 'a', 24);
+        }
+    }
+    MimeParts parts;
+    CHECK(parts.empty());
+    for (int i = 0; i < 50; ++i) {
+        MimePart& p = parts.emplace_back(arena, i == 0 ? 1 : 4);
+        CHECK(p.content_type == "text/plain"); // a default part
+        p.depth = i;
+        p.headers.fields.push_back(HeaderField{"X", "v"}, &arena);
+        CHECK(reinterpret_cast<std::uintptr_t>(&p) % alignof(MimePart) == 0);
+    }
+    REQUIRE(parts.size() == 50);
+    int k = 0;
+    for (const MimePart& p : parts) {
+        CHECK(p.depth == k++);
+        REQUIRE(p.headers.fields.size() == 1);
+        CHECK(p.headers.get("x") == "v");
+    }
+    const MimeParts copy = parts; // shares the parts
+    CHECK(copy.begin() == parts.begin());
+    CHECK(copy[49].depth == 49);
+}
+
+TEST_CASE("parse_mime: nested parts after the tree moved") {
+    std::string raw = "Content-Type: multipart/mixed; boundary=o\n\n";
+    for (int i = 0; i < 12; ++i) {
+        raw += "--o\nContent-Type: multipart/alternative; boundary=i" + std::to_string(i) + "\n\n";
+        raw += "--i" + std::to_string(i) + "\nContent-Type: text/plain\n\npart " + std::to_string(i) + "\n";
+        raw += "--i" + std::to_string(i) + "\nContent-Type: message/rfc822\n\nSubject: s" +
+               std::to_string(i) + "\n\nbody\n--i" + std::to_string(i) + "--\n";
+    }
+    raw += "--o--\n";
+    ParsedMessage m = parse_mime(raw);
+    REQUIRE(m.root.children.size() == 12);
+    for (std::size_t i = 0; i < 12; ++i) {
+        const MimePart& alt = m.root.children[i];
+        REQUIRE(alt.children.size() == 2);
+        CHECK(alt.children[0].body == "part " + std::to_string(i));
+        REQUIRE(alt.children[1].children.size() == 1);
+        CHECK(alt.children[1].children[0].headers.get("Subject") == "s" + std::to_string(i));
+        CHECK(alt.children[1].children[0].depth == 3);
+    }
+    const ParsedMessage again = m;
+    m = ParsedMessage{};
+    CHECK(again.root.children[11].children[1].children[0].body == "body");
+}
