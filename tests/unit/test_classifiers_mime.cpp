@@ -1,13 +1,14 @@
 // Unit tests for classifiers/mime.cpp: headers, Content-Type parameters, transfer decoding, multipart
 // edge cases and caps.
-#include "classifiers/limits.hpp"
-#include "classifiers/mime.hpp"
+#include <doctest/doctest.h>
 
 #include <cctype>
 #include <cstring>
-#include <doctest/doctest.h>
 #include <random>
 #include <string>
+
+#include "classifiers/limits.hpp"
+#include "classifiers/mime.hpp"
 
 using namespace ndr::classifiers;
 
@@ -51,8 +52,8 @@ TEST_CASE("parse_content_type") {
     };
     const Row rows[] = {
         {"text/plain; charset=UTF-8", "text/plain", "charset", "UTF-8"},
-        {"Multipart/Report; report-type=\"delivery-status\"; boundary=\"a b;c\"", "multipart/report",
-         "boundary", "a b;c"},
+        {"Multipart/Report; report-type=\"delivery-status\"; boundary=\"a b;c\"", "multipart/report", "boundary",
+         "a b;c"},
         {"multipart/mixed; boundary=abc (comment)", "multipart/mixed", "boundary", "abc"},
         {"text/plain; name*=utf-8''%C3%A4.txt", "text/plain", "name", "\xC3\xA4.txt"},
         {"text/plain; name*0=\"a\"; name*1=\"b\"; name*2*=%41", "text/plain", "name", "abA"},
@@ -185,11 +186,10 @@ TEST_CASE("quoted-printable: long runs between escapes, against a reading byte b
 }
 
 TEST_CASE("multipart/report with delivery-status and original") {
-    ParsedMessage m =
-        parse_mime("Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
-                   "preamble\n--B\nContent-Type: text/plain\n\nnotice\n"
-                   "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n"
-                   "--B\nContent-Type: message/rfc822\n\nSubject: orig\n\nhello\n--B--\nepilogue\n");
+    ParsedMessage m = parse_mime("Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
+                                 "preamble\n--B\nContent-Type: text/plain\n\nnotice\n"
+                                 "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n"
+                                 "--B\nContent-Type: message/rfc822\n\nSubject: orig\n\nhello\n--B--\nepilogue\n");
     REQUIRE(m.root.children.size() == 3);
     CHECK(m.root.report_type == "delivery-status");
     CHECK(m.root.children[0].body == "notice");
@@ -202,8 +202,7 @@ TEST_CASE("multipart/report with delivery-status and original") {
 
 TEST_CASE("multipart edge cases") {
     SUBCASE("unterminated") {
-        ParsedMessage m =
-            parse_mime("Content-Type: multipart/mixed; boundary=B\n\n--B\n\nfirst\n--B\n\nsecond\n");
+        ParsedMessage m = parse_mime("Content-Type: multipart/mixed; boundary=B\n\n--B\n\nfirst\n--B\n\nsecond\n");
         CHECK(m.root.children.size() == 2);
         CHECK(has(m.anomalies, "unterminated-multipart"));
     }
@@ -220,8 +219,7 @@ TEST_CASE("multipart edge cases") {
         CHECK(m.root.children[0].body == "just text\n");
     }
     SUBCASE("boundary prefix of a longer line is not a delimiter") {
-        ParsedMessage m =
-            parse_mime("Content-Type: multipart/mixed; boundary=B\n\n--B\n\n--BX not a delimiter\n--B--\n");
+        ParsedMessage m = parse_mime("Content-Type: multipart/mixed; boundary=B\n\n--B\n\n--BX not a delimiter\n--B--\n");
         REQUIRE(m.root.children.size() == 1);
         CHECK(m.root.children[0].body == "--BX not a delimiter");
     }
@@ -247,8 +245,7 @@ TEST_CASE("multipart edge cases") {
         CHECK(m.root.body == "abc\xC3\xA9\n");
     }
     SUBCASE("multipart/digest parts default to message/rfc822") {
-        ParsedMessage m =
-            parse_mime("Content-Type: multipart/digest; boundary=B\n\n--B\n\nSubject: d\n\nx\n--B--\n");
+        ParsedMessage m = parse_mime("Content-Type: multipart/digest; boundary=B\n\n--B\n\nSubject: d\n\nx\n--B--\n");
         REQUIRE(m.root.children.size() == 1);
         CHECK(m.root.children[0].content_type == "message/rfc822");
     }
@@ -292,9 +289,8 @@ TEST_CASE("multipart: a boundary with a line break in it (RFC 2231) is still fou
 TEST_CASE("caps: depth, parts, header bytes, fields, line length") {
     SUBCASE("depth") {
         std::string msg;
-        for (int i = 0; i < 200; ++i)
-            msg += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\n\n--b" +
-                   std::to_string(i) + "\n";
+        for (int i = 0; i < 200; ++i) msg += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\n\n--b" +
+                                            std::to_string(i) + "\n";
         msg += "\ninnermost\n";
         ParsedMessage m = parse_mime(msg);
         CHECK(has(m.anomalies, "mime-too-deep"));
@@ -304,24 +300,21 @@ TEST_CASE("caps: depth, parts, header bytes, fields, line length") {
     }
     SUBCASE("parts") {
         std::string msg = "Content-Type: multipart/mixed; boundary=B\n\n";
-        for (std::size_t i = 0; i < k_max_mime_parts + 10; ++i)
-            msg += "--B\n\nx\n";
+        for (std::size_t i = 0; i < k_max_mime_parts + 10; ++i) msg += "--B\n\nx\n";
         msg += "--B--\n";
         ParsedMessage m = parse_mime(msg);
         CHECK(has(m.anomalies, "too-many-parts"));
         CHECK(m.root.children.size() < k_max_mime_parts);
     }
     SUBCASE("header bytes") {
-        std::string msg =
-            "Subject: x\nX-Big: " + std::string(k_max_header_bytes + 10, 'a') + "\nTo: y\n\nbody\n";
+        std::string msg = "Subject: x\nX-Big: " + std::string(k_max_header_bytes + 10, 'a') + "\nTo: y\n\nbody\n";
         ParsedMessage m = parse_mime(msg);
         CHECK(has(m.anomalies, "header-too-large"));
         CHECK(m.root.headers.get("Subject") == "x");
         CHECK(m.root.body == "body\n");
     }
     SUBCASE("line length") {
-        std::string msg =
-            "Subject: x\nX-Long: " + std::string(k_max_line_bytes + 10, 'a') + "\nTo: y\n\nbody\n";
+        std::string msg = "Subject: x\nX-Long: " + std::string(k_max_line_bytes + 10, 'a') + "\nTo: y\n\nbody\n";
         ParsedMessage m = parse_mime(msg);
         CHECK(has(m.anomalies, "line-too-long"));
         CHECK(m.root.headers.get("X-Long").size() <= k_max_line_bytes);
@@ -343,8 +336,7 @@ TEST_CASE("caps: depth, parts, header bytes, fields, line length") {
     }
     SUBCASE("fields") {
         std::string msg;
-        for (std::size_t i = 0; i < k_max_header_fields + 5; ++i)
-            msg += "X: 1\n";
+        for (std::size_t i = 0; i < k_max_header_fields + 5; ++i) msg += "X: 1\n";
         msg += "\nbody";
         ParsedMessage m = parse_mime(msg);
         CHECK(has(m.anomalies, "too-many-header-fields"));
