@@ -340,6 +340,15 @@ std::string_view lower_view(std::string_view s, Ctx& ctx) {
     return {p, s.size()};
 }
 
+// trim() of a value whose leading blanks and tabs are gone already: unless it starts with a CR or LF,
+// only its end can change.
+std::string_view trim_after_blanks(std::string_view s) {
+    if (!s.empty() && (s.front() == '\r' || s.front() == '\n')) return trim(s);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+        s.remove_suffix(1);
+    return s;
+}
+
 // The value of a folded field: its pieces (ctx.pieces, total_len bytes) joined into the arena,
 // trimmed. Out of line: most fields are one line.
 [[gnu::noinline]] void join_pieces(HeaderField& field, std::size_t total_len, Ctx& ctx) {
@@ -456,7 +465,7 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
         cur_len = cur_first.size();
         cur_lead = lead;
         if (field_arena == nullptr && ctx.fields_in_arena) field_arena = &ctx.arena();
-        h.fields.push_back(HeaderField{name, trim(cur_first)}, field_arena);
+        h.fields.push_back(HeaderField{name, trim_after_blanks(cur_first)}, field_arena);
         cur = h.fields.size() - 1;
     }
     finish_field();

@@ -9,6 +9,7 @@
 
 #include "classifiers/limits.hpp"
 #include "classifiers/mime.hpp"
+#include "classifiers/text.hpp"
 
 using namespace ndr::classifiers;
 
@@ -586,4 +587,18 @@ TEST_CASE("parse_mime: nested parts after the tree moved") {
     const ParsedMessage again = m;
     m = ParsedMessage{};
     CHECK(again.root.children[11].children[1].children[0].body == "body");
+}
+
+TEST_CASE("header values are trimmed as trim() does: blanks, tabs and CRs at either end") {
+    for (std::string_view lead : {"", " ", "\t", " \t ", "\r", " \r", "\r ", "\t\r\t"})
+        for (std::string_view core : {"", "v", "a b", "\rx", "x\r", " "})
+            for (std::string_view tail : {"", " ", "\t", "\r", " \r", "\r ", " \t\r "}) {
+                const std::string value = std::string(lead) + std::string(core) + std::string(tail);
+                const std::string block = "A:" + value + "\nB: next\n\n";
+                const Headers h = parse_headers(block);
+                INFO("value: [" << value << "]");
+                REQUIRE(h.fields.size() == 2);
+                CHECK(h.fields[0].value == trim(value));
+                CHECK(h.fields[1].value == "next");
+            }
 }
