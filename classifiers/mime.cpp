@@ -457,7 +457,8 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
             cur_capped = true;
             value = value.substr(0, k_max_line_bytes);
         }
-        std::size_t lead = 0; // blanks that trim() removes in any case
+        // Blanks that trim() removes in any case: most values have one space before them.
+        std::size_t lead = !value.empty() && value[0] == ' ' ? 1 : 0;
         while (lead < value.size() && (value[lead] == ' ' || value[lead] == '\t'))
             ++lead;
         finish_field();
