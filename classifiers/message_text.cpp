@@ -97,6 +97,11 @@ std::string notification_text(const ParsedMessage& msg) {
     return out;
 }
 
+void notification_text(const ParsedMessage& msg, std::string& out) {
+    out.clear();
+    collect_text(msg.root, out);
+}
+
 std::string html_to_text(std::string_view h) {
     std::string out;
     out.reserve(h.size() / 2);

@@ -27,6 +27,9 @@ const MimePart* find_original_part(const MimePart& root);
 // has no text/plain) outside the returned original and outside delivery-status parts, in order,
 // joined by a blank line. For a single-part message, its body. LF line endings, UTF-8.
 std::string notification_text(const ParsedMessage& msg);
+// The same into `out` (cleared first; its capacity is kept, so a buffer reused message after message
+// allocates only when a text is longer than any before).
+void notification_text(const ParsedMessage& msg, std::string& out);
 
 // HTML to plain text for pattern matching: tags removed, <br>/<p>/<div>/<tr>/<li> end lines, the
 // common entities decoded, script/style bodies dropped. Linear.

@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
+#include <type_traits>
+#include <utility>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -123,6 +125,12 @@ void TextArena::shrink_last(const char* p, std::size_t used) {
     m_next = m_last + used;
 }
 
+void* TextArena::allocate_aligned(std::size_t n, std::size_t align) {
+    // Arena bytes come unaligned: room for the padding.
+    char* raw = allocate(n + align - 1);
+    return raw + (align - reinterpret_cast<std::uintptr_t>(raw) % align) % align;
+}
+
 std::string_view TextArena::copy(std::string_view s) {
     if (s.empty()) return {};
     char* p = allocate(s.size());
@@ -130,17 +138,127 @@ std::string_view TextArena::copy(std::string_view s) {
     return {p, s.size()};
 }
 
+// --- HeaderFields ---------------------------------------------------------------------------------
+
+HeaderFields::HeaderFields(const HeaderFields& other)
+    : m_data(other.m_data), m_size(other.m_size), m_capacity(other.m_capacity), m_owned(other.m_owned) {
+    if (!m_owned || m_size == 0) return;
+    m_data = static_cast<HeaderField*>(::operator new(m_size * sizeof(HeaderField)));
+    std::memcpy(static_cast<void*>(m_data), other.m_data, m_size * sizeof(HeaderField));
+    m_capacity = m_size;
+}
+
+HeaderFields::HeaderFields(HeaderFields&& other) noexcept
+    : m_data(std::exchange(other.m_data, nullptr)), m_size(std::exchange(other.m_size, 0)),
+      m_capacity(std::exchange(other.m_capacity, 0)), m_owned(std::exchange(other.m_owned, false)) {}
+
+HeaderFields& HeaderFields::operator=(HeaderFields other) noexcept {
+    std::swap(m_data, other.m_data);
+    std::swap(m_size, other.m_size);
+    std::swap(m_capacity, other.m_capacity);
+    std::swap(m_owned, other.m_owned);
+    return *this;
+}
+
+HeaderFields::~HeaderFields() {
+    if (m_owned) ::operator delete(m_data);
+}
+
+void HeaderFields::grow(TextArena* arena) {
+    static_assert(std::is_trivially_copyable_v<HeaderField>);
+    {
+        // 16 fields first (most blocks, parts and returned headers, are short), then doubling.
+        const std::size_t cap = m_capacity == 0 ? 16 : m_capacity * 2;
+        const std::size_t bytes = cap * sizeof(HeaderField);
+        void* p =
+            arena != nullptr ? arena->allocate_aligned(bytes, alignof(HeaderField)) : ::operator new(bytes);
+        if (m_size != 0) std::memcpy(p, static_cast<const void*>(m_data), m_size * sizeof(HeaderField));
+        if (m_owned) ::operator delete(m_data);
+        m_data = static_cast<HeaderField*>(p);
+        m_capacity = cap;
+        m_owned = arena == nullptr;
+    }
+}
+
+// --- MimeParts ------------------------------------------------------------------------------------
+
+MimePart& MimeParts::emplace_back(TextArena& arena, std::size_t first_capacity) {
+    if (m_size == m_capacity) {
+        const std::size_t cap = m_capacity == 0 ? std::max<std::size_t>(first_capacity, 1) : m_capacity * 2;
+        auto* p = static_cast<MimePart*>(arena.allocate_aligned(cap * sizeof(MimePart), alignof(MimePart)));
+        // The parts move; what is left behind owns nothing (see mime.hpp) and stays in the arena.
+        for (std::size_t i = 0; i < m_size; ++i)
+            new (p + i) MimePart(std::move(m_data[i]));
+        m_data = p;
+        m_capacity = cap;
+    }
+    return *new (m_data + m_size++) MimePart();
+}
+
 namespace {
 
+// The shared_ptr<TextArena> of a message (the arena and its counts, one allocation) is made and freed
+// once per message: a thread keeps a few freed ones for the next (malloc and free were more
+// instructions than the rest of making it).
+constexpr std::size_t k_slot_bytes = 128;
+constexpr std::size_t k_pool_slots = 8;
+
+struct SlotPool {
+    struct Slot {
+        Slot* next;
+    };
+    Slot* head = nullptr;
+    std::size_t count = 0;
+    ~SlotPool() {
+        while (head != nullptr)
+            ::operator delete(std::exchange(head, head->next));
+        count = k_pool_slots; // an arena freed after the thread's pool frees its slot itself
+    }
+};
+thread_local SlotPool t_slots;
+
+template <class T> struct SlotAllocator {
+    using value_type = T;
+    static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__);
+    SlotAllocator() = default;
+    template <class U> SlotAllocator(const SlotAllocator<U>&) {}
+    T* allocate(std::size_t n) {
+        if (n * sizeof(T) > k_slot_bytes) return static_cast<T*>(::operator new(n * sizeof(T)));
+        if (t_slots.head != nullptr) {
+            --t_slots.count;
+            return reinterpret_cast<T*>(std::exchange(t_slots.head, t_slots.head->next));
+        }
+        return static_cast<T*>(::operator new(k_slot_bytes));
+    }
+    void deallocate(T* p, std::size_t n) {
+        if (n * sizeof(T) > k_slot_bytes || t_slots.count >= k_pool_slots) {
+            ::operator delete(p);
+            return;
+        }
+        auto* s = reinterpret_cast<SlotPool::Slot*>(p);
+        s->next = t_slots.head;
+        t_slots.head = s;
+        ++t_slots.count;
+    }
+    template <class U> bool operator==(const SlotAllocator<U>&) const { return true; }
+};
+
+// The pieces of a folded header value, joined when the field ends: one vector per thread, reused
+// (a header block is read to its end before the next one starts).
+thread_local std::vector<std::string_view> t_pieces;
+
 struct Ctx {
-    Ctx(std::vector<std::string>* a, std::shared_ptr<TextArena>* s) : anomalies(a), storage(s) {}
+    Ctx(std::vector<std::string>* a, std::shared_ptr<TextArena>* s, bool arena_fields = true)
+        : anomalies(a), storage(s), fields_in_arena(arena_fields) {}
 
     std::vector<std::string>* anomalies;
     // Where unfolded and decoded bytes go: created on first use.
     std::shared_ptr<TextArena>* storage;
+    // Header fields go into the arena too (a parsed message), or into memory of their own
+    // (parse_headers(), whose storage stays unset when no value needs unfolding).
+    bool fields_in_arena;
     std::size_t parts = 0;
-    // The pieces of a folded header value, joined when the field ends (reused across fields).
-    std::vector<std::string_view> pieces;
+    std::vector<std::string_view>& pieces = t_pieces;
 
     void add(std::string_view a) {
         if (!anomalies) return;
@@ -148,7 +266,7 @@ struct Ctx {
             anomalies->emplace_back(a);
     }
     TextArena& arena() {
-        if (!*storage) *storage = std::make_shared<TextArena>();
+        if (!*storage) *storage = std::allocate_shared<TextArena>(SlotAllocator<TextArena>{});
         return **storage;
     }
 };
@@ -222,6 +340,15 @@ std::string_view lower_view(std::string_view s, Ctx& ctx) {
     return {p, s.size()};
 }
 
+// trim() of a value whose leading blanks and tabs are gone already: unless it starts with a CR or LF,
+// only its end can change.
+std::string_view trim_after_blanks(std::string_view s) {
+    if (!s.empty() && (s.front() == '\r' || s.front() == '\n')) return trim(s);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+        s.remove_suffix(1);
+    return s;
+}
+
 // The value of a folded field: its pieces (ctx.pieces, total_len bytes) joined into the arena,
 // trimmed. Out of line: most fields are one line.
 [[gnu::noinline]] void join_pieces(HeaderField& field, std::size_t total_len, Ctx& ctx) {
@@ -252,14 +379,12 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
     std::size_t cur_len = 0;
     auto& pieces = ctx.pieces;
     pieces.clear();
+    TextArena* field_arena = nullptr; // where h.fields grow (set at the first field)
     // A folded value is joined into the arena when its field ends (out of line: most fields are one
     // line).
     auto finish_field = [&] {
-        if (!pieces.empty()) join_pieces(h.fields[cur], cur_len, ctx);
+        if (!pieces.empty()) join_pieces(h.fields.edit(cur), cur_len, ctx);
     };
-    // 16 fields are 512 bytes, within what malloc's per-thread cache serves; most blocks (parts,
-    // returned headers) are short.
-    h.fields.reserve(16);
     while (pos < text.size()) {
         const std::size_t line_start = pos;
         const void* nl = std::memchr(text.data() + pos, '\n', text.size() - pos);
@@ -332,14 +457,16 @@ std::size_t parse_header_block(std::string_view text, Headers& h, Ctx& ctx) {
             cur_capped = true;
             value = value.substr(0, k_max_line_bytes);
         }
-        std::size_t lead = 0; // blanks that trim() removes in any case
+        // Blanks that trim() removes in any case: most values have one space before them.
+        std::size_t lead = !value.empty() && value[0] == ' ' ? 1 : 0;
         while (lead < value.size() && (value[lead] == ' ' || value[lead] == '\t'))
             ++lead;
         finish_field();
         cur_first = value.substr(lead);
         cur_len = cur_first.size();
         cur_lead = lead;
-        h.fields.push_back(HeaderField{name, trim(cur_first)});
+        if (field_arena == nullptr && ctx.fields_in_arena) field_arena = &ctx.arena();
+        h.fields.push_back(HeaderField{name, trim_after_blanks(cur_first)}, field_arena);
         cur = h.fields.size() - 1;
     }
     finish_field();
@@ -549,6 +676,10 @@ void read_structured(std::string_view value, bool with_type, CtView& ct, Ctx& ct
             // The quoted string: a view unless it has a quoted-pair to undo.
             const std::size_t start = i;
             bool escaped = false;
+            // Most quoted strings (boundaries, charsets) have no backslash before their closing quote:
+            // two memchr find where they end; else the byte loop below reads the quoted-pairs.
+            const std::size_t quote = std::min(v.find('"', i), v.size());
+            if (std::memchr(v.data() + i, '\\', quote - i) == nullptr) i = quote;
             while (i < v.size() && v[i] != '"') {
                 if (v[i] == '\\' && i + 1 < v.size()) {
                     escaped = true;
@@ -959,13 +1090,12 @@ void parse_multipart(std::string_view body, MimePart& part, int depth, Ctx& ctx)
     if (d == std::string_view::npos) {
         // Declared multipart, but no delimiter in the body: keep the body as text for the formats.
         if (!part.boundary.empty()) ctx.add("missing-boundary");
-        MimePart& child = part.children.emplace_back();
+        MimePart& child = part.children.emplace_back(ctx.arena(), 1);
         child.depth = depth + 1;
         child.content_type = "text/plain";
         set_text_body(child, body, "", ctx);
         return;
     }
-    part.children.reserve(4); // grown one by one, a report's three parts were three allocations
     while (!is_close) {
         std::size_t start = line_end;
         std::size_t next_end = 0;
@@ -982,7 +1112,7 @@ void parse_multipart(std::string_view body, MimePart& part, int depth, Ctx& ctx)
             return;
         }
         if (next == std::string_view::npos && trim(content).empty()) return;
-        MimePart& child = part.children.emplace_back();
+        MimePart& child = part.children.emplace_back(ctx.arena(), 4);
         if (part.content_type == "multipart/digest") child.content_type = "message/rfc822";
         parse_entity(content, child, depth + 1, ctx);
         if (next == std::string_view::npos) return;
@@ -1078,7 +1208,7 @@ void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx) {
             ctx.add("too-many-parts");
             return;
         }
-        MimePart& child = part.children.emplace_back();
+        MimePart& child = part.children.emplace_back(ctx.arena(), 1);
         parse_entity(part.body, child, depth + 1, ctx);
         return;
     }
@@ -1173,7 +1303,7 @@ ParsedMessage parse_mime(std::string_view raw) {
 
 Headers parse_headers(std::string_view block, std::vector<std::string>* anomalies) {
     Headers h;
-    Ctx ctx{anomalies, &h.storage};
+    Ctx ctx{anomalies, &h.storage, false};
     parse_header_block(block, h, ctx);
     return h;
 }

@@ -34,6 +34,8 @@ class TextArena {
     char* allocate(std::size_t n);
     // Gives back the end of the last allocation `p` (of at least `used` bytes): only `used` are kept.
     void shrink_last(const char* p, std::size_t used);
+    // n bytes of uninitialised room at a multiple of align (a power of two up to 16).
+    void* allocate_aligned(std::size_t n, std::size_t align);
     // A copy of s.
     std::string_view copy(std::string_view s);
     // Bytes held in blocks (for tests).
@@ -54,8 +56,43 @@ struct HeaderField {
     std::string_view value; // unfolded, trimmed, raw (RFC 2047 words NOT decoded; use Headers::decoded())
 };
 
+// The fields of a header block, in order: read like a vector. Those of a ParsedMessage's parts live
+// in the message's arena (no allocation of their own; a copy shares them, like the tree's views);
+// those of parse_headers() in memory of their own (a copy copies them).
+class HeaderFields {
+  public:
+    HeaderFields() = default;
+    HeaderFields(const HeaderFields& other);
+    HeaderFields(HeaderFields&& other) noexcept;
+    HeaderFields& operator=(HeaderFields other) noexcept;
+    ~HeaderFields();
+
+    const HeaderField* begin() const { return m_data; }
+    const HeaderField* end() const { return m_data + m_size; }
+    std::size_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
+    const HeaderField& operator[](std::size_t i) const { return m_data[i]; }
+
+    // Appends f: the array grows in `arena` when it is given, else in memory of its own.
+    void push_back(const HeaderField& f, TextArena* arena) {
+        if (m_size == m_capacity) [[unlikely]]
+            grow(arena);
+        m_data[m_size++] = f;
+    }
+    // Field i, to change its value while the block is read.
+    HeaderField& edit(std::size_t i) { return m_data[i]; }
+
+  private:
+    void grow(TextArena* arena);
+
+    HeaderField* m_data = nullptr;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
+    bool m_owned = false; // m_data is ours to free (not in an arena)
+};
+
 struct Headers {
-    std::vector<HeaderField> fields;
+    HeaderFields fields;
     // Holds the unfolded values of a block read by parse_headers() (the parts of a ParsedMessage use
     // the message's arena instead; unset when no value needed unfolding).
     std::shared_ptr<TextArena> storage;
@@ -67,6 +104,29 @@ struct Headers {
     bool has(std::string_view name) const;
     // First field's value with RFC 2047 encoded words decoded to UTF-8.
     std::string decoded(std::string_view name) const;
+};
+
+struct MimePart;
+
+// The parts of a multipart, or the embedded message of a message/rfc822 part: read like a vector.
+// They live in the message's arena and a copy shares them, like the tree's views. The parts in it are
+// never destroyed one by one: within a parsed message a part owns nothing (its fields, children and
+// bytes are the arena's, its headers have no storage of their own).
+class MimeParts {
+  public:
+    const MimePart* begin() const { return m_data; }
+    const MimePart* end() const;
+    std::size_t size() const { return m_size; }
+    bool empty() const { return m_size == 0; }
+    const MimePart& operator[](std::size_t i) const;
+
+    // A new default part at the end, the array growing in `arena` (to `first_capacity` parts first).
+    MimePart& emplace_back(TextArena& arena, std::size_t first_capacity);
+
+  private:
+    MimePart* m_data = nullptr;
+    std::size_t m_size = 0;
+    std::size_t m_capacity = 0;
 };
 
 struct MimePart {
@@ -83,12 +143,19 @@ struct MimePart {
     std::string_view body;
     // multipart/*: the parts; message/rfc822 and message/global: one child, the embedded message
     // (its headers in children[0].headers).
-    std::vector<MimePart> children;
+    MimeParts children;
     int depth = 0;
 
     bool is_multipart() const { return content_type.starts_with("multipart/"); }
     bool is_text() const { return content_type.starts_with("text/"); }
 };
+
+inline const MimePart* MimeParts::end() const {
+    return m_data + m_size;
+}
+inline const MimePart& MimeParts::operator[](std::size_t i) const {
+    return m_data[i];
+}
 
 struct ParsedMessage {
     MimePart root; // root.headers are the message's top-level headers

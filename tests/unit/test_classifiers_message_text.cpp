@@ -28,6 +28,26 @@ TEST_CASE("notification_text prefers text/plain in multipart/alternative, uses h
     CHECK(notification_text(html) == "\nDelivery failed\n");
 }
 
+TEST_CASE("notification_text into a reused buffer: cleared first, same text") {
+    const ParsedMessage two = parse_mime("Content-Type: multipart/mixed; boundary=B\n\n"
+                                         "--B\nContent-Type: text/plain\n\nfirst\n"
+                                         "--B\nContent-Type: text/plain\n\nsecond\n--B--\n");
+    const ParsedMessage one = parse_mime("Subject: s\n\nonly\n");
+    const ParsedMessage none = parse_mime("Content-Type: image/png\n\nxx");
+    std::string out = "left over from an earlier message";
+    notification_text(two, out);
+    CHECK(out == notification_text(two));
+    CHECK(out == "first\n\nsecond");
+    const std::size_t capacity = out.capacity();
+    notification_text(one, out);
+    CHECK(out == "only\n");
+    CHECK(out == notification_text(one));
+    CHECK(out.capacity() == capacity);
+    notification_text(none, out);
+    CHECK(out.empty());
+    CHECK(notification_text(none).empty());
+}
+
 TEST_CASE("html_to_text") {
     struct Row {
         const char* in;

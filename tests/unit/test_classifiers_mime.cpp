@@ -9,6 +9,7 @@
 
 #include "classifiers/limits.hpp"
 #include "classifiers/mime.hpp"
+#include "classifiers/text.hpp"
 
 using namespace ndr::classifiers;
 
@@ -434,6 +435,21 @@ TEST_CASE("parse_content_type: quoted pairs and upper-case names and repeated or
     CHECK(d.type == "multipart/mixed");
 }
 
+TEST_CASE("parse_content_type: quoted strings with and without quoted-pairs, closed or not") {
+    const ContentType a =
+        parse_content_type("multipart/report; boundary=\"b=1;x\"; report-type=\"delivery-status\"");
+    CHECK(a.param("boundary") == "b=1;x");
+    CHECK(a.param("report-type") == "delivery-status");
+    // A backslash after the closing quote is no quoted-pair of the string.
+    const ContentType b = parse_content_type("text/plain; charset=\"utf-8\"; name=\"a\\\\b\"");
+    CHECK(b.param("charset") == "utf-8");
+    CHECK(b.param("name") == "a\\b");
+    // Unterminated: the rest of the value, with or without a quoted-pair in it.
+    CHECK(parse_content_type("text/plain; name=\"open").param("name") == "open");
+    CHECK(parse_content_type("text/plain; name=\"op\\\"en").param("name") == "op\"en");
+    CHECK(parse_content_type("text/plain; name=\"").param("name").empty());
+}
+
 TEST_CASE("header field names: every byte value at every offset of an eight-byte step") {
     // A line is a field when its name is printable ASCII without a colon (then blanks, then ':').
     for (std::size_t at = 0; at < 20; ++at) {
@@ -459,4 +475,130 @@ TEST_CASE("header field names: every byte value at every offset of an eight-byte
             }
         }
     }
+}
+
+TEST_CASE("HeaderFields: growth in an arena and in memory of its own, copies, alignment") {
+    TextArena arena;
+    arena.copy("x"); // the next arena bytes are unaligned
+    HeaderFields in_arena, own;
+    std::vector<std::string> names;
+    for (int i = 0; i < 100; ++i)
+        names.push_back("F" + std::to_string(i));
+    for (int i = 0; i < 100; ++i) {
+        in_arena.push_back(HeaderField{names[i], "v"}, &arena);
+        own.push_back(HeaderField{names[i], "w"}, nullptr);
+        CHECK(reinterpret_cast<std::uintptr_t>(in_arena.begin()) % alignof(HeaderField) == 0);
+    }
+    REQUIRE(in_arena.size() == 100);
+    REQUIRE(own.size() == 100);
+    for (std::size_t i = 0; i < 100; ++i) {
+        CHECK(in_arena[i].name == names[i]);
+        CHECK(own[i].name == names[i]);
+        CHECK(own[i].value == "w");
+    }
+    CHECK(static_cast<std::size_t>(in_arena.end() - in_arena.begin()) == 100);
+    // A copy of arena fields shares them; a copy of owned ones is its own.
+    const HeaderFields shared = in_arena;
+    CHECK(shared.begin() == in_arena.begin());
+    HeaderFields copied = own;
+    CHECK(copied.begin() != own.begin());
+    copied.edit(0).value = "changed";
+    CHECK(own[0].value == "w");
+    own = HeaderFields{};
+    CHECK(own.empty());
+    CHECK(copied.size() == 100);
+    CHECK(copied[99].name == "F99");
+    HeaderFields moved = std::move(copied);
+    CHECK(moved.size() == 100);
+    CHECK(copied.empty());
+    copied = moved;
+    CHECK(copied[0].value == "changed");
+}
+
+TEST_CASE("parse_mime: header fields in the message's arena, parse_headers: in memory of their own") {
+    // Many messages one after another (arenas come back for the next one), fields past 16.
+    for (int round = 0; round < 20; ++round) {
+        std::string raw;
+        for (int i = 0; i < 40; ++i)
+            raw += "X-F" + std::to_string(i) + ": value " + std::to_string(i) + "\n";
+        raw += "Subject: folded\n  line\n\nbody\n";
+        const ParsedMessage m = parse_mime_in_place(raw);
+        REQUIRE(m.root.headers.fields.size() == 41);
+        CHECK(m.root.headers.fields[39].value == "value 39");
+        CHECK(m.root.headers.get("Subject") == "folded  line");
+        const Headers h = parse_headers(raw);
+        REQUIRE(h.fields.size() == 41);
+        const Headers h2 = h;
+        CHECK(h2.fields.begin() != h.fields.begin());
+        CHECK(h2.get("X-F7") == "value 7");
+    }
+}
+
+TEST_CASE("TextArena::allocate_aligned and MimeParts growing in the arena") {
+    TextArena arena;
+    for (std::size_t n = 0; n < 40; ++n) {
+        arena.allocate(n % 7); // leaves the next byte at any offset
+        for (std::size_t align : {1, 2, 4, 8, 16}) {
+            void* p = arena.allocate_aligned(24, align);
+            CHECK(reinterpret_cast<std::uintptr_t>(p) % align == 0);
+            std::memset(p, 'a', 24);
+        }
+    }
+    MimeParts parts;
+    CHECK(parts.empty());
+    for (int i = 0; i < 50; ++i) {
+        MimePart& p = parts.emplace_back(arena, i == 0 ? 1 : 4);
+        CHECK(p.content_type == "text/plain"); // a default part
+        p.depth = i;
+        p.headers.fields.push_back(HeaderField{"X", "v"}, &arena);
+        CHECK(reinterpret_cast<std::uintptr_t>(&p) % alignof(MimePart) == 0);
+    }
+    REQUIRE(parts.size() == 50);
+    int k = 0;
+    for (const MimePart& p : parts) {
+        CHECK(p.depth == k++);
+        REQUIRE(p.headers.fields.size() == 1);
+        CHECK(p.headers.get("x") == "v");
+    }
+    const MimeParts copy = parts; // shares the parts
+    CHECK(copy.begin() == parts.begin());
+    CHECK(copy[49].depth == 49);
+}
+
+TEST_CASE("parse_mime: nested parts after the tree moved") {
+    std::string raw = "Content-Type: multipart/mixed; boundary=o\n\n";
+    for (int i = 0; i < 12; ++i) {
+        raw += "--o\nContent-Type: multipart/alternative; boundary=i" + std::to_string(i) + "\n\n";
+        raw += "--i" + std::to_string(i) + "\nContent-Type: text/plain\n\npart " + std::to_string(i) + "\n";
+        raw += "--i" + std::to_string(i) + "\nContent-Type: message/rfc822\n\nSubject: s" +
+               std::to_string(i) + "\n\nbody\n--i" + std::to_string(i) + "--\n";
+    }
+    raw += "--o--\n";
+    ParsedMessage m = parse_mime(raw);
+    REQUIRE(m.root.children.size() == 12);
+    for (std::size_t i = 0; i < 12; ++i) {
+        const MimePart& alt = m.root.children[i];
+        REQUIRE(alt.children.size() == 2);
+        CHECK(alt.children[0].body == "part " + std::to_string(i));
+        REQUIRE(alt.children[1].children.size() == 1);
+        CHECK(alt.children[1].children[0].headers.get("Subject") == "s" + std::to_string(i));
+        CHECK(alt.children[1].children[0].depth == 3);
+    }
+    const ParsedMessage again = m;
+    m = ParsedMessage{};
+    CHECK(again.root.children[11].children[1].children[0].body == "body");
+}
+
+TEST_CASE("header values are trimmed as trim() does: blanks, tabs and CRs at either end") {
+    for (std::string_view lead : {"", " ", "\t", " \t ", "\r", " \r", "\r ", "\t\r\t"})
+        for (std::string_view core : {"", "v", "a b", "\rx", "x\r", " "})
+            for (std::string_view tail : {"", " ", "\t", "\r", " \r", "\r ", " \t\r "}) {
+                const std::string value = std::string(lead) + std::string(core) + std::string(tail);
+                const std::string block = "A:" + value + "\nB: next\n\n";
+                const Headers h = parse_headers(block);
+                INFO("value: [" << value << "]");
+                REQUIRE(h.fields.size() == 2);
+                CHECK(h.fields[0].value == trim(value));
+                CHECK(h.fields[1].value == "next");
+            }
 }
