@@ -397,8 +397,8 @@ RecipientRecord record_of(const FillNeeds& needs, std::string_view recipient, st
     r.action = action;
     r.diagnostic = collapse_whitespace(diagnostic);
     cap_utf8(r.diagnostic, k_max_diagnostic_bytes);
-    r.format = std::string(format);
-    r.smtp_command = std::string(command);
+    r.format.assign(format);
+    r.smtp_command.assign(command);
     fill_from_diagnostic(needs, r);
     return r;
 }
@@ -426,7 +426,7 @@ bool report_full(DeliveryReport& report) {
     return true;
 }
 
-bool add_record(DeliveryReport& report, RecipientRecord r) {
+bool add_record(DeliveryReport& report, RecipientRecord&& r) {
     if (report_full(report)) return false;
     report.recipients.push_back(std::move(r));
     return true;
@@ -472,14 +472,30 @@ void read_inline_original(std::string_view block, DeliveryReport& report) {
     enum { message_id, from, to, subject, date, return_path, received, dkim_signature };
     std::array<std::string_view, received> first{};
     std::array<bool, received> seen{};
-    for (const auto& f : h.fields) {
+    // The Received and DKIM-Signature fields are counted first: each list is allocated once, at its
+    // final size (capped), instead of grown field by field.
+    std::size_t counts[2] = {0, 0};
+    std::size_t last_listed = 0; // one past the last Received or DKIM-Signature field
+    for (std::size_t i = 0; i < h.fields.size(); ++i) {
+        const HeaderField& f = h.fields[i];
         const int k = k_original_index.find(f.name);
         if (k == received || k == dkim_signature) {
-            auto& all = k == received ? o.received : o.dkim_signatures;
-            if (all.size() < k_max_received_fields) all.emplace_back(f.value);
+            ++counts[k - received];
+            last_listed = i + 1;
         } else if (k >= 0 && !seen[k]) {
             seen[k] = true;
             first[k] = f.value;
+        }
+    }
+    if (last_listed != 0) {
+        o.received.reserve(o.received.size() + std::min(counts[0], k_max_received_fields));
+        o.dkim_signatures.reserve(o.dkim_signatures.size() + std::min(counts[1], k_max_received_fields));
+        for (std::size_t i = 0; i < last_listed; ++i) {
+            const HeaderField& f = h.fields[i];
+            const int k = k_original_index.find(f.name);
+            if (k != received && k != dkim_signature) continue;
+            auto& all = k == received ? o.received : o.dkim_signatures;
+            if (all.size() < k_max_received_fields) all.emplace_back(f.value);
         }
     }
     o.message_id = std::string(trim(first[message_id]));
@@ -551,9 +567,9 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
         if (add_record(report, make_record(ctx, addr, diag, format, action))) ++added;
         return true;
     };
+    std::string a; // (its buffer is that of the address before: split_address_line() replaces it)
     for (std::size_t i = begin; i < end; ++i) {
         const std::string_view line = ctx.lines[i];
-        std::string a;
         std::string_view rest;
         if (indent_of(line) <= opt.max_indent && split_address_line(line, a, rest) &&
             (!opt.bare_only || rest.empty())) {
@@ -562,7 +578,7 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
                 continue;
             }
             if (!flush()) return added;
-            addr = a;
+            addr.swap(a);
             diag.assign(rest);
             open = true;
             closed = false;
