@@ -265,9 +265,13 @@ std::string find_address(std::string_view text) {
         while (!domain.empty() && (domain.back() == '.' || domain.back() == '-'))
             domain.remove_suffix(1);
         if (!local.empty() && domain.size() >= 1 && is_alnum(domain.front())) {
-            std::string out(local);
+            // The domain lower-cased in place (to_lower_ascii() would be a second string).
+            std::string out;
+            out.reserve(local.size() + 1 + domain.size());
+            out += local;
             out += '@';
-            out += to_lower_ascii(domain);
+            for (const char c : domain)
+                out += c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
             return out;
         }
         at = text.find('@', r > at ? r : at + 1);
