@@ -561,7 +561,20 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
                                  const BlockOptions& opt) {
     end = std::min(end, ctx.lines.size());
     std::size_t added = 0;
-    std::string addr, diag;
+    // The open record's text grows line by line in the thread's buffer, which keeps its capacity
+    // from one call to the next (no allocation per message for it) unless a long line grew it past
+    // k_keep_bytes: then it is released on the way out.
+    static constexpr std::size_t k_keep_bytes = 16 * 1024;
+    thread_local std::string t_diag;
+    struct Release {
+        std::string& s;
+        ~Release() {
+            if (s.capacity() > k_keep_bytes) std::string().swap(s);
+        }
+    } release{t_diag};
+    std::string& diag = t_diag;
+    diag.clear();
+    std::string addr;
     bool open = false, closed = false;
     // False once the report is full: nothing after that can add to it.
     auto flush = [&] {
@@ -571,7 +584,7 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
         if (add_record(report, make_record(ctx, addr, diag, format, action))) ++added;
         return true;
     };
-    std::string a; // (its buffer is that of the address before: split_address_line() replaces it)
+    std::string a; // the address of a line (swapped with `addr` when it opens a record: no copy)
     for (std::size_t i = begin; i < end; ++i) {
         const std::string_view line = ctx.lines[i];
         std::string_view rest;

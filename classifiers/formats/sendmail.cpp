@@ -32,14 +32,15 @@ struct Found {
     std::string command;
 };
 
-Found* find_or_add(std::vector<Found>& v, const std::string& a, DeliveryReport& report) {
+// The entry of address `a`, added (`a` moved into it) when there is none yet.
+Found* find_or_add(std::vector<Found>& v, std::string&& a, DeliveryReport& report) {
     for (auto& f : v)
         if (f.addr == a) return &f;
     if (v.size() >= k_max_recipients) {
         report.add_anomaly("too-many-recipients");
         return nullptr;
     }
-    v.push_back(Found{a, {}, {}, {}});
+    v.push_back(Found{std::move(a), {}, {}, {}});
     return &v.back();
 }
 
@@ -105,7 +106,7 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
                     entry = entry.substr(0, sp);
             }
             if (is_address_line(entry, &a)) {
-                Found* f = find_or_add(found, a, report);
+                Found* f = find_or_add(found, std::move(a), report);
                 last_listed = f ? static_cast<std::size_t>(f - found.data()) : std::string_view::npos;
             } else if (last_listed < found.size() && istarts_with(t, "(reason:")) {
                 std::string_view r = t.substr(8);
@@ -132,9 +133,9 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
             command = find_smtp_command(t);
             reply.clear();
             reply_used = false;
-            const std::string a = find_address(t);
+            std::string a = find_address(t);
             if (command == "RCPT" && !a.empty()) {
-                if (Found* f = find_or_add(found, a, report))
+                if (Found* f = find_or_add(found, std::move(a), report))
                     block_addrs.push_back(static_cast<std::size_t>(f - found.data()));
             }
             continue;
@@ -157,13 +158,13 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
         if (dots == std::string_view::npos && loose_reply.empty() && leading_reply_code(t) != 0)
             loose_reply = std::string(t); // "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)"
         if (dots != std::string_view::npos) {
-            const std::string a = find_address(t.substr(0, dots));
+            std::string a = find_address(t.substr(0, dots));
             if (a.empty() || t.substr(0, dots).find('@') == std::string_view::npos) {
                 // '554 "|/usr/bin/procmail ..."... Service unavailable': a pipe or file, no address.
                 if (loose_reply.empty() && leading_reply_code(t) != 0) loose_reply = std::string(t);
                 continue;
             }
-            Found* f = find_or_add(found, a, report);
+            Found* f = find_or_add(found, std::move(a), report);
             if (f == nullptr) continue;
             // The block's reply belongs to the first address line after it; a later line in the same
             // block ("554 <b@example.org>... 550 Host unknown", V5 sendmail) carries its own error.
