@@ -40,11 +40,17 @@ bool depth_ok(std::string_view s) {
     return true;
 }
 
-std::string str(const nlohmann::json& j, const char* key) {
-    if (!j.is_object()) return {};
+// The string value of `key`, or null when `j` is no object or the value no string.
+const std::string* str_ptr(const nlohmann::json& j, const char* key) {
+    if (!j.is_object()) return nullptr;
     auto it = j.find(key);
-    if (it == j.end() || !it->is_string()) return {};
-    return it->get<std::string>();
+    if (it == j.end() || !it->is_string()) return nullptr;
+    return it->get_ptr<const std::string*>();
+}
+
+std::string str(const nlohmann::json& j, const char* key) {
+    const std::string* s = str_ptr(j, key);
+    return s == nullptr ? std::string() : *s;
 }
 
 const nlohmann::json* obj(const nlohmann::json& j, const char* key) {
@@ -67,6 +73,7 @@ bool parse_amazonses(const Context& ctx, DeliveryReport& report) {
     const std::string_view body = trim(ctx.text);
     if (!body.starts_with('{')) return false;
     std::string json;
+    json.reserve(ctx.text.size()); // the lines without their line ends: never longer than the text
     bool folded = false;
     for (std::string_view line : ctx.lines) {
         if (line.empty()) continue;
@@ -80,7 +87,9 @@ bool parse_amazonses(const Context& ctx, DeliveryReport& report) {
     nlohmann::json outer = parse_json(json);
     if (outer.is_discarded() || !outer.is_object()) return false;
     nlohmann::json ses;
-    if (const std::string m = str(outer, "Message"); !m.empty()) ses = parse_json(m);
+    // The SES JSON inside the envelope is parsed where it is (not from a copy of it).
+    if (const std::string* m = str_ptr(outer, "Message"); m != nullptr && !m->empty())
+        ses = parse_json(*m);
     else ses = std::move(outer);
     if (ses.is_discarded() || !ses.is_object()) return false;
     const std::string type = str(ses, "notificationType");
