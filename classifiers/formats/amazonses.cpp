@@ -153,14 +153,18 @@ bool parse_amazonses(const Context& ctx, DeliveryReport& report) {
         auto& og = report.original;
         if (const nlohmann::json* hs = obj(*mail, "headers"); hs != nullptr && hs->is_array()) {
             for (const auto& h : *hs) {
-                const std::string name = str(h, "name"), value = str(h, "value");
+                // Views of the values where they are (a header's value is often long: no copy).
+                const std::string* const n = str_ptr(h, "name");
+                const std::string* const v = str_ptr(h, "value");
+                const std::string_view name = n != nullptr ? std::string_view(*n) : std::string_view();
+                const std::string_view value = v != nullptr ? std::string_view(*v) : std::string_view();
                 if (iequals(name, "From")) og.from = decode_rfc2047(value);
                 else if (iequals(name, "To")) og.to = decode_rfc2047(value);
                 else if (iequals(name, "Subject")) og.subject = decode_rfc2047(value);
                 else if (iequals(name, "Message-ID")) og.message_id = value;
                 else if (iequals(name, "Date")) og.date = value;
                 else if (iequals(name, "DKIM-Signature") && og.dkim_signatures.size() < k_max_received_fields)
-                    og.dkim_signatures.push_back(value);
+                    og.dkim_signatures.emplace_back(value);
             }
         }
         if (og.message_id.empty()) og.message_id = str(*mail, "messageId");
