@@ -115,15 +115,55 @@ void lower_in_place(std::string& s)
         if (p[i] >= 'A' && p[i] <= 'Z') p[i] = static_cast<char>(p[i] | 0x20);
 }
 
+// Whether collapse_whitespace(s) is s itself: no TAB, CR or LF, no two spaces in a row, none at either
+// end (the diagnostics of the format modules and of most DSNs are collapsed already).
+bool is_collapsed(std::string_view s)
+{
+    if (s.empty())
+        return true;
+    if (s.front() == ' ' || s.back() == ' ')
+        return false;
+    const char* const p = s.data();
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r'),
+                  lf = _mm_set1_epi8('\n');
+    unsigned carry = 0; // 1 when the byte before these sixteen is a space
+    for (; i + 16 <= n; i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const __m128i other =
+            _mm_or_si128(_mm_cmpeq_epi8(x, tab), _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
+        if (_mm_movemask_epi8(other) != 0)
+            return false;
+        const auto spaces = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, sp)));
+        if ((spaces & ((spaces << 1) | carry)) != 0)
+            return false;
+        carry = spaces >> 15;
+    }
+#endif
+    for (; i < n; ++i) {
+        const char c = p[i];
+        if (c == '\t' || c == '\r' || c == '\n' || (c == ' ' && i > 0 && p[i - 1] == ' '))
+            return false;
+    }
+    return true;
+}
+
 // Lower-cased text with multi-line reply prefixes ("550-5.7.1 ", "550 5.7.1 ") removed from the
-// middle of the text when they repeat (Sisimai Data.pm, "$vm > 2"), whitespace collapsed. Linear.
-std::string matchable_text(std::string_view diagnostic)
+// middle of the text when they repeat (Sisimai Data.pm, "$vm > 2"), whitespace collapsed, into
+// `lowered` (its buffer reused: classify_record() passes the same string for every record). Linear.
+void matchable_text(std::string_view diagnostic, std::string& lowered)
 {
     if (diagnostic.size() > k_max_diagnostic_bytes)
         diagnostic = diagnostic.substr(0, k_max_diagnostic_bytes);
     // Collapsed, then lower-cased in place over the shorter text (to_lower_ascii() would be a second
-    // string: one allocation and copy more per record).
-    std::string lowered = collapse_whitespace(diagnostic);
+    // string: one allocation and copy more per record). Text that is collapsed already is copied
+    // into the reused buffer instead of into a new string.
+    if (is_collapsed(diagnostic))
+        lowered.assign(diagnostic);
+    else
+        lowered = collapse_whitespace(diagnostic);
     lower_in_place(lowered);
     // Count reply-code-like tokens at the start or after a space (the only places a token starts),
     // trying only the bytes where one can start.
@@ -134,7 +174,7 @@ std::string matchable_text(std::string_view diagnostic)
             (l[i + 3] == '-' || l[i + 3] == ' '))
             ++prefixes;
     if (prefixes <= 2)
-        return lowered;
+        return;
     std::string out;
     out.reserve(lowered.size());
     std::size_t i = 0;
@@ -152,7 +192,7 @@ std::string matchable_text(std::string_view diagnostic)
         out.push_back(lowered[i]);
         ++i;
     }
-    return out;
+    lowered.swap(out);
 }
 
 struct Context {
@@ -393,7 +433,11 @@ void classify_record(const DeliveryReport& report, RecipientRecord& rec)
 
     // A reason a format module or the MTA's own wording settled stands unless Sisimai would re-check
     // it; a re-checkable one still wins where its test comes up in the precedence order.
-    std::string text = matchable_text(rec.diagnostic);
+    // The thread's buffer for the text, reused from record to record (one allocation less for each;
+    // it holds at most k_max_diagnostic_bytes and a phrase: restore_command_phrase()).
+    thread_local std::string t_text;
+    std::string& text = t_text;
+    matchable_text(rec.diagnostic, text);
     R preset = v.reason;
     if (preset == R::undefined)
         preset = reasons::vendor_reason(rec.format, text);

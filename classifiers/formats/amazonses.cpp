@@ -40,11 +40,17 @@ bool depth_ok(std::string_view s) {
     return true;
 }
 
-std::string str(const nlohmann::json& j, const char* key) {
-    if (!j.is_object()) return {};
+// The string value of `key`, or null when `j` is no object or the value no string.
+const std::string* str_ptr(const nlohmann::json& j, const char* key) {
+    if (!j.is_object()) return nullptr;
     auto it = j.find(key);
-    if (it == j.end() || !it->is_string()) return {};
-    return it->get<std::string>();
+    if (it == j.end() || !it->is_string()) return nullptr;
+    return it->get_ptr<const std::string*>();
+}
+
+std::string str(const nlohmann::json& j, const char* key) {
+    const std::string* s = str_ptr(j, key);
+    return s == nullptr ? std::string() : *s;
 }
 
 const nlohmann::json* obj(const nlohmann::json& j, const char* key) {
@@ -67,6 +73,7 @@ bool parse_amazonses(const Context& ctx, DeliveryReport& report) {
     const std::string_view body = trim(ctx.text);
     if (!body.starts_with('{')) return false;
     std::string json;
+    json.reserve(ctx.text.size()); // the lines without their line ends: never longer than the text
     bool folded = false;
     for (std::string_view line : ctx.lines) {
         if (line.empty()) continue;
@@ -80,7 +87,9 @@ bool parse_amazonses(const Context& ctx, DeliveryReport& report) {
     nlohmann::json outer = parse_json(json);
     if (outer.is_discarded() || !outer.is_object()) return false;
     nlohmann::json ses;
-    if (const std::string m = str(outer, "Message"); !m.empty()) ses = parse_json(m);
+    // The SES JSON inside the envelope is parsed where it is (not from a copy of it).
+    if (const std::string* m = str_ptr(outer, "Message"); m != nullptr && !m->empty())
+        ses = parse_json(*m);
     else ses = std::move(outer);
     if (ses.is_discarded() || !ses.is_object()) return false;
     const std::string type = str(ses, "notificationType");
@@ -144,14 +153,18 @@ bool parse_amazonses(const Context& ctx, DeliveryReport& report) {
         auto& og = report.original;
         if (const nlohmann::json* hs = obj(*mail, "headers"); hs != nullptr && hs->is_array()) {
             for (const auto& h : *hs) {
-                const std::string name = str(h, "name"), value = str(h, "value");
+                // Views of the values where they are (a header's value is often long: no copy).
+                const std::string* const n = str_ptr(h, "name");
+                const std::string* const v = str_ptr(h, "value");
+                const std::string_view name = n != nullptr ? std::string_view(*n) : std::string_view();
+                const std::string_view value = v != nullptr ? std::string_view(*v) : std::string_view();
                 if (iequals(name, "From")) og.from = decode_rfc2047(value);
                 else if (iequals(name, "To")) og.to = decode_rfc2047(value);
                 else if (iequals(name, "Subject")) og.subject = decode_rfc2047(value);
                 else if (iequals(name, "Message-ID")) og.message_id = value;
                 else if (iequals(name, "Date")) og.date = value;
                 else if (iequals(name, "DKIM-Signature") && og.dkim_signatures.size() < k_max_received_fields)
-                    og.dkim_signatures.push_back(value);
+                    og.dkim_signatures.emplace_back(value);
             }
         }
         if (og.message_id.empty()) og.message_id = str(*mail, "messageId");

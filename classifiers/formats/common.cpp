@@ -265,9 +265,13 @@ std::string find_address(std::string_view text) {
         while (!domain.empty() && (domain.back() == '.' || domain.back() == '-'))
             domain.remove_suffix(1);
         if (!local.empty() && domain.size() >= 1 && is_alnum(domain.front())) {
-            std::string out(local);
+            // The domain lower-cased in place (to_lower_ascii() would be a second string).
+            std::string out;
+            out.reserve(local.size() + 1 + domain.size());
+            out += local;
             out += '@';
-            out += to_lower_ascii(domain);
+            for (const char c : domain)
+                out += c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c;
             return out;
         }
         at = text.find('@', r > at ? r : at + 1);
@@ -397,8 +401,8 @@ RecipientRecord record_of(const FillNeeds& needs, std::string_view recipient, st
     r.action = action;
     r.diagnostic = collapse_whitespace(diagnostic);
     cap_utf8(r.diagnostic, k_max_diagnostic_bytes);
-    r.format = std::string(format);
-    r.smtp_command = std::string(command);
+    r.format.assign(format);
+    r.smtp_command.assign(command);
     fill_from_diagnostic(needs, r);
     return r;
 }
@@ -426,7 +430,7 @@ bool report_full(DeliveryReport& report) {
     return true;
 }
 
-bool add_record(DeliveryReport& report, RecipientRecord r) {
+bool add_record(DeliveryReport& report, RecipientRecord&& r) {
     if (report_full(report)) return false;
     report.recipients.push_back(std::move(r));
     return true;
@@ -472,14 +476,30 @@ void read_inline_original(std::string_view block, DeliveryReport& report) {
     enum { message_id, from, to, subject, date, return_path, received, dkim_signature };
     std::array<std::string_view, received> first{};
     std::array<bool, received> seen{};
-    for (const auto& f : h.fields) {
+    // The Received and DKIM-Signature fields are counted first: each list is allocated once, at its
+    // final size (capped), instead of grown field by field.
+    std::size_t counts[2] = {0, 0};
+    std::size_t last_listed = 0; // one past the last Received or DKIM-Signature field
+    for (std::size_t i = 0; i < h.fields.size(); ++i) {
+        const HeaderField& f = h.fields[i];
         const int k = k_original_index.find(f.name);
         if (k == received || k == dkim_signature) {
-            auto& all = k == received ? o.received : o.dkim_signatures;
-            if (all.size() < k_max_received_fields) all.emplace_back(f.value);
+            ++counts[k - received];
+            last_listed = i + 1;
         } else if (k >= 0 && !seen[k]) {
             seen[k] = true;
             first[k] = f.value;
+        }
+    }
+    if (last_listed != 0) {
+        o.received.reserve(o.received.size() + std::min(counts[0], k_max_received_fields));
+        o.dkim_signatures.reserve(o.dkim_signatures.size() + std::min(counts[1], k_max_received_fields));
+        for (std::size_t i = 0; i < last_listed; ++i) {
+            const HeaderField& f = h.fields[i];
+            const int k = k_original_index.find(f.name);
+            if (k != received && k != dkim_signature) continue;
+            auto& all = k == received ? o.received : o.dkim_signatures;
+            if (all.size() < k_max_received_fields) all.emplace_back(f.value);
         }
     }
     o.message_id = std::string(trim(first[message_id]));
@@ -541,7 +561,20 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
                                  const BlockOptions& opt) {
     end = std::min(end, ctx.lines.size());
     std::size_t added = 0;
-    std::string addr, diag;
+    // The open record's text grows line by line in the thread's buffer, which keeps its capacity
+    // from one call to the next (no allocation per message for it) unless a long line grew it past
+    // k_keep_bytes: then it is released on the way out.
+    static constexpr std::size_t k_keep_bytes = 16 * 1024;
+    thread_local std::string t_diag;
+    struct Release {
+        std::string& s;
+        ~Release() {
+            if (s.capacity() > k_keep_bytes) std::string().swap(s);
+        }
+    } release{t_diag};
+    std::string& diag = t_diag;
+    diag.clear();
+    std::string addr;
     bool open = false, closed = false;
     // False once the report is full: nothing after that can add to it.
     auto flush = [&] {
@@ -551,9 +584,9 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
         if (add_record(report, make_record(ctx, addr, diag, format, action))) ++added;
         return true;
     };
+    std::string a; // the address of a line (swapped with `addr` when it opens a record: no copy)
     for (std::size_t i = begin; i < end; ++i) {
         const std::string_view line = ctx.lines[i];
-        std::string a;
         std::string_view rest;
         if (indent_of(line) <= opt.max_indent && split_address_line(line, a, rest) &&
             (!opt.bare_only || rest.empty())) {
@@ -562,7 +595,7 @@ std::size_t parse_address_blocks(const Context& ctx, std::size_t begin, std::siz
                 continue;
             }
             if (!flush()) return added;
-            addr = a;
+            addr.swap(a);
             diag.assign(rest);
             open = true;
             closed = false;

@@ -166,8 +166,9 @@ RecipientRecord make_record(const FillNeeds& needs, std::string_view recipient, 
 // asks for).
 void fill_from_diagnostic(RecipientRecord& r);
 void fill_from_diagnostic(const FillNeeds& needs, RecipientRecord& r);
-// Appends a record (anomaly "too-many-recipients" beyond k_max_recipients). Returns false when capped.
-bool add_record(DeliveryReport& report, RecipientRecord r);
+// Appends a record, moved in (anomaly "too-many-recipients" beyond k_max_recipients). Returns false
+// when capped.
+bool add_record(DeliveryReport& report, RecipientRecord&& r);
 // True, with the same anomaly, when the report holds k_max_recipients records already: what
 // add_record() would say, asked before building a record it would drop.
 bool report_full(DeliveryReport& report);

@@ -13,7 +13,6 @@
 //        Original message headers:
 // Input is attacker-controlled; linear scan of the readable text.
 #include "classifiers/formats/modules.hpp"
-
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
 
@@ -22,7 +21,7 @@ namespace ndr::classifiers::formats {
 namespace {
 
 // "Remote Server returned '550 ...'" -> "550 ..."; "#550 5.1.1 ... ##" -> "550 5.1.1 ...".
-std::string unwrap_reply(std::string_view t) {
+std::string_view unwrap_reply(std::string_view t) {
     t = trim(t);
     if (istarts_with(t, "Remote Server returned")) {
         t = trim(t.substr(22));
@@ -31,7 +30,7 @@ std::string unwrap_reply(std::string_view t) {
     }
     if (t.starts_with('#')) t.remove_prefix(1);
     if (t.ends_with("##")) t.remove_suffix(2);
-    return std::string(trim(t));
+    return trim(t);
 }
 
 } // namespace
@@ -61,7 +60,7 @@ bool parse_exchange(const Context& ctx, DeliveryReport& report) {
         std::string a;
         if (is_address_line(t, &a)) {
             flush();
-            addr = a;
+            addr = std::move(a);
             continue;
         }
         if (addr.empty()) continue;

@@ -11,7 +11,6 @@
 // Delay warnings ("Warning: message ... delayed") list "The address(es) which have not yet been
 // delivered" with "Delay reason:". Input is attacker-controlled; linear scan of the readable text.
 #include "classifiers/formats/modules.hpp"
-
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
 
@@ -64,7 +63,8 @@ bool parse_exim(const Context& ctx, DeliveryReport& report) {
     if (begin == std::string_view::npos) return false;
     const std::size_t marker = find_original_marker(ctx, begin);
     const std::size_t end = std::min(marker, ctx.lines.size());
-    const bool delayed = istarts_with(ctx.subject, "Warning:") || find_line(ctx, "not yet been delivered") < end;
+    const bool delayed =
+        istarts_with(ctx.subject, "Warning:") || find_line(ctx, "not yet been delivered") < end;
     // X-Failed-Recipients (deliver.c) names the addresses when the list shows a pipe, a file or a
     // bare local part.
     std::vector<std::string> failed;
@@ -74,13 +74,15 @@ bool parse_exim(const Context& ctx, DeliveryReport& report) {
         while (pos < xf.size()) {
             std::size_t comma = xf.find(',', pos);
             if (comma == std::string_view::npos) comma = xf.size();
-            if (std::string a; is_address_line(xf.substr(pos, comma - pos), &a)) failed.push_back(a);
+            if (std::string a; is_address_line(xf.substr(pos, comma - pos), &a))
+                failed.push_back(std::move(a));
             pos = comma + 1;
         }
     }
     // "The following text was generated during the delivery attempt:" holds a pipe's or a local
     // transport's own output (deliver.c).
-    const std::size_t generated = find_line(ctx, "The following text was generated during the delivery attempt", begin);
+    const std::size_t generated =
+        find_line(ctx, "The following text was generated during the delivery attempt", begin);
 
     struct Entry {
         std::string addr;
@@ -114,7 +116,7 @@ bool parse_exim(const Context& ctx, DeliveryReport& report) {
             }
             Entry e;
             if (addr_line) {
-                e.addr = a;
+                e.addr = std::move(a);
                 e.diag = std::string(rest);
             } else {
                 e.what = std::string(t);

@@ -9,7 +9,6 @@
 // Transcript: " In:  RCPT TO:<user@example.org>" ... " Out: 451 4.3.0 Error: queue file write error".
 // Input is attacker-controlled; linear scan of the readable text.
 #include "classifiers/formats/modules.hpp"
-
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
 
@@ -43,7 +42,7 @@ bool parse_transcript(const Context& ctx, DeliveryReport& report) {
     if (rcpt.empty() || reply.empty()) return false;
     RecipientRecord r =
         make_record(ctx, rcpt, reply, "postfix", reply[0] == '4' ? Action::delayed : Action::failed);
-    r.smtp_command = command;
+    r.smtp_command = std::move(command);
     if (!add_record(report, std::move(r))) return false;
     read_part_original(ctx, report);
     finish(report, "postfix");
@@ -66,7 +65,8 @@ bool parse_postfix(const Context& ctx, DeliveryReport& report) {
     opt.stop_at_blank = true;
     const std::size_t end = find_original_marker(ctx, begin);
     const std::size_t before = report.recipients.size();
-    if (parse_address_blocks(ctx, begin + 1, end, "postfix", delayed ? Action::delayed : Action::failed, report, opt) == 0)
+    if (parse_address_blocks(ctx, begin + 1, end, "postfix", delayed ? Action::delayed : Action::failed,
+                             report, opt) == 0)
         return false;
     for (std::size_t i = before; i < report.recipients.size(); ++i) {
         auto& r = report.recipients[i];

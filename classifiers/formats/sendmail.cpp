@@ -17,7 +17,6 @@
 // block names; otherwise the text after "<addr>... ". Quoted copies ("> " prefixes, a forwarded
 // bounce) are read the same way. Input is attacker-controlled; one linear pass over the lines.
 #include "classifiers/formats/modules.hpp"
-
 #include "classifiers/limits.hpp"
 #include "classifiers/original.hpp"
 #include "classifiers/text.hpp"
@@ -33,14 +32,15 @@ struct Found {
     std::string command;
 };
 
-Found* find_or_add(std::vector<Found>& v, const std::string& a, DeliveryReport& report) {
+// The entry of address `a`, added (`a` moved into it) when there is none yet.
+Found* find_or_add(std::vector<Found>& v, std::string&& a, DeliveryReport& report) {
     for (auto& f : v)
         if (f.addr == a) return &f;
     if (v.size() >= k_max_recipients) {
         report.add_anomaly("too-many-recipients");
         return nullptr;
     }
-    v.push_back(Found{a, {}, {}, {}});
+    v.push_back(Found{std::move(a), {}, {}, {}});
     return &v.back();
 }
 
@@ -50,8 +50,10 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
     // savemail.c: "   ----- Transcript of session follows -----" and the address list headings.
     std::size_t transcript = find_head(ctx, "----- Transcript of session follows -----");
     std::size_t list = find_head(ctx, "----- The following addresses had permanent fatal errors -----");
-    if (list == std::string_view::npos) list = find_head(ctx, "----- The following addresses had transient non-fatal errors -----");
-    if (list == std::string_view::npos) list = find_head(ctx, "----- The following addresses had permanent delivery errors -----");
+    if (list == std::string_view::npos)
+        list = find_head(ctx, "----- The following addresses had transient non-fatal errors -----");
+    if (list == std::string_view::npos)
+        list = find_head(ctx, "----- The following addresses had permanent delivery errors -----");
     if (transcript == std::string_view::npos && list == std::string_view::npos) return false;
     const std::size_t begin = std::min(transcript, list);
     // A forwarded copy quotes every line with ">": read it without the quote.
@@ -72,10 +74,10 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
     enum class Section { none, list, transcript } sec = Section::none;
     // An index, not a pointer: a later find_or_add() may grow `found` and move its elements.
     std::size_t last_listed = std::string_view::npos;
-    std::string remote, command, reply;      // of the current "while talking to" block
-    std::vector<std::size_t> block_addrs;    // indexes into found named by the block
-    std::string loose_reply;                 // a transcript reply line that names no address
-    bool reply_used = false;                 // the block's reply was given to an address line already
+    std::string remote, command, reply;   // of the current "while talking to" block
+    std::vector<std::size_t> block_addrs; // indexes into found named by the block
+    std::string loose_reply;              // a transcript reply line that names no address
+    bool reply_used = false;              // the block's reply was given to an address line already
     for (std::size_t i = begin; i < end; ++i) {
         const std::string_view line = unquote(ctx.lines[i]);
         const std::string_view t = trim(line);
@@ -98,12 +100,13 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
             std::string_view entry = t;
             if (entry.starts_with(">>> ")) {
                 entry = trim(entry.substr(4));
-                if (const std::size_t sp = entry.find(' '); sp != std::string_view::npos &&
-                                                           find_address(entry.substr(sp)) == find_address(entry.substr(0, sp)))
+                if (const std::size_t sp = entry.find(' ');
+                    sp != std::string_view::npos &&
+                    find_address(entry.substr(sp)) == find_address(entry.substr(0, sp)))
                     entry = entry.substr(0, sp);
             }
             if (is_address_line(entry, &a)) {
-                Found* f = find_or_add(found, a, report);
+                Found* f = find_or_add(found, std::move(a), report);
                 last_listed = f ? static_cast<std::size_t>(f - found.data()) : std::string_view::npos;
             } else if (last_listed < found.size() && istarts_with(t, "(reason:")) {
                 std::string_view r = t.substr(8);
@@ -116,7 +119,8 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
         // "... while talking to mx.example.org.:" (V8) / "While talking to example.org:" (V5).
         if (contains(t, "while talking to ")) {
             std::string_view h = t.substr(ifind(t, "while talking to ") + 17);
-            while (!h.empty() && (h.back() == ':' || h.back() == '.')) h.remove_suffix(1);
+            while (!h.empty() && (h.back() == ':' || h.back() == '.'))
+                h.remove_suffix(1);
             remote = std::string(h);
             command.clear();
             reply.clear();
@@ -129,9 +133,10 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
             command = find_smtp_command(t);
             reply.clear();
             reply_used = false;
-            const std::string a = find_address(t);
+            std::string a = find_address(t);
             if (command == "RCPT" && !a.empty()) {
-                if (Found* f = find_or_add(found, a, report)) block_addrs.push_back(static_cast<std::size_t>(f - found.data()));
+                if (Found* f = find_or_add(found, std::move(a), report))
+                    block_addrs.push_back(static_cast<std::size_t>(f - found.data()));
             }
             continue;
         }
@@ -153,13 +158,13 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
         if (dots == std::string_view::npos && loose_reply.empty() && leading_reply_code(t) != 0)
             loose_reply = std::string(t); // "550 sorry, no mailbox here by that name (#5.1.1 - chkusr)"
         if (dots != std::string_view::npos) {
-            const std::string a = find_address(t.substr(0, dots));
+            std::string a = find_address(t.substr(0, dots));
             if (a.empty() || t.substr(0, dots).find('@') == std::string_view::npos) {
                 // '554 "|/usr/bin/procmail ..."... Service unavailable': a pipe or file, no address.
                 if (loose_reply.empty() && leading_reply_code(t) != 0) loose_reply = std::string(t);
                 continue;
             }
-            Found* f = find_or_add(found, a, report);
+            Found* f = find_or_add(found, std::move(a), report);
             if (f == nullptr) continue;
             // The block's reply belongs to the first address line after it; a later line in the same
             // block ("554 <b@example.org>... 550 Host unknown", V5 sendmail) carries its own error.
@@ -175,10 +180,11 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
                 f->diag = std::string(own);
                 // "550 5.1.2 <user@example.org>... Host unknown": the reply code and status that open
                 // the line are the address's own.
-                if (const std::string_view head = trim(t.substr(0, dots)); leading_reply_code(own) == 0 &&
-                                                                          leading_reply_code(head) != 0) {
+                if (const std::string_view head = trim(t.substr(0, dots));
+                    leading_reply_code(own) == 0 && leading_reply_code(head) != 0) {
                     const std::size_t lt = head.find('<');
-                    const std::string_view codes = trim(head.substr(0, lt == std::string_view::npos ? 0 : lt));
+                    const std::string_view codes =
+                        trim(head.substr(0, lt == std::string_view::npos ? 0 : lt));
                     if (!codes.empty()) f->diag = std::string(codes) + ' ' + f->diag;
                 }
             }
@@ -186,7 +192,8 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
         }
     }
     // One listed recipient and one reply that names nobody: the reply is that recipient's.
-    if (found.size() == 1 && found.front().diag.empty() && !loose_reply.empty()) found.front().diag = loose_reply;
+    if (found.size() == 1 && found.front().diag.empty() && !loose_reply.empty())
+        found.front().diag = loose_reply;
     // No address in the text (the list names a pipe, or there is no list) but the delivery-status
     // fields name the recipient: the reply is given without an address and merged into their only
     // record (registry.cpp merge_into), whose Diagnostic-Code is often just an exit status.
@@ -219,7 +226,7 @@ bool parse_sendmail(const Context& ctx, DeliveryReport& report) {
     for (auto& f : found) {
         RecipientRecord r = make_record(ctx, f.addr, f.diag, "sendmail",
                                         transient ? Action::delayed : Action::failed, f.command);
-        r.remote_mta = f.remote;
+        r.remote_mta = std::move(f.remote);
         if (!add_record(report, std::move(r))) break;
         ++added;
     }

@@ -253,8 +253,15 @@ MatchResult Matcher::run(std::string_view text, bool every_pattern) const {
             if (auto it = groups.find(c.pattern->listed); it != groups.end()) group = it->second;
         }
         int n = group > 0 ? group + 1 : 1;
-        std::vector<re2::StringPiece> spans(static_cast<std::size_t>(n));
-        if (!re.Match(text, 0, text.size(), RE2::UNANCHORED, spans.data(), n)) continue;
+        // The spans in the frame for the usual few groups (a vector only for more).
+        re2::StringPiece few[8];
+        std::vector<re2::StringPiece> many;
+        re2::StringPiece* spans = few;
+        if (static_cast<std::size_t>(n) > std::size(few)) {
+            many.resize(static_cast<std::size_t>(n));
+            spans = many.data();
+        }
+        if (!re.Match(text, 0, text.size(), RE2::UNANCHORED, spans, n)) continue;
         Candidate cand;
         cand.compiled = static_cast<std::size_t>(index);
         cand.begin = static_cast<std::size_t>(spans[0].data() - text.data());

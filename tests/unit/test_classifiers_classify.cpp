@@ -169,3 +169,34 @@ TEST_CASE("classify: hostile records do not crash and stay bounded")
     CHECK(report.recipients[0].verdict.reason != Reason::userunknown);
     CHECK(report.recipients[1].verdict.reason != Reason::delivered);
 }
+
+TEST_CASE("classify: a diagnostic is read collapsed whether or not it came collapsed")
+{
+    // The text is matched collapsed: copied as it is when it is collapsed already (one thread buffer
+    // reused from record to record), collapsed first when it has a TAB, CR, LF, a run of spaces (also
+    // across a sixteen-byte block) or a space at either end. Each reads as its collapsed form.
+    const char* const collapsed = "550 The email account that you tried to reach is over quota";
+    const char* const variants[] = {
+        " 550 The email account that you tried to reach is over quota",
+        "550 The email account that you tried to reach is over quota ",
+        "550 The email account that you tried  to reach is over quota",
+        "550 The emai\tl account that you tried to reach is over quota",
+        "550 The email\r\naccount that you tried to reach is over quota",
+        "550 The  email account that you tried to reach is over quota",
+    };
+    const Row base{"over quota", Kind::failed, Action::failed, "", 550, "RCPT", collapsed, "", "",
+                   Reason::mailboxfull, false, false};
+    const Verdict want = run(base);
+    CHECK(want.reason == Reason::mailboxfull);
+    // A text split inside a phrase is not read as that phrase (the text decides, not a status).
+    Row split = base;
+    split.diagnostic = "550 The email account that you tried to reach is ov er quota";
+    CHECK(run(split).reason != Reason::mailboxfull);
+    for (const char* v : variants) {
+        Row row = base;
+        row.diagnostic = v;
+        CAPTURE(v);
+        CHECK(run(row).reason == want.reason);
+        CHECK(run(base).reason == want.reason); // the reused buffer holds nothing of the record before
+    }
+}

@@ -20,6 +20,19 @@ ParsedMessage message(std::string_view body, std::string_view headers = "From: M
     return parse_mime(raw);
 }
 
+// parse_address_blocks() over the lines of `body` after its first, recipient lines indented by up
+// to `max_indent` blanks.
+DeliveryReport read_blocks(const std::string& body, std::size_t max_indent) {
+    const ParsedMessage msg = message(body);
+    Context ctx;
+    build_context(msg, ctx);
+    DeliveryReport rep;
+    BlockOptions opt;
+    opt.max_indent = max_indent;
+    parse_address_blocks(ctx, 1, ctx.lines.size(), "t", Action::failed, rep, opt);
+    return rep;
+}
+
 } // namespace
 
 TEST_CASE("formats: find_address takes the first address without brackets or punctuation") {
@@ -130,15 +143,28 @@ TEST_CASE("formats: parse_address_blocks stops at k_max_recipients with an anoma
     std::string body = "list:\n";
     for (std::size_t i = 0; i < k_max_recipients + 5; ++i)
         body += "u" + std::to_string(i) + "@example.net: 550 no\n";
-    const ParsedMessage msg = message(body);
-    Context ctx;
-    build_context(msg, ctx);
-    DeliveryReport rep;
-    BlockOptions opt;
-    opt.max_indent = 0;
-    parse_address_blocks(ctx, 1, ctx.lines.size(), "t", Action::failed, rep, opt);
+    const DeliveryReport rep = read_blocks(body, 0);
     CHECK(rep.recipients.size() == k_max_recipients);
     CHECK(rep.has_anomaly("too-many-recipients"));
+}
+
+TEST_CASE("formats: parse_address_blocks starts each call afresh, after a long text too") {
+    // The record text is built in a buffer the thread keeps from call to call (released past 16 KB):
+    // nothing of one call's text reaches the next one's records.
+    auto read = [](const std::string& body) { return read_blocks(body, 2); };
+    const std::string small = "failed:\n  a@example.net\n    550 5.1.1 unknown\n";
+    const DeliveryReport first = read(small);
+    REQUIRE(first.recipients.size() == 1);
+    CHECK(first.recipients[0].diagnostic == "550 5.1.1 unknown");
+    const DeliveryReport long_text = read("failed:\n  b@example.org\n    " + std::string(40000, 'x') + "\n");
+    REQUIRE(long_text.recipients.size() == 1);
+    CHECK(long_text.recipients[0].diagnostic.size() <= k_max_diagnostic_bytes);
+    const DeliveryReport again = read(small);
+    REQUIRE(again.recipients.size() == 1);
+    CHECK(again.recipients[0].final_recipient == "a@example.net");
+    CHECK(again.recipients[0].diagnostic == "550 5.1.1 unknown");
+    const DeliveryReport none = read("failed:\n\nno address here\n");
+    CHECK(none.recipients.empty());
 }
 
 TEST_CASE("formats: find_two_newlines finds what find(\"\\n\\n\") finds, at every offset and length") {
