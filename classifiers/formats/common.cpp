@@ -157,7 +157,7 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
         ctx.subject.assign(subject);
     else
         ctx.subject = decode_rfc2047(subject);
-    ctx.text = notification_text(msg);
+    notification_text(msg, ctx.text); // into the buffer the Context keeps from message to message
     if (ctx.text.size() > k_max_text_part_bytes) ctx.text.resize(k_max_text_part_bytes);
     ctx.original = find_original_part(msg.root);
     ctx.delivery_status = find_part(msg.root, "message/delivery-status");
