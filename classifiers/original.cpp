@@ -1,11 +1,12 @@
 // original.cpp — extraction of the returned original's headers. See original.hpp.
 #include "classifiers/original.hpp"
 
-#include <cstring>
-
 #include "classifiers/dsn.hpp"
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
+
+#include <algorithm>
+#include <cstring>
 
 namespace ndr::classifiers {
 namespace {
@@ -51,6 +52,16 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
     out.headers_only = headers_only;
     out.received.clear();
     out.dkim_signatures.clear();
+    // Room for every Received: and DKIM-Signature: kept, at once (was a growth step every few).
+    std::size_t received = 0, dkim = 0;
+    for (const auto& f : h.fields) {
+        if (f.name.size() == 8 && iequals(f.name, "Received"))
+            ++received;
+        else if (f.name.size() == 14 && iequals(f.name, "DKIM-Signature"))
+            ++dkim;
+    }
+    out.received.reserve(std::min(received, k_max_received_fields));
+    out.dkim_signatures.reserve(std::min<std::size_t>(dkim, 16));
     // The first of each field read below (as Headers::get() finds it), and every Received: and
     // DKIM-Signature:, in one pass over the fields.
     const std::string_view* firsts[6] = {};
@@ -71,7 +82,7 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
         case 8:
             if (iequals(n, "Received")) {
                 if (out.received.size() < k_max_received_fields)
-                    out.received.push_back(collapse_whitespace(f.value));
+                    collapse_whitespace(f.value, out.received.emplace_back());
                 continue;
             }
             break;
@@ -93,14 +104,14 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
         if (which >= 0 && firsts[which] == nullptr) firsts[which] = &f.value;
     }
     auto value = [&](int which) { return firsts[which] == nullptr ? std::string_view{} : *firsts[which]; };
-    out.message_id = std::string(trim(value(message_id)));
-    out.from = decode_rfc2047(value(from));
-    out.to = decode_rfc2047(value(to));
-    out.subject = decode_rfc2047(value(subject));
-    out.date = std::string(trim(value(date)));
-    out.return_path = std::string(trim(value(return_path)));
+    out.message_id.assign(trim(value(message_id)));
+    decode_rfc2047(value(from), out.from);
+    decode_rfc2047(value(to), out.to);
+    decode_rfc2047(value(subject), out.subject);
+    out.date.assign(trim(value(date)));
+    out.return_path.assign(trim(value(return_path)));
     if (raw_block.size() > k_max_header_bytes) raw_block = raw_block.substr(0, k_max_header_bytes);
-    out.raw_headers = std::string(raw_block);
+    out.raw_headers.assign(raw_block);
 }
 
 bool original_from_text(std::string_view text, ReturnedOriginal& out) {
@@ -110,7 +121,8 @@ bool original_from_text(std::string_view text, ReturnedOriginal& out) {
         std::string_view line = next_line(text, pos);
         // Indented copies ("   From: x") are common in vendor NDRs; strip up to 8 spaces or a tab.
         std::size_t indent = 0;
-        while (indent < line.size() && indent < 8 && (line[indent] == ' ' || line[indent] == '\t')) ++indent;
+        while (indent < line.size() && indent < 8 && (line[indent] == ' ' || line[indent] == '\t'))
+            ++indent;
         if (!starts_known_field(line.substr(indent))) continue;
         // Count the known fields in the block that starts here.
         std::string_view rest = text.substr(start);
@@ -121,7 +133,8 @@ bool original_from_text(std::string_view text, ReturnedOriginal& out) {
                 std::string_view l = next_line(rest, p2);
                 ++lines;
                 std::size_t k = 0;
-                while (k < l.size() && k < indent && (l[k] == ' ' || l[k] == '\t')) ++k;
+                while (k < l.size() && k < indent && (l[k] == ' ' || l[k] == '\t'))
+                    ++k;
                 if (l.substr(k).empty()) break;
                 dedented.append(l.substr(k));
                 dedented += '\n';
@@ -145,7 +158,8 @@ std::optional<std::string> sole_recipient(const ReturnedOriginal& original) {
     if (!original.present) return std::nullopt;
     std::vector<std::string> to = address_list(original.to);
     if (to.size() != 1) return std::nullopt;
-    if (!original.raw_headers.empty() && !address_list(parse_headers(original.raw_headers).decoded("Cc")).empty())
+    if (!original.raw_headers.empty() &&
+        !address_list(parse_headers(original.raw_headers).decoded("Cc")).empty())
         return std::nullopt;
     return std::move(to.front());
 }

@@ -46,6 +46,8 @@ inline std::string_view trim(std::string_view s) {
 // Decode RFC 2047 encoded words to UTF-8 (charsets via iconv; unknown charsets are kept as bytes and
 // made valid UTF-8). Never throws.
 std::string decode_rfc2047(std::string_view s);
+// decode_rfc2047() into out (its room reused; s must not view out).
+void decode_rfc2047(std::string_view s, std::string& out);
 
 // Convert text in `charset` to valid UTF-8; invalid sequences become U+FFFD. Unknown charset: kept
 // when it is valid UTF-8, else read as Latin-1 (*unknown_charset is set). Pure ASCII text in an
@@ -70,6 +72,8 @@ bool is_valid_utf8(std::string_view s);
 std::string repair_utf8(std::string_view s);
 // Every run of whitespace (SP, TAB, CR, LF) becomes one space; leading and trailing runs removed.
 std::string collapse_whitespace(std::string_view s);
+// collapse_whitespace() into out (its room reused; s must not view out).
+void collapse_whitespace(std::string_view s, std::string& out);
 // RFC 5322 unfolding: a line break followed by SP/TAB is removed (the SP/TAB kept).
 std::string unfold(std::string_view s);
 // Strips one trailing '\r' and returns the line; next is advanced past the '\n' (or to the end).

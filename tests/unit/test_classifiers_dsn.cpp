@@ -1,10 +1,9 @@
 // Unit tests for classifiers/dsn.cpp: RFC 3464 / RFC 6533 delivery-status fields.
-#include <doctest/doctest.h>
-
-#include <string>
-
 #include "classifiers/dsn.hpp"
 #include "classifiers/limits.hpp"
+
+#include <doctest/doctest.h>
+#include <string>
 
 using namespace ndr::classifiers;
 
@@ -33,7 +32,8 @@ TEST_CASE("normalise_address") {
         {"u@example.org.", "u@example.org"},
         {"", ""},
     };
-    for (const auto& r : rows) CHECK_MESSAGE(normalise_address(r.in) == r.want, r.in, ": got ", normalise_address(r.in));
+    for (const auto& r : rows)
+        CHECK_MESSAGE(normalise_address(r.in) == r.want, r.in, ": got ", normalise_address(r.in));
 }
 
 TEST_CASE("decode_dsn_address") {
@@ -95,10 +95,11 @@ TEST_CASE("delivery-status: groups, folding, disagreement, per-message fields") 
 
 TEST_CASE("delivery-status: Final-Recipient before Original-Recipient, no blank line between records") {
     DeliveryReport rep;
-    parse_delivery_status("Final-Recipient: rfc822; a@example.net\nOriginal-Recipient: rfc822; o@example.net\n"
-                          "Action: failed\nStatus: 5.0.0\n"
-                          "Final-Recipient: rfc822; b@example.net\nAction: failed\nStatus: 5.0.0\n",
-                          rep);
+    parse_delivery_status(
+        "Final-Recipient: rfc822; a@example.net\nOriginal-Recipient: rfc822; o@example.net\n"
+        "Action: failed\nStatus: 5.0.0\n"
+        "Final-Recipient: rfc822; b@example.net\nAction: failed\nStatus: 5.0.0\n",
+        rep);
     REQUIRE(rep.recipients.size() == 2);
     CHECK(rep.recipients[0].original_recipient == "o@example.net");
     CHECK(rep.recipients[1].final_recipient == "b@example.net");
@@ -149,7 +150,8 @@ TEST_CASE("delivery-status: greeting code skipped for the failure's own code") {
 
 TEST_CASE("delivery-status: RFC 6533 utf-8 address") {
     DeliveryReport rep;
-    parse_delivery_status("Final-Recipient: utf-8; j\\x{FC}rgen@example.de\nAction: failed\nStatus: 5.1.1\n", rep);
+    parse_delivery_status("Final-Recipient: utf-8; j\\x{FC}rgen@example.de\nAction: failed\nStatus: 5.1.1\n",
+                          rep);
     REQUIRE(rep.recipients.size() == 1);
     CHECK(rep.recipients[0].final_recipient == "j\xC3\xBCrgen@example.de");
 }
@@ -170,6 +172,13 @@ TEST_CASE("set_diagnostic for vendor modules") {
     set_diagnostic(r, "", "  554   5.7.1   blocked \n by policy", rep);
     CHECK(r.diagnostic == "554 5.7.1 blocked by policy");
     CHECK(r.reply_code == 554);
+    // A second diagnostic replaces the first, also when it is read from the record's own text.
+    set_diagnostic(r, "SMTP", "short", rep);
+    CHECK(r.diagnostic == "short");
+    CHECK(r.diagnostic_type == "smtp");
+    r.diagnostic = "  550   a text   longer than the small-string buffer ";
+    set_diagnostic(r, "", std::string_view(r.diagnostic).substr(2), rep);
+    CHECK(r.diagnostic == "550 a text longer than the small-string buffer");
 }
 
 TEST_CASE("delivery-status: Action before Final-Recipient, Original-Recipient last (Amazon SES order)") {
