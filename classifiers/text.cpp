@@ -170,16 +170,26 @@ std::string iconv_name(std::string_view cs) {
     return c;
 }
 
-bool is_utf8_name(std::string_view c) {
-    return c == "utf-8" || c == "utf8" || c == "us-ascii" || c == "ascii" || c == "ansi_x3.4-1968" ||
-           c == "iso-646-us" || c == "unicode-1-1-utf-8" || c.empty() || c == "x-unknown" ||
-           c == "unknown-8bit" || c == "default" || c == "x-user-defined";
+// The two tests below read an iconv_name(), or with any_case a charset as written (trimmed): for a
+// name that is not quoted and no alias, iconv_name() is the name lower-cased, and no alias (nor
+// its target) is a name they know, so they say the same of both.
+bool is_utf8_name(std::string_view c, bool any_case = false) {
+    static constexpr std::string_view k_names[] = {
+        "utf-8",          "utf8",       "us-ascii",          "ascii",
+        "ansi_x3.4-1968", "iso-646-us", "unicode-1-1-utf-8", "x-unknown",
+        "unknown-8bit",   "default",    "x-user-defined"};
+    if (c.empty()) return true;
+    for (const std::string_view n : k_names)
+        if (any_case ? iequals(c, n) : c == n) return true;
+    return false;
 }
 
 // An ASCII-only text in these charsets would need decoding anyway (shift sequences, wide units).
-bool ascii_is_not_identity(std::string_view c) {
-    return c.starts_with("utf-16") || c.starts_with("utf-32") || c.starts_with("ucs") || c == "utf-7" ||
-           c == "UTF-7" || c == "unicode-1-1-utf-7" || c.starts_with("hz");
+bool ascii_is_not_identity(std::string_view c, bool any_case = false) {
+    auto starts = [&](std::string_view p) { return any_case ? istarts_with(c, p) : c.starts_with(p); };
+    auto is = [&](std::string_view n) { return any_case ? iequals(c, n) : c == n; };
+    return starts("utf-16") || starts("utf-32") || starts("ucs") || is("utf-7") || is("UTF-7") ||
+           is("unicode-1-1-utf-7") || starts("hz");
 }
 
 std::string latin1_to_utf8(std::string_view s) {
@@ -684,13 +694,23 @@ std::string unfold(std::string_view s) {
 std::string_view to_utf8_view(std::string_view s, std::string_view charset, std::string& store,
                               bool* unknown_charset) {
     if (unknown_charset) *unknown_charset = false;
-    std::string name = iconv_name(charset);
-    if (is_utf8_name(name)) {
+    auto as_utf8 = [&]() -> std::string_view {
         if (is_valid_utf8(s)) return s;
         store = repair_utf8(s);
         return store;
-    }
-    if (!ascii_is_not_identity(name) && all_ascii(s) && s.find('\x1b') == std::string_view::npos) return s;
+    };
+    int ascii = -1; // s is ASCII without ESC: 1, not: 0, not looked at yet: -1
+    auto ascii_text = [&] {
+        if (ascii < 0) ascii = all_ascii(s) && s.find('\x1b') == std::string_view::npos;
+        return ascii == 1;
+    };
+    // The usual charsets told by the name as written, without the lower-cased copy (see is_utf8_name()).
+    const std::string_view written = trim(charset);
+    if (is_utf8_name(written, true)) return as_utf8();
+    if (written.front() != '"' && !ascii_is_not_identity(written, true) && ascii_text()) return s;
+    std::string name = iconv_name(charset);
+    if (is_utf8_name(name)) return as_utf8();
+    if (!ascii_is_not_identity(name) && ascii_text()) return s;
     if (name == "iso-8859-1" || name == "iso8859-1" || name == "iso_8859-1") {
         store = latin1_to_utf8(s);
         return store;

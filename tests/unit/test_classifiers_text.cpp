@@ -481,3 +481,47 @@ TEST_CASE("to_utf8_view: the input itself when nothing changes") {
     CHECK(to_utf8_view(utf8, "x-no-such-charset", store, &unknown).data() == utf8.data());
     CHECK(unknown);
 }
+
+TEST_CASE("to_utf8: a charset name told as written gives what its quoted form gives") {
+    // A quoted name is read through the alias table only; the name as written (any case, blanks
+    // around it) is told apart first for the usual charsets: both must agree.
+    const std::string names[] = {"utf-8",
+                                 "UTF-8",
+                                 " Us-Ascii\t",
+                                 "UTF8",
+                                 "",
+                                 "default",
+                                 "X-Unknown",
+                                 "utf-16",
+                                 "UTF-16LE",
+                                 "Utf-7",
+                                 "UTF-32BE",
+                                 "ucs-2",
+                                 "HZ-GB-2312",
+                                 "iso-8859-1",
+                                 "ISO-8859-1",
+                                 "Latin1",
+                                 "windows-1252",
+                                 "utf-8-sig",
+                                 "UTF-8-SIG",
+                                 "iso-2022-jp",
+                                 "ISO-2022-JP",
+                                 "gb2312",
+                                 "x-no-such",
+                                 "unicode-1-1-utf-7"};
+    const std::string texts[] = {"plain text",
+                                 "caf\xC3\xA9",
+                                 "caf\xE9",
+                                 "\x1b$B$\"\x1b(B",
+                                 "a\xFF"
+                                 "b",
+                                 ""};
+    for (const std::string& name : names)
+        for (const std::string& text : texts) {
+            bool unknown_written = false, unknown_quoted = false;
+            const std::string written = to_utf8(text, name, &unknown_written);
+            const std::string quoted = to_utf8(text, "\"" + std::string(trim(name)) + "\"", &unknown_quoted);
+            CHECK_MESSAGE(written == quoted, "charset [", name, "] text [", text, "]");
+            CHECK_MESSAGE(unknown_written == unknown_quoted, "charset [", name, "] text [", text, "]");
+        }
+}
