@@ -622,16 +622,17 @@ void collapse_whitespace(std::string_view s, std::string& out) {
                                             _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
             const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(ws));
             // Kept as it is: a block without whitespace, or (most blocks of text) one whose whitespace
-            // is single spaces between words: none at its end, none at its start after whitespace or
-            // before the first word.
-            const bool as_is = mask == 0 || (mask == static_cast<unsigned>(_mm_movemask_epi8(spaces)) &&
-                                             (mask & (mask >> 1)) == 0 && (mask & 0x8000) == 0 &&
-                                             ((mask & 1) == 0 || (!space_due && w != begin)));
+            // is single spaces between words: none at its start after whitespace or before the first
+            // word. A space at its end is left out and becomes the space due before the next word (a
+            // block with no two spaces together has words in it: w moves past the first).
+            const bool as_is =
+                mask == 0 || (mask == static_cast<unsigned>(_mm_movemask_epi8(spaces)) &&
+                              (mask & (mask >> 1)) == 0 && ((mask & 1) == 0 || (!space_due && w != begin)));
             if (as_is) {
                 if (space_due) *w++ = ' ';
-                space_due = false;
                 _mm_storeu_si128(reinterpret_cast<__m128i*>(w), x);
-                w += 16;
+                space_due = (mask & 0x8000) != 0;
+                w += space_due ? 15 : 16;
                 return;
             }
             unsigned pos = 0;
