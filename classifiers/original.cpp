@@ -5,7 +5,6 @@
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
 
-#include <algorithm>
 #include <cstring>
 
 namespace ndr::classifiers {
@@ -52,19 +51,14 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
     out.headers_only = headers_only;
     out.received.clear();
     out.dkim_signatures.clear();
-    // Room for every Received: and DKIM-Signature: kept, at once (was a growth step every few).
-    std::size_t received = 0, dkim = 0;
-    for (const auto& f : h.fields) {
-        if (f.name.size() == 8 && iequals(f.name, "Received"))
-            ++received;
-        else if (f.name.size() == 14 && iequals(f.name, "DKIM-Signature"))
-            ++dkim;
-    }
-    out.received.reserve(std::min(received, k_max_received_fields));
-    out.dkim_signatures.reserve(std::min<std::size_t>(dkim, 16));
     // The first of each field read below (as Headers::get() finds it), and every Received: and
-    // DKIM-Signature:, in one pass over the fields.
+    // DKIM-Signature: kept, in one pass over the fields (the last two copied after it, into vectors
+    // given their room at once).
     const std::string_view* firsts[6] = {};
+    constexpr std::size_t k_max_dkim_signatures = 16;
+    const std::string_view* received[k_max_received_fields];
+    const std::string_view* dkim[k_max_dkim_signatures];
+    std::size_t n_received = 0, n_dkim = 0;
     enum { message_id, from, to, subject, date, return_path };
     for (const auto& f : h.fields) {
         const std::string_view n = f.name;
@@ -81,8 +75,7 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
             break;
         case 8:
             if (iequals(n, "Received")) {
-                if (out.received.size() < k_max_received_fields)
-                    collapse_whitespace(f.value, out.received.emplace_back());
+                if (n_received < k_max_received_fields) received[n_received++] = &f.value;
                 continue;
             }
             break;
@@ -94,7 +87,7 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
             break;
         case 14:
             if (iequals(n, "DKIM-Signature")) {
-                if (out.dkim_signatures.size() < 16) out.dkim_signatures.emplace_back(f.value);
+                if (n_dkim < k_max_dkim_signatures) dkim[n_dkim++] = &f.value;
                 continue;
             }
             break;
@@ -103,6 +96,12 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
         }
         if (which >= 0 && firsts[which] == nullptr) firsts[which] = &f.value;
     }
+    out.received.reserve(n_received);
+    for (std::size_t k = 0; k < n_received; ++k)
+        collapse_whitespace(*received[k], out.received.emplace_back());
+    out.dkim_signatures.reserve(n_dkim);
+    for (std::size_t k = 0; k < n_dkim; ++k)
+        out.dkim_signatures.emplace_back(*dkim[k]);
     auto value = [&](int which) { return firsts[which] == nullptr ? std::string_view{} : *firsts[which]; };
     out.message_id.assign(trim(value(message_id)));
     decode_rfc2047(value(from), out.from);
