@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -117,7 +118,8 @@ const char* find_cr_or_nul(const char* p, const char* end) {
     return p;
 }
 
-// Length of the run of ASCII bytes (< 0x80) at the start of s: 32 bytes a step with SSE2, else 16.
+// Length of the run of ASCII bytes (< 0x80) at the start of s: 32 bytes a step with SSE2, then 16, 8,
+// and the last few one by one; a step that holds a byte >= 0x80 tells where it is from its mask.
 std::size_t ascii_prefix(std::string_view s) {
     const char* p = s.data();
     const std::size_t n = s.size();
@@ -126,14 +128,26 @@ std::size_t ascii_prefix(std::string_view s) {
     for (; i + 32 <= n; i += 32) {
         const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
         const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 16));
-        if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) break;
+        if (_mm_movemask_epi8(_mm_or_si128(a, b)) == 0) continue;
+        const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(a)) |
+                              static_cast<unsigned>(_mm_movemask_epi8(b)) << 16;
+        return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    }
+    if (i + 16 <= n) {
+        const int mask = _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
+        if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        i += 16;
     }
 #endif
-    for (; i + 16 <= n; i += 16) {
-        std::uint64_t a, b;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t a;
         std::memcpy(&a, p + i, 8);
-        std::memcpy(&b, p + i + 8, 8);
-        if ((a | b) & 0x8080808080808080ull) break;
+        if (const std::uint64_t high = a & 0x8080808080808080ull; high != 0) {
+            // Little-endian: the lowest high bit is the first byte >= 0x80 (else found below).
+            if constexpr (std::endian::native == std::endian::little)
+                return i + static_cast<std::size_t>(__builtin_ctzll(high)) / 8;
+            break;
+        }
     }
     while (i < n && static_cast<unsigned char>(p[i]) < 0x80)
         ++i;
