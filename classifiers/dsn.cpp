@@ -256,10 +256,12 @@ std::pair<std::string, std::string_view> split_typed_value(std::string_view valu
     return {to_lower_ascii(type), rest};
 }
 
-std::string decode_dsn_address(std::string_view s) {
-    if (s.find('\\') == std::string_view::npos && s.find('+') == std::string_view::npos)
-        return std::string(s);
-    std::string out;
+void decode_dsn_address(std::string_view s, std::string& out) {
+    if (s.find('\\') == std::string_view::npos && s.find('+') == std::string_view::npos) {
+        copy_into(out, s);
+        return;
+    }
+    out.clear();
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '\\' && i + 2 < s.size() && s[i + 1] == 'x' && s[i + 2] == '{') {
@@ -291,6 +293,11 @@ std::string decode_dsn_address(std::string_view s) {
         }
         out += s[i];
     }
+}
+
+std::string decode_dsn_address(std::string_view s) {
+    std::string out;
+    decode_dsn_address(s, out);
     return out;
 }
 
@@ -333,7 +340,7 @@ bool usable_address(std::string_view a) {
            a.find(':') == std::string_view::npos;
 }
 
-std::string normalise_address(std::string_view s) {
+void normalise_address(std::string_view s, std::string& out) {
     s = trim(s);
     // A type prefix ("rfc822;").
     if (std::size_t semi = s.substr(0, 17).find(';'); semi != std::string_view::npos) {
@@ -364,12 +371,17 @@ std::string normalise_address(std::string_view s) {
         s.remove_suffix(1);
     if (s.size() >= 2 && s.front() == '"' && s.back() == '"' && s.find('@') == std::string_view::npos)
         s = s.substr(1, s.size() - 2);
-    std::string out = decode_dsn_address(s);
+    decode_dsn_address(s, out);
     if (out.size() > 512) out.resize(512);
     std::size_t at = last_of(out, '@');
     if (at != std::string::npos)
         for (std::size_t i = at + 1; i < out.size(); ++i)
             if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] + 32);
+}
+
+std::string normalise_address(std::string_view s) {
+    std::string out;
+    normalise_address(s, out);
     return out;
 }
 
@@ -518,11 +530,11 @@ std::size_t parse_delivery_status(std::string_view body, DeliveryReport& report)
         switch (k) {
         case FieldKind::final_recipient:
             cur.has_final = true;
-            r.final_recipient = normalise_address(split_type(f.value).second);
+            normalise_address(split_type(f.value).second, r.final_recipient);
             break;
         case FieldKind::original_recipient:
             cur.has_original = true;
-            r.original_recipient = normalise_address(split_type(f.value).second);
+            normalise_address(split_type(f.value).second, r.original_recipient);
             break;
         case FieldKind::action:
             r.action = parse_action(f.value);

@@ -103,14 +103,14 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
     for (std::size_t k = 0; k < n_dkim; ++k)
         out.dkim_signatures.emplace_back(*dkim[k]);
     auto value = [&](int which) { return firsts[which] == nullptr ? std::string_view{} : *firsts[which]; };
-    out.message_id.assign(trim(value(message_id)));
+    copy_into(out.message_id, trim(value(message_id)));
     decode_rfc2047(value(from), out.from);
     decode_rfc2047(value(to), out.to);
     decode_rfc2047(value(subject), out.subject);
-    out.date.assign(trim(value(date)));
-    out.return_path.assign(trim(value(return_path)));
+    copy_into(out.date, trim(value(date)));
+    copy_into(out.return_path, trim(value(return_path)));
     if (raw_block.size() > k_max_header_bytes) raw_block = raw_block.substr(0, k_max_header_bytes);
-    out.raw_headers.assign(raw_block);
+    copy_into(out.raw_headers, raw_block);
 }
 
 bool original_from_text(std::string_view text, ReturnedOriginal& out) {

@@ -773,7 +773,7 @@ struct Scratch {
 void decode_rfc2047(std::string_view s, std::string& out) {
     if (s.find("=?") == std::string_view::npos) {
         if (is_valid_utf8(s))
-            out.assign(s);
+            copy_into(out, s);
         else
             out = repair_utf8(s);
         return;

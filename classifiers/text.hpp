@@ -43,6 +43,15 @@ inline std::string_view trim(std::string_view s) {
     return s.substr(b, e - b);
 }
 
+// out = s: assigned into out's room when it has enough, else a copy constructed and moved in (what
+// std::string::assign() does there costs more: it is written for every kind of replacement).
+inline void copy_into(std::string& out, std::string_view s) {
+    if (s.size() > out.capacity())
+        out = std::string(s);
+    else
+        out.assign(s);
+}
+
 // Decode RFC 2047 encoded words to UTF-8 (charsets via iconv; unknown charsets are kept as bytes and
 // made valid UTF-8). Never throws.
 std::string decode_rfc2047(std::string_view s);

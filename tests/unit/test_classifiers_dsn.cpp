@@ -32,8 +32,12 @@ TEST_CASE("normalise_address") {
         {"u@example.org.", "u@example.org"},
         {"", ""},
     };
-    for (const auto& r : rows)
+    std::string into = "an address left over from before, longer than the small-string buffer";
+    for (const auto& r : rows) {
         CHECK_MESSAGE(normalise_address(r.in) == r.want, r.in, ": got ", normalise_address(r.in));
+        normalise_address(r.in, into);
+        CHECK_MESSAGE(into == r.want, r.in, " (into a string): got ", into);
+    }
 }
 
 TEST_CASE("decode_dsn_address") {
@@ -41,6 +45,11 @@ TEST_CASE("decode_dsn_address") {
     CHECK(decode_dsn_address("a+2Bb@example.com") == "a+b@example.com");
     CHECK(decode_dsn_address("a+tag@example.com") == "a+tag@example.com");
     CHECK(decode_dsn_address("\\x{ZZ}") == "\\x{ZZ}");
+    std::string into = "left over";
+    decode_dsn_address("\\x{E4}user@example.com", into);
+    CHECK(into == "\xC3\xA4user@example.com");
+    decode_dsn_address("plain@example.com", into);
+    CHECK(into == "plain@example.com");
 }
 
 TEST_CASE("parse_action") {

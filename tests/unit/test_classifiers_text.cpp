@@ -525,3 +525,17 @@ TEST_CASE("to_utf8: a charset name told as written gives what its quoted form gi
             CHECK_MESSAGE(unknown_written == unknown_quoted, "charset [", name, "] text [", text, "]");
         }
 }
+
+TEST_CASE("copy_into: out = s, whatever out held") {
+    std::string out;
+    copy_into(out, "short");
+    CHECK(out == "short");
+    copy_into(out, "a text longer than the small-string buffer of a std::string");
+    CHECK(out == "a text longer than the small-string buffer of a std::string");
+    const std::size_t room = out.capacity();
+    copy_into(out, "fits in the room already there");
+    CHECK(out == "fits in the room already there");
+    CHECK(out.capacity() == room);
+    copy_into(out, "");
+    CHECK(out.empty());
+}
