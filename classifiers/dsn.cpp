@@ -39,29 +39,33 @@ enum class FieldKind : std::uint8_t {
 };
 
 FieldKind kind_of(std::string_view n) {
-    struct Name {
-        std::string_view name;
-        FieldKind kind;
+    // Only the names of the length of n are compared (no length has more than two).
+    auto one_of = [n](std::string_view a, FieldKind ka, std::string_view b = {}, FieldKind kb = FieldKind::other) {
+        return iequals(n, a) ? ka : !b.empty() && iequals(n, b) ? kb : FieldKind::other;
     };
-    static constexpr Name k_names[] = {
-        {"Reporting-MTA", FieldKind::reporting_mta},
-        {"Arrival-Date", FieldKind::arrival_date},
-        {"Final-Recipient", FieldKind::final_recipient},
-        {"Original-Recipient", FieldKind::original_recipient},
-        {"Action", FieldKind::action},
-        {"Status", FieldKind::status},
-        {"Remote-MTA", FieldKind::remote_mta},
-        {"Diagnostic-Code", FieldKind::diagnostic_code},
-        {"Last-Attempt-Date", FieldKind::last_attempt_date},
-        {"Will-Retry-Until", FieldKind::will_retry_until},
-        {"Final-Log-ID", FieldKind::final_log_id},
-        {"X-Actual-Recipient", FieldKind::x_actual_recipient},
-        {"X-PowerMTA-BounceCategory", FieldKind::x_powermta_bounce_category},
-    };
-    // Names of the length of n only (most lengths have one name, none more than two).
-    for (const Name& k : k_names)
-        if (k.name.size() == n.size() && iequals(n, k.name)) return k.kind;
-    return FieldKind::other;
+    switch (n.size()) {
+    case 6:
+        return one_of("Action", FieldKind::action, "Status", FieldKind::status);
+    case 10:
+        return one_of("Remote-MTA", FieldKind::remote_mta);
+    case 12:
+        return one_of("Arrival-Date", FieldKind::arrival_date, "Final-Log-ID", FieldKind::final_log_id);
+    case 13:
+        return one_of("Reporting-MTA", FieldKind::reporting_mta);
+    case 15:
+        return one_of("Final-Recipient", FieldKind::final_recipient, "Diagnostic-Code", FieldKind::diagnostic_code);
+    case 16:
+        return one_of("Will-Retry-Until", FieldKind::will_retry_until);
+    case 17:
+        return one_of("Last-Attempt-Date", FieldKind::last_attempt_date);
+    case 18:
+        return one_of("Original-Recipient", FieldKind::original_recipient, "X-Actual-Recipient",
+                      FieldKind::x_actual_recipient);
+    case 25:
+        return one_of("X-PowerMTA-BounceCategory", FieldKind::x_powermta_bounce_category);
+    default:
+        return FieldKind::other;
+    }
 }
 
 bool is_recipient_field(FieldKind k) {

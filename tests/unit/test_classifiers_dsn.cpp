@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 #include <string>
+#include <string_view>
+#include <utility>
 
 using namespace ndr::classifiers;
 
@@ -213,4 +215,43 @@ TEST_CASE("normalise_address: the address ends at the first blank, line break or
         CHECK(normalise_address("rfc822; " + local + "@x.ORG") == local + "@x.org");
         CHECK(normalise_address("Name <" + local + "@X.org> (c)") == local + "@x.org");
     }
+}
+
+TEST_CASE("delivery-status: field names in any case; names of the same length told apart") {
+    DeliveryReport rep;
+    std::size_t n = parse_delivery_status("REPORTING-MTA: dns; mx.example.com\n"
+                                          "arrival-date: Mon, 1 Jan 2024 00:00:00 +0000\n"
+                                          "\n"
+                                          "final-recipient: rfc822; a@example.net\n"
+                                          "X-ACTUAL-RECIPIENT: rfc822; x@example.net\n"
+                                          "original-RECIPIENT: rfc822; o@example.net\n"
+                                          "STATUS: 5.1.1\n"
+                                          "aCTION: failed\n"
+                                          "Final-Log-ID: 12345\n"
+                                          "remote-mta: dns; mx.example.net\n"
+                                          "DIAGNOSTIC-CODE: smtp; 550 5.1.1 unknown\n"
+                                          "last-attempt-date: Tue, 2 Jan 2024 00:00:00 +0000\n"
+                                          "WILL-RETRY-UNTIL: Fri, 5 Jan 2024 00:00:00 +0000\n"
+                                          "x-powermta-bouncecategory: bad-mailbox\n"
+                                          "Statux: 4.0.0\n"
+                                          "Actiom: delayed\n",
+                                          rep);
+    REQUIRE(n == 1);
+    const RecipientRecord& r = rep.recipients[0];
+    CHECK(r.action == Action::failed);
+    CHECK(r.verdict.reason == Reason::userunknown);
+    // Each field read into its own place (as got, want).
+    const std::pair<std::string_view, std::string_view> fields[] = {
+        {rep.reporting_mta, "mx.example.com"},
+        {rep.arrival_date, "Mon, 1 Jan 2024 00:00:00 +0000"},
+        {r.final_recipient, "a@example.net"},
+        {r.original_recipient, "o@example.net"},
+        {r.status, "5.1.1"},
+        {r.remote_mta, "mx.example.net"},
+        {r.diagnostic, "550 5.1.1 unknown"},
+        {r.last_attempt, "Tue, 2 Jan 2024 00:00:00 +0000"},
+        {r.will_retry_until, "Fri, 5 Jan 2024 00:00:00 +0000"},
+    };
+    for (const auto& [got, want] : fields)
+        CHECK(got == want);
 }
