@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <vector>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -38,29 +39,33 @@ enum class FieldKind : std::uint8_t {
 };
 
 FieldKind kind_of(std::string_view n) {
-    struct Name {
-        std::string_view name;
-        FieldKind kind;
+    // Only the names of the length of n are compared (no length has more than two).
+    auto one_of = [n](std::string_view a, FieldKind ka, std::string_view b = {}, FieldKind kb = FieldKind::other) {
+        return iequals(n, a) ? ka : !b.empty() && iequals(n, b) ? kb : FieldKind::other;
     };
-    static constexpr Name k_names[] = {
-        {"Reporting-MTA", FieldKind::reporting_mta},
-        {"Arrival-Date", FieldKind::arrival_date},
-        {"Final-Recipient", FieldKind::final_recipient},
-        {"Original-Recipient", FieldKind::original_recipient},
-        {"Action", FieldKind::action},
-        {"Status", FieldKind::status},
-        {"Remote-MTA", FieldKind::remote_mta},
-        {"Diagnostic-Code", FieldKind::diagnostic_code},
-        {"Last-Attempt-Date", FieldKind::last_attempt_date},
-        {"Will-Retry-Until", FieldKind::will_retry_until},
-        {"Final-Log-ID", FieldKind::final_log_id},
-        {"X-Actual-Recipient", FieldKind::x_actual_recipient},
-        {"X-PowerMTA-BounceCategory", FieldKind::x_powermta_bounce_category},
-    };
-    // Names of the length of n only (most lengths have one name, none more than two).
-    for (const Name& k : k_names)
-        if (k.name.size() == n.size() && iequals(n, k.name)) return k.kind;
-    return FieldKind::other;
+    switch (n.size()) {
+    case 6:
+        return one_of("Action", FieldKind::action, "Status", FieldKind::status);
+    case 10:
+        return one_of("Remote-MTA", FieldKind::remote_mta);
+    case 12:
+        return one_of("Arrival-Date", FieldKind::arrival_date, "Final-Log-ID", FieldKind::final_log_id);
+    case 13:
+        return one_of("Reporting-MTA", FieldKind::reporting_mta);
+    case 15:
+        return one_of("Final-Recipient", FieldKind::final_recipient, "Diagnostic-Code", FieldKind::diagnostic_code);
+    case 16:
+        return one_of("Will-Retry-Until", FieldKind::will_retry_until);
+    case 17:
+        return one_of("Last-Attempt-Date", FieldKind::last_attempt_date);
+    case 18:
+        return one_of("Original-Recipient", FieldKind::original_recipient, "X-Actual-Recipient",
+                      FieldKind::x_actual_recipient);
+    case 25:
+        return one_of("X-PowerMTA-BounceCategory", FieldKind::x_powermta_bounce_category);
+    default:
+        return FieldKind::other;
+    }
 }
 
 bool is_recipient_field(FieldKind k) {
@@ -98,12 +103,12 @@ bool is_field_name(std::string_view name) {
     return true;
 }
 
-// Splits the body into fields with their group number (groups separated by blank lines). Lines that are
-// not "Name: value" continue the previous field (some MTAs fold without leading whitespace): its
-// value is joined in `joined` and moved into `arena` when the next field starts.
-std::vector<Field> read_fields(std::string_view body, DeliveryReport& report, TextArena& arena) {
-    std::vector<Field> fields;
-    fields.reserve(16);
+// Splits the body into fields (into `fields`, emptied first) with their group number (groups separated
+// by blank lines). Lines that are not "Name: value" continue the previous field (some MTAs fold without
+// leading whitespace): its value is joined in `joined` and moved into `arena` when the next field starts.
+void read_fields(std::string_view body, DeliveryReport& report, TextArena& arena,
+                 std::vector<Field>& fields) {
+    fields.clear();
     std::string joined; // the value of fields.back() once a line continued it
     bool continued = false;
     auto finish = [&] {
@@ -179,7 +184,6 @@ std::vector<Field> read_fields(std::string_view body, DeliveryReport& report, Te
         group_used = true;
     }
     finish();
-    return fields;
 }
 
 // PowerMTA's own per-recipient field "X-PowerMTA-BounceCategory: bad-mailbox" names the reason
@@ -191,10 +195,10 @@ Reason powermta_category(std::string_view v) {
         Reason reason;
     };
     constexpr Row k_rows[] = {
-        {"bad-domain", Reason::hostunknown},      {"bad-mailbox", Reason::userunknown},
-        {"inactive-mailbox", Reason::suspend},    {"message-expired", Reason::expired},
+        {"bad-domain", Reason::hostunknown},           {"bad-mailbox", Reason::userunknown},
+        {"inactive-mailbox", Reason::suspend},         {"message-expired", Reason::expired},
         {"no-answer-from-host", Reason::networkerror}, {"policy-related", Reason::policyviolation},
-        {"quota-issues", Reason::mailboxfull},    {"routing-errors", Reason::systemerror},
+        {"quota-issues", Reason::mailboxfull},         {"routing-errors", Reason::systemerror},
         {"spam-related", Reason::spamdetected},
     };
     for (const Row& r : k_rows)
@@ -237,20 +241,31 @@ struct Pending {
 
 } // namespace
 
-std::pair<std::string, std::string_view> split_typed_value(std::string_view value) {
+namespace {
+// split_typed_value() with the type as written (not lower-cased, no copy).
+std::pair<std::string_view, std::string_view> split_type(std::string_view value) {
     value = trim(value);
     std::size_t semi = value.find(';');
     if (semi != std::string_view::npos && semi > 0 && semi <= 32) {
         std::string_view type = trim(value.substr(0, semi));
         bool ok = !type.empty() && std::all_of(type.begin(), type.end(), is_token_char);
-        if (ok) return {to_lower_ascii(type), trim(value.substr(semi + 1))};
+        if (ok) return {type, trim(value.substr(semi + 1))};
     }
-    return {std::string{}, value};
+    return {std::string_view{}, value};
+}
+} // namespace
+
+std::pair<std::string, std::string_view> split_typed_value(std::string_view value) {
+    const auto [type, rest] = split_type(value);
+    return {to_lower_ascii(type), rest};
 }
 
-std::string decode_dsn_address(std::string_view s) {
-    if (s.find('\\') == std::string_view::npos && s.find('+') == std::string_view::npos) return std::string(s);
-    std::string out;
+void decode_dsn_address(std::string_view s, std::string& out) {
+    if (s.find('\\') == std::string_view::npos && s.find('+') == std::string_view::npos) {
+        copy_into(out, s);
+        return;
+    }
+    out.clear();
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '\\' && i + 2 < s.size() && s[i + 1] == 'x' && s[i + 2] == '{') {
@@ -260,8 +275,10 @@ std::string decode_dsn_address(std::string_view s) {
                 bool ok = true;
                 for (std::size_t k = i + 3; k < close; ++k) {
                     int h = hex_value(s[k]);
-                    if (h < 0) ok = false;
-                    else cp = cp * 16 + static_cast<std::uint32_t>(h);
+                    if (h < 0)
+                        ok = false;
+                    else
+                        cp = cp * 16 + static_cast<std::uint32_t>(h);
                 }
                 if (ok && cp > 0 && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)) {
                     append_utf8(out, cp);
@@ -280,6 +297,11 @@ std::string decode_dsn_address(std::string_view s) {
         }
         out += s[i];
     }
+}
+
+std::string decode_dsn_address(std::string_view s) {
+    std::string out;
+    decode_dsn_address(s, out);
     return out;
 }
 
@@ -322,7 +344,7 @@ bool usable_address(std::string_view a) {
            a.find(':') == std::string_view::npos;
 }
 
-std::string normalise_address(std::string_view s) {
+void normalise_address(std::string_view s, std::string& out) {
     s = trim(s);
     // A type prefix ("rfc822;").
     if (std::size_t semi = s.substr(0, 17).find(';'); semi != std::string_view::npos) {
@@ -332,7 +354,8 @@ std::string normalise_address(std::string_view s) {
     // The part in angle brackets, when there is one.
     if (std::size_t lt = last_of(s, '<'); lt != std::string_view::npos) {
         std::size_t gt = s.find('>', lt);
-        std::string_view inner = s.substr(lt + 1, gt == std::string_view::npos ? std::string_view::npos : gt - lt - 1);
+        std::string_view inner =
+            s.substr(lt + 1, gt == std::string_view::npos ? std::string_view::npos : gt - lt - 1);
         if (!trim(inner).empty()) s = trim(inner);
     }
     if (istarts_with(s, "mailto:")) s.remove_prefix(7);
@@ -345,18 +368,24 @@ std::string normalise_address(std::string_view s) {
             if (first.find('@') != std::string_view::npos) s = first;
         }
     }
-    while (!s.empty() && (s.front() == '<' || s.front() == '\'' || s.front() == ' ')) s.remove_prefix(1);
+    while (!s.empty() && (s.front() == '<' || s.front() == '\'' || s.front() == ' '))
+        s.remove_prefix(1);
     while (!s.empty() && (s.back() == '>' || s.back() == '\'' || s.back() == '.' || s.back() == ',' ||
                           s.back() == ';' || s.back() == ':' || s.back() == ' '))
         s.remove_suffix(1);
     if (s.size() >= 2 && s.front() == '"' && s.back() == '"' && s.find('@') == std::string_view::npos)
         s = s.substr(1, s.size() - 2);
-    std::string out = decode_dsn_address(s);
+    decode_dsn_address(s, out);
     if (out.size() > 512) out.resize(512);
     std::size_t at = last_of(out, '@');
     if (at != std::string::npos)
         for (std::size_t i = at + 1; i < out.size(); ++i)
             if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] + 32);
+}
+
+std::string normalise_address(std::string_view s) {
+    std::string out;
+    normalise_address(s, out);
     return out;
 }
 
@@ -367,9 +396,12 @@ std::vector<std::string> address_list(std::string_view v) {
     int angle = 0;
     for (std::size_t i = 0; i <= v.size(); ++i) {
         char c = i < v.size() ? v[i] : ',';
-        if (c == '"') quoted = !quoted;
-        else if (!quoted && c == '<') ++angle;
-        else if (!quoted && c == '>' && angle > 0) --angle;
+        if (c == '"')
+            quoted = !quoted;
+        else if (!quoted && c == '<')
+            ++angle;
+        else if (!quoted && c == '>' && angle > 0)
+            --angle;
         else if (!quoted && angle == 0 && c == ',') {
             std::string a = normalise_address(v.substr(start, i - start));
             if (a.find('@') != std::string::npos) out.push_back(std::move(a));
@@ -383,7 +415,8 @@ std::vector<std::string> address_list(std::string_view v) {
 Action parse_action(std::string_view value) {
     value = trim(value);
     std::size_t e = 0;
-    while (e < value.size() && ((value[e] >= 'a' && value[e] <= 'z') || (value[e] >= 'A' && value[e] <= 'Z'))) ++e;
+    while (e < value.size() && ((value[e] >= 'a' && value[e] <= 'z') || (value[e] >= 'A' && value[e] <= 'Z')))
+        ++e;
     std::string_view w = value.substr(0, e);
     if (iequals(w, "failed") || iequals(w, "failure") || iequals(w, "fail")) return Action::failed;
     if (iequals(w, "delayed") || iequals(w, "delay") || iequals(w, "deferred")) return Action::delayed;
@@ -393,7 +426,8 @@ Action parse_action(std::string_view value) {
     return Action::none;
 }
 
-void set_diagnostic(RecipientRecord& rec, std::string_view type, std::string_view text, DeliveryReport& report) {
+void set_diagnostic(RecipientRecord& rec, std::string_view type, std::string_view text,
+                    DeliveryReport& report) {
     if (!type.empty()) rec.diagnostic_type = to_lower_ascii(type);
     // A delivery-status part has no charset of its own; Japanese MTAs (Lotus Notes, for one) write
     // ISO-2022-JP (RFC 1468) into Diagnostic-Code: its designator escapes say so.
@@ -402,14 +436,20 @@ void set_diagnostic(RecipientRecord& rec, std::string_view type, std::string_vie
         jis = to_utf8(text, "ISO-2022-JP");
         text = jis;
     }
-    std::string d = collapse_whitespace(text);
+    std::string& d = rec.diagnostic;
+    // Written in place (its room reused), unless text is the record's own diagnostic.
+    const std::less<const char*> before;
+    if (!before(text.data(), d.data()) && before(text.data(), d.data() + d.size() + 1))
+        d = collapse_whitespace(text);
+    else
+        collapse_whitespace(text, d);
     if (d.size() > k_max_diagnostic_bytes) {
         std::size_t k = k_max_diagnostic_bytes;
-        while (k > 0 && (static_cast<unsigned char>(d[k]) & 0xC0) == 0x80) --k;
+        while (k > 0 && (static_cast<unsigned char>(d[k]) & 0xC0) == 0x80)
+            --k;
         d.resize(k);
         report.add_anomaly("diagnostic-truncated");
     }
-    rec.diagnostic = std::move(d);
     // Only SMTP text carries a reply code: "X-Unix; 255" is an exit status, "X-Local; ..." a local
     // agent's message. Postfix's own text (X-Postfix) quotes the remote reply inside the sentence.
     const std::string& dt = rec.diagnostic_type;
@@ -417,8 +457,8 @@ void set_diagnostic(RecipientRecord& rec, std::string_view type, std::string_vie
     if (rec.reply_code == 0 && (smtp || dt == "x-postfix")) {
         std::string_view t = rec.diagnostic;
         int code = smtp ? reply_code_at(t) : 0;
-        if (code == 0 && t.size() >= 3 && t[0] >= '0' && t[0] <= '9' && t[1] >= '0' && t[1] <= '9' && t[2] >= '0' &&
-            t[2] <= '9' && (t.size() == 3 || t[3] == ' ' || t[3] == '-')) {
+        if (code == 0 && t.size() >= 3 && t[0] >= '0' && t[0] <= '9' && t[1] >= '0' && t[1] <= '9' &&
+            t[2] >= '0' && t[2] <= '9' && (t.size() == 3 || t[3] == ' ' || t[3] == '-')) {
             report.add_anomaly("bad-reply-code");
         } else if (code == 0 || code / 100 == 2 || code / 100 == 3) {
             // A greeting or an intermediate reply first ("220-mx ... 421 4.2.1 ..."): the failure's
@@ -432,7 +472,16 @@ void set_diagnostic(RecipientRecord& rec, std::string_view type, std::string_vie
 
 std::size_t parse_delivery_status(std::string_view body, DeliveryReport& report) {
     TextArena arena; // values continued on later lines (allocates only for them)
-    const std::vector<Field> fields = read_fields(body, report, arena);
+    // The fields, in a vector per thread reused from call to call (given back when a hostile body made
+    // it big).
+    thread_local std::vector<Field> fields_store;
+    read_fields(body, report, arena, fields_store);
+    const std::vector<Field>& fields = fields_store;
+    struct GiveBack {
+        ~GiveBack() {
+            if (fields_store.capacity() > 1024) std::vector<Field>().swap(fields_store);
+        }
+    } give_back;
     std::size_t added = 0;
     Pending cur;
     int cur_group = -1;
@@ -443,7 +492,8 @@ std::size_t parse_delivery_status(std::string_view body, DeliveryReport& report)
         // Original-Recipient, when it is a plain address, is the one to report.
         if (!usable_address(r.final_recipient) && usable_address(r.original_recipient))
             r.final_recipient = r.original_recipient;
-        if (r.final_recipient.empty() && !r.original_recipient.empty()) r.final_recipient = r.original_recipient;
+        if (r.final_recipient.empty() && !r.original_recipient.empty())
+            r.final_recipient = r.original_recipient;
         if (r.status.empty() && !r.diagnostic.empty()) r.status = find_status(r.diagnostic);
         if (r.final_recipient.empty()) {
             report.add_anomaly("malformed-dsn-field");
@@ -460,7 +510,8 @@ std::size_t parse_delivery_status(std::string_view body, DeliveryReport& report)
         const FieldKind k = f.kind;
         if (!is_recipient_field(k)) {
             if (k == FieldKind::reporting_mta) {
-                if (report.reporting_mta.empty()) report.reporting_mta = std::string(split_typed_value(f.value).second);
+                if (report.reporting_mta.empty())
+                    report.reporting_mta = std::string(split_type(f.value).second);
             } else if (k == FieldKind::arrival_date) {
                 if (report.arrival_date.empty()) report.arrival_date = std::string(f.value);
             }
@@ -483,11 +534,11 @@ std::size_t parse_delivery_status(std::string_view body, DeliveryReport& report)
         switch (k) {
         case FieldKind::final_recipient:
             cur.has_final = true;
-            r.final_recipient = normalise_address(split_typed_value(f.value).second);
+            normalise_address(split_type(f.value).second, r.final_recipient);
             break;
         case FieldKind::original_recipient:
             cur.has_original = true;
-            r.original_recipient = normalise_address(split_typed_value(f.value).second);
+            normalise_address(split_type(f.value).second, r.original_recipient);
             break;
         case FieldKind::action:
             r.action = parse_action(f.value);
@@ -496,19 +547,20 @@ std::size_t parse_delivery_status(std::string_view body, DeliveryReport& report)
         case FieldKind::status: {
             std::string_view v = trim(f.value);
             std::size_t len = status_valid(v);
-            if (len > 0 && (len == v.size() || v[len] == ' ' || v[len] == '\t' || v[len] == '(' || v[len] == ';'))
+            if (len > 0 &&
+                (len == v.size() || v[len] == ' ' || v[len] == '\t' || v[len] == '(' || v[len] == ';'))
                 r.status = std::string(v.substr(0, len));
             else
                 report.add_anomaly("bad-status");
             break;
         }
         case FieldKind::diagnostic_code: {
-            auto [type, text] = split_typed_value(f.value);
+            auto [type, text] = split_type(f.value); // set_diagnostic() lower-cases the type
             set_diagnostic(r, type, text, report);
             break;
         }
         case FieldKind::remote_mta:
-            r.remote_mta = std::string(split_typed_value(f.value).second);
+            r.remote_mta = std::string(split_type(f.value).second);
             break;
         case FieldKind::last_attempt_date:
             r.last_attempt = std::string(f.value);

@@ -32,6 +32,8 @@ std::pair<std::string, std::string_view> split_typed_value(std::string_view valu
 bool usable_address(std::string_view a);
 
 std::string normalise_address(std::string_view s);
+// normalise_address() into out (its room reused; s must not view out).
+void normalise_address(std::string_view s, std::string& out);
 // Addresses in a To:-style header value (comma separated, quotes and angle brackets respected),
 // each normalised; at most k_max_recipients.
 std::vector<std::string> address_list(std::string_view v);
@@ -39,6 +41,8 @@ std::vector<std::string> address_list(std::string_view v);
 // RFC 6533 utf-8-addr-xtext / unitext: "\x{HEX}" escapes decoded; RFC 3461 xtext "+2B", "+3D", "+20"
 // decoded. Anything malformed is kept as written.
 std::string decode_dsn_address(std::string_view s);
+// decode_dsn_address() into out (its room reused; s must not view out).
+void decode_dsn_address(std::string_view s, std::string& out);
 
 // The RFC 3464 Action value ("failed (comment)" -> Action::failed); unknown words -> Action::none.
 Action parse_action(std::string_view value);

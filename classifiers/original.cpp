@@ -1,11 +1,11 @@
 // original.cpp — extraction of the returned original's headers. See original.hpp.
 #include "classifiers/original.hpp"
 
-#include <cstring>
-
 #include "classifiers/dsn.hpp"
 #include "classifiers/limits.hpp"
 #include "classifiers/text.hpp"
+
+#include <cstring>
 
 namespace ndr::classifiers {
 namespace {
@@ -52,8 +52,13 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
     out.received.clear();
     out.dkim_signatures.clear();
     // The first of each field read below (as Headers::get() finds it), and every Received: and
-    // DKIM-Signature:, in one pass over the fields.
+    // DKIM-Signature: kept, in one pass over the fields (the last two copied after it, into vectors
+    // given their room at once).
     const std::string_view* firsts[6] = {};
+    constexpr std::size_t k_max_dkim_signatures = 16;
+    const std::string_view* received[k_max_received_fields];
+    const std::string_view* dkim[k_max_dkim_signatures];
+    std::size_t n_received = 0, n_dkim = 0;
     enum { message_id, from, to, subject, date, return_path };
     for (const auto& f : h.fields) {
         const std::string_view n = f.name;
@@ -70,8 +75,7 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
             break;
         case 8:
             if (iequals(n, "Received")) {
-                if (out.received.size() < k_max_received_fields)
-                    out.received.push_back(collapse_whitespace(f.value));
+                if (n_received < k_max_received_fields) received[n_received++] = &f.value;
                 continue;
             }
             break;
@@ -83,7 +87,7 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
             break;
         case 14:
             if (iequals(n, "DKIM-Signature")) {
-                if (out.dkim_signatures.size() < 16) out.dkim_signatures.emplace_back(f.value);
+                if (n_dkim < k_max_dkim_signatures) dkim[n_dkim++] = &f.value;
                 continue;
             }
             break;
@@ -92,15 +96,21 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
         }
         if (which >= 0 && firsts[which] == nullptr) firsts[which] = &f.value;
     }
+    out.received.reserve(n_received);
+    for (std::size_t k = 0; k < n_received; ++k)
+        collapse_whitespace(*received[k], out.received.emplace_back());
+    out.dkim_signatures.reserve(n_dkim);
+    for (std::size_t k = 0; k < n_dkim; ++k)
+        out.dkim_signatures.emplace_back(*dkim[k]);
     auto value = [&](int which) { return firsts[which] == nullptr ? std::string_view{} : *firsts[which]; };
-    out.message_id = std::string(trim(value(message_id)));
-    out.from = decode_rfc2047(value(from));
-    out.to = decode_rfc2047(value(to));
-    out.subject = decode_rfc2047(value(subject));
-    out.date = std::string(trim(value(date)));
-    out.return_path = std::string(trim(value(return_path)));
+    copy_into(out.message_id, trim(value(message_id)));
+    decode_rfc2047(value(from), out.from);
+    decode_rfc2047(value(to), out.to);
+    decode_rfc2047(value(subject), out.subject);
+    copy_into(out.date, trim(value(date)));
+    copy_into(out.return_path, trim(value(return_path)));
     if (raw_block.size() > k_max_header_bytes) raw_block = raw_block.substr(0, k_max_header_bytes);
-    out.raw_headers = std::string(raw_block);
+    copy_into(out.raw_headers, raw_block);
 }
 
 bool original_from_text(std::string_view text, ReturnedOriginal& out) {
@@ -110,7 +120,8 @@ bool original_from_text(std::string_view text, ReturnedOriginal& out) {
         std::string_view line = next_line(text, pos);
         // Indented copies ("   From: x") are common in vendor NDRs; strip up to 8 spaces or a tab.
         std::size_t indent = 0;
-        while (indent < line.size() && indent < 8 && (line[indent] == ' ' || line[indent] == '\t')) ++indent;
+        while (indent < line.size() && indent < 8 && (line[indent] == ' ' || line[indent] == '\t'))
+            ++indent;
         if (!starts_known_field(line.substr(indent))) continue;
         // Count the known fields in the block that starts here.
         std::string_view rest = text.substr(start);
@@ -121,7 +132,8 @@ bool original_from_text(std::string_view text, ReturnedOriginal& out) {
                 std::string_view l = next_line(rest, p2);
                 ++lines;
                 std::size_t k = 0;
-                while (k < l.size() && k < indent && (l[k] == ' ' || l[k] == '\t')) ++k;
+                while (k < l.size() && k < indent && (l[k] == ' ' || l[k] == '\t'))
+                    ++k;
                 if (l.substr(k).empty()) break;
                 dedented.append(l.substr(k));
                 dedented += '\n';
@@ -145,7 +157,8 @@ std::optional<std::string> sole_recipient(const ReturnedOriginal& original) {
     if (!original.present) return std::nullopt;
     std::vector<std::string> to = address_list(original.to);
     if (to.size() != 1) return std::nullopt;
-    if (!original.raw_headers.empty() && !address_list(parse_headers(original.raw_headers).decoded("Cc")).empty())
+    if (!original.raw_headers.empty() &&
+        !address_list(parse_headers(original.raw_headers).decoded("Cc")).empty())
         return std::nullopt;
     return std::move(to.front());
 }

@@ -139,12 +139,18 @@ bool reply_code_valid(int code) {
     // 2645 (ATRN), 3207 (STARTTLS), 4954 (AUTH), 5248, 7504 (521, 556). A three-digit number outside
     // this list ("542 ... Rejected", "522 5.2.0", "426 connection timed out") is a vendor's own
     // numbering or an exit status, not a reply (Sisimai SMTP/Reply.pm keeps the same list).
-    constexpr int k_defined[] = {211, 214, 220, 221, 235, 250, 251, 252, 253, 334, 354, 421, 422, 430, 432,
-                                 450, 451, 452, 453, 454, 455, 458, 459, 500, 501, 502, 503, 504, 521, 523,
-                                 524, 525, 530, 533, 534, 535, 538, 550, 551, 552, 553, 554, 555, 556};
-    for (int c : k_defined)
-        if (c == code) return true;
-    return false;
+    static constexpr int k_defined[] = {211, 214, 220, 221, 235, 250, 251, 252, 253, 334, 354,
+                                        421, 422, 430, 432, 450, 451, 452, 453, 454, 455, 458,
+                                        459, 500, 501, 502, 503, 504, 521, 523, 524, 525, 530,
+                                        533, 534, 535, 538, 550, 551, 552, 553, 554, 555, 556};
+    static constexpr auto k_is_defined = [] {
+        std::array<bool, 600> t{};
+        for (int c : k_defined)
+            t[static_cast<std::size_t>(c)] = true;
+        return t;
+    }();
+    return code >= 0 && static_cast<std::size_t>(code) < k_is_defined.size() &&
+           k_is_defined[static_cast<std::size_t>(code)];
 }
 
 std::size_t find_quoted_reply(std::string_view text) {

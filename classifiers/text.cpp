@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -23,11 +24,15 @@ namespace {
 
 constexpr std::string_view k_replacement = "\xEF\xBF\xBD"; // U+FFFD
 
-inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+inline char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 inline bool is_alnum(char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
-inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+inline bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 void append_utf8(std::string& out, std::uint32_t cp) {
     if (cp < 0x80) {
@@ -113,7 +118,8 @@ const char* find_cr_or_nul(const char* p, const char* end) {
     return p;
 }
 
-// Length of the run of ASCII bytes (< 0x80) at the start of s: 32 bytes a step with SSE2, else 16.
+// Length of the run of ASCII bytes (< 0x80) at the start of s: 32 bytes a step with SSE2, then 16, 8,
+// and the last few one by one; a step that holds a byte >= 0x80 tells where it is from its mask.
 std::size_t ascii_prefix(std::string_view s) {
     const char* p = s.data();
     const std::size_t n = s.size();
@@ -122,14 +128,26 @@ std::size_t ascii_prefix(std::string_view s) {
     for (; i + 32 <= n; i += 32) {
         const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
         const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i + 16));
-        if (_mm_movemask_epi8(_mm_or_si128(a, b)) != 0) break;
+        if (_mm_movemask_epi8(_mm_or_si128(a, b)) == 0) continue;
+        const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(a)) |
+                              static_cast<unsigned>(_mm_movemask_epi8(b)) << 16;
+        return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    }
+    if (i + 16 <= n) {
+        const int mask = _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
+        if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        i += 16;
     }
 #endif
-    for (; i + 16 <= n; i += 16) {
-        std::uint64_t a, b;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t a;
         std::memcpy(&a, p + i, 8);
-        std::memcpy(&b, p + i + 8, 8);
-        if ((a | b) & 0x8080808080808080ull) break;
+        if (const std::uint64_t high = a & 0x8080808080808080ull; high != 0) {
+            // Little-endian: the lowest high bit is the first byte >= 0x80 (else found below).
+            if constexpr (std::endian::native == std::endian::little)
+                return i + static_cast<std::size_t>(__builtin_ctzll(high)) / 8;
+            break;
+        }
     }
     while (i < n && static_cast<unsigned char>(p[i]) < 0x80)
         ++i;
@@ -166,16 +184,26 @@ std::string iconv_name(std::string_view cs) {
     return c;
 }
 
-bool is_utf8_name(std::string_view c) {
-    return c == "utf-8" || c == "utf8" || c == "us-ascii" || c == "ascii" || c == "ansi_x3.4-1968" ||
-           c == "iso-646-us" || c == "unicode-1-1-utf-8" || c.empty() || c == "x-unknown" ||
-           c == "unknown-8bit" || c == "default" || c == "x-user-defined";
+// The two tests below read an iconv_name(), or with any_case a charset as written (trimmed): for a
+// name that is not quoted and no alias, iconv_name() is the name lower-cased, and no alias (nor
+// its target) is a name they know, so they say the same of both.
+bool is_utf8_name(std::string_view c, bool any_case = false) {
+    static constexpr std::string_view k_names[] = {
+        "utf-8",          "utf8",       "us-ascii",          "ascii",
+        "ansi_x3.4-1968", "iso-646-us", "unicode-1-1-utf-8", "x-unknown",
+        "unknown-8bit",   "default",    "x-user-defined"};
+    if (c.empty()) return true;
+    for (const std::string_view n : k_names)
+        if (any_case ? iequals(c, n) : c == n) return true;
+    return false;
 }
 
 // An ASCII-only text in these charsets would need decoding anyway (shift sequences, wide units).
-bool ascii_is_not_identity(std::string_view c) {
-    return c.starts_with("utf-16") || c.starts_with("utf-32") || c.starts_with("ucs") || c == "utf-7" || c == "UTF-7" ||
-           c == "unicode-1-1-utf-7" || c.starts_with("hz");
+bool ascii_is_not_identity(std::string_view c, bool any_case = false) {
+    auto starts = [&](std::string_view p) { return any_case ? istarts_with(c, p) : c.starts_with(p); };
+    auto is = [&](std::string_view n) { return any_case ? iequals(c, n) : c == n; };
+    return starts("utf-16") || starts("utf-32") || starts("ucs") || is("utf-7") || is("UTF-7") ||
+           is("unicode-1-1-utf-7") || starts("hz");
 }
 
 std::string latin1_to_utf8(std::string_view s) {
@@ -289,9 +317,9 @@ int b64_value(char c) {
     return -1;
 }
 
-std::string b64_decode_word(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() / 4 * 3 + 3);
+// Both append to out.
+void b64_decode_word(std::string_view s, std::string& out) {
+    out.reserve(out.size() + s.size() / 4 * 3 + 3);
     std::uint32_t acc = 0;
     int bits = 0;
     for (char c : s) {
@@ -304,12 +332,10 @@ std::string b64_decode_word(std::string_view s) {
             out += static_cast<char>((acc >> bits) & 0xFF);
         }
     }
-    return out;
 }
 
-std::string q_decode_word(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
+void q_decode_word(std::string_view s, std::string& out) {
+    out.reserve(out.size() + s.size());
     for (std::size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
         if (c == '_') {
@@ -327,16 +353,17 @@ std::string q_decode_word(std::string_view s) {
             out += c;
         }
     }
-    return out;
 }
 
 struct EncodedWord {
-    std::size_t end = 0; // one past "?="
-    std::string charset;
-    std::string bytes;   // decoded bytes in `charset`
+    std::size_t end = 0;      // one past "?="
+    std::string_view charset; // as written (case kept; to_utf8_view() reads it without case)
+    std::string_view text;    // the encoded text between "?B?"/"?Q?" and "?="
+    bool base64 = false;
 };
 
-// Parses "=?charset[*lang]?B|Q?text?=" at s[i]. false if it is not a well-formed encoded word.
+// Parses "=?charset[*lang]?B|Q?text?=" at s[i]. false if it is not a well-formed encoded word. The
+// text is decoded by append_decoded_word(), which cannot fail once this said yes.
 bool parse_encoded_word(std::string_view s, std::size_t i, EncodedWord& w) {
     if (i + 2 > s.size() || s[i] != '=' || s[i + 1] != '?') return false;
     // Searches are windowed: an encoded word is at most 75 characters (RFC 2047 section 2); we allow
@@ -355,10 +382,18 @@ bool parse_encoded_word(std::string_view s, std::size_t i, EncodedWord& w) {
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return false;
     std::string_view cs = s.substr(i + 2, q1 - i - 2);
     if (auto star = cs.find('*'); star != std::string_view::npos) cs = cs.substr(0, star);
-    w.charset = to_lower_ascii(cs);
-    w.bytes = enc == 'b' ? b64_decode_word(text) : q_decode_word(text);
+    w.charset = cs;
+    w.text = text;
+    w.base64 = enc == 'b';
     w.end = q3 + 2;
     return true;
+}
+
+void append_decoded_word(const EncodedWord& w, std::string& out) {
+    if (w.base64)
+        b64_decode_word(w.text, out);
+    else
+        q_decode_word(w.text, out);
 }
 
 } // namespace
@@ -543,19 +578,45 @@ std::string repair_utf8(std::string_view s) {
         }
         std::uint32_t cp;
         std::size_t n = decode_utf8(s, i, cp);
-        if (cp == 0xFFFFFFFF) out += k_replacement;
-        else out.append(s.substr(i, n));
+        if (cp == 0xFFFFFFFF)
+            out += k_replacement;
+        else
+            out.append(s.substr(i, n));
         i += n;
     }
     return out;
 }
 
-std::string collapse_whitespace(std::string_view s) {
+namespace {
+// collapse_whitespace() one byte at a time into begin (room for s.size() bytes); the length written.
+std::size_t collapse_bytes(std::string_view s, char* const begin) {
+    char* w = begin;
+    bool space_due = false;
+    for (const char c : s) {
+        if (is_space(c)) {
+            space_due = w != begin;
+            continue;
+        }
+        if (space_due) *w++ = ' ';
+        space_due = false;
+        *w++ = c;
+    }
+    return static_cast<std::size_t>(w - begin);
+}
+} // namespace
+
+void collapse_whitespace(std::string_view s, std::string& out) {
     // One pass writing into a buffer of the input's size (the output is never longer, and never
     // ahead of the input): a word is copied, whitespace only notes that a space is due before the
     // next word.
-    std::string out;
 #if defined(__SSE2__)
+    // A short text one byte at a time, in place in the string (no sixteen bytes of room to ask for,
+    // which would take a short result out of the string's own buffer).
+    if (s.size() < 16) {
+        out.resize_and_overwrite(s.size(),
+                                 [s](char* const begin, std::size_t) { return collapse_bytes(s, begin); });
+        return;
+    }
     // Sixteen bytes at a time: a mask of the whitespace in them, then the words between copied with
     // one sixteen-byte store each (the bytes past a word are overwritten by what follows; the buffer
     // has sixteen bytes of room past the input's size for the last store). The last, partial block
@@ -575,16 +636,17 @@ std::string collapse_whitespace(std::string_view s) {
                                             _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
             const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(ws));
             // Kept as it is: a block without whitespace, or (most blocks of text) one whose whitespace
-            // is single spaces between words: none at its end, none at its start after whitespace or
-            // before the first word.
-            const bool as_is = mask == 0 || (mask == static_cast<unsigned>(_mm_movemask_epi8(spaces)) &&
-                                             (mask & (mask >> 1)) == 0 && (mask & 0x8000) == 0 &&
-                                             ((mask & 1) == 0 || (!space_due && w != begin)));
+            // is single spaces between words: none at its start after whitespace or before the first
+            // word. A space at its end is left out and becomes the space due before the next word (a
+            // block with no two spaces together has words in it: w moves past the first).
+            const bool as_is =
+                mask == 0 || (mask == static_cast<unsigned>(_mm_movemask_epi8(spaces)) &&
+                              (mask & (mask >> 1)) == 0 && ((mask & 1) == 0 || (!space_due && w != begin)));
             if (as_is) {
                 if (space_due) *w++ = ' ';
-                space_due = false;
                 _mm_storeu_si128(reinterpret_cast<__m128i*>(w), x);
-                w += 16;
+                space_due = (mask & 0x8000) != 0;
+                w += space_due ? 15 : 16;
                 return;
             }
             unsigned pos = 0;
@@ -616,21 +678,14 @@ std::string collapse_whitespace(std::string_view s) {
         return static_cast<std::size_t>(w - begin);
     });
 #else
-    out.resize_and_overwrite(s.size(), [s](char* const begin, std::size_t) {
-        char* w = begin;
-        bool space_due = false;
-        for (const char c : s) {
-            if (is_space(c)) {
-                space_due = w != begin;
-                continue;
-            }
-            if (space_due) *w++ = ' ';
-            space_due = false;
-            *w++ = c;
-        }
-        return static_cast<std::size_t>(w - begin);
-    });
+    out.resize_and_overwrite(s.size(),
+                             [s](char* const begin, std::size_t) { return collapse_bytes(s, begin); });
 #endif
+}
+
+std::string collapse_whitespace(std::string_view s) {
+    std::string out;
+    collapse_whitespace(s, out);
     return out;
 }
 
@@ -654,13 +709,23 @@ std::string unfold(std::string_view s) {
 std::string_view to_utf8_view(std::string_view s, std::string_view charset, std::string& store,
                               bool* unknown_charset) {
     if (unknown_charset) *unknown_charset = false;
-    std::string name = iconv_name(charset);
-    if (is_utf8_name(name)) {
+    auto as_utf8 = [&]() -> std::string_view {
         if (is_valid_utf8(s)) return s;
         store = repair_utf8(s);
         return store;
-    }
-    if (!ascii_is_not_identity(name) && all_ascii(s) && s.find('\x1b') == std::string_view::npos) return s;
+    };
+    int ascii = -1; // s is ASCII without ESC: 1, not: 0, not looked at yet: -1
+    auto ascii_text = [&] {
+        if (ascii < 0) ascii = all_ascii(s) && s.find('\x1b') == std::string_view::npos;
+        return ascii == 1;
+    };
+    // The usual charsets told by the name as written, without the lower-cased copy (see is_utf8_name()).
+    const std::string_view written = trim(charset);
+    if (is_utf8_name(written, true)) return as_utf8();
+    if (written.front() != '"' && !ascii_is_not_identity(written, true) && ascii_text()) return s;
+    std::string name = iconv_name(charset);
+    if (is_utf8_name(name)) return as_utf8();
+    if (!ascii_is_not_identity(name) && ascii_text()) return s;
     if (name == "iso-8859-1" || name == "iso8859-1" || name == "iso_8859-1") {
         store = latin1_to_utf8(s);
         return store;
@@ -691,19 +756,40 @@ void append_repaired(std::string& out, std::string_view s) {
 }
 } // namespace
 
-std::string decode_rfc2047(std::string_view s) {
-    if (s.find("=?") == std::string_view::npos) return is_valid_utf8(s) ? std::string(s) : repair_utf8(s);
-    std::string out;
+namespace {
+// A scratch string kept for the next call: cleared, and given back when a hostile input made it big.
+struct Scratch {
+    std::string& s;
+    explicit Scratch(std::string& str) : s(str) { s.clear(); }
+    ~Scratch() {
+        if (s.capacity() > k_keep_scratch_bytes) std::string().swap(s);
+    }
+    Scratch(const Scratch&) = delete;
+    Scratch& operator=(const Scratch&) = delete;
+    static constexpr std::size_t k_keep_scratch_bytes = 64 * 1024;
+};
+} // namespace
+
+void decode_rfc2047(std::string_view s, std::string& out) {
+    if (s.find("=?") == std::string_view::npos) {
+        if (is_valid_utf8(s))
+            copy_into(out, s);
+        else
+            out = repair_utf8(s);
+        return;
+    }
+    out.clear();
     out.reserve(s.size());
-    std::string raw_pending;  // undecoded text between words (may be dropped if only whitespace)
-    std::string run_bytes;    // bytes of adjacent encoded words in the same charset
-    std::string run_charset;
+    // The bytes of adjacent encoded words in the same charset, and their conversion: per thread,
+    // reused from call to call (decoding calls nothing that decodes again).
+    thread_local std::string run_store, converted_store;
+    const Scratch run_bytes(run_store), converted(converted_store);
+    std::string_view run_charset; // into s, case as written
     bool in_run = false;
-    std::string converted;
     auto flush_run = [&] {
         if (!in_run) return;
-        out += to_utf8_view(run_bytes, run_charset, converted);
-        run_bytes.clear();
+        out += to_utf8_view(run_bytes.s, run_charset, converted.s);
+        run_bytes.s.clear();
         in_run = false;
     };
     std::size_t i = 0;
@@ -722,7 +808,7 @@ std::string decode_rfc2047(std::string_view s) {
             if (!is_space(c)) only_ws = false;
         if (in_run && only_ws) {
             // RFC 2047 6.2: whitespace between adjacent encoded words is ignored.
-            if (w.charset != run_charset) {
+            if (!iequals(w.charset, run_charset)) {
                 flush_run();
                 in_run = true;
                 run_charset = w.charset;
@@ -733,12 +819,17 @@ std::string decode_rfc2047(std::string_view s) {
             in_run = true;
             run_charset = w.charset;
         }
-        run_bytes += w.bytes;
+        append_decoded_word(w, run_bytes.s);
         i = w.end;
         plain_start = w.end;
     }
     flush_run();
     append_repaired(out, s.substr(plain_start));
+}
+
+std::string decode_rfc2047(std::string_view s) {
+    std::string out;
+    decode_rfc2047(s, out);
     return out;
 }
 
@@ -834,8 +925,10 @@ std::string sanitise(std::string_view s, std::size_t max_bytes) {
         if (cp == 0x1B) {
             if (i < s.size()) {
                 char c = s[i++];
-                if (c == '[') skip_escape(true, false);
-                else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') skip_escape(false, true);
+                if (c == '[')
+                    skip_escape(true, false);
+                else if (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_')
+                    skip_escape(false, true);
                 else if (c == '(' || c == ')' || c == '*' || c == '+' || c == '#' || c == '%') {
                     if (i < s.size()) ++i; // charset designation: one more byte
                 }
@@ -873,10 +966,12 @@ std::string sanitise(std::string_view s, std::size_t max_bytes) {
         // Room for "...": drop whole characters from the end.
         while (!out.empty() && out.size() + 3 > max_bytes) {
             std::size_t k = out.size() - 1;
-            while (k > 0 && (static_cast<unsigned char>(out[k]) & 0xC0) == 0x80) --k;
+            while (k > 0 && (static_cast<unsigned char>(out[k]) & 0xC0) == 0x80)
+                --k;
             out.resize(k);
         }
-        while (!out.empty() && out.back() == ' ') out.pop_back();
+        while (!out.empty() && out.back() == ' ')
+            out.pop_back();
         if (max_bytes >= 3) out += "...";
     }
     return out;

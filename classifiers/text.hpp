@@ -43,9 +43,20 @@ inline std::string_view trim(std::string_view s) {
     return s.substr(b, e - b);
 }
 
+// out = s: assigned into out's room when it has enough, else a copy constructed and moved in (what
+// std::string::assign() does there costs more: it is written for every kind of replacement).
+inline void copy_into(std::string& out, std::string_view s) {
+    if (s.size() > out.capacity())
+        out = std::string(s);
+    else
+        out.assign(s);
+}
+
 // Decode RFC 2047 encoded words to UTF-8 (charsets via iconv; unknown charsets are kept as bytes and
 // made valid UTF-8). Never throws.
 std::string decode_rfc2047(std::string_view s);
+// decode_rfc2047() into out (its room reused; s must not view out).
+void decode_rfc2047(std::string_view s, std::string& out);
 
 // Convert text in `charset` to valid UTF-8; invalid sequences become U+FFFD. Unknown charset: kept
 // when it is valid UTF-8, else read as Latin-1 (*unknown_charset is set). Pure ASCII text in an
@@ -70,6 +81,8 @@ bool is_valid_utf8(std::string_view s);
 std::string repair_utf8(std::string_view s);
 // Every run of whitespace (SP, TAB, CR, LF) becomes one space; leading and trailing runs removed.
 std::string collapse_whitespace(std::string_view s);
+// collapse_whitespace() into out (its room reused; s must not view out).
+void collapse_whitespace(std::string_view s, std::string& out);
 // RFC 5322 unfolding: a line break followed by SP/TAB is removed (the SP/TAB kept).
 std::string unfold(std::string_view s);
 // Strips one trailing '\r' and returns the line; next is advanced past the '\n' (or to the end).

@@ -1,10 +1,11 @@
 // Unit tests for classifiers/dsn.cpp: RFC 3464 / RFC 6533 delivery-status fields.
-#include <doctest/doctest.h>
-
-#include <string>
-
 #include "classifiers/dsn.hpp"
 #include "classifiers/limits.hpp"
+
+#include <doctest/doctest.h>
+#include <string>
+#include <string_view>
+#include <utility>
 
 using namespace ndr::classifiers;
 
@@ -33,7 +34,12 @@ TEST_CASE("normalise_address") {
         {"u@example.org.", "u@example.org"},
         {"", ""},
     };
-    for (const auto& r : rows) CHECK_MESSAGE(normalise_address(r.in) == r.want, r.in, ": got ", normalise_address(r.in));
+    std::string into = "an address left over from before, longer than the small-string buffer";
+    for (const auto& r : rows) {
+        CHECK_MESSAGE(normalise_address(r.in) == r.want, r.in, ": got ", normalise_address(r.in));
+        normalise_address(r.in, into);
+        CHECK_MESSAGE(into == r.want, r.in, " (into a string): got ", into);
+    }
 }
 
 TEST_CASE("decode_dsn_address") {
@@ -41,6 +47,11 @@ TEST_CASE("decode_dsn_address") {
     CHECK(decode_dsn_address("a+2Bb@example.com") == "a+b@example.com");
     CHECK(decode_dsn_address("a+tag@example.com") == "a+tag@example.com");
     CHECK(decode_dsn_address("\\x{ZZ}") == "\\x{ZZ}");
+    std::string into = "left over";
+    decode_dsn_address("\\x{E4}user@example.com", into);
+    CHECK(into == "\xC3\xA4user@example.com");
+    decode_dsn_address("plain@example.com", into);
+    CHECK(into == "plain@example.com");
 }
 
 TEST_CASE("parse_action") {
@@ -95,10 +106,11 @@ TEST_CASE("delivery-status: groups, folding, disagreement, per-message fields") 
 
 TEST_CASE("delivery-status: Final-Recipient before Original-Recipient, no blank line between records") {
     DeliveryReport rep;
-    parse_delivery_status("Final-Recipient: rfc822; a@example.net\nOriginal-Recipient: rfc822; o@example.net\n"
-                          "Action: failed\nStatus: 5.0.0\n"
-                          "Final-Recipient: rfc822; b@example.net\nAction: failed\nStatus: 5.0.0\n",
-                          rep);
+    parse_delivery_status(
+        "Final-Recipient: rfc822; a@example.net\nOriginal-Recipient: rfc822; o@example.net\n"
+        "Action: failed\nStatus: 5.0.0\n"
+        "Final-Recipient: rfc822; b@example.net\nAction: failed\nStatus: 5.0.0\n",
+        rep);
     REQUIRE(rep.recipients.size() == 2);
     CHECK(rep.recipients[0].original_recipient == "o@example.net");
     CHECK(rep.recipients[1].final_recipient == "b@example.net");
@@ -149,7 +161,8 @@ TEST_CASE("delivery-status: greeting code skipped for the failure's own code") {
 
 TEST_CASE("delivery-status: RFC 6533 utf-8 address") {
     DeliveryReport rep;
-    parse_delivery_status("Final-Recipient: utf-8; j\\x{FC}rgen@example.de\nAction: failed\nStatus: 5.1.1\n", rep);
+    parse_delivery_status("Final-Recipient: utf-8; j\\x{FC}rgen@example.de\nAction: failed\nStatus: 5.1.1\n",
+                          rep);
     REQUIRE(rep.recipients.size() == 1);
     CHECK(rep.recipients[0].final_recipient == "j\xC3\xBCrgen@example.de");
 }
@@ -170,6 +183,13 @@ TEST_CASE("set_diagnostic for vendor modules") {
     set_diagnostic(r, "", "  554   5.7.1   blocked \n by policy", rep);
     CHECK(r.diagnostic == "554 5.7.1 blocked by policy");
     CHECK(r.reply_code == 554);
+    // A second diagnostic replaces the first, also when it is read from the record's own text.
+    set_diagnostic(r, "SMTP", "short", rep);
+    CHECK(r.diagnostic == "short");
+    CHECK(r.diagnostic_type == "smtp");
+    r.diagnostic = "  550   a text   longer than the small-string buffer ";
+    set_diagnostic(r, "", std::string_view(r.diagnostic).substr(2), rep);
+    CHECK(r.diagnostic == "550 a text longer than the small-string buffer");
 }
 
 TEST_CASE("delivery-status: Action before Final-Recipient, Original-Recipient last (Amazon SES order)") {
@@ -195,4 +215,43 @@ TEST_CASE("normalise_address: the address ends at the first blank, line break or
         CHECK(normalise_address("rfc822; " + local + "@x.ORG") == local + "@x.org");
         CHECK(normalise_address("Name <" + local + "@X.org> (c)") == local + "@x.org");
     }
+}
+
+TEST_CASE("delivery-status: field names in any case; names of the same length told apart") {
+    DeliveryReport rep;
+    std::size_t n = parse_delivery_status("REPORTING-MTA: dns; mx.example.com\n"
+                                          "arrival-date: Mon, 1 Jan 2024 00:00:00 +0000\n"
+                                          "\n"
+                                          "final-recipient: rfc822; a@example.net\n"
+                                          "X-ACTUAL-RECIPIENT: rfc822; x@example.net\n"
+                                          "original-RECIPIENT: rfc822; o@example.net\n"
+                                          "STATUS: 5.1.1\n"
+                                          "aCTION: failed\n"
+                                          "Final-Log-ID: 12345\n"
+                                          "remote-mta: dns; mx.example.net\n"
+                                          "DIAGNOSTIC-CODE: smtp; 550 5.1.1 unknown\n"
+                                          "last-attempt-date: Tue, 2 Jan 2024 00:00:00 +0000\n"
+                                          "WILL-RETRY-UNTIL: Fri, 5 Jan 2024 00:00:00 +0000\n"
+                                          "x-powermta-bouncecategory: bad-mailbox\n"
+                                          "Statux: 4.0.0\n"
+                                          "Actiom: delayed\n",
+                                          rep);
+    REQUIRE(n == 1);
+    const RecipientRecord& r = rep.recipients[0];
+    CHECK(r.action == Action::failed);
+    CHECK(r.verdict.reason == Reason::userunknown);
+    // Each field read into its own place (as got, want).
+    const std::pair<std::string_view, std::string_view> fields[] = {
+        {rep.reporting_mta, "mx.example.com"},
+        {rep.arrival_date, "Mon, 1 Jan 2024 00:00:00 +0000"},
+        {r.final_recipient, "a@example.net"},
+        {r.original_recipient, "o@example.net"},
+        {r.status, "5.1.1"},
+        {r.remote_mta, "mx.example.net"},
+        {r.diagnostic, "550 5.1.1 unknown"},
+        {r.last_attempt, "Tue, 2 Jan 2024 00:00:00 +0000"},
+        {r.will_retry_until, "Fri, 5 Jan 2024 00:00:00 +0000"},
+    };
+    for (const auto& [got, want] : fields)
+        CHECK(got == want);
 }

@@ -1,17 +1,18 @@
 // Unit tests for classifiers/original.cpp: the returned original's headers.
-#include <doctest/doctest.h>
-
-#include <string>
-
+#include "classifiers/limits.hpp"
 #include "classifiers/original.hpp"
+
+#include <doctest/doctest.h>
+#include <string>
 
 using namespace ndr::classifiers;
 
 TEST_CASE("fill_original from a header block") {
-    std::string block = "Return-Path: <s@example.com>\nReceived: from a\n by b\nReceived: from c\n"
-                        "DKIM-Signature: v=1; d=example.com;\n s=s1; b=abc\n"
-                        "Message-ID: <m@example.com>\nFrom: =?UTF-8?Q?S=C3=A9n?= <s@example.com>\nTo: r@example.net\n"
-                        "Subject: hi\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n";
+    std::string block =
+        "Return-Path: <s@example.com>\nReceived: from a\n by b\nReceived: from c\n"
+        "DKIM-Signature: v=1; d=example.com;\n s=s1; b=abc\n"
+        "Message-ID: <m@example.com>\nFrom: =?UTF-8?Q?S=C3=A9n?= <s@example.com>\nTo: r@example.net\n"
+        "Subject: hi\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n";
     Headers h = parse_headers(block);
     ReturnedOriginal o;
     fill_original(h, block, false, o);
@@ -25,6 +26,36 @@ TEST_CASE("fill_original from a header block") {
     CHECK(o.received[0] == "from a by b");
     REQUIRE(o.dkim_signatures.size() == 1);
     CHECK(o.raw_headers == block);
+}
+
+TEST_CASE("fill_original into a ReturnedOriginal filled before: nothing of the earlier one left") {
+    std::string first =
+        "Message-ID: <a-rather-long-message-id@example.com>\nReceived: from a\nReceived: from b\n"
+        "Received: from c\nFrom: someone-with-a-long-name@example.com\n"
+        "Subject: a subject longer than sixteen bytes\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n";
+    std::string second = "Received: from d\nTo: r@example.net\n";
+    ReturnedOriginal o;
+    fill_original(parse_headers(first), first, false, o);
+    fill_original(parse_headers(second), second, true, o);
+    CHECK(o.headers_only);
+    CHECK(o.message_id.empty());
+    CHECK(o.from.empty());
+    CHECK(o.subject.empty());
+    CHECK(o.date.empty());
+    CHECK(o.to == "r@example.net");
+    REQUIRE(o.received.size() == 1);
+    CHECK(o.received[0] == "from d");
+    CHECK(o.raw_headers == second);
+}
+
+TEST_CASE("fill_original keeps at most k_max_received_fields Received fields") {
+    std::string block;
+    for (std::size_t i = 0; i < k_max_received_fields + 5; ++i)
+        block += "Received: from host" + std::to_string(i) + "   by   mx\n";
+    ReturnedOriginal o;
+    fill_original(parse_headers(block), block, true, o);
+    REQUIRE(o.received.size() == k_max_received_fields);
+    CHECK(o.received.front() == "from host0 by mx");
 }
 
 TEST_CASE("original_from_text finds an inline copy") {

@@ -56,6 +56,16 @@ TEST_CASE("reply codes") {
     CHECK_FALSE(reply_code_valid(199));
     CHECK_FALSE(reply_code_valid(560));
     CHECK_FALSE(reply_code_valid(600));
+    // Outside the table that says so: never valid.
+    CHECK_FALSE(reply_code_valid(0));
+    CHECK_FALSE(reply_code_valid(-550));
+    CHECK_FALSE(reply_code_valid(599));
+    CHECK_FALSE(reply_code_valid(1550));
+    CHECK(reply_code_valid(211));
+    int defined = 0;
+    for (int code = -10; code < 2000; ++code)
+        defined += reply_code_valid(code) ? 1 : 0;
+    CHECK(defined == 44); // the list of RFC-defined codes in status_code.cpp
     // Only the codes the SMTP RFCs define: a vendor's own numbers are not replies.
     CHECK(reply_code_valid(521));
     CHECK(reply_code_valid(556));

@@ -1,12 +1,11 @@
 // Unit tests for classifiers/text.cpp: newline normalisation, case helpers, RFC 2047, charsets, sanitise().
-#include <doctest/doctest.h>
+#include "classifiers/text.hpp"
 
 #include <algorithm>
 #include <cstdint>
+#include <doctest/doctest.h>
 #include <random>
 #include <string>
-
-#include "classifiers/text.hpp"
 
 using namespace ndr::classifiers;
 
@@ -24,6 +23,19 @@ std::string words_joined(const std::string& text) {
     }
     return want;
 }
+
+// Up to max_pieces - 1 random words and runs of blanks (SP, TAB, CR, LF), each 1..max_len bytes.
+std::string words_and_blanks(std::mt19937& rng, std::size_t max_pieces, std::size_t max_len) {
+    std::string text;
+    const std::size_t pieces = rng() % max_pieces;
+    for (std::size_t k = 0; k < pieces; ++k) {
+        const bool blank = rng() % 2 == 0;
+        const std::size_t len = 1 + rng() % max_len;
+        for (std::size_t i = 0; i < len; ++i)
+            text += blank ? " \t\r\n"[rng() % 4] : static_cast<char>('a' + rng() % 26);
+    }
+    return text;
+}
 } // namespace
 
 TEST_CASE("normalise_newlines") {
@@ -37,7 +49,10 @@ TEST_CASE("normalise_newlines") {
         {"crlf", "a\r\nb\r\n", "a\nb\n", false},
         {"cr only", "a\rb\r", "a\nb\n", false},
         {"mixed", "a\r\n\rb\n", "a\n\nb\n", false},
-        {"nul", std::string("a\0b", 3), "a\xEF\xBF\xBD" "b", true},
+        {"nul", std::string("a\0b", 3),
+         "a\xEF\xBF\xBD"
+         "b",
+         true},
         {"empty", "", "", false},
     };
     for (const auto& r : rows) {
@@ -153,6 +168,17 @@ TEST_CASE("unfold and collapse_whitespace") {
     }
 }
 
+TEST_CASE("collapse_whitespace into a string: the same result, whatever the string held") {
+    std::mt19937 rng(5);
+    std::string into;
+    for (int round = 0; round < 2000; ++round) {
+        const std::string text = words_and_blanks(rng, 8, 12);
+        if (round % 3 == 0) into.assign(rng() % 40, 'x');
+        collapse_whitespace(text, into);
+        CHECK_MESSAGE(into == words_joined(text), "text [", text, "]");
+    }
+}
+
 TEST_CASE("decode_rfc2047") {
     struct Row {
         const char* name;
@@ -161,7 +187,9 @@ TEST_CASE("decode_rfc2047") {
     const Row rows[] = {
         {"plain", "Hello", "Hello"},
         {"B utf-8", "=?UTF-8?B?w6TDtsO8?=", "\xC3\xA4\xC3\xB6\xC3\xBC"},
-        {"Q latin1", "=?iso-8859-1?Q?Gr=FC=DFe_aus?=", "Gr\xC3\xBC\xC3\x9F" "e aus"},
+        {"Q latin1", "=?iso-8859-1?Q?Gr=FC=DFe_aus?=",
+         "Gr\xC3\xBC\xC3\x9F"
+         "e aus"},
         {"Q lower-case hex", "=?utf-8?q?caf=c3=a9?=", "caf\xC3\xA9"},
         {"adjacent words drop whitespace", "=?UTF-8?Q?a?= \n =?UTF-8?Q?b?=", "ab"},
         {"text between words kept", "=?UTF-8?Q?a?= x =?UTF-8?Q?b?=", "a x b"},
@@ -172,10 +200,30 @@ TEST_CASE("decode_rfc2047") {
         {"iso-2022-jp", "=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=", "\xE3\x83\x86\xE3\x82\xB9\xE3\x83\x88"},
         {"invalid utf-8 repaired", "=?UTF-8?B?/w==?=", "\xEF\xBF\xBD"},
     };
+    // The overload that writes into a string gives the same, whatever the string held before.
+    std::string into = "left over from before, longer than the small-string buffer";
     for (const auto& r : rows) {
         std::string got = decode_rfc2047(r.in);
         CHECK_MESSAGE(got == r.want, r.name, ": got ", got, ", want ", r.want);
+        decode_rfc2047(r.in, into);
+        CHECK_MESSAGE(into == r.want, r.name, " (into a string): got ", into, ", want ", r.want);
     }
+}
+
+TEST_CASE("decode_rfc2047: adjacent words in one charset written in different cases are one run") {
+    // The bytes of a character split over two words join only when the words are one run.
+    CHECK(decode_rfc2047("=?UTF-8?B?ww==?= =?utf-8?B?pA==?=") == "\xC3\xA4");
+    CHECK(decode_rfc2047("=?Iso-8859-1?Q?=FC?= =?ISO-8859-1?Q?=DF?=") == "\xC3\xBC\xC3\x9F");
+    // A charset change ends the run: each part converted on its own.
+    CHECK(decode_rfc2047("=?UTF-8?B?ww==?= =?iso-8859-1?Q?=FC?=") == "\xEF\xBF\xBD\xC3\xBC");
+    // Many words in a row (the run's bytes kept from call to call must start empty each time).
+    std::string many, want;
+    for (int i = 0; i < 200; ++i) {
+        many += "=?UTF-8?Q?ab?= ";
+        want += "ab";
+    }
+    CHECK(decode_rfc2047(many) == want + " "); // the blank after the last word is text
+    CHECK(decode_rfc2047("=?UTF-8?Q?x?=") == "x");
 }
 
 TEST_CASE("to_utf8") {
@@ -210,7 +258,9 @@ TEST_CASE("utf-8 validation and repair") {
     CHECK_FALSE(is_valid_utf8("\xED\xA0\x80"));     // surrogate
     CHECK_FALSE(is_valid_utf8("\xF4\x90\x80\x80")); // above U+10FFFF
     CHECK_FALSE(is_valid_utf8("\xE2\x82"));         // truncated
-    CHECK(repair_utf8("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+    CHECK(repair_utf8("a\xFF"
+                      "b") == "a\xEF\xBF\xBD"
+                              "b");
 }
 
 TEST_CASE("sanitise") {
@@ -225,14 +275,38 @@ TEST_CASE("sanitise") {
         {"csi colour", "red \x1b[31mtext\x1b[0m", "red text"},
         {"osc title", "x\x1b]0;owned\x07y", "xy"},
         {"osc with ST", "x\x1b]8;;http://example.com\x1b\\link", "xlink"},
-        {"c1 csi", "x\xC2\x9B" "31my", "xy"},
-        {"other C0 and DEL", std::string("a\x01\x7f" "b\0c", 6), "abc"},
-        {"bidi override", "abc\xE2\x80\xAE" "cba", "abccba"},
-        {"isolates", "a\xE2\x81\xA6" "b\xE2\x81\xA9", "ab"},
-        {"zero width", "a\xE2\x80\x8B" "b\xEF\xBB\xBF", "ab"},
-        {"invalid utf-8", "a\xFF" "b", "a\xEF\xBF\xBD" "b"},
+        {"c1 csi",
+         "x\xC2\x9B"
+         "31my",
+         "xy"},
+        {"other C0 and DEL",
+         std::string("a\x01\x7f"
+                     "b\0c",
+                     6),
+         "abc"},
+        {"bidi override",
+         "abc\xE2\x80\xAE"
+         "cba",
+         "abccba"},
+        {"isolates",
+         "a\xE2\x81\xA6"
+         "b\xE2\x81\xA9",
+         "ab"},
+        {"zero width",
+         "a\xE2\x80\x8B"
+         "b\xEF\xBB\xBF",
+         "ab"},
+        {"invalid utf-8",
+         "a\xFF"
+         "b",
+         "a\xEF\xBF\xBD"
+         "b"},
         {"collapse and trim", "  a   b  ", "a b"},
-        {"unicode kept", "Gr\xC3\xBC\xC3\x9F" "e", "Gr\xC3\xBC\xC3\x9F" "e"},
+        {"unicode kept",
+         "Gr\xC3\xBC\xC3\x9F"
+         "e",
+         "Gr\xC3\xBC\xC3\x9F"
+         "e"},
     };
     for (const auto& r : rows) {
         std::string got = sanitise(r.in);
@@ -244,7 +318,8 @@ TEST_CASE("sanitise caps on a character boundary") {
     std::string s(100, 'a');
     CHECK(sanitise(s, 10) == "aaaaaaa...");
     std::string u;
-    for (int i = 0; i < 10; ++i) u += "\xC3\xA4";
+    for (int i = 0; i < 10; ++i)
+        u += "\xC3\xA4";
     std::string got = sanitise(u, 9);
     CHECK(got.size() <= 9);
     CHECK(is_valid_utf8(got));
@@ -335,14 +410,7 @@ TEST_CASE("collapse_whitespace across sixteen-byte blocks") {
     // block and cross from one block into the next (and into the tail).
     std::mt19937 rng(11);
     for (int round = 0; round < 3000; ++round) {
-        std::string text;
-        const std::size_t pieces = rng() % 12;
-        for (std::size_t k = 0; k < pieces; ++k) {
-            const bool blank = rng() % 2 == 0;
-            const std::size_t len = 1 + rng() % 20;
-            for (std::size_t i = 0; i < len; ++i)
-                text += blank ? " \t\r\n"[rng() % 4] : static_cast<char>('a' + rng() % 26);
-        }
+        const std::string text = words_and_blanks(rng, 12, 20);
         CHECK_MESSAGE(collapse_whitespace(text) == words_joined(text), "text [", text, "]");
     }
 }
@@ -412,4 +480,62 @@ TEST_CASE("to_utf8_view: the input itself when nothing changes") {
     bool unknown = false;
     CHECK(to_utf8_view(utf8, "x-no-such-charset", store, &unknown).data() == utf8.data());
     CHECK(unknown);
+}
+
+TEST_CASE("to_utf8: a charset name told as written gives what its quoted form gives") {
+    // A quoted name is read through the alias table only; the name as written (any case, blanks
+    // around it) is told apart first for the usual charsets: both must agree.
+    const std::string names[] = {"utf-8",
+                                 "UTF-8",
+                                 " Us-Ascii\t",
+                                 "UTF8",
+                                 "",
+                                 "default",
+                                 "X-Unknown",
+                                 "utf-16",
+                                 "UTF-16LE",
+                                 "Utf-7",
+                                 "UTF-32BE",
+                                 "ucs-2",
+                                 "HZ-GB-2312",
+                                 "iso-8859-1",
+                                 "ISO-8859-1",
+                                 "Latin1",
+                                 "windows-1252",
+                                 "utf-8-sig",
+                                 "UTF-8-SIG",
+                                 "iso-2022-jp",
+                                 "ISO-2022-JP",
+                                 "gb2312",
+                                 "x-no-such",
+                                 "unicode-1-1-utf-7"};
+    const std::string texts[] = {"plain text",
+                                 "caf\xC3\xA9",
+                                 "caf\xE9",
+                                 "\x1b$B$\"\x1b(B",
+                                 "a\xFF"
+                                 "b",
+                                 ""};
+    for (const std::string& name : names)
+        for (const std::string& text : texts) {
+            bool unknown_written = false, unknown_quoted = false;
+            const std::string written = to_utf8(text, name, &unknown_written);
+            const std::string quoted = to_utf8(text, "\"" + std::string(trim(name)) + "\"", &unknown_quoted);
+            CHECK_MESSAGE(written == quoted, "charset [", name, "] text [", text, "]");
+            CHECK_MESSAGE(unknown_written == unknown_quoted, "charset [", name, "] text [", text, "]");
+        }
+}
+
+TEST_CASE("copy_into: out = s, whatever out held") {
+    std::string out;
+    copy_into(out, "short");
+    CHECK(out == "short");
+    copy_into(out, "a text longer than the small-string buffer of a std::string");
+    CHECK(out == "a text longer than the small-string buffer of a std::string");
+    const std::size_t room = out.capacity();
+    copy_into(out, "fits in the room already there");
+    CHECK(out == "fits in the room already there");
+    CHECK(out.capacity() == room);
+    copy_into(out, "");
+    CHECK(out.empty());
 }
