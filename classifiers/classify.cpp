@@ -163,7 +163,7 @@ void matchable_text(std::string_view diagnostic, std::string& lowered)
     if (is_collapsed(diagnostic))
         lowered.assign(diagnostic);
     else
-        lowered = collapse_whitespace(diagnostic);
+        collapse_whitespace(diagnostic, lowered);
     lower_in_place(lowered);
     // Count reply-code-like tokens at the start or after a space (the only places a token starts),
     // trying only the bytes where one can start.

@@ -150,13 +150,7 @@ void build_context(const ParsedMessage& msg, Context& ctx) {
     ctx.fill = FillNeeds{};
     find_fields(msg.root.headers, ctx);
     ctx.from = header(ctx, Field::from);
-    // decode_rfc2047(), into the reused string when there is nothing to decode or repair (that is a
-    // copy of the value there too).
-    if (const std::string_view subject = header(ctx, Field::subject);
-        subject.find("=?") == std::string_view::npos && is_valid_utf8(subject))
-        ctx.subject.assign(subject);
-    else
-        ctx.subject = decode_rfc2047(subject);
+    decode_rfc2047(header(ctx, Field::subject), ctx.subject); // into the string kept from message to message
     notification_text(msg, ctx.text); // into the buffer the Context keeps from message to message
     if (ctx.text.size() > k_max_text_part_bytes) ctx.text.resize(k_max_text_part_bytes);
     ctx.original = find_original_part(msg.root);
@@ -296,7 +290,7 @@ bool is_address_line(std::string_view s, std::string* addr) {
     if (at == 0 || at == std::string_view::npos || at + 1 >= s.size()) return false;
     for (std::size_t i = at + 1; i < s.size(); ++i)
         if (!is_domain_char(s[i])) return false;
-    if (addr != nullptr) *addr = normalise_address(s);
+    if (addr != nullptr) normalise_address(s, *addr);
     return true;
 }
 
