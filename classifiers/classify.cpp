@@ -95,61 +95,6 @@ std::string specific_status_in(std::string_view text)
     return {};
 }
 
-// 'A'..'Z' to 'a'..'z', sixteen bytes at a time (signed compares: bytes >= 0x80 are negative, never
-// in range).
-void lower_in_place(std::string& s)
-{
-    char* const p = s.data();
-    const std::size_t n = s.size();
-    std::size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i before_a = _mm_set1_epi8('A' - 1), after_z = _mm_set1_epi8('Z' + 1);
-    const __m128i bit = _mm_set1_epi8(0x20);
-    for (; i + 16 <= n; i += 16) {
-        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-        const __m128i up = _mm_and_si128(_mm_cmpgt_epi8(x, before_a), _mm_cmpgt_epi8(after_z, x));
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), _mm_or_si128(x, _mm_and_si128(up, bit)));
-    }
-#endif
-    for (; i < n; ++i)
-        if (p[i] >= 'A' && p[i] <= 'Z') p[i] = static_cast<char>(p[i] | 0x20);
-}
-
-// Whether collapse_whitespace(s) is s itself: no TAB, CR or LF, no two spaces in a row, none at either
-// end (the diagnostics of the format modules and of most DSNs are collapsed already).
-bool is_collapsed(std::string_view s)
-{
-    if (s.empty())
-        return true;
-    if (s.front() == ' ' || s.back() == ' ')
-        return false;
-    const char* const p = s.data();
-    const std::size_t n = s.size();
-    std::size_t i = 0;
-#if defined(__SSE2__)
-    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r'),
-                  lf = _mm_set1_epi8('\n');
-    unsigned carry = 0; // 1 when the byte before these sixteen is a space
-    for (; i + 16 <= n; i += 16) {
-        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
-        const __m128i other =
-            _mm_or_si128(_mm_cmpeq_epi8(x, tab), _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
-        if (_mm_movemask_epi8(other) != 0)
-            return false;
-        const auto spaces = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, sp)));
-        if ((spaces & ((spaces << 1) | carry)) != 0)
-            return false;
-        carry = spaces >> 15;
-    }
-#endif
-    for (; i < n; ++i) {
-        const char c = p[i];
-        if (c == '\t' || c == '\r' || c == '\n' || (c == ' ' && i > 0 && p[i - 1] == ' '))
-            return false;
-    }
-    return true;
-}
-
 // Lower-cased text with multi-line reply prefixes ("550-5.7.1 ", "550 5.7.1 ") removed from the
 // middle of the text when they repeat (Sisimai Data.pm, "$vm > 2"), whitespace collapsed, into
 // `lowered` (its buffer reused: classify_record() passes the same string for every record). Linear.
@@ -157,14 +102,10 @@ void matchable_text(std::string_view diagnostic, std::string& lowered)
 {
     if (diagnostic.size() > k_max_diagnostic_bytes)
         diagnostic = diagnostic.substr(0, k_max_diagnostic_bytes);
-    // Collapsed, then lower-cased in place over the shorter text (to_lower_ascii() would be a second
-    // string: one allocation and copy more per record). Text that is collapsed already is copied
-    // into the reused buffer instead of into a new string.
-    if (is_collapsed(diagnostic))
-        lowered.assign(diagnostic);
-    else
-        collapse_whitespace(diagnostic, lowered);
-    lower_in_place(lowered);
+    // Collapsed into the reused buffer, then lower-cased in place over the shorter text
+    // (to_lower_ascii() would be a second string: one allocation and copy more per record).
+    collapse_whitespace(diagnostic, lowered);
+    lower_ascii_in_place(lowered);
     // Count reply-code-like tokens at the start or after a space (the only places a token starts),
     // trying only the bytes where one can start.
     std::size_t prefixes = 0;

@@ -492,44 +492,54 @@ std::size_t ifind_word(std::string_view hay, std::string_view word, std::size_t 
     }
 }
 
+namespace {
+// 'A'..'Z' of in[0, n) to 'a'..'z' into out (in == out lowers in place): sixteen bytes, then eight,
+// then one at a time.
+void lower_ascii_to(const char* in, char* out, std::size_t n) {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    // Sixteen bytes at a time: 0x20 is set in each byte that is 'A'..'Z' (signed compares: bytes
+    // >= 0x80 are negative and never in range).
+    const __m128i before_a = _mm_set1_epi8('A' - 1);
+    const __m128i after_z = _mm_set1_epi8('Z' + 1);
+    const __m128i bit = _mm_set1_epi8(0x20);
+    for (; i + 16 <= n; i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
+        const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, before_a), _mm_cmpgt_epi8(after_z, x));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm_or_si128(x, _mm_and_si128(upper, bit)));
+    }
+#endif
+    // Eight bytes at a time: a byte gets 0x20 added when it is 'A'..'Z' (bytes >= 0x80 never match).
+    constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t k_high = 0x8080808080808080ULL;
+    for (; i + 8 <= n; i += 8) {
+        std::uint64_t x;
+        std::memcpy(&x, in + i, 8);
+        const std::uint64_t low7 = x & ~k_high;
+        const std::uint64_t from_a = low7 + (0x80 - 'A') * k_ones;     // high bit: byte >= 'A'
+        const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * k_ones; // high bit: byte > 'Z'
+        const std::uint64_t upper = from_a & ~past_z & ~x & k_high;
+        x |= upper >> 2;
+        std::memcpy(out + i, &x, 8);
+    }
+    for (; i < n; ++i)
+        out[i] = lower(in[i]);
+}
+} // namespace
+
 std::string to_lower_ascii(std::string_view s) {
     // Written in one pass into the result (a copy lower-cased in place was two).
     std::string out;
     // (The operation's second argument is not used: libstdc++ 12 passes the capacity there.)
     out.resize_and_overwrite(s.size(), [s](char* p, std::size_t) {
-        const char* in = s.data();
-        const std::size_t n = s.size();
-        std::size_t i = 0;
-#if defined(__SSE2__)
-        // Sixteen bytes at a time: 0x20 is set in each byte that is 'A'..'Z' (signed compares: bytes
-        // >= 0x80 are negative and never in range).
-        const __m128i before_a = _mm_set1_epi8('A' - 1);
-        const __m128i after_z = _mm_set1_epi8('Z' + 1);
-        const __m128i bit = _mm_set1_epi8(0x20);
-        for (; i + 16 <= n; i += 16) {
-            const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + i));
-            const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, before_a), _mm_cmpgt_epi8(after_z, x));
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(p + i), _mm_or_si128(x, _mm_and_si128(upper, bit)));
-        }
-#endif
-        // Eight bytes at a time: a byte gets 0x20 added when it is 'A'..'Z' (bytes >= 0x80 never match).
-        constexpr std::uint64_t k_ones = 0x0101010101010101ULL;
-        constexpr std::uint64_t k_high = 0x8080808080808080ULL;
-        for (; i + 8 <= n; i += 8) {
-            std::uint64_t x;
-            std::memcpy(&x, in + i, 8);
-            const std::uint64_t low7 = x & ~k_high;
-            const std::uint64_t from_a = low7 + (0x80 - 'A') * k_ones;     // high bit: byte >= 'A'
-            const std::uint64_t past_z = low7 + (0x80 - 'Z' - 1) * k_ones; // high bit: byte > 'Z'
-            const std::uint64_t upper = from_a & ~past_z & ~x & k_high;
-            x |= upper >> 2;
-            std::memcpy(p + i, &x, 8);
-        }
-        for (; i < n; ++i)
-            p[i] = lower(in[i]);
-        return n;
+        lower_ascii_to(s.data(), p, s.size());
+        return s.size();
     });
     return out;
+}
+
+void lower_ascii_in_place(std::string& s) {
+    lower_ascii_to(s.data(), s.data(), s.size());
 }
 
 bool is_valid_utf8(std::string_view s) {
@@ -603,12 +613,46 @@ std::size_t collapse_bytes(std::string_view s, char* const begin) {
     }
     return static_cast<std::size_t>(w - begin);
 }
+
+// Whether collapse_whitespace(s) is s itself: no TAB, CR or LF, no two spaces in a row, none at either
+// end (the diagnostics of the format modules and of most DSNs are collapsed already).
+bool is_collapsed(std::string_view s) {
+    if (s.empty()) return true;
+    if (s.front() == ' ' || s.back() == ' ') return false;
+    const char* const p = s.data();
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t'), cr = _mm_set1_epi8('\r'),
+                  lf = _mm_set1_epi8('\n');
+    unsigned carry = 0; // 1 when the byte before these sixteen is a space
+    for (; i + 16 <= n; i += 16) {
+        const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const __m128i other =
+            _mm_or_si128(_mm_cmpeq_epi8(x, tab), _mm_or_si128(_mm_cmpeq_epi8(x, cr), _mm_cmpeq_epi8(x, lf)));
+        if (_mm_movemask_epi8(other) != 0) return false;
+        const auto spaces = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(x, sp)));
+        if ((spaces & ((spaces << 1) | carry)) != 0) return false;
+        carry = spaces >> 15;
+    }
+#endif
+    for (; i < n; ++i) {
+        const char c = p[i];
+        if (c == '\t' || c == '\r' || c == '\n' || (c == ' ' && i > 0 && p[i - 1] == ' ')) return false;
+    }
+    return true;
+}
 } // namespace
 
 void collapse_whitespace(std::string_view s, std::string& out) {
     // One pass writing into a buffer of the input's size (the output is never longer, and never
     // ahead of the input): a word is copied, whitespace only notes that a space is due before the
-    // next word.
+    // next word. Text that is collapsed already (most diagnostics of the format modules and of DSNs)
+    // is copied.
+    if (is_collapsed(s)) {
+        copy_into(out, s);
+        return;
+    }
 #if defined(__SSE2__)
     // A short text one byte at a time, in place in the string (no sixteen bytes of room to ask for,
     // which would take a short result out of the string's own buffer).

@@ -32,6 +32,8 @@ inline bool istarts_with(std::string_view s, std::string_view prefix) {
 }
 std::size_t ifind(std::string_view hay, std::string_view needle, std::size_t from = 0);
 std::string to_lower_ascii(std::string_view s);
+// to_lower_ascii() where the string is: no second string.
+void lower_ascii_in_place(std::string& s);
 // s without leading and trailing SP, TAB, CR and LF.
 inline std::string_view trim(std::string_view s) {
     auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };

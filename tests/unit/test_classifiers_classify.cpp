@@ -172,9 +172,10 @@ TEST_CASE("classify: hostile records do not crash and stay bounded")
 
 TEST_CASE("classify: a diagnostic is read collapsed whether or not it came collapsed")
 {
-    // The text is matched collapsed: copied as it is when it is collapsed already (one thread buffer
-    // reused from record to record), collapsed first when it has a TAB, CR, LF, a run of spaces (also
-    // across a sixteen-byte block) or a space at either end. Each reads as its collapsed form.
+    // The text is matched collapsed, in one thread buffer reused from record to record:
+    // collapse_whitespace() copies it as it is when it is collapsed already and collapses it when it
+    // has a TAB, CR, LF, a run of spaces (also across a sixteen-byte block) or a space at either end.
+    // Each reads as its collapsed form.
     const char* const collapsed = "550 The email account that you tried to reach is over quota";
     const char* const variants[] = {
         " 550 The email account that you tried to reach is over quota",

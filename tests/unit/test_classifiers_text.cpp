@@ -118,6 +118,8 @@ TEST_CASE("case-insensitive helpers") {
         for (char& c : want)
             if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
         CHECK(to_lower_ascii(all) == want);
+        lower_ascii_in_place(all); // the same blocks where the string is
+        CHECK(all == want);
     }
     CHECK(trim("  \t a b \r\n") == "a b");
 }
