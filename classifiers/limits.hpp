@@ -32,6 +32,8 @@ inline constexpr std::size_t k_max_diagnostic_bytes = 8u * 1024;
 inline constexpr std::size_t k_max_mbox_messages = 1000000;
 // Received: fields kept from the returned original.
 inline constexpr std::size_t k_max_received_fields = 64;
+// DKIM-Signature: fields kept from a returned original's MIME headers (fill_original()).
+inline constexpr std::size_t k_max_dkim_signatures = 16;
 // Text handed to the rule matcher per record (diagnostic plus rejection lines).
 inline constexpr std::size_t k_max_match_text_bytes = 16u * 1024;
 // One rules.d file (configuration, but the loader must survive garbage): larger files are an error.

@@ -55,7 +55,6 @@ void fill_original(const Headers& h, std::string_view raw_block, bool headers_on
     // DKIM-Signature: kept, in one pass over the fields (the last two copied after it, into vectors
     // given their room at once).
     const std::string_view* firsts[6] = {};
-    constexpr std::size_t k_max_dkim_signatures = 16;
     const std::string_view* received[k_max_received_fields];
     const std::string_view* dkim[k_max_dkim_signatures];
     std::size_t n_received = 0, n_dkim = 0;
