@@ -75,5 +75,10 @@ inline constexpr std::size_t k_max_imap_depth = 16;
 // Messages fetched by one UID FETCH, and their RFC822.SIZE total (at least one message per batch).
 inline constexpr std::size_t k_max_imap_batch_messages = 100;
 inline constexpr std::size_t k_max_imap_batch_bytes = 4u * 1024 * 1024;
+// Batches asked for ahead of the one being waited for, and their RFC822.SIZE total: enough to keep a
+// server busy over a link of a few tens of milliseconds, and what the fetched-not-yet-handed-out
+// messages may hold beyond the batch in hand.
+inline constexpr std::size_t k_max_imap_fetch_ahead_batches = 8;
+inline constexpr std::size_t k_max_imap_fetch_ahead_bytes = 4u * 1024 * 1024;
 
 } // namespace ndr::classifiers

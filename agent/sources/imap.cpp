@@ -166,6 +166,8 @@ void ImapSource::disconnect_quietly() {
     }
     m_conn.reset();
     m_selected = false;
+    m_ahead.clear(); // what was in flight died with the connection
+    m_expected.clear();
 }
 
 void ImapSource::connect() {
@@ -241,6 +243,7 @@ void ImapSource::connect() {
         throw ImapError(Kind::connect, "IMAP connection to " + where + " failed: " + sanitised(e.what()));
     }
     conn->raw = std::make_unique<imap::Session>(*conn, std::chrono::seconds(m_settings.timeout_seconds));
+    conn->raw->set_untagged_sink([this](Response& r) { take_fetched(r); });
     m_conn = std::move(conn);
     ++m_stats_closed.connects;
 
@@ -359,6 +362,7 @@ template <typename F> auto ImapSource::with_reconnect(F&& f) -> decltype(f()) {
 
 FolderState ImapSource::open() {
     m_invalidated.clear();
+    drop_ahead();
     m_cache.clear();
     m_missing.clear();
     // A second open() right after the first (cmd_scan connects early to tell configuration errors
@@ -408,6 +412,7 @@ std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
         return m_listed;
     }
     m_listed_after.reset();
+    drop_ahead();
     m_listed.clear();
     m_sizes.clear();
     m_cache.clear();
@@ -448,57 +453,136 @@ std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
     return m_listed;
 }
 
-void ImapSource::fetch_batch(std::uint32_t first) {
+std::vector<std::uint32_t> ImapSource::batch_after(std::uint32_t after, bool inclusive) const {
     namespace lim = ndr::classifiers;
+    std::vector<std::uint32_t> batch;
+    auto it = inclusive ? std::lower_bound(m_listed.begin(), m_listed.end(), after)
+                        : std::upper_bound(m_listed.begin(), m_listed.end(), after);
+    std::uint64_t bytes = 0;
+    for (; it != m_listed.end() && batch.size() < lim::k_max_imap_batch_messages; ++it) {
+        const std::uint64_t size = m_sizes[static_cast<std::size_t>(it - m_listed.begin())];
+        if (!batch.empty() && bytes + size > lim::k_max_imap_batch_bytes) break;
+        if (m_cache.contains(*it) || m_expected.contains(*it)) continue;
+        bytes += size;
+        batch.push_back(*it);
+    }
+    return batch;
+}
+
+ImapSource::PendingFetch ImapSource::send_fetch(std::vector<std::uint32_t> uids) {
+    PendingFetch f;
+    f.uids = std::move(uids);
+    for (auto u : f.uids) {
+        const auto it = std::lower_bound(m_listed.begin(), m_listed.end(), u);
+        if (it != m_listed.end() && *it == u)
+            f.bytes += m_sizes[static_cast<std::size_t>(it - m_listed.begin())];
+    }
+    f.tag = m_conn->raw->send("UID FETCH " + imap::format_uid_set(f.uids) + " (UID INTERNALDATE BODY.PEEK[])",
+                              true);
+    m_expected.insert(f.uids.begin(), f.uids.end());
+    return f;
+}
+
+void ImapSource::fetch_ahead(std::uint32_t after) {
+    namespace lim = ndr::classifiers;
+    std::uint64_t bytes = 0;
+    for (const auto& f : m_ahead)
+        bytes += f.bytes;
+    while (m_ahead.size() < lim::k_max_imap_fetch_ahead_batches &&
+           bytes < lim::k_max_imap_fetch_ahead_bytes) {
+        if (!m_ahead.empty()) after = m_ahead.back().uids.back();
+        auto next = batch_after(after, false);
+        if (next.empty()) return;
+        m_ahead.push_back(send_fetch(std::move(next)));
+        bytes += m_ahead.back().bytes;
+    }
+}
+
+Tagged ImapSource::settle(const PendingFetch& fetch, std::vector<std::uint32_t>& not_returned) {
+    Tagged t = m_conn->raw->wait(fetch.tag);
+    for (auto u : fetch.uids)
+        if (m_expected.erase(u) != 0) not_returned.push_back(u);
+    return t;
+}
+
+void ImapSource::take_fetched(Response& r) {
+    if (m_expected.empty() || r.kind != Response::Kind::untagged) return;
+    auto f = imap::parse_fetch(r);
+    if (!f || !f->uid || !f->body) return;
+    if (m_expected.erase(*f->uid) == 0) return; // not asked for, or a second copy
+    SourceMessage m;
+    m.uid = *f->uid;
+    m.location =
+        (m_settings.folder.empty() ? std::string("INBOX") : m_settings.folder) + "/" + std::to_string(m.uid);
+    m.raw = std::move(*f->body);
+    if (f->internal_date) m.internal_date = imap::internal_date_to_rfc3339(*f->internal_date);
+    m_cache[m.uid] = std::move(m);
+}
+
+void ImapSource::drop_ahead() {
+    for (const auto& f : m_ahead) {
+        for (auto u : f.uids)
+            m_expected.erase(u);
+        if (m_conn && m_conn->raw) m_conn->raw->forget(f.tag);
+    }
+    m_ahead.clear();
+}
+
+void ImapSource::fetch_batch(std::uint32_t first) {
     std::erase_if(m_cache, [first](const auto& kv) { return kv.first < first; });
     m_missing.clear();
-    std::vector<std::uint32_t> batch;
-    auto it = std::lower_bound(m_listed.begin(), m_listed.end(), first);
-    if (it == m_listed.end() || *it != first) {
-        batch.push_back(first);
-    } else {
-        std::uint64_t bytes = 0;
-        for (; it != m_listed.end() && batch.size() < lim::k_max_imap_batch_messages; ++it) {
-            const std::uint64_t size = m_sizes[static_cast<std::size_t>(it - m_listed.begin())];
-            if (!batch.empty() && bytes + size > lim::k_max_imap_batch_bytes) break;
-            if (m_cache.contains(*it)) continue;
-            bytes += size;
-            batch.push_back(*it);
-        }
-    }
     const std::string folder = m_settings.folder.empty() ? "INBOX" : m_settings.folder;
-    auto run = [&](const std::vector<std::uint32_t>& uids) {
-        return m_conn->raw->command("UID FETCH " + imap::format_uid_set(uids) + " (UID INTERNALDATE BODY.PEEK[])",
-                                    [&](Response& r) {
-                                        auto f = imap::parse_fetch(r);
-                                        if (!f || !f->uid || !f->body) return;
-                                        SourceMessage m;
-                                        m.uid = *f->uid;
-                                        m.location = folder + "/" + std::to_string(*f->uid);
-                                        m.raw = std::move(*f->body);
-                                        if (f->internal_date) m.internal_date = imap::internal_date_to_rfc3339(*f->internal_date);
-                                        m_cache[m.uid] = std::move(m);
-                                    });
-    };
+    std::vector<std::uint32_t> not_returned;
     with_reconnect([&] {
         flush_keywords();
-        Tagged t = run(batch);
-        if (!t.ok() && batch.size() > 1) {
+        not_returned.clear();
+        if (m_cache.contains(first)) return 0; // arrived before the connection was lost: retried
+        PendingFetch cur;
+        const auto holds = [first](const PendingFetch& f) {
+            return std::binary_search(f.uids.begin(), f.uids.end(), first);
+        };
+        if (std::any_of(m_ahead.begin(), m_ahead.end(), holds)) {
+            // Asked for ahead. Batches before it were handed out from the cache as they arrived;
+            // their tagged replies are still to be read.
+            while (!holds(m_ahead.front())) {
+                PendingFetch done = std::move(m_ahead.front());
+                m_ahead.pop_front();
+                std::vector<std::uint32_t> ignored;
+                settle(done, ignored);
+            }
+            cur = std::move(m_ahead.front());
+            m_ahead.pop_front();
+        } else {
+            drop_ahead();
+            auto batch = batch_after(first, true);
+            if (batch.empty() || batch.front() != first) batch = {first}; // not listed: this one alone
+            cur = send_fetch(std::move(batch));
+        }
+        // The next batches go out before this one is waited for: the server works on them while
+        // this one's messages are analysed, and no round trip is spent idle between batches. Their
+        // replies are kept (Session::send) and their messages taken by the session's sink, whichever
+        // command is being waited for when they arrive.
+        fetch_ahead(cur.uids.back());
+        Tagged t = settle(cur, not_returned);
+        if (!t.ok() && cur.uids.size() > 1) {
             // One bad message must not sink its neighbours: fall back to the one asked for.
-            log(LogLevel::warning, "UID FETCH of " + std::to_string(batch.size()) + " messages refused (" +
+            log(LogLevel::warning, "UID FETCH of " + std::to_string(cur.uids.size()) + " messages refused (" +
                                        sanitised(t.text) + "); fetching one at a time");
-            std::erase_if(m_cache, [&](const auto& kv) { return kv.first != first; });
-            batch = {first};
-            if (!m_cache.contains(first)) t = run(batch);
-            else t.status = "OK";
+            std::erase_if(m_cache, [&](const auto& kv) {
+                return kv.first != first && std::binary_search(cur.uids.begin(), cur.uids.end(), kv.first);
+            });
+            not_returned.clear();
+            if (m_cache.contains(first))
+                t.status = "OK";
+            else
+                t = settle(send_fetch({first}), not_returned);
         }
         if (!t.ok())
             throw ImapError(Kind::command, "UID FETCH " + std::to_string(first) + " in " + sanitised(folder) +
                                                " refused: " + sanitised(t.text));
         return 0;
     });
-    for (auto u : batch)
-        if (!m_cache.contains(u)) m_missing.push_back(u);
+    m_missing = std::move(not_returned);
     std::sort(m_missing.begin(), m_missing.end());
 }
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -21,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "agent/config.hpp"
@@ -65,7 +67,9 @@ class ImapSource final : public MailSource {
     // second open() and list_after(after_uid) then reuse the SELECT and the listing (cmd_scan lists
     // a new state's folder while the state database is created).
     std::vector<std::uint32_t> list_after(std::uint32_t after_uid) override;
-    // BODY.PEEK[] in batches of the next listed UIDs. Throws ImapError; nullopt when the UID is gone.
+    // BODY.PEEK[] in batches of the next listed UIDs. The batches after the one waited for are asked
+    // for ahead (up to k_max_imap_fetch_ahead_* of them), so the server is not left idle for a round
+    // trip between batches. Throws ImapError; nullopt when the UID is gone.
     std::optional<SourceMessage> fetch(std::uint32_t uid) override;
     // Keyword (+ move/copy for NDRs when processed_folder is set), pipelined and batched with the next
     // fetch (at most one batch of keywords is lost when the process is killed); failures are logged.
@@ -103,6 +107,20 @@ class ImapSource final : public MailSource {
     void reconnect_with_backoff(const ImapError& cause);
     template <typename F> auto with_reconnect(F&& f) -> decltype(f());
     void fetch_batch(std::uint32_t first_uid);
+    // A FETCH of message bodies sent and not yet waited for.
+    struct PendingFetch {
+        std::string tag;
+        std::vector<std::uint32_t> uids; // ascending
+        std::uint64_t bytes = 0;         // their RFC822.SIZE
+    };
+    PendingFetch send_fetch(std::vector<std::uint32_t> uids);
+    void fetch_ahead(std::uint32_t after); // sends the next batches after `after` while the window has room
+    // The next batch: listed UIDs after `after`, not fetched or asked for yet, within the batch caps.
+    std::vector<std::uint32_t> batch_after(std::uint32_t after, bool inclusive) const;
+    // Waits for a sent FETCH; its UIDs that did not arrive are no longer expected (returned).
+    imap::Tagged settle(const PendingFetch& fetch, std::vector<std::uint32_t>& not_returned);
+    void take_fetched(imap::Response& r); // the session's sink: a body we asked for goes to m_cache
+    void drop_ahead();                    // gives up the batches asked for ahead (their replies are ignored)
     void report_pipelined_failures();
     void flush_keywords(); // pipelined UID STORE for m_pending_keyword
     void log(LogLevel level, const std::string& text) const;
@@ -133,6 +151,8 @@ class ImapSource final : public MailSource {
     std::optional<std::uint32_t> m_listed_after;
     std::vector<std::uint64_t> m_sizes;             // RFC822.SIZE of m_listed[i]
     std::map<std::uint32_t, SourceMessage> m_cache; // fetched, not yet handed out
+    std::deque<PendingFetch> m_ahead;               // the next batches, asked for on this connection
+    std::unordered_set<std::uint32_t> m_expected;   // UIDs of FETCHes in flight that have not arrived
     std::vector<std::uint32_t> m_missing;           // asked for in a batch, not returned (sorted)
     std::vector<std::uint32_t> m_pending_keyword;   // recorded, keyword not sent yet
     // Set when a reconnect finds a new UIDVALIDITY mid-pass: the pass's UIDs name other messages now,

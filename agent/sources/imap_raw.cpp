@@ -597,15 +597,24 @@ std::string internal_date_to_rfc3339(std::string_view d) {
 Session::Session(Transport& transport, std::chrono::milliseconds timeout, std::string tag_prefix)
     : m_transport(transport), m_timeout(timeout), m_prefix(std::move(tag_prefix)), m_buffer(64 * 1024) {}
 
-std::string Session::send(std::string_view command) {
+std::string Session::send(std::string_view command, bool keep_reply) {
     std::string tag = m_prefix + std::to_string(m_next_tag++);
     std::string line;
     line.reserve(tag.size() + command.size() + 3);
     line.append(tag).append(" ").append(command).append("\r\n");
     m_transport.send(line);
     m_outstanding.push_back(tag);
+    if (keep_reply) m_keep.push_back(tag);
     ++m_sent;
     return tag;
+}
+
+void Session::forget(const std::string& tag) {
+    std::erase_if(m_kept, [&](const Tagged& t) { return t.tag == tag; });
+    const auto kept = std::find(m_keep.begin(), m_keep.end(), tag);
+    if (kept == m_keep.end()) return; // arrived and dropped above, or never kept
+    m_keep.erase(kept);
+    m_forgotten.push_back(tag);
 }
 
 std::optional<Response> Session::next(std::chrono::steady_clock::time_point deadline, bool reset_on_data,
@@ -645,6 +654,7 @@ void Session::handle_untagged(Response& r, const Handler& on_untagged) {
             if (w == "EXISTS" || w == "RECENT") m_announced = true;
         }
     }
+    if (m_sink) m_sink(r);
     if (on_untagged) on_untagged(r);
 }
 
@@ -655,15 +665,34 @@ bool Session::handle_tagged(Response& r, const std::string& wanted, Tagged& out)
     Tagged t{r.tag, status_word(r.text), r.text};
     if (t.status != "OK" && t.status != "NO" && t.status != "BAD")
         protocol_error("tagged reply without OK/NO/BAD");
+    const auto kept = std::find(m_keep.begin(), m_keep.end(), r.tag);
+    const bool keep = kept != m_keep.end();
+    if (keep) m_keep.erase(kept);
+    const auto forgotten = std::find(m_forgotten.begin(), m_forgotten.end(), r.tag);
+    const bool drop = forgotten != m_forgotten.end();
+    if (drop) m_forgotten.erase(forgotten);
     if (r.tag == wanted) {
         out = std::move(t);
         return true;
     }
-    if (!t.ok()) m_failed.push_back(std::move(t));
+    if (drop) return false;
+    if (keep)
+        m_kept.push_back(std::move(t));
+    else if (!t.ok())
+        m_failed.push_back(std::move(t));
     return false;
 }
 
 Tagged Session::wait(const std::string& tag, const Handler& on_untagged) {
+    if (auto k = std::find_if(m_kept.begin(), m_kept.end(), [&](const Tagged& t) { return t.tag == tag; });
+        k != m_kept.end()) {
+        Tagged out = std::move(*k);
+        m_kept.erase(k);
+        return out;
+    }
+    // A reply already taken (or never asked for) would otherwise be waited for until the timeout.
+    if (std::find(m_outstanding.begin(), m_outstanding.end(), tag) == m_outstanding.end())
+        throw ImapError(ImapError::Kind::protocol, "no reply outstanding for IMAP command " + tag);
     ++m_round_trips;
     auto deadline = std::chrono::steady_clock::now() + m_timeout;
     for (;;) {
@@ -719,8 +748,13 @@ Tagged Session::command_with_literal(std::string_view command, std::string_view 
 void Session::drain(const Handler& on_untagged) {
     if (m_outstanding.empty()) return;
     std::string last = m_outstanding.back();
+    const bool keep = std::find(m_keep.begin(), m_keep.end(), last) != m_keep.end();
+    const bool drop = std::find(m_forgotten.begin(), m_forgotten.end(), last) != m_forgotten.end();
     Tagged t = wait(last, on_untagged);
-    if (!t.ok()) m_failed.push_back(std::move(t));
+    if (keep)
+        m_kept.push_back(std::move(t)); // still the reply its sender will wait for
+    else if (!drop && !t.ok())
+        m_failed.push_back(std::move(t));
 }
 
 std::vector<Tagged> Session::take_failed_pipelined() {

@@ -146,7 +146,8 @@ struct Tagged {
 
 // Tagged commands over a Transport, with pipelining: send() returns the tag at once, wait() reads
 // until that tag's reply. Replies to earlier commands that were not waited for are collected in
-// failed_pipelined() when they are not OK.
+// failed_pipelined() when they are not OK; the reply to a command sent with `keep_reply` is kept
+// instead, whenever it arrives, until wait() asks for it (or forget() gives it up).
 class Session {
   public:
     using Handler = std::function<void(Response&)>;
@@ -154,9 +155,15 @@ class Session {
 
     Session(Transport& transport, std::chrono::milliseconds timeout, std::string tag_prefix = "n");
 
-    std::string send(std::string_view command);
+    std::string send(std::string_view command, bool keep_reply = false);
+    // A kept reply that nobody will wait for: dropped, now or when it arrives, whatever it says.
+    void forget(const std::string& tag);
+    // Sees every untagged response before the handler of the command being waited for, whichever
+    // command that is (the IMAP source takes the messages of a FETCH sent ahead this way).
+    void set_untagged_sink(Handler sink) { m_sink = std::move(sink); }
     // Untagged responses go to on_untagged (BYE ends the session: ImapError(connect)). Throws
-    // ImapError(timeout) when nothing arrives for the timeout.
+    // ImapError(timeout) when nothing arrives for the timeout, ImapError(protocol) for a tag that is
+    // neither outstanding nor kept.
     Tagged wait(const std::string& tag, const Handler& on_untagged = {});
     Tagged command(std::string_view command, const Handler& on_untagged = {});
     // A command whose last argument is a literal (APPEND): waits for the earlier commands, sends
@@ -202,6 +209,10 @@ class Session {
     std::deque<Response> m_queue;
     std::deque<std::string> m_outstanding;
     std::vector<Tagged> m_failed;
+    std::vector<std::string> m_keep;      // outstanding tags whose replies are kept (send(..., true))
+    std::vector<Tagged> m_kept;           // kept replies that arrived while waiting for something else
+    std::vector<std::string> m_forgotten; // outstanding tags whose replies are dropped (forget())
+    Handler m_sink;
     std::size_t m_sent = 0;
     std::size_t m_round_trips = 0;
     bool m_bye = false;

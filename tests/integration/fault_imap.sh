@@ -68,6 +68,24 @@ scan "$WORK/reference.db"
 want=$(counts "$WORK/reference.db")
 [[ ${want%% *} == "$TOTAL" ]] || fail "reference: $want, want $TOTAL messages"
 
+# Pipelining: the batches after the first are asked for before the first one's reply is read, so the
+# server is never left waiting for the next UID FETCH (a round trip per batch on a real network). The
+# proxy holds that reply back until it sees a second body FETCH (at most 1.5 s, under the agent's 2 s
+# timeout; then it logs "waited").
+clear_flags
+rm -f "$WORK"/trace.db*
+: > "$CONTROL.log"
+echo "trace 1 0" > "$CONTROL"
+scan "$WORK/trace.db"
+((SCAN_RC == 0)) || { cat "$WORK/scan.err" >&2; fail "traced scan failed"; }
+echo "off 0 0" > "$CONTROL"
+fetches=$(grep -c '^C .* FETCH ' "$CONTROL.log" || true)
+((fetches >= 3)) || fail "traced scan: $fetches body FETCHes for $TOTAL messages, want 3 batches: $(cat "$CONTROL.log")"
+grep -qx ahead "$CONTROL.log" ||
+    fail "traced scan: the second UID FETCH went out only after the first one's reply: $(cat "$CONTROL.log")"
+[[ $(counts "$WORK/trace.db") == "$want" ]] || fail "traced scan: counts $(counts "$WORK/trace.db"), want $want"
+echo "ok   pipelining: $fetches body FETCHes, the next ones sent before the first one's reply"
+
 for mode in ${NDR_FAULT_MODES:-drop stall malformed bye}; do
     # Once: the agent reconnects and the same scan completes.
     clear_flags

@@ -294,6 +294,69 @@ TEST_CASE("imap: session pipelines commands and collects refused ones") {
     CHECK(s.round_trips() == 1);
 }
 
+TEST_CASE("imap: a kept reply waits for its sender, whichever command was being waited for") {
+    ScriptedTransport t;
+    // n1 is a FETCH sent ahead: it fails, and its reply arrives while the client waits for n2.
+    t.replies["n1 UID FETCH 1:2 (UID BODY.PEEK[])"] =
+        "* 1 FETCH (UID 1 BODY[] {1}\r\na)\r\nn1 NO [SERVERBUG] half\r\n";
+    t.replies["n2 UID FETCH 3 (UID BODY.PEEK[])"] = "* 3 FETCH (UID 3 BODY[] {1}\r\nc)\r\nn2 OK done\r\n";
+    Session s(t, std::chrono::milliseconds(2000));
+    std::vector<std::uint32_t> sunk;
+    s.set_untagged_sink([&](Response& r) {
+        if (auto f = parse_fetch(r); f && f->uid) sunk.push_back(*f->uid);
+    });
+    const auto ahead = s.send("UID FETCH 1:2 (UID BODY.PEEK[])", true);
+    std::vector<std::uint32_t> handled;
+    auto r = s.command("UID FETCH 3 (UID BODY.PEEK[])", [&](Response& resp) {
+        if (auto f = parse_fetch(resp); f && f->uid) handled.push_back(*f->uid);
+    });
+    CHECK(r.ok());
+    // The sink saw both commands' messages; the handler of the command waited for saw both too.
+    CHECK(sunk == std::vector<std::uint32_t>{1, 3});
+    CHECK(handled == std::vector<std::uint32_t>{1, 3});
+    // The failure of the kept command is not a "refused pipelined command": it is its sender's.
+    CHECK(s.take_failed_pipelined().empty());
+    CHECK(s.outstanding() == 0);
+    const auto rounds = s.round_trips();
+    auto kept = s.wait(ahead);
+    CHECK(kept.tag == ahead);
+    CHECK(kept.status == "NO");
+    CHECK(s.round_trips() == rounds); // answered from what had arrived: no round trip
+    // Taken once: asking again is an error, not a wait until the timeout.
+    CHECK_THROWS_AS(s.wait(ahead), ImapError);
+}
+
+TEST_CASE("imap: drain keeps a kept reply for its sender and drops a forgotten one") {
+    ScriptedTransport t;
+    t.replies["n1 UID FETCH 1 (UID BODY.PEEK[])"] = "n1 OK done\r\n";
+    t.replies["n2 UID FETCH 2 (UID BODY.PEEK[])"] = "n2 NO gone\r\n";
+    t.replies["n3 UID FETCH 3 (UID BODY.PEEK[])"] = "n3 NO gone too\r\n";
+    Session s(t, std::chrono::milliseconds(2000));
+    const auto a = s.send("UID FETCH 1 (UID BODY.PEEK[])", true);
+    const auto b = s.send("UID FETCH 2 (UID BODY.PEEK[])", true);
+    s.forget(b); // given up before its reply came
+    const auto c = s.send("UID FETCH 3 (UID BODY.PEEK[])", true);
+    s.drain(); // reads every reply, the last one is c's
+    CHECK(s.outstanding() == 0);
+    CHECK(s.take_failed_pipelined().empty()); // b's NO dropped, c's kept for its sender
+    CHECK(s.wait(a).ok());
+    CHECK(s.wait(c).status == "NO");
+    CHECK_THROWS_AS(s.wait(b), ImapError);
+    s.forget(c); // after it was taken: nothing to do
+    CHECK(s.take_failed_pipelined().empty());
+}
+
+TEST_CASE("imap: a forgotten command that is drained does not hang") {
+    ScriptedTransport t;
+    t.replies["n1 UID FETCH 1 (UID BODY.PEEK[])"] = "n1 BAD no\r\n";
+    Session s(t, std::chrono::milliseconds(2000));
+    const auto a = s.send("UID FETCH 1 (UID BODY.PEEK[])", true);
+    s.forget(a);
+    CHECK_NOTHROW(s.drain()); // waiting past the reply would end in ImapError(timeout)
+    CHECK(s.outstanding() == 0);
+    CHECK(s.take_failed_pipelined().empty());
+}
+
 TEST_CASE("imap: session times out when the server says nothing") {
     ScriptedTransport t;
     Session s(t, std::chrono::milliseconds(100));

@@ -14,7 +14,13 @@ been relayed:
     malformed  a response line the protocol does not allow is sent, then the real stream goes on
     bye        an untagged BYE and the connection closes (the server shuts down mid-fetch)
 Each fault applied is logged to CONTROL_FILE.log as "MODE" (one line each).
+
+One more mode injects nothing: `trace` logs to CONTROL_FILE.log each UID FETCH of message bodies the
+client sends ("C <tag> FETCH <uid set>") and tells whether the client pipelines them: the server's
+tagged reply to the first one is held back until the client has sent a second one ("ahead"), or for
+at most 1.5 s ("waited": the client waited for that reply before asking for more).
 """
+import re
 import socket
 import sys
 import threading
@@ -45,11 +51,49 @@ def log_fault(mode):
         f.write(mode + "\n")
 
 
+FETCH_LINE = re.compile(rb"^(\S+) UID FETCH (\S+) .*BODY\.PEEK\[\]", re.M)
+
+
+class Tracer:
+    """For `trace`: the body FETCHes the client sends, and the hold on the first one's reply."""
+
+    def __init__(self):
+        self.rest = b""          # client bytes after the last complete line
+        self.tail = b""          # the end of the server's bytes, for a reply line split across reads
+        self.tags = []           # tags of the body FETCHes, in the order sent
+        self.second = threading.Event()
+        self.released = False
+
+    def client(self, data):
+        text = self.rest + data
+        cut = text.rfind(b"\n") + 1
+        self.rest = text[cut:][-4096:]
+        for m in FETCH_LINE.finditer(text[:cut]):
+            tag, uids = (g.decode("ascii", "replace") for g in m.groups())
+            log_fault(f"C {tag} FETCH {uids}")
+            self.tags.append(tag)
+            if len(self.tags) >= 2:
+                self.second.set()
+
+    def server(self, data):  # called before `data` is relayed
+        if self.released or not self.tags:
+            return
+        text = self.tail + data
+        self.tail = text[-64:]
+        if re.search(rb"(?:^|\n)" + re.escape(self.tags[0].encode()) + rb" (?:OK|NO|BAD)", text):
+            self.released = True
+            log_fault("ahead" if self.second.wait(1.5) else "waited")
+
+
 class Conn:
     def __init__(self, client):
         self.client = client
         self.server = socket.create_connection(("127.0.0.1", UPSTREAM))
         self.mode, self.after = take_fault()
+        self.tracer = None
+        if self.mode == "trace":
+            self.mode = None
+            self.tracer = Tracer()
         self.fetching = threading.Event()
         self.stalled = threading.Event()
         self.closed = False
@@ -71,6 +115,8 @@ class Conn:
                 if not data:
                     break
                 buf = (buf + data)[-4096:]
+                if self.tracer:
+                    self.tracer.client(data)
                 if b"UID FETCH" in buf and b"BODY.PEEK[]" in buf:
                     self.fetching.set()
                 if self.stalled.is_set():
@@ -88,6 +134,8 @@ class Conn:
                 data = self.server.recv(65536)
                 if not data:
                     break
+                if self.tracer:
+                    self.tracer.server(data)
                 if self.mode and self.fetching.is_set():
                     room = self.after - relayed
                     if room < len(data):
