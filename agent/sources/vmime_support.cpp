@@ -1,13 +1,15 @@
 // vmime_support.cpp — see vmime_support.hpp.
 #include "agent/sources/vmime_support.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <sstream>
 #include <vector>
 #include <vmime/platforms/posix/posixHandler.hpp>
-#include <vmime/security/cert/defaultCertificateVerifier.hpp>
 #include <vmime/security/cert/X509Certificate.hpp>
+#include <vmime/security/cert/defaultCertificateVerifier.hpp>
 #include <vmime/vmime.hpp>
 
 namespace ndr::agent {
@@ -33,23 +35,50 @@ class HostBoundVerifier final : public vmime::security::cert::certificateVerifie
     std::string m_host;
 };
 
-// The platform's socket, with getPeerName() answering the host it was asked to connect to. (vmime
-// does not export posixSocket, so this wraps rather than derives.)
+// The platform's socket, with getPeerName() answering the host it was asked to connect to, and reads
+// through a buffer of its own. (vmime does not export posixSocket, so this wraps rather than derives.)
+//
+// Why the buffer: GnuTLS reads a TLS record's header and then its body, each with a read of this
+// socket, and the platform socket makes every read a poll() and a recv(): a first scan of 10,000
+// messages took 13,900 of each. One recv() of up to 64 KiB now takes whatever has arrived, and GnuTLS's
+// reads are served from it.
 class NamedSocket final : public vmime::net::socket {
   public:
-    explicit NamedSocket(vmime::shared_ptr<vmime::net::socket> inner) : m_inner(std::move(inner)) {}
+    explicit NamedSocket(vmime::shared_ptr<vmime::net::socket> inner)
+        : m_inner(std::move(inner)), m_buffer(64 * 1024) {}
     void connect(const vmime::string& address, const vmime::port_t port) override {
         m_address = address;
+        m_begin = m_end = 0;
         m_inner->connect(address, port);
     }
     const vmime::string getPeerName() const override { return m_address; }
 
-    void disconnect() override { m_inner->disconnect(); }
+    void disconnect() override {
+        m_begin = m_end = 0;
+        m_inner->disconnect();
+    }
     bool isConnected() const override { return m_inner->isConnected(); }
-    bool waitForRead(const int msecs) override { return m_inner->waitForRead(msecs); }
+    bool waitForRead(const int msecs) override { return m_begin != m_end || m_inner->waitForRead(msecs); }
     bool waitForWrite(const int msecs) override { return m_inner->waitForWrite(msecs); }
-    void receive(vmime::string& buffer) override { m_inner->receive(buffer); }
-    size_t receiveRaw(vmime::byte_t* buffer, const size_t count) override { return m_inner->receiveRaw(buffer, count); }
+    void receive(vmime::string& buffer) override {
+        if (m_begin == m_end) return m_inner->receive(buffer);
+        buffer.assign(reinterpret_cast<const char*>(m_buffer.data() + m_begin), m_end - m_begin);
+        m_begin = m_end;
+    }
+    size_t receiveRaw(vmime::byte_t* buffer, const size_t count) override {
+        if (count == 0) return 0;
+        if (m_begin == m_end) {
+            // 0: nothing within the platform's short wait (its status says would-block), as before.
+            const size_t got = m_inner->receiveRaw(m_buffer.data(), m_buffer.size());
+            if (got == 0) return 0;
+            m_begin = 0;
+            m_end = got;
+        }
+        const size_t n = std::min(count, m_end - m_begin);
+        std::memcpy(buffer, m_buffer.data() + m_begin, n);
+        m_begin += n;
+        return n;
+    }
     void send(const vmime::string& buffer) override { m_inner->send(buffer); }
     void send(const char* str) override { m_inner->send(str); }
     void sendRaw(const vmime::byte_t* buffer, const size_t count) override { m_inner->sendRaw(buffer, count); }
@@ -66,6 +95,9 @@ class NamedSocket final : public vmime::net::socket {
   private:
     vmime::shared_ptr<vmime::net::socket> m_inner;
     vmime::string m_address;
+    std::vector<vmime::byte_t> m_buffer;
+    size_t m_begin = 0; // unread bytes are m_buffer[m_begin, m_end)
+    size_t m_end = 0;
 };
 
 class NamedSocketFactory final : public vmime::net::socketFactory {

@@ -27,6 +27,15 @@ extern "C" int getnameinfo(const struct sockaddr* sa, socklen_t salen, char* hos
     static const auto real = reinterpret_cast<Fn>(::dlsym(RTLD_NEXT, "getnameinfo"));
     return real(sa, salen, host, hostlen, serv, servlen, flags);
 }
+namespace {
+int g_recv_calls = 0;
+}
+extern "C" ssize_t recv(int fd, void* buf, size_t len, int flags) {
+    ++g_recv_calls;
+    using Fn = ssize_t (*)(int, void*, size_t, int);
+    static const auto real = reinterpret_cast<Fn>(::dlsym(RTLD_NEXT, "recv"));
+    return real(fd, buf, len, flags);
+}
 extern "C" struct hostent* gethostbyaddr(const void* addr, socklen_t len, int type) {
     ++g_reverse_lookups;
     using Fn = struct hostent* (*)(const void*, socklen_t, int);
@@ -34,7 +43,8 @@ extern "C" struct hostent* gethostbyaddr(const void* addr, socklen_t len, int ty
     return real(addr, len, type);
 }
 
-TEST_CASE("vmime support: sockets name the peer by the configured host, without a reverse lookup") {
+// A listening socket on 127.0.0.1 and its port (REQUIREs success).
+static int loopback_listener(vmime::port_t& port) {
     const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(listener >= 0);
     sockaddr_in addr{};
@@ -44,7 +54,13 @@ TEST_CASE("vmime support: sockets name the peer by the configured host, without 
     REQUIRE(::listen(listener, 1) == 0);
     socklen_t len = sizeof addr;
     REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    const auto port = static_cast<vmime::port_t>(ntohs(addr.sin_port));
+    port = static_cast<vmime::port_t>(ntohs(addr.sin_port));
+    return listener;
+}
+
+TEST_CASE("vmime support: sockets name the peer by the configured host, without a reverse lookup") {
+    vmime::port_t port = 0;
+    const int listener = loopback_listener(port);
 
     auto socket = make_socket_factory()->create(vmime::make_shared<VmimeTimeoutHandler>(5));
     socket->connect("127.0.0.1", port);
@@ -55,5 +71,42 @@ TEST_CASE("vmime support: sockets name the peer by the configured host, without 
     CHECK(socket->getPeerAddress() == "127.0.0.1");
     socket->disconnect();
     CHECK_FALSE(socket->isConnected());
+    ::close(listener);
+}
+
+TEST_CASE("vmime support: small reads of a socket are served from one recv, in order") {
+    vmime::port_t port = 0;
+    const int listener = loopback_listener(port);
+
+    auto socket = make_socket_factory()->create(vmime::make_shared<VmimeTimeoutHandler>(5));
+    socket->connect("127.0.0.1", port);
+    const int peer = ::accept(listener, nullptr, nullptr);
+    REQUIRE(peer >= 0);
+    // What a TLS server sends: records, read by GnuTLS as a 5-byte header and then a body.
+    std::string sent;
+    for (int i = 0; i < 4000; ++i)
+        sent.push_back(static_cast<char>('a' + i % 26));
+    REQUIRE(::write(peer, sent.data(), sent.size()) == static_cast<ssize_t>(sent.size()));
+    REQUIRE(socket->waitForRead(2000));
+
+    g_recv_calls = 0;
+    std::string got;
+    vmime::byte_t chunk[7];
+    while (got.size() < 3000) {
+        const std::size_t n = socket->receiveRaw(chunk, sizeof chunk);
+        if (n == 0) continue; // nothing within the platform's short wait
+        got.append(reinterpret_cast<const char*>(chunk), n);
+    }
+    CHECK(got == sent.substr(0, got.size()));
+    // ~430 reads of 7 bytes; the 4000 bytes were all there, so one recv() took them.
+    CHECK(g_recv_calls == 1);
+    // Bytes already read from the kernel count as readable, and receive() hands them out first.
+    CHECK(socket->waitForRead(0));
+    vmime::string rest;
+    socket->receive(rest);
+    got += rest;
+    CHECK(got == sent);
+    socket->disconnect();
+    ::close(peer);
     ::close(listener);
 }
