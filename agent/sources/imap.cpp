@@ -114,7 +114,8 @@ ImapSource::ImapSource(ImapSettings settings, ImapHooks hooks)
     if (m_settings.host.empty()) throw ImapError(Kind::config, "no IMAP host configured");
     if (m_settings.tls == TlsMode::none && !m_settings.tls_set_explicitly)
         throw ImapError(Kind::config, "plaintext IMAP is refused unless tls = \"none\" is set explicitly");
-    auto folder = imap::quote_mailbox(m_settings.folder.empty() ? "INBOX" : m_settings.folder);
+    m_folder_name = m_settings.folder.empty() ? "INBOX" : m_settings.folder;
+    auto folder = imap::quote_mailbox(m_folder_name);
     if (!folder) throw ImapError(Kind::config, "IMAP folder name is not valid UTF-8 text: " + sanitised(m_settings.folder));
     m_folder_arg = *folder;
     if (!m_settings.processed_folder.empty()) {
@@ -398,7 +399,7 @@ FolderState ImapSource::open() {
     }
     FolderState state;
     state.source = source_name();
-    state.folder = m_settings.folder.empty() ? "INBOX" : m_settings.folder;
+    state.folder = m_folder_name;
     state.uid_validity = m_uid_validity;
     state.uid_next = m_uid_next;
     return state;
@@ -453,12 +454,12 @@ std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
     return m_listed;
 }
 
-std::vector<std::uint32_t> ImapSource::batch_after(std::uint32_t after, bool inclusive) const {
+std::vector<std::uint32_t> ImapSource::batch_after(std::uint32_t after, bool inclusive, std::uint64_t& bytes) const {
     namespace lim = ndr::classifiers;
     std::vector<std::uint32_t> batch;
     auto it = inclusive ? std::lower_bound(m_listed.begin(), m_listed.end(), after)
                         : std::upper_bound(m_listed.begin(), m_listed.end(), after);
-    std::uint64_t bytes = 0;
+    bytes = 0;
     for (; it != m_listed.end() && batch.size() < lim::k_max_imap_batch_messages; ++it) {
         const std::uint64_t size = m_sizes[static_cast<std::size_t>(it - m_listed.begin())];
         if (!batch.empty() && bytes + size > lim::k_max_imap_batch_bytes) break;
@@ -469,14 +470,10 @@ std::vector<std::uint32_t> ImapSource::batch_after(std::uint32_t after, bool inc
     return batch;
 }
 
-ImapSource::PendingFetch ImapSource::send_fetch(std::vector<std::uint32_t> uids) {
+ImapSource::PendingFetch ImapSource::send_fetch(std::vector<std::uint32_t> uids, std::uint64_t bytes) {
     PendingFetch f;
     f.uids = std::move(uids);
-    for (auto u : f.uids) {
-        const auto it = std::lower_bound(m_listed.begin(), m_listed.end(), u);
-        if (it != m_listed.end() && *it == u)
-            f.bytes += m_sizes[static_cast<std::size_t>(it - m_listed.begin())];
-    }
+    f.bytes = bytes;
     f.tag = m_conn->raw->send("UID FETCH " + imap::format_uid_set(f.uids) + " (UID INTERNALDATE BODY.PEEK[])",
                               true);
     m_expected.insert(f.uids.begin(), f.uids.end());
@@ -491,10 +488,11 @@ void ImapSource::fetch_ahead(std::uint32_t after) {
     while (m_ahead.size() < lim::k_max_imap_fetch_ahead_batches &&
            bytes < lim::k_max_imap_fetch_ahead_bytes) {
         if (!m_ahead.empty()) after = m_ahead.back().uids.back();
-        auto next = batch_after(after, false);
+        std::uint64_t size = 0;
+        auto next = batch_after(after, false, size);
         if (next.empty()) return;
-        m_ahead.push_back(send_fetch(std::move(next)));
-        bytes += m_ahead.back().bytes;
+        m_ahead.push_back(send_fetch(std::move(next), size));
+        bytes += size;
     }
 }
 
@@ -512,8 +510,7 @@ void ImapSource::take_fetched(Response& r) {
     if (m_expected.erase(*f->uid) == 0) return; // not asked for, or a second copy
     SourceMessage m;
     m.uid = *f->uid;
-    m.location =
-        (m_settings.folder.empty() ? std::string("INBOX") : m_settings.folder) + "/" + std::to_string(m.uid);
+    m.location = m_folder_name + "/" + std::to_string(m.uid);
     m.raw = std::move(*f->body);
     if (f->internal_date) m.internal_date = imap::internal_date_to_rfc3339(*f->internal_date);
     m_cache[m.uid] = std::move(m);
@@ -531,7 +528,6 @@ void ImapSource::drop_ahead() {
 void ImapSource::fetch_batch(std::uint32_t first) {
     std::erase_if(m_cache, [first](const auto& kv) { return kv.first < first; });
     m_missing.clear();
-    const std::string folder = m_settings.folder.empty() ? "INBOX" : m_settings.folder;
     std::vector<std::uint32_t> not_returned;
     with_reconnect([&] {
         flush_keywords();
@@ -554,9 +550,13 @@ void ImapSource::fetch_batch(std::uint32_t first) {
             m_ahead.pop_front();
         } else {
             drop_ahead();
-            auto batch = batch_after(first, true);
-            if (batch.empty() || batch.front() != first) batch = {first}; // not listed: this one alone
-            cur = send_fetch(std::move(batch));
+            std::uint64_t size = 0;
+            auto batch = batch_after(first, true, size);
+            if (batch.empty() || batch.front() != first) { // not listed: this one alone
+                batch = {first};
+                size = 0;
+            }
+            cur = send_fetch(std::move(batch), size);
         }
         // The next batches go out before this one is waited for: the server works on them while
         // this one's messages are analysed, and no round trip is spent idle between batches. Their
@@ -575,10 +575,10 @@ void ImapSource::fetch_batch(std::uint32_t first) {
             if (m_cache.contains(first))
                 t.status = "OK";
             else
-                t = settle(send_fetch({first}), not_returned);
+                t = settle(send_fetch({first}, 0), not_returned);
         }
         if (!t.ok())
-            throw ImapError(Kind::command, "UID FETCH " + std::to_string(first) + " in " + sanitised(folder) +
+            throw ImapError(Kind::command, "UID FETCH " + std::to_string(first) + " in " + sanitised(m_folder_name) +
                                                " refused: " + sanitised(t.text));
         return 0;
     });

@@ -113,10 +113,11 @@ class ImapSource final : public MailSource {
         std::vector<std::uint32_t> uids; // ascending
         std::uint64_t bytes = 0;         // their RFC822.SIZE
     };
-    PendingFetch send_fetch(std::vector<std::uint32_t> uids);
+    PendingFetch send_fetch(std::vector<std::uint32_t> uids, std::uint64_t bytes);
     void fetch_ahead(std::uint32_t after); // sends the next batches after `after` while the window has room
-    // The next batch: listed UIDs after `after`, not fetched or asked for yet, within the batch caps.
-    std::vector<std::uint32_t> batch_after(std::uint32_t after, bool inclusive) const;
+    // The next batch: listed UIDs after `after`, not fetched or asked for yet, within the batch caps;
+    // `bytes` gets their RFC822.SIZE total.
+    std::vector<std::uint32_t> batch_after(std::uint32_t after, bool inclusive, std::uint64_t& bytes) const;
     // Waits for a sent FETCH; its UIDs that did not arrive are no longer expected (returned).
     imap::Tagged settle(const PendingFetch& fetch, std::vector<std::uint32_t>& not_returned);
     void take_fetched(imap::Response& r); // the session's sink: a body we asked for goes to m_cache
@@ -129,6 +130,7 @@ class ImapSource final : public MailSource {
     ImapSettings m_settings;
     ImapHooks m_hooks;
     std::unique_ptr<Connection> m_conn;
+    std::string m_folder_name;   // the folder ("INBOX" when none is configured)
     std::string m_folder_arg;    // the folder as a quoted command argument
     std::string m_processed_arg; // empty: none
     std::string m_keyword;       // validated atom, empty: none
