@@ -516,6 +516,12 @@ void ImapSource::take_fetched(Response& r) {
     m_cache[m.uid] = std::move(m);
 }
 
+void ImapSource::retire(const PendingFetch& fetch) {
+    for (auto u : fetch.uids)
+        m_expected.erase(u);
+    if (m_conn && m_conn->raw) m_conn->raw->forget(fetch.tag);
+}
+
 void ImapSource::drop_ahead() {
     for (const auto& f : m_ahead) {
         for (auto u : f.uids)
@@ -538,13 +544,14 @@ void ImapSource::fetch_batch(std::uint32_t first) {
             return std::binary_search(f.uids.begin(), f.uids.end(), first);
         };
         if (std::any_of(m_ahead.begin(), m_ahead.end(), holds)) {
-            // Asked for ahead. Batches before it were handed out from the cache as they arrived;
-            // their tagged replies are still to be read.
+            // Asked for ahead. Batches before it are done with: every UID of theirs was asked for
+            // already (fetch() goes in UID order), and was handed out from the cache or found
+            // missing. Their tagged replies are not waited for (Dovecot sends those of pipelined
+            // FETCHes only once all of them are answered): taken when already here, else dropped
+            // when they come.
             while (!holds(m_ahead.front())) {
-                PendingFetch done = std::move(m_ahead.front());
+                retire(m_ahead.front());
                 m_ahead.pop_front();
-                std::vector<std::uint32_t> ignored;
-                settle(done, ignored);
             }
             cur = std::move(m_ahead.front());
             m_ahead.pop_front();
@@ -563,7 +570,18 @@ void ImapSource::fetch_batch(std::uint32_t first) {
         // replies are kept (Session::send) and their messages taken by the session's sink, whichever
         // command is being waited for when they arrive.
         fetch_ahead(cur.uids.back());
-        Tagged t = settle(cur, not_returned);
+        // `first` is handed out as soon as it has arrived; the rest of its batch follows from the
+        // cache, and the batch's tagged reply is read when a UID of it has not arrived (then it
+        // says which are missing). Waiting for the reply first held every message of the batch
+        // until the server had answered all the FETCHes sent ahead.
+        auto early = m_conn->raw->wait_until(cur.tag, [&] { return m_cache.contains(first); });
+        if (!early) {
+            m_ahead.push_front(std::move(cur));
+            return 0;
+        }
+        Tagged t = std::move(*early);
+        for (auto u : cur.uids)
+            if (m_expected.erase(u) != 0) not_returned.push_back(u);
         if (!t.ok() && cur.uids.size() > 1) {
             // One bad message must not sink its neighbours: fall back to the one asked for.
             log(LogLevel::warning, "UID FETCH of " + std::to_string(cur.uids.size()) + " messages refused (" +

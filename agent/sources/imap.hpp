@@ -121,6 +121,8 @@ class ImapSource final : public MailSource {
     // Waits for a sent FETCH; its UIDs that did not arrive are no longer expected (returned).
     imap::Tagged settle(const PendingFetch& fetch, std::vector<std::uint32_t>& not_returned);
     void take_fetched(imap::Response& r); // the session's sink: a body we asked for goes to m_cache
+    // Done with a batch sent ahead without waiting for its tagged reply (dropped when it comes).
+    void retire(const PendingFetch& fetch);
     void drop_ahead();                    // gives up the batches asked for ahead (their replies are ignored)
     void report_pipelined_failures();
     void flush_keywords(); // pipelined UID STORE for m_pending_keyword

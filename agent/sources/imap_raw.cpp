@@ -684,6 +684,11 @@ bool Session::handle_tagged(Response& r, const std::string& wanted, Tagged& out)
 }
 
 Tagged Session::wait(const std::string& tag, const Handler& on_untagged) {
+    return *wait_until(tag, {}, on_untagged);
+}
+
+std::optional<Tagged> Session::wait_until(const std::string& tag, const std::function<bool()>& done,
+                                          const Handler& on_untagged) {
     if (auto k = std::find_if(m_kept.begin(), m_kept.end(), [&](const Tagged& t) { return t.tag == tag; });
         k != m_kept.end()) {
         Tagged out = std::move(*k);
@@ -693,6 +698,7 @@ Tagged Session::wait(const std::string& tag, const Handler& on_untagged) {
     // A reply already taken (or never asked for) would otherwise be waited for until the timeout.
     if (std::find(m_outstanding.begin(), m_outstanding.end(), tag) == m_outstanding.end())
         throw ImapError(ImapError::Kind::protocol, "no reply outstanding for IMAP command " + tag);
+    if (done && done()) return std::nullopt;
     ++m_round_trips;
     auto deadline = std::chrono::steady_clock::now() + m_timeout;
     for (;;) {
@@ -707,6 +713,7 @@ Tagged Session::wait(const std::string& tag, const Handler& on_untagged) {
             protocol_error("unexpected continuation request");
         } else {
             handle_untagged(*r, on_untagged);
+            if (done && done()) return std::nullopt;
         }
     }
 }

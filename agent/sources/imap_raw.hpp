@@ -165,6 +165,11 @@ class Session {
     // ImapError(timeout) when nothing arrives for the timeout, ImapError(protocol) for a tag that is
     // neither outstanding nor kept.
     Tagged wait(const std::string& tag, const Handler& on_untagged = {});
+    // As wait(), but returns nullopt as soon as `done()` holds (checked first, then after each
+    // untagged response): the command's reply is then still to come. For a command sent with
+    // keep_reply (its reply is kept for a later wait() when it arrives meanwhile).
+    std::optional<Tagged> wait_until(const std::string& tag, const std::function<bool()>& done,
+                                     const Handler& on_untagged = {});
     Tagged command(std::string_view command, const Handler& on_untagged = {});
     // A command whose last argument is a literal (APPEND): waits for the earlier commands, sends
     // "<command> {n}", waits for the continuation (a tagged NO/BAD instead is returned as is), then

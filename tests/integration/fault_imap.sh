@@ -86,6 +86,23 @@ grep -qx ahead "$CONTROL.log" ||
 [[ $(counts "$WORK/trace.db") == "$want" ]] || fail "traced scan: counts $(counts "$WORK/trace.db"), want $want"
 echo "ok   pipelining: $fetches body FETCHes, the next ones sent before the first one's reply"
 
+# The messages of a batch are used as they arrive: Dovecot answers FETCHes that reached it together
+# with all their messages first and their tagged replies last, and a client that waited for the first
+# batch's reply held every message until the whole window had come. The proxy holds those replies
+# until the client sends another command (at most 1.5 s; then it logs "late: waited").
+clear_flags
+rm -f "$WORK"/late.db*
+: > "$CONTROL.log"
+echo "late 1 0" > "$CONTROL"
+scan "$WORK/late.db"
+((SCAN_RC == 0)) || { cat "$WORK/scan.err" >&2; fail "scan with late FETCH replies failed"; }
+echo "off 0 0" > "$CONTROL"
+grep -qx 'late: released' "$CONTROL.log" ||
+    fail "late FETCH replies: the scan waited for a tagged reply before using the messages: $(cat "$CONTROL.log")"
+[[ $(counts "$WORK/late.db") == "$want" ]] || fail "late FETCH replies: counts $(counts "$WORK/late.db"), want $want"
+[[ $(flagged) == "$TOTAL" ]] || fail "late FETCH replies: \$NDRTriaged on $(flagged), want $TOTAL"
+echo "ok   late FETCH replies: messages used as they arrived"
+
 for mode in ${NDR_FAULT_MODES:-drop stall malformed bye}; do
     # Once: the agent reconnects and the same scan completes.
     clear_flags

@@ -326,6 +326,44 @@ TEST_CASE("imap: a kept reply waits for its sender, whichever command was being 
     CHECK_THROWS_AS(s.wait(ahead), ImapError);
 }
 
+TEST_CASE("imap: wait_until hands back control once a message is in, and keeps the reply for later") {
+    ScriptedTransport t;
+    // As Dovecot answers pipelined FETCHes: each one's messages in order, the tagged replies only
+    // once every one of them is answered.
+    t.replies["n1 UID FETCH 1:2 (UID BODY.PEEK[])"] = "* 1 FETCH (UID 1 BODY[] {1}\r\na)\r\n";
+    t.replies["n2 UID FETCH 3 (UID BODY.PEEK[])"] =
+        "* 3 FETCH (UID 3 BODY[] {1}\r\nc)\r\nn1 OK done\r\nn2 OK done\r\n";
+    Session s(t, std::chrono::milliseconds(2000));
+    std::vector<std::uint32_t> in;
+    s.set_untagged_sink([&](Response& r) {
+        if (auto f = parse_fetch(r); f && f->uid) in.push_back(*f->uid);
+    });
+    const auto has = [&](std::uint32_t uid) { return std::find(in.begin(), in.end(), uid) != in.end(); };
+    const auto first = s.send("UID FETCH 1:2 (UID BODY.PEEK[])", true);
+    // UID 1 is in before n1's reply: control comes back, n1 still outstanding.
+    CHECK_FALSE(s.wait_until(first, [&] { return has(1); }).has_value());
+    CHECK(in == std::vector<std::uint32_t>{1});
+    CHECK(s.outstanding() == 1);
+    // Already true: nothing is read, no round trip.
+    const auto rounds = s.round_trips();
+    CHECK_FALSE(s.wait_until(first, [&] { return has(1); }).has_value());
+    CHECK(s.round_trips() == rounds);
+    // UID 2 never comes: n1's reply ends the wait, and says the command is done.
+    const auto second = s.send("UID FETCH 3 (UID BODY.PEEK[])", true);
+    const auto reply = s.wait_until(first, [&] { return has(2); });
+    REQUIRE(reply.has_value());
+    CHECK(reply->tag == first);
+    CHECK(reply->ok());
+    CHECK(in == std::vector<std::uint32_t>{1, 3});
+    // UID 3 came in while n1 was waited for: asking for it returns at once, n2 still to be read.
+    CHECK_FALSE(s.wait_until(second, [&] { return has(3); }).has_value());
+    CHECK(s.outstanding() == 1);
+    CHECK(s.wait(second).ok());
+    CHECK(s.outstanding() == 0);
+    CHECK(s.take_failed_pipelined().empty());
+    CHECK_THROWS_AS(s.wait_until(second, [] { return false; }), ImapError);
+}
+
 TEST_CASE("imap: drain keeps a kept reply for its sender and drops a forgotten one") {
     ScriptedTransport t;
     t.replies["n1 UID FETCH 1 (UID BODY.PEEK[])"] = "n1 OK done\r\n";

@@ -19,6 +19,11 @@ One more mode injects nothing: `trace` logs to CONTROL_FILE.log each UID FETCH o
 client sends ("C <tag> FETCH <uid set>") and tells whether the client pipelines them: the server's
 tagged reply to the first one is held back until the client has sent a second one ("ahead"), or for
 at most 1.5 s ("waited": the client waited for that reply before asking for more).
+
+And `late` answers as Dovecot does a client that sent several FETCHes at once: the messages at once,
+the tagged replies to body FETCHes only later. They are held back until the client sends any other
+command ("late: released": it went on with the messages it had) or for at most 1.5 s ("late: waited":
+it waited for a tagged reply before using the messages that had arrived).
 """
 import re
 import socket
@@ -85,15 +90,112 @@ class Tracer:
             log_fault("ahead" if self.second.wait(1.5) else "waited")
 
 
+class Responses:
+    """Splits the server's byte stream into whole responses (a line, and the literals {n} announced at
+    its line ends with the lines that follow them): held replies are put back only between two."""
+
+    LITERAL = re.compile(rb"\{(\d+)\+?\}\r\n$")
+
+    def __init__(self):
+        self.buf = b""
+        self.start = 0      # where the response being read began in buf
+        self.pos = 0        # how far buf has been read
+        self.literal = 0    # bytes of a literal still to come
+
+    def feed(self, data):
+        """Returns the responses completed by `data`."""
+        self.buf += data
+        done = []
+        while True:
+            if self.literal:
+                take = min(self.literal, len(self.buf) - self.pos)
+                self.pos += take
+                self.literal -= take
+                if self.literal:
+                    break
+            end = self.buf.find(b"\r\n", self.pos)
+            if end < 0:
+                break
+            line_end = end + 2
+            m = self.LITERAL.search(self.buf, self.pos, line_end)
+            self.pos = line_end
+            if m:
+                self.literal = int(m.group(1))
+                continue
+            done.append(self.buf[self.start:self.pos])
+            self.start = self.pos
+        self.buf = self.buf[self.start:]
+        self.pos -= self.start
+        self.start = 0
+        return done
+
+
+class Late:
+    """For `late`: holds the tagged replies to body FETCHes until the client sends another command."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.responses = Responses()
+        self.rest = b""
+        self.fetch_tags = set()
+        self.held = []
+        self.timer = None
+        self.logged = False
+
+    def client(self, data):  # called before `data` is relayed
+        text = self.rest + data
+        cut = text.rfind(b"\n") + 1
+        self.rest = text[cut:][-4096:]
+        for line in text[:cut].splitlines():
+            m = FETCH_LINE.match(line)
+            if m:
+                self.fetch_tags.add(m.group(1))
+            elif line.strip():
+                self.release("late: released")
+
+    def server(self, data):  # relays `data`, holding back the tagged replies to body FETCHes
+        for r in self.responses.feed(data):
+            tag = r.split(b" ", 1)[0]
+            if tag in self.fetch_tags and re.match(rb"\S+ (?:OK|NO|BAD)", r):
+                with self.conn.send_lock:
+                    self.held.append(r)
+                    if self.timer is None:
+                        self.timer = threading.Timer(1.5, self.release, ("late: waited",))
+                        self.timer.daemon = True
+                        self.timer.start()
+                continue
+            with self.conn.send_lock:
+                self.conn.client.sendall(r)
+
+    def release(self, why):
+        with self.conn.send_lock:
+            if not self.held:
+                return
+            if not self.logged:
+                log_fault(why)
+                self.logged = True
+            for r in self.held:
+                self.conn.client.sendall(r)
+            self.held = []
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+
+
 class Conn:
     def __init__(self, client):
         self.client = client
         self.server = socket.create_connection(("127.0.0.1", UPSTREAM))
         self.mode, self.after = take_fault()
         self.tracer = None
+        self.late = None
+        self.send_lock = threading.RLock()
         if self.mode == "trace":
             self.mode = None
             self.tracer = Tracer()
+        elif self.mode == "late":
+            self.mode = None
+            self.late = Late(self)
         self.fetching = threading.Event()
         self.stalled = threading.Event()
         self.closed = False
@@ -117,6 +219,8 @@ class Conn:
                 buf = (buf + data)[-4096:]
                 if self.tracer:
                     self.tracer.client(data)
+                if self.late:
+                    self.late.client(data)
                 if b"UID FETCH" in buf and b"BODY.PEEK[]" in buf:
                     self.fetching.set()
                 if self.stalled.is_set():
@@ -136,6 +240,9 @@ class Conn:
                     break
                 if self.tracer:
                     self.tracer.server(data)
+                if self.late:
+                    self.late.server(data)
+                    continue
                 if self.mode and self.fetching.is_set():
                     room = self.after - relayed
                     if room < len(data):
