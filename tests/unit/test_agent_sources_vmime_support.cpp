@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <vmime/vmime.hpp>
@@ -34,6 +35,15 @@ extern "C" ssize_t recv(int fd, void* buf, size_t len, int flags) {
     ++g_recv_calls;
     using Fn = ssize_t (*)(int, void*, size_t, int);
     static const auto real = reinterpret_cast<Fn>(::dlsym(RTLD_NEXT, "recv"));
+    return real(fd, buf, len, flags);
+}
+namespace {
+int g_send_calls = 0;
+}
+extern "C" ssize_t send(int fd, const void* buf, size_t len, int flags) {
+    ++g_send_calls;
+    using Fn = ssize_t (*)(int, const void*, size_t, int);
+    static const auto real = reinterpret_cast<Fn>(::dlsym(RTLD_NEXT, "send"));
     return real(fd, buf, len, flags);
 }
 extern "C" struct hostent* gethostbyaddr(const void* addr, socklen_t len, int type) {
@@ -107,6 +117,78 @@ TEST_CASE("vmime support: small reads of a socket are served from one recv, in o
     got += rest;
     CHECK(got == sent);
     socket->disconnect();
+    ::close(peer);
+    ::close(listener);
+}
+
+// All that arrives from the peer, until it has `want` bytes or `ms` pass without more.
+static std::string read_peer(int peer, std::size_t want, int ms) {
+    std::string got;
+    char buf[4096];
+    while (got.size() < want) {
+        pollfd p{peer, POLLIN, 0};
+        if (::poll(&p, 1, ms) <= 0) break;
+        const ssize_t n = ::read(peer, buf, sizeof buf);
+        if (n <= 0) break;
+        got.append(buf, static_cast<std::size_t>(n));
+    }
+    return got;
+}
+
+TEST_CASE("vmime support: a command written in pieces leaves as one send when the socket waits") {
+    vmime::port_t port = 0;
+    const int listener = loopback_listener(port);
+
+    auto socket = make_socket_factory()->create(vmime::make_shared<VmimeTimeoutHandler>(5));
+    socket->connect("127.0.0.1", port);
+    const int peer = ::accept(listener, nullptr, nullptr);
+    REQUIRE(peer >= 0);
+
+    // As vmime writes a command: tag, space, text, CRLF (over TLS, four records).
+    g_send_calls = 0;
+    socket->send("a001");
+    socket->send(vmime::string(" "));
+    const vmime::string text = "LOGIN user secret";
+    socket->sendRaw(reinterpret_cast<const vmime::byte_t*>(text.data()), text.size());
+    CHECK(socket->sendRawNonBlocking(reinterpret_cast<const vmime::byte_t*>("\r\n"), 2) == 2);
+    CHECK(g_send_calls == 0);
+    CHECK(read_peer(peer, 1, 50).empty()); // nothing left before the socket waits for the peer
+
+    // Waiting for the reply sends the command first, whole and in order.
+    CHECK_FALSE(socket->waitForRead(0));
+    CHECK(g_send_calls == 1);
+    CHECK(read_peer(peer, 25, 2000) == "a001 LOGIN user secret\r\n");
+
+    // A read with nothing buffered sends what is queued first; one served from the socket's buffer
+    // does not wait for the peer, and leaves it queued.
+    REQUIRE(::write(peer, "a001 OK\r\n", 9) == 9);
+    REQUIRE(socket->waitForRead(2000));
+    vmime::byte_t b[4];
+    std::size_t got = 0;
+    while (got == 0)
+        got = socket->receiveRaw(b, sizeof b); // takes the whole reply into the socket's buffer
+    CHECK(g_send_calls == 1);
+    socket->send("a002 NOOP\r\n");
+    vmime::string rest;
+    socket->receive(rest); // the rest of the reply, from the buffer
+    CHECK(std::string(reinterpret_cast<const char*>(b), got) + rest == "a001 OK\r\n");
+    CHECK(g_send_calls == 1);
+    vmime::string none;
+    socket->receive(none); // nothing buffered: the NOOP goes out before the socket reads
+    CHECK(none.empty());
+    CHECK(g_send_calls == 2);
+    CHECK(read_peer(peer, 11, 2000) == "a002 NOOP\r\n");
+
+    // A large write does not wait for a read: past 16 KiB it is sent.
+    const std::string big(40000, 'x');
+    socket->sendRaw(reinterpret_cast<const vmime::byte_t*>(big.data()), big.size());
+    CHECK(g_send_calls >= 3);
+    CHECK(read_peer(peer, big.size(), 2000) == big);
+
+    // disconnect() sends what is still queued (a LOGOUT, a TLS close_notify).
+    socket->send("a003 LOGOUT\r\n");
+    socket->disconnect();
+    CHECK(read_peer(peer, 13, 2000) == "a003 LOGOUT\r\n");
     ::close(peer);
     ::close(listener);
 }
