@@ -316,8 +316,12 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         std::cerr << "ndr-triage scan: " << state_path << ": " << classifiers::sanitise(e.what()) << "\n";
         return k_exit_config;
     }
+    // The IMAP connection closes (the last keyword STOREs, LOGOUT: round trips to the server) while
+    // the incident step and the report run; joined before the source is destroyed, and so before
+    // the scan exits.
+    std::future<void> imap_closed;
     if (auto* imap_source = dynamic_cast<ImapSource*>(source.get())) {
-        imap_source->close();
+        imap_closed = std::async(std::launch::async, [imap_source] { imap_source->close(); });
         metrics::count_imap_errors(metrics::imap_errors_of(result));
     }
     progress.finish();
