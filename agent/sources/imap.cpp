@@ -53,6 +53,55 @@ std::optional<std::string> valid_keyword(std::string_view k) {
     return std::string(k);
 }
 
+// The capabilities the server gave with its reply to LOGIN ("a001 OK [CAPABILITY IMAP4rev1 ... IDLE
+// MOVE] Logged in", RFC 3501 section 7.1 allows them there; Dovecot sends them), read from the lines
+// vmime traces while it logs in, so that the CAPABILITY command after the login is needed only when
+// the server did not: a round trip less per connection (10 ms over a 10 ms link). Of the command lines
+// vmime traces, only LOGIN's tag is kept (vmime traces LOGIN with its arguments).
+class LoginCapabilities final : public vmime::net::tracer {
+  public:
+    void traceSend(const vmime::string& line) override {
+        const auto space = line.find(' ');
+        if (space == vmime::string::npos || space == 0 || space > 32) return;
+        if (classifiers::iequals(std::string_view(line).substr(space + 1, 6), "LOGIN ")) {
+            m_login_tag = line.substr(0, space);
+            capabilities.reset();
+        }
+    }
+    void traceReceive(const vmime::string& line) override {
+        if (m_login_tag.empty() || line.size() <= m_login_tag.size() || line[m_login_tag.size()] != ' ' ||
+            line.compare(0, m_login_tag.size(), m_login_tag) != 0)
+            return;
+        const std::string_view text = std::string_view(line).substr(m_login_tag.size() + 1);
+        m_login_tag.clear();
+        if (imap::status_word(text) != "OK") return;
+        const auto code = imap::response_code(text);
+        if (!code || code->name != "CAPABILITY") return;
+        auto caps = imap::parse_capability("CAPABILITY " + code->args);
+        if (caps && std::find(caps->begin(), caps->end(), "IMAP4REV1") != caps->end())
+            capabilities = std::move(caps);
+    }
+    void traceReceiveBytes(const size_t, const vmime::string&) override {}
+    void traceSendBytes(const size_t, const vmime::string&) override {}
+
+    std::optional<std::vector<std::string>> capabilities; // upper-case, as parse_capability() gives
+
+  private:
+    vmime::string m_login_tag;
+};
+
+class LoginCapabilitiesFactory final : public vmime::net::tracerFactory {
+  public:
+    explicit LoginCapabilitiesFactory(vmime::shared_ptr<LoginCapabilities> tracer)
+        : m_tracer(std::move(tracer)) {}
+    vmime::shared_ptr<vmime::net::tracer> create(vmime::shared_ptr<vmime::net::service>, const int) override {
+        return m_tracer;
+    }
+
+  private:
+    vmime::shared_ptr<LoginCapabilities> m_tracer;
+};
+
 } // namespace
 
 std::string_view to_string(LogLevel level) {
@@ -182,6 +231,7 @@ void ImapSource::connect() {
     ensure_vmime_platform();
     auto conn = std::make_unique<Connection>();
     conn->where = where;
+    auto login_caps = vmime::make_shared<LoginCapabilities>();
     const std::string ca_file = m_settings.ca_file.empty() ? std::string(k_system_ca_file) : m_settings.ca_file;
     try {
         conn->session = vmime::net::session::create();
@@ -207,6 +257,7 @@ void ImapSource::connect() {
         store->setSocketFactory(make_socket_factory());
         conn->timeouts = vmime::make_shared<VmimeTimeoutFactory>(m_settings.timeout_seconds);
         store->setTimeoutHandlerFactory(conn->timeouts);
+        store->setTracerFactory(vmime::make_shared<LoginCapabilitiesFactory>(login_caps));
         conn->store = store;
         store->connect();
         conn->socket = std::const_pointer_cast<vmime::net::socket>(store->getConnection()->getSocket());
@@ -249,10 +300,15 @@ void ImapSource::connect() {
     ++m_stats_closed.connects;
 
     std::vector<std::string> caps;
-    auto t = m_conn->raw->command("CAPABILITY", [&](Response& r) {
-        if (auto c = imap::parse_capability(r.text)) caps = std::move(*c);
-    });
-    if (!t.ok()) throw ImapError(Kind::protocol, "CAPABILITY failed at " + where + ": " + sanitised(t.text));
+    if (login_caps->capabilities) {
+        caps = std::move(*login_caps->capabilities);
+    } else {
+        auto t = m_conn->raw->command("CAPABILITY", [&](Response& r) {
+            if (auto c = imap::parse_capability(r.text)) caps = std::move(*c);
+        });
+        if (!t.ok())
+            throw ImapError(Kind::protocol, "CAPABILITY failed at " + where + ": " + sanitised(t.text));
+    }
     auto has = [&](std::string_view c) { return std::find(caps.begin(), caps.end(), c) != caps.end(); };
     m_capabilities = caps;
     m_can_idle = has("IDLE");

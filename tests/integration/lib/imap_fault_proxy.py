@@ -16,9 +16,10 @@ been relayed:
 Each fault applied is logged to CONTROL_FILE.log as "MODE" (one line each).
 
 One more mode injects nothing: `trace` logs to CONTROL_FILE.log each UID FETCH of message bodies the
-client sends ("C <tag> FETCH <uid set>") and tells whether the client pipelines them: the server's
-tagged reply to the first one is held back until the client has sent a second one ("ahead"), or for
-at most 1.5 s ("waited": the client waited for that reply before asking for more).
+client sends ("C <tag> FETCH <uid set>"; a CAPABILITY command as "C CAPABILITY") and tells whether
+the client pipelines them: the server's tagged reply to the first one is held back until the client
+has sent a second one ("ahead"), or for at most 1.5 s ("waited": the client waited for that reply
+before asking for more).
 
 And `late` answers as Dovecot does a client that sent several FETCHes at once: the messages at once,
 the tagged replies to body FETCHes only later. They are held back until the client sends any other
@@ -73,6 +74,8 @@ class Tracer:
         text = self.rest + data
         cut = text.rfind(b"\n") + 1
         self.rest = text[cut:][-4096:]
+        if re.search(rb"(?m)^\S+ CAPABILITY\r?$", text[:cut]):
+            log_fault("C CAPABILITY")
         for m in FETCH_LINE.finditer(text[:cut]):
             tag, uids = (g.decode("ascii", "replace") for g in m.groups())
             log_fault(f"C {tag} FETCH {uids}")
