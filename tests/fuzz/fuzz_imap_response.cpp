@@ -90,21 +90,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             parse_everything(r);
     }
 
-    // A session reading the same bytes: two kept FETCHes (one forgotten), a STORE, a drain.
+    // A session reading the same bytes: three kept FETCHes (one waited for only until its message is
+    // in, one forgotten), a STORE, a drain.
     FuzzTransport transport(stream, sizes);
     imap::Session session(transport, std::chrono::milliseconds(0));
     // As the IMAP source's sink: the body moved out, a malformed FETCH thrown through the session.
-    session.set_untagged_sink([](imap::Response& r) {
+    bool seen_4 = false;
+    session.set_untagged_sink([&seen_4](imap::Response& r) {
         parse_everything(r);
-        (void)imap::parse_fetch(r);
+        if (auto f = imap::parse_fetch(r); f && f->uid == 4u) seen_4 = true;
     });
     try {
+        const auto d = session.send("UID FETCH 4 (UID INTERNALDATE BODY.PEEK[])", true);
         const auto a = session.send("UID FETCH 1:2 (UID INTERNALDATE BODY.PEEK[])", true);
         session.send("UID STORE 1:2 +FLAGS.SILENT ($NDRTriaged)");
         const auto c = session.send("UID FETCH 3 (UID INTERNALDATE BODY.PEEK[])", true);
         session.forget(c);
+        (void)session.wait_until(d, [&seen_4] { return seen_4; });
         (void)session.wait(a, [](imap::Response& r) { parse_everything(r); });
         session.drain();
+        (void)session.wait_until(d, [] { return false; });
         (void)session.take_failed_pipelined();
         (void)session.command("NOOP");
     } catch (const imap::ImapError&) {
