@@ -222,16 +222,14 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     std::future<std::exception_ptr> imap_opened; // destroyed (joined) before the source
     const auto open_imap = [imap_source, new_state]() -> std::exception_ptr {
         try {
-            imap_source->open();
+            // A new state lists the whole folder: the listing goes out with the SELECT, and the
+            // scan's own open() and listing reuse both (a refused listing is the scan's to meet again).
+            if (new_state)
+                imap_source->open_listing(0);
+            else
+                imap_source->open();
         } catch (...) {
             return std::current_exception();
-        }
-        // The scan's own listing reuses this one; a failure here is the scan's to meet again.
-        if (new_state) {
-            try {
-                imap_source->list_after(0);
-            } catch (const std::exception&) {
-            }
         }
         return nullptr;
     };

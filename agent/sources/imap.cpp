@@ -15,6 +15,7 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+#include <utility>
 #include <vmime/net/imap/IMAPConnection.hpp>
 #include <vmime/net/imap/IMAPStore.hpp>
 #include <vmime/platforms/posix/posixHandler.hpp>
@@ -319,7 +320,18 @@ void ImapSource::connect() {
 void ImapSource::select() {
     std::optional<std::uint32_t> validity, next;
     std::optional<std::vector<std::string>> permanent;
-    auto t = m_conn->raw->command("SELECT " + m_folder_arg, [&](Response& r) {
+    // The listing open_listing() asks for goes out right behind the SELECT: one round trip for both.
+    // It is read right after the SELECT's reply, before any other command is waited for (its
+    // untagged FETCH lines go to the handler of the command waited for).
+    const auto list_after = std::exchange(m_prelist, std::nullopt);
+    const std::string select_tag = m_conn->raw->send("SELECT " + m_folder_arg);
+    std::string list_tag;
+    if (list_after) list_tag = m_conn->raw->send(listing_command(*list_after), true);
+    const auto forget_listing = [&] {
+        if (!list_tag.empty()) m_conn->raw->forget(list_tag);
+        list_tag.clear();
+    };
+    auto t = m_conn->raw->wait(select_tag, [&](Response& r) {
         auto code = imap::response_code(r.text);
         if (!code) return;
         if (code->name == "UIDVALIDITY") {
@@ -331,13 +343,28 @@ void ImapSource::select() {
         } else if (code->name == "PERMANENTFLAGS") {
             std::vector<std::string> flags;
             for (const auto& item : imap::parse_items(code->args, 0))
-                for (const auto& f : item.items) flags.push_back(f.value);
+                for (const auto& f : item.items)
+                    flags.push_back(f.value);
             permanent = std::move(flags);
         }
     });
-    if (!t.ok())
+    if (!t.ok()) {
+        forget_listing();
         throw ImapError(Kind::command, "cannot open IMAP folder " + sanitised(m_settings.folder) + ": " + sanitised(t.text));
-    if (!validity) throw ImapError(Kind::protocol, "SELECT " + sanitised(m_settings.folder) + " gave no UIDVALIDITY");
+    }
+    if (!validity) {
+        forget_listing();
+        throw ImapError(Kind::protocol, "SELECT " + sanitised(m_settings.folder) + " gave no UIDVALIDITY");
+    }
+    if (!list_tag.empty()) {
+        Listing listing;
+        const auto listed = m_conn->raw->wait(list_tag, [&](Response& r) { listing.take(r); });
+        // A refused listing is left to list_after(), which asks again and reports it.
+        if (listed.ok()) {
+            keep_listing(std::move(listing), *list_after);
+            m_listed_after = *list_after;
+        }
+    }
     auto code = imap::response_code(t.text);
     if (code && code->name == "READ-ONLY")
         log(LogLevel::warning, "IMAP folder " + sanitised(m_settings.folder) + " is read-only: the keyword cannot be set");
@@ -417,6 +444,18 @@ template <typename F> auto ImapSource::with_reconnect(F&& f) -> decltype(f()) {
     }
 }
 
+FolderState ImapSource::open_listing(std::uint32_t after_uid) {
+    m_prelist = after_uid;
+    try {
+        auto state = open();
+        m_prelist.reset();
+        return state;
+    } catch (...) {
+        m_prelist.reset();
+        throw;
+    }
+}
+
 FolderState ImapSource::open() {
     m_invalidated.clear();
     drop_ahead();
@@ -477,20 +516,37 @@ std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
     if (after_uid == UINT32_MAX) return {};
     // UIDNEXT from SELECT: nothing can be above it in this view, so skip the round trip.
     if (m_uid_next != 0 && after_uid + 1 >= m_uid_next) return {};
-    std::vector<std::uint32_t> uids;
-    std::vector<std::pair<std::uint32_t, std::uint64_t>> sizes; // (UID, RFC822.SIZE) as answered
+    Listing listing;
     with_reconnect([&] {
-        uids.clear();
-        sizes.clear();
-        auto t = m_conn->raw->command("UID FETCH " + std::to_string(after_uid + 1) + ":* (UID RFC822.SIZE)", [&](Response& r) {
-            auto f = imap::parse_fetch(r);
-            if (!f || !f->uid) return;
-            uids.push_back(*f->uid);
-            if (f->size) sizes.emplace_back(*f->uid, *f->size);
-        });
-        if (!t.ok()) throw ImapError(Kind::command, "listing " + sanitised(m_settings.folder) + " failed: " + sanitised(t.text));
+        listing = {};
+        auto t = m_conn->raw->command(listing_command(after_uid), [&](Response& r) { listing.take(r); });
+        if (!t.ok())
+            throw ImapError(Kind::command,
+                            "listing " + sanitised(m_settings.folder) + " failed: " + sanitised(t.text));
         return 0;
     });
+    keep_listing(std::move(listing), after_uid);
+    if (fresh) { // nothing but this listing since the SELECT: a second open() and listing reuse both
+        m_fresh_select = true;
+        m_listed_after = after_uid;
+    }
+    return m_listed;
+}
+
+std::string ImapSource::listing_command(std::uint32_t after_uid) {
+    return "UID FETCH " + std::to_string(after_uid + 1) + ":* (UID RFC822.SIZE)";
+}
+
+void ImapSource::Listing::take(Response& r) {
+    auto f = imap::parse_fetch(r);
+    if (!f || !f->uid) return;
+    uids.push_back(*f->uid);
+    if (f->size) sizes.emplace_back(*f->uid, *f->size);
+}
+
+void ImapSource::keep_listing(Listing listing, std::uint32_t after_uid) {
+    auto& uids = listing.uids;
+    auto& sizes = listing.sizes;
     m_listed = imap::uids_after(std::move(uids), after_uid);
     // Each listed UID's size (the last one given for it; 0 when none was), in m_listed's order.
     std::stable_sort(sizes.begin(), sizes.end(),
@@ -503,11 +559,6 @@ std::vector<std::uint32_t> ImapSource::list_after(std::uint32_t after_uid) {
         while (size != sizes.end() && size->first == m_listed[i])
             m_sizes[i] = (size++)->second;
     }
-    if (fresh) { // nothing but this listing since the SELECT: a second open() and listing reuse both
-        m_fresh_select = true;
-        m_listed_after = after_uid;
-    }
-    return m_listed;
 }
 
 std::vector<std::uint32_t> ImapSource::batch_after(std::uint32_t after, bool inclusive, std::uint64_t& bytes) const {

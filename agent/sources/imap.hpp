@@ -63,6 +63,10 @@ class ImapSource final : public MailSource {
 
     // Connects (or reuses the connection) and SELECTs the folder. Throws ImapError.
     FolderState open() override;
+    // open(), with the listing of the UIDs above after_uid sent right behind the SELECT (one round trip
+    // for both); list_after(after_uid) and a second open() then reuse both, as after open() and
+    // list_after(). For a first scan, whose listing is known to be wanted before the SELECT.
+    FolderState open_listing(std::uint32_t after_uid);
     // UIDs above after_uid, ascending. Throws ImapError. Right after open(), the answer is kept: a
     // second open() and list_after(after_uid) then reuse the SELECT and the listing (cmd_scan lists
     // a new state's folder while the state database is created).
@@ -103,7 +107,15 @@ class ImapSource final : public MailSource {
 
     void connect();
     void disconnect_quietly();
-    void select();
+    void select(); // with the listing m_prelist asks for, if any
+    // A listing's answer: the UIDs and (UID, RFC822.SIZE) pairs as the server gave them.
+    struct Listing {
+        std::vector<std::uint32_t> uids;
+        std::vector<std::pair<std::uint32_t, std::uint64_t>> sizes;
+        void take(imap::Response& r);
+    };
+    static std::string listing_command(std::uint32_t after_uid);
+    void keep_listing(Listing listing, std::uint32_t after_uid); // into m_listed and m_sizes
     void reconnect_with_backoff(const ImapError& cause);
     template <typename F> auto with_reconnect(F&& f) -> decltype(f());
     void fetch_batch(std::uint32_t first_uid);
@@ -153,6 +165,7 @@ class ImapSource final : public MailSource {
     // Set when m_listed is the answer for UIDs above this one, listed right after open()'s SELECT
     // with nothing in between: the next open() and list_after() of the same UIDs reuse both.
     std::optional<std::uint32_t> m_listed_after;
+    std::optional<std::uint32_t> m_prelist; // open_listing(): the listing select() sends with the SELECT
     std::vector<std::uint64_t> m_sizes;             // RFC822.SIZE of m_listed[i]
     std::map<std::uint32_t, SourceMessage> m_cache; // fetched, not yet handed out
     std::deque<PendingFetch> m_ahead;               // the next batches, asked for on this connection

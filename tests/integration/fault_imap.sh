@@ -88,7 +88,11 @@ grep -qx ahead "$CONTROL.log" ||
 if grep -qx 'C CAPABILITY' "$CONTROL.log"; then
     fail "traced scan: CAPABILITY asked for although the LOGIN reply carried the capabilities"
 fi
-echo "ok   pipelining: $fetches body FETCHes, the next ones sent before the first one's reply; no CAPABILITY"
+# A first scan's listing goes out with the SELECT (one round trip for both).
+grep -qx 'C SELECT with listing' "$CONTROL.log" ||
+    fail "traced scan: the listing was not sent with the SELECT: $(cat "$CONTROL.log")"
+echo "ok   pipelining: $fetches body FETCHes, the next ones sent before the first one's reply;" \
+    "no CAPABILITY; the listing sent with the SELECT"
 
 # The messages of a batch are used as they arrive: Dovecot answers FETCHes that reached it together
 # with all their messages first and their tagged replies last, and a client that waited for the first
