@@ -68,17 +68,23 @@ scan "$WORK/reference.db"
 want=$(counts "$WORK/reference.db")
 [[ ${want%% *} == "$TOTAL" ]] || fail "reference: $want, want $TOTAL messages"
 
+# A first scan into STATE through the proxy in MODE (trace, late: one connection), from unflagged
+# messages; fails the test unless it succeeds. The proxy's log is "$CONTROL.log".
+proxied_scan() { # proxied_scan MODE STATE WHAT
+    clear_flags
+    rm -f "$2"*
+    : > "$CONTROL.log"
+    echo "$1 1 0" > "$CONTROL"
+    scan "$2"
+    ((SCAN_RC == 0)) || { cat "$WORK/scan.err" >&2; fail "$3 failed"; }
+    echo "off 0 0" > "$CONTROL"
+}
+
 # Pipelining: the batches after the first are asked for before the first one's reply is read, so the
 # server is never left waiting for the next UID FETCH (a round trip per batch on a real network). The
 # proxy holds that reply back until it sees a second body FETCH (at most 1.5 s, under the agent's 2 s
 # timeout; then it logs "waited").
-clear_flags
-rm -f "$WORK"/trace.db*
-: > "$CONTROL.log"
-echo "trace 1 0" > "$CONTROL"
-scan "$WORK/trace.db"
-((SCAN_RC == 0)) || { cat "$WORK/scan.err" >&2; fail "traced scan failed"; }
-echo "off 0 0" > "$CONTROL"
+proxied_scan trace "$WORK/trace.db" "traced scan"
 fetches=$(grep -c '^C .* FETCH ' "$CONTROL.log" || true)
 ((fetches >= 3)) || fail "traced scan: $fetches body FETCHes for $TOTAL messages, want 3 batches: $(cat "$CONTROL.log")"
 grep -qx ahead "$CONTROL.log" ||
@@ -98,13 +104,7 @@ echo "ok   pipelining: $fetches body FETCHes, the next ones sent before the firs
 # with all their messages first and their tagged replies last, and a client that waited for the first
 # batch's reply held every message until the whole window had come. The proxy holds those replies
 # until the client sends another command (at most 1.5 s; then it logs "late: waited").
-clear_flags
-rm -f "$WORK"/late.db*
-: > "$CONTROL.log"
-echo "late 1 0" > "$CONTROL"
-scan "$WORK/late.db"
-((SCAN_RC == 0)) || { cat "$WORK/scan.err" >&2; fail "scan with late FETCH replies failed"; }
-echo "off 0 0" > "$CONTROL"
+proxied_scan late "$WORK/late.db" "scan with late FETCH replies"
 grep -qx 'late: released' "$CONTROL.log" ||
     fail "late FETCH replies: the scan waited for a tagged reply before using the messages: $(cat "$CONTROL.log")"
 [[ $(counts "$WORK/late.db") == "$want" ]] || fail "late FETCH replies: counts $(counts "$WORK/late.db"), want $want"

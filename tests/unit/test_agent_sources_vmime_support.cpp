@@ -68,6 +68,25 @@ static int loopback_listener(vmime::port_t& port) {
     return listener;
 }
 
+// A socket from our factory connected to a loopback listener, and the listener's end of it.
+struct Connected {
+    int listener = -1;
+    int peer = -1;
+    vmime::shared_ptr<vmime::net::socket> socket;
+    ~Connected() {
+        ::close(peer);
+        ::close(listener);
+    }
+};
+static void connect_pair(Connected& c) {
+    vmime::port_t port = 0;
+    c.listener = loopback_listener(port);
+    c.socket = make_socket_factory()->create(vmime::make_shared<VmimeTimeoutHandler>(5));
+    c.socket->connect("127.0.0.1", port);
+    c.peer = ::accept(c.listener, nullptr, nullptr);
+    REQUIRE(c.peer >= 0);
+}
+
 TEST_CASE("vmime support: sockets name the peer by the configured host, without a reverse lookup") {
     vmime::port_t port = 0;
     const int listener = loopback_listener(port);
@@ -85,13 +104,10 @@ TEST_CASE("vmime support: sockets name the peer by the configured host, without 
 }
 
 TEST_CASE("vmime support: small reads of a socket are served from one recv, in order") {
-    vmime::port_t port = 0;
-    const int listener = loopback_listener(port);
-
-    auto socket = make_socket_factory()->create(vmime::make_shared<VmimeTimeoutHandler>(5));
-    socket->connect("127.0.0.1", port);
-    const int peer = ::accept(listener, nullptr, nullptr);
-    REQUIRE(peer >= 0);
+    Connected c;
+    connect_pair(c);
+    auto& socket = c.socket;
+    const int peer = c.peer;
     // What a TLS server sends: records, read by GnuTLS as a 5-byte header and then a body.
     std::string sent;
     for (int i = 0; i < 4000; ++i)
@@ -117,8 +133,6 @@ TEST_CASE("vmime support: small reads of a socket are served from one recv, in o
     got += rest;
     CHECK(got == sent);
     socket->disconnect();
-    ::close(peer);
-    ::close(listener);
 }
 
 // All that arrives from the peer, until it has `want` bytes or `ms` pass without more.
@@ -136,13 +150,10 @@ static std::string read_peer(int peer, std::size_t want, int ms) {
 }
 
 TEST_CASE("vmime support: a command written in pieces leaves as one send when the socket waits") {
-    vmime::port_t port = 0;
-    const int listener = loopback_listener(port);
-
-    auto socket = make_socket_factory()->create(vmime::make_shared<VmimeTimeoutHandler>(5));
-    socket->connect("127.0.0.1", port);
-    const int peer = ::accept(listener, nullptr, nullptr);
-    REQUIRE(peer >= 0);
+    Connected c;
+    connect_pair(c);
+    auto& socket = c.socket;
+    const int peer = c.peer;
 
     // As vmime writes a command: tag, space, text, CRLF (over TLS, four records).
     g_send_calls = 0;
@@ -189,6 +200,4 @@ TEST_CASE("vmime support: a command written in pieces leaves as one send when th
     socket->send("a003 LOGOUT\r\n");
     socket->disconnect();
     CHECK(read_peer(peer, 13, 2000) == "a003 LOGOUT\r\n");
-    ::close(peer);
-    ::close(listener);
 }
