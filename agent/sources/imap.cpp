@@ -205,6 +205,7 @@ ImapSource::Stats ImapSource::stats() const {
 }
 
 void ImapSource::disconnect_quietly() {
+    m_unmarked.reset();
     if (!m_conn) return;
     if (!m_pending_keyword.empty()) {
         log(LogLevel::warning, "connection lost: keyword not set on " + std::to_string(m_pending_keyword.size()) +
@@ -324,12 +325,21 @@ void ImapSource::select() {
     // It is read right after the SELECT's reply, before any other command is waited for (its
     // untagged FETCH lines go to the handler of the command waited for).
     const auto list_after = std::exchange(m_prelist, std::nullopt);
+    m_unmarked.reset();
     const std::string select_tag = m_conn->raw->send("SELECT " + m_folder_arg);
     std::string list_tag;
     if (list_after) list_tag = m_conn->raw->send(listing_command(*list_after), true);
+    // A later pass asks which recorded messages lack the keyword (unmarked_up_to()): the search goes
+    // out with the SELECT too, over the whole folder (unmarked_up_to() keeps the UIDs it wants). Not
+    // for a first scan, which has nothing recorded to ask about.
+    std::string search_tag;
+    if (!list_after && !m_keyword.empty())
+        search_tag = m_conn->raw->send("UID SEARCH UNKEYWORD " + m_keyword, true);
     const auto forget_listing = [&] {
-        if (!list_tag.empty()) m_conn->raw->forget(list_tag);
-        list_tag.clear();
+        for (auto* tag : {&list_tag, &search_tag}) {
+            if (!tag->empty()) m_conn->raw->forget(*tag);
+            tag->clear();
+        }
     };
     auto t = m_conn->raw->wait(select_tag, [&](Response& r) {
         auto code = imap::response_code(r.text);
@@ -364,6 +374,14 @@ void ImapSource::select() {
             keep_listing(std::move(listing), *list_after);
             m_listed_after = *list_after;
         }
+    }
+    if (!search_tag.empty()) {
+        std::vector<std::uint32_t> found;
+        const auto searched = m_conn->raw->wait(search_tag, [&](Response& r) {
+            if (auto uids = imap::parse_search(r.text)) found.insert(found.end(), uids->begin(), uids->end());
+        });
+        // A refused search is left to unmarked_up_to(), which asks again and reports it.
+        if (searched.ok()) m_unmarked = std::move(found);
     }
     auto code = imap::response_code(t.text);
     if (code && code->name == "READ-ONLY")
@@ -714,6 +732,7 @@ void ImapSource::fetch_batch(std::uint32_t first) {
 std::optional<SourceMessage> ImapSource::fetch(std::uint32_t uid) {
     m_fresh_select = false;
     m_listed_after.reset();
+    m_unmarked.reset();
     if (!m_invalidated.empty()) throw ImapError(Kind::command, m_invalidated);
     auto take = [&]() -> std::optional<SourceMessage> {
         auto node = m_cache.extract(uid);
@@ -730,24 +749,32 @@ std::vector<std::uint32_t> ImapSource::unmarked_up_to(std::uint32_t last_uid) {
     m_fresh_select = false;
     m_listed_after.reset();
     std::vector<std::uint32_t> uids;
+    auto searched = std::exchange(m_unmarked, std::nullopt);
     if (last_uid == 0 || m_keyword.empty() || !m_keywords_allowed || !m_invalidated.empty()) return uids;
-    try {
-        with_reconnect([&] {
-            uids.clear();
-            auto t = m_conn->raw->command("UID SEARCH UID 1:" + std::to_string(last_uid) + " UNKEYWORD " + m_keyword,
-                                          [&](Response& r) {
-                                              if (auto found = imap::parse_search(r.text))
-                                                  uids.insert(uids.end(), found->begin(), found->end());
-                                          });
-            if (!t.ok()) {
-                log(LogLevel::warning, "UID SEARCH for messages without " + m_keyword + " refused: " + sanitised(t.text));
+    if (searched) { // asked with the SELECT, nothing marked since
+        uids = std::move(*searched);
+    } else {
+        try {
+            with_reconnect([&] {
                 uids.clear();
-            }
-            return 0;
-        });
-    } catch (const ImapError& e) {
-        log(LogLevel::warning, std::string("searching for messages without ") + m_keyword + ": " + e.what());
-        uids.clear();
+                auto t = m_conn->raw->command("UID SEARCH UID 1:" + std::to_string(last_uid) + " UNKEYWORD " +
+                                                  m_keyword,
+                                              [&](Response& r) {
+                                                  if (auto found = imap::parse_search(r.text))
+                                                      uids.insert(uids.end(), found->begin(), found->end());
+                                              });
+                if (!t.ok()) {
+                    log(LogLevel::warning,
+                        "UID SEARCH for messages without " + m_keyword + " refused: " + sanitised(t.text));
+                    uids.clear();
+                }
+                return 0;
+            });
+        } catch (const ImapError& e) {
+            log(LogLevel::warning,
+                std::string("searching for messages without ") + m_keyword + ": " + e.what());
+            uids.clear();
+        }
     }
     std::erase_if(uids, [last_uid](std::uint32_t u) { return u == 0 || u > last_uid; });
     std::sort(uids.begin(), uids.end());
@@ -772,6 +799,7 @@ void ImapSource::report_pipelined_failures() {
 void ImapSource::mark_processed(std::uint32_t uid, bool is_ndr) {
     m_fresh_select = false;
     m_listed_after.reset();
+    m_unmarked.reset();
     if (!m_invalidated.empty()) return; // the UID names another message now
     if (!m_conn || !m_selected) {
         log(LogLevel::warning, "not connected: keyword not set on UID " + std::to_string(uid));
@@ -841,6 +869,7 @@ ImapSource::WaitResult ImapSource::wait_for_change(std::chrono::milliseconds max
 void ImapSource::close() {
     m_fresh_select = false;
     m_listed_after.reset();
+    m_unmarked.reset();
     if (!m_conn) return;
     try {
         flush_keywords();

@@ -166,6 +166,9 @@ class ImapSource final : public MailSource {
     // with nothing in between: the next open() and list_after() of the same UIDs reuse both.
     std::optional<std::uint32_t> m_listed_after;
     std::optional<std::uint32_t> m_prelist; // open_listing(): the listing select() sends with the SELECT
+    // The UIDs without the keyword, searched for with the last SELECT; dropped at the first fetch,
+    // mark or close after it (unmarked_up_to() then asks the server).
+    std::optional<std::vector<std::uint32_t>> m_unmarked;
     std::vector<std::uint64_t> m_sizes;             // RFC822.SIZE of m_listed[i]
     std::map<std::uint32_t, SourceMessage> m_cache; // fetched, not yet handed out
     std::deque<PendingFetch> m_ahead;               // the next batches, asked for on this connection

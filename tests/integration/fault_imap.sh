@@ -97,8 +97,16 @@ fi
 # A first scan's listing goes out with the SELECT (one round trip for both).
 grep -qx 'C SELECT with listing' "$CONTROL.log" ||
     fail "traced scan: the listing was not sent with the SELECT: $(cat "$CONTROL.log")"
+# A later pass's search for recorded messages without the keyword goes out with the SELECT too.
+: > "$CONTROL.log"
+echo "trace 1 0" > "$CONTROL"
+scan "$WORK/trace.db"
+((SCAN_RC == 0)) || { cat "$WORK/scan.err" >&2; fail "traced rescan failed"; }
+echo "off 0 0" > "$CONTROL"
+grep -qx 'C SELECT with search' "$CONTROL.log" ||
+    fail "traced rescan: the keyword search was not sent with the SELECT: $(cat "$CONTROL.log")"
 echo "ok   pipelining: $fetches body FETCHes, the next ones sent before the first one's reply;" \
-    "no CAPABILITY; the listing sent with the SELECT"
+    "no CAPABILITY; the listing (first scan) and the keyword search (rescan) sent with the SELECT"
 
 # The messages of a batch are used as they arrive: Dovecot answers FETCHes that reached it together
 # with all their messages first and their tagged replies last, and a client that waited for the first

@@ -17,7 +17,8 @@ Each fault applied is logged to CONTROL_FILE.log as "MODE" (one line each).
 
 One more mode injects nothing: `trace` logs to CONTROL_FILE.log each UID FETCH of message bodies the
 client sends ("C <tag> FETCH <uid set>"; a CAPABILITY command as "C CAPABILITY", a SELECT and a
-listing read together as "C SELECT with listing") and tells whether
+listing read together as "C SELECT with listing", with the keyword search as "C SELECT with
+search") and tells whether
 the client pipelines them: the server's tagged reply to the first one is held back until the client
 has sent a second one ("ahead"), or for at most 1.5 s ("waited": the client waited for that reply
 before asking for more).
@@ -77,8 +78,11 @@ class Tracer:
         self.rest = text[cut:][-4096:]
         if re.search(rb"(?m)^\S+ CAPABILITY\r?$", text[:cut]):
             log_fault("C CAPABILITY")
-        if re.search(rb"(?m)^\S+ SELECT ", data) and re.search(rb"(?m)^\S+ UID FETCH \S+ \(UID RFC822\.SIZE\)", data):
-            log_fault("C SELECT with listing")  # both in one read: sent together
+        if re.search(rb"(?m)^\S+ SELECT ", data):  # and in the same read (sent together):
+            if re.search(rb"(?m)^\S+ UID FETCH \S+ \(UID RFC822\.SIZE\)", data):
+                log_fault("C SELECT with listing")
+            if re.search(rb"(?m)^\S+ UID SEARCH UNKEYWORD ", data):
+                log_fault("C SELECT with search")
         for m in FETCH_LINE.finditer(text[:cut]):
             tag, uids = (g.decode("ascii", "replace") for g in m.groups())
             log_fault(f"C {tag} FETCH {uids}")
