@@ -331,9 +331,10 @@ void ImapSource::select() {
     if (list_after) list_tag = m_conn->raw->send(listing_command(*list_after), true);
     // A later pass asks which recorded messages lack the keyword (unmarked_up_to()): the search goes
     // out with the SELECT too, over the whole folder (unmarked_up_to() keeps the UIDs it wants). Not
-    // for a first scan, which has nothing recorded to ask about.
+    // for a first scan, which has nothing recorded to ask about, nor for a folder whose last SELECT
+    // refused the keyword (every message would be in the answer).
     std::string search_tag;
-    if (!list_after && !m_keyword.empty())
+    if (!list_after && !m_keyword.empty() && m_keywords_allowed)
         search_tag = m_conn->raw->send("UID SEARCH UNKEYWORD " + m_keyword, true);
     const auto forget_listing = [&] {
         for (auto* tag : {&list_tag, &search_tag}) {
