@@ -348,9 +348,10 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
         // Incidents: DNSBL state, status rules and drafts; the IMAP Drafts copy only for an IMAP scan.
         const auto flow = incident_step(**db, *config, rules, result, imap_scan);
         if (!args.json)
-            for (const auto& line : flow.log) std::cerr << "ndr-triage scan: " << classifiers::sanitise(line) << "\n";
+            for (const auto& line : flow.log) // one write per line (the IMAP close may log meanwhile)
+                std::cerr << ("ndr-triage scan: " + classifiers::sanitise(line) + "\n");
     } catch (const std::exception& e) {
-        std::cerr << "ndr-triage scan: incidents: " << classifiers::sanitise(e.what()) << "\n";
+        std::cerr << ("ndr-triage scan: incidents: " + classifiers::sanitise(e.what()) + "\n");
     }
     remember_rule_metadata(**db, rules, metadata_cached);
     if (!args.json && !rules.compiled())
@@ -360,10 +361,11 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     if (args.json) std::cout << to_json(report).dump(2) << "\n";
     else std::cout << render_text(report);
     if (result.source_error || result.fetch_errors > 0) {
-        if (!result.error.empty()) std::cerr << "ndr-triage scan: " << result.error << "\n";
+        if (!result.error.empty())
+            std::cerr << ("ndr-triage scan: " + result.error + "\n");
         else
-            std::cerr << "ndr-triage scan: " << result.fetch_errors
-                      << " message(s) could not be fetched; the next scan tries them again\n";
+            std::cerr << ("ndr-triage scan: " + std::to_string(result.fetch_errors) +
+                          " message(s) could not be fetched; the next scan tries them again\n");
         return k_exit_source;
     }
     return result.interrupted ? k_exit_interrupted : 0;

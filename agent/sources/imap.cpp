@@ -54,6 +54,13 @@ std::optional<std::string> valid_keyword(std::string_view k) {
     return std::string(k);
 }
 
+// A handler that appends the UIDs of every SEARCH response to `uids`.
+imap::Session::Handler collect_search(std::vector<std::uint32_t>& uids) {
+    return [&uids](Response& r) {
+        if (auto found = imap::parse_search(r.text)) uids.insert(uids.end(), found->begin(), found->end());
+    };
+}
+
 // The capabilities the server gave with its reply to LOGIN ("a001 OK [CAPABILITY IMAP4rev1 ... IDLE
 // MOVE] Logged in", RFC 3501 section 7.1 allows them there; Dovecot sends them), read from the lines
 // vmime traces while it logs in, so that the CAPABILITY command after the login is needed only when
@@ -188,7 +195,9 @@ void ImapSource::log(LogLevel level, const std::string& text) const {
         m_hooks.log(level, text);
         return;
     }
-    std::cerr << "ndr-triage: " << to_string(level) << ": " << text << "\n";
+    // One write per line: a scan closes the connection on a thread of its own while it prints the
+    // incident step's lines.
+    std::cerr << ("ndr-triage: " + std::string(to_string(level)) + ": " + text + "\n");
 }
 
 std::string ImapSource::source_name() const {
@@ -336,7 +345,7 @@ void ImapSource::select() {
     std::string search_tag;
     if (!list_after && !m_keyword.empty() && m_keywords_allowed)
         search_tag = m_conn->raw->send("UID SEARCH UNKEYWORD " + m_keyword, true);
-    const auto forget_listing = [&] {
+    const auto forget_pipelined = [&] {
         for (auto* tag : {&list_tag, &search_tag}) {
             if (!tag->empty()) m_conn->raw->forget(*tag);
             tag->clear();
@@ -360,11 +369,11 @@ void ImapSource::select() {
         }
     });
     if (!t.ok()) {
-        forget_listing();
+        forget_pipelined();
         throw ImapError(Kind::command, "cannot open IMAP folder " + sanitised(m_settings.folder) + ": " + sanitised(t.text));
     }
     if (!validity) {
-        forget_listing();
+        forget_pipelined();
         throw ImapError(Kind::protocol, "SELECT " + sanitised(m_settings.folder) + " gave no UIDVALIDITY");
     }
     if (!list_tag.empty()) {
@@ -378,9 +387,7 @@ void ImapSource::select() {
     }
     if (!search_tag.empty()) {
         std::vector<std::uint32_t> found;
-        const auto searched = m_conn->raw->wait(search_tag, [&](Response& r) {
-            if (auto uids = imap::parse_search(r.text)) found.insert(found.end(), uids->begin(), uids->end());
-        });
+        const auto searched = m_conn->raw->wait(search_tag, collect_search(found));
         // A refused search is left to unmarked_up_to(), which asks again and reports it.
         if (searched.ok()) m_unmarked = std::move(found);
     }
@@ -624,9 +631,13 @@ void ImapSource::fetch_ahead(std::uint32_t after) {
 
 Tagged ImapSource::settle(const PendingFetch& fetch, std::vector<std::uint32_t>& not_returned) {
     Tagged t = m_conn->raw->wait(fetch.tag);
+    settled(fetch, not_returned);
+    return t;
+}
+
+void ImapSource::settled(const PendingFetch& fetch, std::vector<std::uint32_t>& not_returned) {
     for (auto u : fetch.uids)
         if (m_expected.erase(u) != 0) not_returned.push_back(u);
-    return t;
 }
 
 void ImapSource::take_fetched(Response& r) {
@@ -649,11 +660,8 @@ void ImapSource::retire(const PendingFetch& fetch) {
 }
 
 void ImapSource::drop_ahead() {
-    for (const auto& f : m_ahead) {
-        for (auto u : f.uids)
-            m_expected.erase(u);
-        if (m_conn && m_conn->raw) m_conn->raw->forget(f.tag);
-    }
+    for (const auto& f : m_ahead)
+        retire(f);
     m_ahead.clear();
 }
 
@@ -706,8 +714,7 @@ void ImapSource::fetch_batch(std::uint32_t first) {
             return 0;
         }
         Tagged t = std::move(*early);
-        for (auto u : cur.uids)
-            if (m_expected.erase(u) != 0) not_returned.push_back(u);
+        settled(cur, not_returned);
         if (!t.ok() && cur.uids.size() > 1) {
             // One bad message must not sink its neighbours: fall back to the one asked for.
             log(LogLevel::warning, "UID FETCH of " + std::to_string(cur.uids.size()) + " messages refused (" +
@@ -760,10 +767,7 @@ std::vector<std::uint32_t> ImapSource::unmarked_up_to(std::uint32_t last_uid) {
                 uids.clear();
                 auto t = m_conn->raw->command("UID SEARCH UID 1:" + std::to_string(last_uid) + " UNKEYWORD " +
                                                   m_keyword,
-                                              [&](Response& r) {
-                                                  if (auto found = imap::parse_search(r.text))
-                                                      uids.insert(uids.end(), found->begin(), found->end());
-                                              });
+                                              collect_search(uids));
                 if (!t.ok()) {
                     log(LogLevel::warning,
                         "UID SEARCH for messages without " + m_keyword + " refused: " + sanitised(t.text));

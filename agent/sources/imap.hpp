@@ -132,6 +132,8 @@ class ImapSource final : public MailSource {
     std::vector<std::uint32_t> batch_after(std::uint32_t after, bool inclusive, std::uint64_t& bytes) const;
     // Waits for a sent FETCH; its UIDs that did not arrive are no longer expected (returned).
     imap::Tagged settle(const PendingFetch& fetch, std::vector<std::uint32_t>& not_returned);
+    // The same once its reply is in: its UIDs that did not arrive, no longer expected.
+    void settled(const PendingFetch& fetch, std::vector<std::uint32_t>& not_returned);
     void take_fetched(imap::Response& r); // the session's sink: a body we asked for goes to m_cache
     // Done with a batch sent ahead without waiting for its tagged reply (dropped when it comes).
     void retire(const PendingFetch& fetch);
