@@ -399,9 +399,13 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
     };
     Counts before_batch = counts_now();
     bool savepoints = false; // the open batch is being redone, a savepoint per message
-    const auto commit = [&](bool wait_for_source) {
+    // `last`: the pass's last commit, whose WAL checkpoint goes on beside the caller's next steps.
+    const auto commit = [&](bool wait_for_source, bool last = false) {
         try {
-            db.commit_batch();
+            if (last)
+                db.commit_batch_checkpoint_behind();
+            else
+                db.commit_batch();
         } catch (...) {
             marks.clear(); // nothing of the batch was recorded: nothing of it is marked
             batch.clear();
@@ -637,7 +641,7 @@ ScanResult scan_source(MailSource& source, store::Store& db, const AnalyseFn& an
         if (!result.source_error && progress.done < uids.size() && stop_requested())
             result.interrupted = true;
         prefetch.reset(); // joins: the source is ours alone again
-        commit(true);
+        commit(true, true);
         if (options.on_progress) options.on_progress(progress);
         finish(result.source_error ? "error" : result.interrupted ? "interrupted" : "ok");
     } catch (const std::exception& e) {

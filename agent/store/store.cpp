@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 #include <stdexcept>
 #include <sys/stat.h>
+#include <system_error>
 #include <unistd.h>
 #include <unordered_set>
 
@@ -614,6 +615,7 @@ Store::Store(sqlite3* db, std::string path)
     : m_db(db), m_path(std::move(path)), m_rec(std::make_unique<Recorder>(db)) {}
 
 Store::~Store() {
+    wait_checkpoint();
     if (sqlite3_get_autocommit(m_db) == 0) sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
     m_rec.reset();
     release_statements(m_db);
@@ -639,6 +641,7 @@ void Store::begin_batch(bool savepoints) {
         throw std::runtime_error(k_batch_lost);
     }
     m_rec->forget();
+    wait_checkpoint();
     exec("BEGIN IMMEDIATE");
     m_batch = true;
     m_savepoints = savepoints;
@@ -664,6 +667,55 @@ void Store::commit_batch() {
         throw;
     }
     m_rec->forget();
+}
+
+namespace {
+
+// A PASSIVE checkpoint of the database at `path` on a connection of its own: it copies what the WAL
+// holds into the database file without waiting for readers or writers (those of the Store go on).
+void checkpoint_file(const std::string& path) noexcept {
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+                        nullptr) == SQLITE_OK) {
+        sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+        // As the Store's own connection: the database file is synced, the WAL is not synced again.
+        sqlite3_exec(db, "PRAGMA synchronous = NORMAL; PRAGMA wal_checkpoint(PASSIVE)", nullptr, nullptr,
+                     nullptr);
+    }
+    sqlite3_close_v2(db);
+}
+
+} // namespace
+
+void Store::commit_batch_checkpoint_behind() {
+    if (!m_batch) return; // nothing written: no checkpoint to move
+    wait_checkpoint();
+    const int pages = static_cast<int>(query_int("PRAGMA wal_autocheckpoint"));
+    sqlite3_wal_autocheckpoint(m_db, 0);
+    m_autocheckpoint = pages;
+    try {
+        commit_batch();
+    } catch (...) {
+        wait_checkpoint();
+        throw;
+    }
+    if (pages <= 0) {
+        wait_checkpoint();
+        return;
+    }
+    try {
+        m_checkpointer = std::thread([path = m_path] { checkpoint_file(path); });
+    } catch (const std::system_error&) {
+        wait_checkpoint(); // no thread: the next commit checkpoints, as before
+    }
+}
+
+void Store::wait_checkpoint() noexcept {
+    if (m_checkpointer.joinable()) m_checkpointer.join();
+    if (m_autocheckpoint >= 0) {
+        sqlite3_wal_autocheckpoint(m_db, m_autocheckpoint);
+        m_autocheckpoint = -1;
+    }
 }
 
 void Store::rollback_batch() {

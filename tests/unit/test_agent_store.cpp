@@ -126,6 +126,44 @@ TEST_CASE("store: a closed store leaves its WAL (0600, no checkpoint at close); 
     CHECK(s->query_int("SELECT COUNT(*) FROM messages") == 2);
 }
 
+TEST_CASE("store: a pass's last commit is checkpointed on a connection of its own, then the automatic "
+          "checkpoint is back") {
+    TempDir dir;
+    const auto path = dir.file("state.db");
+    const auto report = spamhaus_report("bob@example.net", "192.0.2.25");
+    std::int64_t pages = 0;
+    std::int64_t page_size = 0;
+    {
+        auto s = open_ok(path);
+        const auto automatic = s->query_int("PRAGMA wal_autocheckpoint");
+        REQUIRE(automatic > 0);
+        s->commit_batch_checkpoint_behind(); // no batch open: nothing written, nothing to checkpoint
+        CHECK(s->query_int("PRAGMA wal_autocheckpoint") == automatic);
+
+        s->begin_batch(false);
+        for (std::uint32_t uid = 1; uid <= 40; ++uid)
+            s->record_message(input_for("raw-" + std::to_string(uid), uid, &report), true);
+        s->commit_batch_checkpoint_behind();
+        CHECK_FALSE(s->in_batch());
+        CHECK(s->totals().messages == 40);
+        CHECK(s->checkpoint("maildir:/m", "INBOX")->last_uid == 40);
+        // Its own commit ran without the automatic checkpoint, until the next batch.
+        CHECK(s->query_int("PRAGMA wal_autocheckpoint") == 0);
+        s->begin_batch(false);
+        CHECK(s->query_int("PRAGMA wal_autocheckpoint") == automatic);
+        s->rollback_batch();
+        pages = s->query_int("PRAGMA page_count");
+        page_size = s->query_int("PRAGMA page_size");
+    } // the store is closed without a checkpoint of its own (NO_CKPT_ON_CLOSE)
+    // Every page is in the database file itself: the WAL was copied into it. A plain commit_batch()
+    // of these few pages leaves them in the WAL alone (its checkpoint waits for 1,000 pages).
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK(st.st_size == pages * page_size);
+    auto s = open_ok(path);
+    CHECK(s->totals().messages == 40);
+}
+
 TEST_CASE("store: a read-only open never reads the file without the WAL left beside it") {
     // A writer leaves its WAL (no checkpoint at close). Without the -shm and without write access to
     // the folder, mode=ro cannot read it and immutable would ignore it: stale counts. So either the
