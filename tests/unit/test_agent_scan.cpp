@@ -9,6 +9,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace ndr::agent;
@@ -115,6 +116,26 @@ TEST_CASE("scan: first pass records everything, a second pass nothing") {
     CHECK(again.new_messages == 0);
     CHECK(t.db->totals().messages == 4);
     CHECK(t.db->last_run()->status == "ok");
+}
+
+TEST_CASE("scan: a pass ends with its pages in the database file, checkpointed beside the caller") {
+    TempDb t;
+    FakeSource src;
+    for (std::uint32_t uid = 1; uid <= 60; ++uid)
+        src.messages[uid] = ndr_text(static_cast<int>(uid));
+    auto r = scan_source(src, *t.db, fake_analyse);
+    REQUIRE(r.new_messages == 60);
+    // The last commit left its checkpoint to another connection (the automatic one is off until the
+    // store records again or closes).
+    CHECK(t.db->query_int("PRAGMA wal_autocheckpoint") == 0);
+    const auto pages = t.db->query_int("PRAGMA page_count");
+    const auto page_size = t.db->query_int("PRAGMA page_size");
+    t.db.reset(); // waits for that checkpoint; closing makes none of its own
+    struct stat st {};
+    REQUIRE(::stat((t.dir + "/state.db").c_str(), &st) == 0);
+    // Without it these pages would still be in the WAL alone (fewer than wal_autocheckpoint of them)
+    // and the database file a page or two. The run's closing row may come after the checkpoint.
+    CHECK(st.st_size >= (pages - 2) * page_size);
 }
 
 TEST_CASE("scan: messages recorded but left unmarked by a killed scan are marked by the next one") {
