@@ -470,6 +470,12 @@ template <typename F> auto ImapSource::with_reconnect(F&& f) -> decltype(f()) {
     }
 }
 
+void ImapSource::forget_select_answers() {
+    m_fresh_select = false;
+    m_listed_after.reset();
+    m_unmarked.reset();
+}
+
 FolderState ImapSource::open_listing(std::uint32_t after_uid) {
     m_prelist = after_uid;
     try {
@@ -738,9 +744,7 @@ void ImapSource::fetch_batch(std::uint32_t first) {
 }
 
 std::optional<SourceMessage> ImapSource::fetch(std::uint32_t uid) {
-    m_fresh_select = false;
-    m_listed_after.reset();
-    m_unmarked.reset();
+    forget_select_answers();
     if (!m_invalidated.empty()) throw ImapError(Kind::command, m_invalidated);
     auto take = [&]() -> std::optional<SourceMessage> {
         auto node = m_cache.extract(uid);
@@ -754,10 +758,9 @@ std::optional<SourceMessage> ImapSource::fetch(std::uint32_t uid) {
 }
 
 std::vector<std::uint32_t> ImapSource::unmarked_up_to(std::uint32_t last_uid) {
-    m_fresh_select = false;
-    m_listed_after.reset();
-    std::vector<std::uint32_t> uids;
     auto searched = std::exchange(m_unmarked, std::nullopt);
+    forget_select_answers();
+    std::vector<std::uint32_t> uids;
     if (last_uid == 0 || m_keyword.empty() || !m_keywords_allowed || !m_invalidated.empty()) return uids;
     if (searched) { // asked with the SELECT, nothing marked since
         uids = std::move(*searched);
@@ -802,9 +805,7 @@ void ImapSource::report_pipelined_failures() {
 }
 
 void ImapSource::mark_processed(std::uint32_t uid, bool is_ndr) {
-    m_fresh_select = false;
-    m_listed_after.reset();
-    m_unmarked.reset();
+    forget_select_answers();
     if (!m_invalidated.empty()) return; // the UID names another message now
     if (!m_conn || !m_selected) {
         log(LogLevel::warning, "not connected: keyword not set on UID " + std::to_string(uid));
@@ -845,8 +846,7 @@ void ImapSource::mark_processed(std::uint32_t uid, bool is_ndr) {
 }
 
 ImapSource::WaitResult ImapSource::wait_for_change(std::chrono::milliseconds max) {
-    m_fresh_select = false;
-    m_listed_after.reset();
+    forget_select_answers();
     if (!m_conn || !m_can_idle) {
         auto until = std::chrono::steady_clock::now() + max;
         while (std::chrono::steady_clock::now() < until) {
@@ -872,9 +872,7 @@ ImapSource::WaitResult ImapSource::wait_for_change(std::chrono::milliseconds max
 }
 
 void ImapSource::close() {
-    m_fresh_select = false;
-    m_listed_after.reset();
-    m_unmarked.reset();
+    forget_select_answers();
     if (!m_conn) return;
     try {
         flush_keywords();
@@ -888,8 +886,7 @@ void ImapSource::close() {
 }
 
 imap::Session& ImapSource::session() {
-    m_fresh_select = false;
-    m_listed_after.reset();
+    forget_select_answers();
     if (!m_conn) {
         try {
             connect();

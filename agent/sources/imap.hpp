@@ -108,6 +108,9 @@ class ImapSource final : public MailSource {
     void connect();
     void disconnect_quietly();
     void select(); // with the listing m_prelist asks for, if any
+    // What the last SELECT answered besides itself (its reuse by a second open(), the listing and
+    // the keyword search sent with it) stops standing once any other command may have gone out.
+    void forget_select_answers();
     // A listing's answer: the UIDs and (UID, RFC822.SIZE) pairs as the server gave them.
     struct Listing {
         std::vector<std::uint32_t> uids;
