@@ -226,7 +226,7 @@ def main():
         for what in ("time", "cpu"):
             for kind in ("passes", "startup"):
                 ap.add_argument("--%s-%s-%s" % (what, a, kind), type=float, default=0.0)
-    for a in ("cpu-sisimai-noout", "cpu-sisimai-noout-passes", "time-sisimai-noout", "time-sisimai-noout-passes"):
+    for a in ("cpu-sisimai-noout", "cpu-sisimai-noout-passes"):
         ap.add_argument("--" + a, type=float, default=0.0)
     ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
