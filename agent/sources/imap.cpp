@@ -333,17 +333,17 @@ void ImapSource::select() {
     // The listing open_listing() asks for goes out right behind the SELECT: one round trip for both.
     // It is read right after the SELECT's reply, before any other command is waited for (its
     // untagged FETCH lines go to the handler of the command waited for).
-    const auto list_after = std::exchange(m_prelist, std::nullopt);
+    const auto listing_after = std::exchange(m_prelist, std::nullopt);
     m_unmarked.reset();
     const std::string select_tag = m_conn->raw->send("SELECT " + m_folder_arg);
     std::string list_tag;
-    if (list_after) list_tag = m_conn->raw->send(listing_command(*list_after), true);
+    if (listing_after) list_tag = m_conn->raw->send(listing_command(*listing_after), true);
     // A later pass asks which recorded messages lack the keyword (unmarked_up_to()): the search goes
     // out with the SELECT too, over the whole folder (unmarked_up_to() keeps the UIDs it wants). Not
     // for a first scan, which has nothing recorded to ask about, nor for a folder whose last SELECT
     // refused the keyword (every message would be in the answer).
     std::string search_tag;
-    if (!list_after && !m_keyword.empty() && m_keywords_allowed)
+    if (!listing_after && !m_keyword.empty() && m_keywords_allowed)
         search_tag = m_conn->raw->send("UID SEARCH UNKEYWORD " + m_keyword, true);
     const auto forget_pipelined = [&] {
         for (auto* tag : {&list_tag, &search_tag}) {
@@ -381,8 +381,8 @@ void ImapSource::select() {
         const auto listed = m_conn->raw->wait(list_tag, [&](Response& r) { listing.take(r); });
         // A refused listing is left to list_after(), which asks again and reports it.
         if (listed.ok()) {
-            keep_listing(std::move(listing), *list_after);
-            m_listed_after = *list_after;
+            keep_listing(std::move(listing), *listing_after);
+            m_listed_after = *listing_after;
         }
     }
     if (!search_tag.empty()) {
