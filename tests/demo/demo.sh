@@ -7,7 +7,7 @@
 #   tests/demo/demo.sh [path/to/ndr-triage] [extra scan options, e.g. --json]
 #
 # Needs dovecot-imapd and openssl (Dovecot is run from its own config; /etc/dovecot is not read).
-# Ports: $NDR_DEMO_PORT (default 41143) and the next port for IMAPS.
+# Ports: $NDR_DEMO_PORT (default 31143) and the next port for IMAPS.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export NDR_SOURCE_DIR=${NDR_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
@@ -23,7 +23,7 @@ fi
 command -v dovecot > /dev/null || { echo "demo: dovecot is not installed (apt-get install dovecot-imapd)" >&2; exit 1; }
 
 source "$NDR_SOURCE_DIR/tests/integration/lib/dovecot.sh"
-PORT=${NDR_DEMO_PORT:-41143}
+PORT=${NDR_DEMO_PORT:-31143}
 STATE_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ndr-demo.XXXXXX")
 cleanup() { set +e; dovecot_cleanup; rm -rf "$STATE_DIR"; }
 trap cleanup EXIT

@@ -7,7 +7,7 @@
 # 1. Writes copies of the team's fixture bounces (fixtures/ndr/blocklists) dated over the last 21 days:
 #    a few reputation bounces, then from day 12 a burst naming Spamhaus XBL, SpamCop and Barracuda.
 # 2. Scans them (`ndr-triage scan FILE.eml...`) into a fresh state database.
-# 3. When rbldnsd is installed: serves test zones on 127.0.0.1:$NDR_REPORT_DNS_PORT (default 41553) in
+# 3. When rbldnsd is installed: serves test zones on 127.0.0.1:$NDR_REPORT_DNS_PORT (default 31553) in
 #    which our outbound IP 198.51.100.23 is listed in ZEN (XBL code) and SpamCop but not Barracuda, and
 #    runs `ndr-triage check` against them with the state database as its answer cache.
 # 4. When the drafts table is empty (the drafting code of issue 6 writes it during scans; until then),
@@ -77,7 +77,7 @@ if command -v rbldnsd > /dev/null && command -v dig > /dev/null; then
     cp "$HERE"/dnsbl/* "$RBL_DIR"/
     chmod 755 "$RBL_DIR"
     chmod 644 "$RBL_DIR"/*
-    port=${NDR_REPORT_DNS_PORT:-41553}
+    port=${NDR_REPORT_DNS_PORT:-31553}
     rbl_start "$port" zen.spamhaus.org:ip4set:zen.ip4set zen.spamhaus.org:ip6trie:zen.ip6trie \
         bl.spamcop.net:ip4set:spamcop.ip4set b.barracudacentral.org:ip4set:barracuda.ip4set
     # Exit 1 means "something is listed", which is the point of the demo.

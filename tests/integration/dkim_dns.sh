@@ -115,5 +115,5 @@ verify file-priv pass ed25519-sha256-simple.eml --domain example.com --key "e1._
 verify file-tampered fail rsa-sha256-simple.tampered --domain example.com --key "s1._domainkey.example.com=$WORK/rsa.pub"
 
 # A DNS server that does not answer: no_key, not a crash or a hang.
-verify dead no_key rsa-sha256-relaxed.eml --domain example.com --resolver 127.0.0.1:32654
+verify dead no_key rsa-sha256-relaxed.eml --domain example.com --resolver 127.0.0.1:22654
 echo "dkim_dns: ok"

@@ -22,8 +22,8 @@ cleanup() {
 trap cleanup EXIT
 
 TOTAL=240
-PROXY_PORT=39144
-dovecot_with_variants "$TOTAL" 39143 39993 "$WORK"
+PROXY_PORT=29144
+dovecot_with_variants "$TOTAL" 29143 29993 "$WORK"
 password_file=$(ndr_password_file)
 
 CONTROL=$WORK/fault

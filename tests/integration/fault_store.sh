@@ -25,7 +25,7 @@ trap cleanup EXIT
 echo "mode: $( ((ROOT)) && echo "tmpfs (root)" || echo "file modes and ulimit -f")"
 
 TOTAL=60
-dovecot_setup 39343 39393
+dovecot_setup 29343 29393
 dovecot_start
 ndr_make_variants "$TOTAL" "$WORK/msgs"
 mapfile -t ARGS < <(ndr_imap_args)

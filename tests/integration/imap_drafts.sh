@@ -19,7 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dovecot_setup 32643 32693
+dovecot_setup 22643 22693
 dovecot_start
 PW=$(ndr_password_file)
 

@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 
 TOTAL=${NDR_INTERRUPT_MESSAGES:-1500}
-dovecot_setup 35143 35993
+dovecot_setup 25143 25993
 dovecot_start
 ndr_make_variants "$TOTAL" "$WORK/msgs"
 dovecot_deliver_dir "$WORK/msgs"

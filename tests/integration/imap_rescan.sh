@@ -11,7 +11,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-imap-rescan.XXXXXX")
 cleanup() { set +e; dovecot_cleanup; [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"; return 0; }
 trap cleanup EXIT
 
-dovecot_with_fixtures 37143 37993
+dovecot_with_fixtures 27143 27993
 mapfile -t ARGS < <(ndr_imap_args)
 SKIPPED='incidents not re-evaluated'
 NOT_COMPILED='rules not compiled'

@@ -11,7 +11,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-imap-scan.XXXXXX")
 cleanup() { set +e; dovecot_cleanup; [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"; return 0; }
 trap cleanup EXIT
 
-dovecot_with_fixtures 33143 33993
+dovecot_with_fixtures 23143 23993
 mapfile -t ARGS < <(ndr_imap_args)
 
 scan() { # scan NAME: one pass with the shared state, JSON kept in $WORK/NAME.json

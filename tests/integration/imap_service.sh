@@ -17,7 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dovecot_setup 36143 36993
+dovecot_setup 26143 26993
 dovecot_start
 ndr_make_variants 12 "$WORK/msgs"
 for i in 01 02 03 04 05 06 07 08 09 10; do dovecot_deliver "$WORK/msgs/variant-0000$i.eml"; done

@@ -22,19 +22,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A second Dovecot first, whose certificate names only other.test (ports 32144/32994).
-dovecot_setup 32144 32994 other
+# A second Dovecot first, whose certificate names only other.test (ports 22144/22994).
+dovecot_setup 22144 22994 other
 dovecot_start
 OTHER_DIR=$DOVECOT_DIR OTHER_PID=$DOVECOT_PID
 OTHER_CA=$DOVECOT_DIR/certs/ca.crt
 
-# A third, whose certificate names only localhost (ports 32145/32995).
-dovecot_setup 32145 32995 named
+# A third, whose certificate names only localhost (ports 22145/22995).
+dovecot_setup 22145 22995 named
 dovecot_start
 NAMED_DIR=$DOVECOT_DIR NAMED_PID=$DOVECOT_PID
 NAMED_CA=$DOVECOT_DIR/certs/ca.crt
 
-dovecot_setup 32143 32993
+dovecot_setup 22143 22993
 dovecot_start
 dovecot_deliver "$NDR_SOURCE_DIR/fixtures/ndr/rfc3464/blocklisted.eml"
 PW=$(ndr_password_file)
@@ -53,26 +53,26 @@ scan() {
     if grep -q "$DOVECOT_PASSWORD" "$WORK/$name.out" "$WORK/$name.err"; then fail "$name: the password appears in the output"; fi
 }
 
-scan implicit 0 --host 127.0.0.1 --port 32993 --tls implicit --ca-file "$CA"
+scan implicit 0 --host 127.0.0.1 --port 22993 --tls implicit --ca-file "$CA"
 [[ $(ndr_json_num "$WORK/implicit.out" new) == 1 ]] || fail "implicit: want 1 new message"
 
-scan localhost 0 --host localhost --port 32993 --tls implicit --ca-file "$CA"
-scan bundle 0 --host 127.0.0.1 --port 32993 --tls implicit --ca-file "$DOVECOT_DIR/certs/bundle.crt"
+scan localhost 0 --host localhost --port 22993 --tls implicit --ca-file "$CA"
+scan bundle 0 --host 127.0.0.1 --port 22993 --tls implicit --ca-file "$DOVECOT_DIR/certs/bundle.crt"
 
-scan starttls 0 --host 127.0.0.1 --port 32143 --tls starttls --ca-file "$CA"
+scan starttls 0 --host 127.0.0.1 --port 22143 --tls starttls --ca-file "$CA"
 [[ $(ndr_json_num "$WORK/starttls.out" new) == 1 ]] || fail "starttls: want 1 new message"
 
-scan wrong_ca 2 --host 127.0.0.1 --port 32993 --tls implicit --ca-file "$DOVECOT_DIR/certs/wrongca.crt"
-grep -q "127.0.0.1:32993" "$WORK/wrong_ca.err" && grep -q "not signed by a CA" "$WORK/wrong_ca.err" ||
+scan wrong_ca 2 --host 127.0.0.1 --port 22993 --tls implicit --ca-file "$DOVECOT_DIR/certs/wrongca.crt"
+grep -q "127.0.0.1:22993" "$WORK/wrong_ca.err" && grep -q "not signed by a CA" "$WORK/wrong_ca.err" ||
     fail "wrong CA: the error does not name the host and the reason: $(cat "$WORK/wrong_ca.err")"
 
-scan wrong_ca_starttls 2 --host 127.0.0.1 --port 32143 --tls starttls --ca-file "$DOVECOT_DIR/certs/wrongca.crt"
+scan wrong_ca_starttls 2 --host 127.0.0.1 --port 22143 --tls starttls --ca-file "$DOVECOT_DIR/certs/wrongca.crt"
 grep -q "not signed by a CA" "$WORK/wrong_ca_starttls.err" || fail "STARTTLS wrong CA: $(cat "$WORK/wrong_ca_starttls.err")"
 
-scan system_store 2 --host 127.0.0.1 --port 32993 --tls implicit
+scan system_store 2 --host 127.0.0.1 --port 22993 --tls implicit
 grep -Eq "rejected|CA file" "$WORK/system_store.err" || fail "system store: a test CA must not be trusted: $(cat "$WORK/system_store.err")"
 
-scan wrong_name 2 --host 127.0.0.1 --port 32994 --tls implicit --ca-file "$OTHER_CA"
+scan wrong_name 2 --host 127.0.0.1 --port 22994 --tls implicit --ca-file "$OTHER_CA"
 grep -q "not valid for the host name \"127.0.0.1\"" "$WORK/wrong_name.err" ||
     fail "wrong host name: $(cat "$WORK/wrong_name.err")"
 
@@ -80,28 +80,28 @@ grep -q "not valid for the host name \"127.0.0.1\"" "$WORK/wrong_name.err" ||
 # valid for 127.0.0.1 even though 127.0.0.1's reverse name is localhost (vmime would have checked that
 # name, after a PTR lookup nobody asked for); for the name it is.
 grep -q "^127.0.0.1[[:space:]]\+localhost" /etc/hosts || echo "note: /etc/hosts does not map 127.0.0.1 to localhost"
-scan address_vs_name 2 --host 127.0.0.1 --port 32995 --tls implicit --ca-file "$NAMED_CA"
+scan address_vs_name 2 --host 127.0.0.1 --port 22995 --tls implicit --ca-file "$NAMED_CA"
 grep -q "not valid for the host name \"127.0.0.1\"" "$WORK/address_vs_name.err" ||
     fail "address vs name: $(cat "$WORK/address_vs_name.err")"
-scan name_ok 0 --host localhost --port 32995 --tls implicit --ca-file "$NAMED_CA"
+scan name_ok 0 --host localhost --port 22995 --tls implicit --ca-file "$NAMED_CA"
 
 # Implicit TLS against the plaintext port must fail, never fall back.
-scan tls_on_plain_port 2 --host 127.0.0.1 --port 32143 --tls implicit --ca-file "$CA"
+scan tls_on_plain_port 2 --host 127.0.0.1 --port 22143 --tls implicit --ca-file "$CA"
 
-scan plaintext 0 --host 127.0.0.1 --port 32143 --tls none
+scan plaintext 0 --host 127.0.0.1 --port 22143 --tls none
 grep -q "warning: plaintext IMAP" "$WORK/plaintext.err" || fail "plaintext: no warning: $(cat "$WORK/plaintext.err")"
 
 printf 'wrong-password\n' > "$WORK/bad.pw" && chmod 600 "$WORK/bad.pw"
 rc=0
-"$NDR_TRIAGE" --no-site scan --state "$WORK/bad.db" --host 127.0.0.1 --port 32993 --tls implicit --ca-file "$CA" \
+"$NDR_TRIAGE" --no-site scan --state "$WORK/bad.db" --host 127.0.0.1 --port 22993 --tls implicit --ca-file "$CA" \
     --user "$DOVECOT_USER" --password-file "$WORK/bad.pw" > "$WORK/bad.out" 2> "$WORK/bad.err" || rc=$?
 [[ $rc == 2 ]] || fail "bad password: exit code $rc, want 2"
-grep -q "login as $DOVECOT_USER at 127.0.0.1:32993 refused" "$WORK/bad.err" || fail "bad password: $(cat "$WORK/bad.err")"
+grep -q "login as $DOVECOT_USER at 127.0.0.1:22993 refused" "$WORK/bad.err" || fail "bad password: $(cat "$WORK/bad.err")"
 grep -q "wrong-password" "$WORK/bad.out" "$WORK/bad.err" && fail "bad password: the password appears in the output"
 
 chmod 644 "$WORK/bad.pw"
 rc=0
-"$NDR_TRIAGE" --no-site scan --state "$WORK/mode.db" --host 127.0.0.1 --port 32993 --tls implicit --ca-file "$CA" \
+"$NDR_TRIAGE" --no-site scan --state "$WORK/mode.db" --host 127.0.0.1 --port 22993 --tls implicit --ca-file "$CA" \
     --user "$DOVECOT_USER" --password-file "$WORK/bad.pw" > /dev/null 2> "$WORK/mode.err" || rc=$?
 [[ $rc != 0 ]] || fail "a world-readable password file was accepted"
 

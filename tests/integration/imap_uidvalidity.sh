@@ -9,7 +9,7 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-imap-uidv.XXXXXX")
 cleanup() { set +e; dovecot_cleanup; [[ -z ${NDR_KEEP_TMP:-} ]] && rm -rf "$WORK"; return 0; }
 trap cleanup EXIT
 
-dovecot_setup 34143 34993
+dovecot_setup 24143 24993
 dovecot_start
 mapfile -t ARGS < <(ndr_imap_args)
 ndr_make_variants 6 "$WORK/msgs"

@@ -97,7 +97,7 @@ bounce 1 bob example.net 192.0.2.25
 bounce 2 carol example.org 192.0.2.26
 bounce 3 dave example.net 203.0.113.66 tamper
 
-dovecot_setup 36443 36493
+dovecot_setup 26443 26493
 dovecot_start
 dovecot_deliver bounce1.eml bounce2.eml bounce3.eml
 ndr_imap_toml > agent.toml

@@ -17,7 +17,7 @@ cleanup() {
 trap cleanup EXIT
 data="$NDR_SOURCE_DIR/tests/integration/data/incidents-story"
 
-dovecot_setup 32743 32793
+dovecot_setup 22743 22793
 dovecot_start
 for f in "$data"/0*.eml; do dovecot_deliver "$f"; done
 ndr_imap_toml > "$WORK/agent.toml"

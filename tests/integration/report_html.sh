@@ -15,7 +15,7 @@ BROWSER=$(command -v chromium || command -v chromium-browser || true)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ndr-report-html.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
-NDR_REPORT_DNS_PORT=${NDR_REPORT_DNS_PORT:-41554} \
+NDR_REPORT_DNS_PORT=${NDR_REPORT_DNS_PORT:-31554} \
     "$NDR_SOURCE_DIR/tests/demo/report.sh" "$NDR_BUILD_DIR/agent/ndr-triage" "$WORK/report.html" > "$WORK/demo.log" 2>&1 ||
     { cat "$WORK/demo.log"; echo "FAIL tests/demo/report.sh"; exit 1; }
 

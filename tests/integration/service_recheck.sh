@@ -29,7 +29,7 @@ RBL_DIR="$(mktemp -d /tmp/ndr-rbl.XXXXXX)"
 cp "$data"/zones/* "$RBL_DIR"/
 serve_zones
 
-dovecot_setup 36343 36393
+dovecot_setup 26343 26393
 dovecot_start
 for f in "$data"/0*.eml; do dovecot_deliver "$f"; done
 ndr_imap_toml > "$WORK/agent.toml"

@@ -121,9 +121,9 @@ cmp "$WORK/want.eml" "$SMTPD_DIR/plain/msg-1.eml" || fail "plain: not byte for b
 [[ $(json "$SMTPD_DIR/plain/msg-1.json" tls) == false ]] || fail "plain: unexpectedly TLS"
 
 # 9. Nothing listening: a clear error naming the server.
-config closed 'host = "127.0.0.1"' 'port = 32599' 'tls = "none"' 'timeout_seconds = 5'
+config closed 'host = "127.0.0.1"' 'port = 22599' 'tls = "none"' 'timeout_seconds = 5'
 send closed 1 --to postmaster@example.net
-grep -q "127.0.0.1:32599" "$WORK/closed.err" || fail "closed port: $(cat "$WORK/closed.err")"
+grep -q "127.0.0.1:22599" "$WORK/closed.err" || fail "closed port: $(cat "$WORK/closed.err")"
 
 # 10. Header injection through an envelope address is refused before connecting.
 send plain 1 --to $'postmaster@example.net\r\nRCPT TO:<x@example.org>'

@@ -116,8 +116,10 @@ dovecot_probe() {
     return 1
 }
 
-# Our ports sit in Linux's ephemeral range (32768-60999): a client socket of the moment (another test's,
-# or the probe's own) can hold one when Dovecot binds. Then Dovecot exits with "Address already in
+# The tests' ports are below Linux's default ephemeral range (32768-60999), where the kernel does not
+# pick a client socket's own port: with them inside it, a connection of another test running beside
+# (imap_tls's 32994, once) held a port Dovecot was to listen on, for longer than the retries below.
+# A machine whose range was widened can still meet that: Dovecot then exits with "Address already in
 # use" and is started again, up to 3 times.
 dovecot_start() {
     local attempt
