@@ -1062,7 +1062,7 @@ std::string_view delimiter_of(std::string_view boundary, Ctx& ctx) {
     return {w, boundary.size() + 3};
 }
 
-void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx);
+void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx, bool header_only = false);
 
 void parse_multipart(std::string_view body, MimePart& part, int depth, Ctx& ctx) {
     if (part.boundary.empty()) {
@@ -1121,7 +1121,7 @@ void parse_multipart(std::string_view body, MimePart& part, int depth, Ctx& ctx)
     }
 }
 
-void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx) {
+void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx, bool header_only) {
     ++ctx.parts;
     part.depth = depth;
     std::size_t body_at = parse_header_block(raw, part.headers, ctx);
@@ -1158,6 +1158,13 @@ void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx) {
         CtView d;
         read_structured(cd, false, d, ctx);
         if (std::string_view fn = d.param("filename"); !fn.empty()) part.filename = fn;
+    }
+
+    // A returned original (see the message/rfc822 branch below): its header and Content-Type are read,
+    // its body stays as it came.
+    if (header_only) {
+        part.body = body;
+        return;
     }
 
     const std::string_view type = part.content_type;
@@ -1208,8 +1215,14 @@ void parse_entity(std::string_view raw, MimePart& part, int depth, Ctx& ctx) {
             ctx.add("too-many-parts");
             return;
         }
+        // The message inside is read to its header only: the report wants the returned original's
+        // header fields (fill_original(), ARF, a forwarded bounce's report-type) and its raw body
+        // (read_inline_original(), re-parsed whole for a forwarded bounce), never its parts. Splitting
+        // and decoding the user's own message cost 2.7k of 80.8k instructions per message on the
+        // corpus, and named its malformations (an attachment's bad base64, an original the reporting
+        // MTA cut short) as anomalies of the NDR.
         MimePart& child = part.children.emplace_back(ctx.arena(), 1);
-        parse_entity(part.body, child, depth + 1, ctx);
+        parse_entity(part.body, child, depth + 1, ctx, true);
         return;
     }
     if (type == "message/global-delivery-status" || type == "message/global-headers") {

@@ -203,6 +203,40 @@ TEST_CASE("multipart/report with delivery-status and original") {
     CHECK(m.anomalies.empty());
 }
 
+TEST_CASE("a returned original is read to its header, its body left as it came") {
+    const std::string original_body =
+        "--X\nContent-Type: text/plain\n\nhello\n"
+        "--X\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n\n"
+        "!!not base64!!\n"; // cut short: no closing delimiter
+    ParsedMessage m =
+        parse_mime("Content-Type: multipart/report; report-type=delivery-status; boundary=\"B\"\n\n"
+                   "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n"
+                   "--B\nContent-Type: message/rfc822\n\n"
+                   "Subject: orig\nContent-Type: multipart/mixed; boundary=\"X\"\n\n" +
+                   original_body + "--B--\n");
+    REQUIRE(m.root.children.size() == 2);
+    const MimePart& rfc822 = m.root.children[1];
+    REQUIRE(rfc822.children.size() == 1);
+    const MimePart& original = rfc822.children[0];
+    CHECK(original.headers.get("Subject") == "orig");
+    CHECK(original.content_type == "multipart/mixed");
+    CHECK(original.boundary == "X");
+    CHECK(original.children.empty());
+    // As it came, up to the line break that belongs to the report's next delimiter.
+    CHECK(original.body == std::string_view(original_body).substr(0, original_body.size() - 1));
+    // The original's own malformations (unterminated, bad base64) are not the NDR's.
+    CHECK(m.anomalies.empty());
+
+    // Its Content-Type parameters are read: a forwarded bounce is known by its report-type.
+    ParsedMessage fwd =
+        parse_mime("Content-Type: message/rfc822\n\n"
+                   "Content-Type: multipart/report; report-type=delivery-status; boundary=R\n\n"
+                   "--R\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n--R--\n");
+    REQUIRE(fwd.root.children.size() == 1);
+    CHECK(fwd.root.children[0].report_type == "delivery-status");
+    CHECK(fwd.root.children[0].children.empty());
+}
+
 TEST_CASE("multipart edge cases") {
     SUBCASE("unterminated") {
         ParsedMessage m = parse_mime("Content-Type: multipart/mixed; boundary=B\n\n--B\n\nfirst\n--B\n\nsecond\n");
