@@ -141,8 +141,9 @@ struct MimePart {
     // endings as in the input: LF after normalise_newlines()). For message/rfc822: the embedded
     // message's bytes (transfer-decoded). Others: transfer-decoded.
     std::string_view body;
-    // multipart/*: the parts; message/rfc822 and message/global: one child, the embedded message
-    // (its headers in children[0].headers).
+    // multipart/*: the parts; message/rfc822 and message/global: one child, the embedded message read
+    // to its header only (children[0].headers, its content type and parameters; children[0].body its
+    // raw body, neither split nor decoded, and no children).
     MimeParts children;
     int depth = 0;
 
