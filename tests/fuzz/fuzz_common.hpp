@@ -1,4 +1,5 @@
-// fuzz_common.hpp — the shipped rule set, loaded once per fuzzer process from the source tree.
+// fuzz_common.hpp — the shipped rule set (patterns compiled at load), loaded once per fuzzer process from
+// the source tree, and a matcher over it.
 #pragma once
 
 #include <algorithm>
@@ -12,7 +13,7 @@
 
 namespace ndr::fuzz {
 
-inline const classifiers::rules::Matcher& shipped_matcher() {
+inline const classifiers::rules::RuleSet& shipped_rules() {
     static const classifiers::rules::RuleSet set = [] {
         std::vector<classifiers::rules::RuleFile> files;
         for (const auto& e : std::filesystem::directory_iterator(NDR_TEST_SOURCE_DIR "/rules.d")) {
@@ -25,7 +26,11 @@ inline const classifiers::rules::Matcher& shipped_matcher() {
         std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
         return classifiers::rules::load_rules(files, {}).set;
     }();
-    static const classifiers::rules::Matcher matcher(set);
+    return set;
+}
+
+inline const classifiers::rules::Matcher& shipped_matcher() {
+    static const classifiers::rules::Matcher matcher(shipped_rules());
     return matcher;
 }
 
