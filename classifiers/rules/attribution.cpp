@@ -237,15 +237,17 @@ void attribute(DeliveryReport& report, const Matcher& matcher) {
             if (record.diagnostic.empty()) continue;
             std::string_view text = record.diagnostic;
             if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);
-            // Nothing to find even unmasked: masking could only take atoms away (most records).
-            if (!matcher.may_match(text)) continue;
-            sender.clear();
-            sender.reserve(5);
-            if (report.original.present)
-                sender.insert(sender.end(), {report.original.subject, report.original.from, report.original.to});
-            sender.push_back(record.final_recipient);
-            sender.push_back(record.original_recipient);
-            MatchResult result = matcher.match(mask_sender_controlled(text, sender));
+            // Nothing to find even unmasked (most records): no masking (match_masked() says why).
+            MatchResult result = matcher.match_masked(text, [&](std::string_view capped) {
+                sender.clear();
+                sender.reserve(5);
+                if (report.original.present)
+                    sender.insert(sender.end(),
+                                  {report.original.subject, report.original.from, report.original.to});
+                sender.push_back(record.final_recipient);
+                sender.push_back(record.original_recipient);
+                return mask_sender_controlled(capped, sender);
+            });
             // A pattern RE2 could not compile on first use (compiled.hpp): said, not silent.
             if (!result.failed.empty()) report.add_anomaly("attribution-pattern-failed");
             v.receiver_resolver_error = result.receiver_resolver_error;

@@ -3,13 +3,14 @@
 // the text; no backtracking regex.
 #pragma once
 
+#include "classifiers/report.hpp"
+#include "classifiers/rules/model.hpp"
+
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "classifiers/report.hpp"
-#include "classifiers/rules/model.hpp"
 
 namespace ndr::classifiers::rules {
 
@@ -42,10 +43,19 @@ class Matcher {
     // with '*' (as mask_sender_controlled() does): no pattern is a candidate, and overwriting can only
     // take atoms away (none has a '*'). attribute() then skips the masking. True otherwise.
     bool may_match(std::string_view text) const;
+    // match(mask(text)), where mask(text) is `text` with bytes overwritten by '*' (as
+    // mask_sender_controlled() does; same length), without the second literal pass of may_match()
+    // then match() where it is not needed: when may_match(text) is false the result is empty and mask
+    // is not called, and when mask changes nothing the candidates found in `text` are used as they
+    // are. `text` is capped first, as match() caps it.
+    MatchResult match_masked(std::string_view text,
+                             const std::function<std::string(std::string_view)>& mask) const;
     const RuleSet& rules() const { return m_set; }
 
   private:
     MatchResult run(std::string_view text, bool every_pattern) const;
+    // The overlap, priority and per-list rules over the given candidate patterns (compiled ids).
+    MatchResult run_candidates(std::string_view text, const std::vector<int>& matched) const;
     const RuleSet& m_set;
     struct Impl;
     std::unique_ptr<Impl> m_impl;

@@ -55,8 +55,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     rec.diagnostic = std::string(text);
     rec.final_recipient = std::string(text.substr(0, 64));
     ndr::classifiers::rules::attribute(report, matcher);
-    // attribute() skips the masking when may_match() says nothing can match: the same answer as
-    // matching the masked text.
+    // attribute() (Matcher::match_masked()) skips the masking when nothing can match, and reuses the
+    // unmasked text's candidates when masking changed nothing: the same answer as matching the masked
+    // text.
     const std::string_view capped = text.substr(0, std::min(text.size(), ndr::classifiers::k_max_match_text_bytes));
     const auto want = matcher.match(ndr::classifiers::rules::mask_sender_controlled(
         capped, {rec.final_recipient, rec.original_recipient}));

@@ -363,3 +363,52 @@ TEST_CASE(
     Matcher ms(star);
     CHECK(ms.may_match("nothing to see"));
 }
+
+TEST_CASE(
+    "rules matcher: match_masked() is match() of the masked text, and masks only a text that may match") {
+    RuleSet set;
+    set.lists.push_back(
+        list("zen", {pat("blocked", 50, "blocked using zen\\.spamhaus\\.org"),
+                     pat("ip", 60, "(?P<ip>[0-9]{1,3}(?:\\.[0-9]{1,3}){3}) is listed at zen", "ip")}));
+    Matcher m(set);
+    int masked = 0;
+    const auto same = [&](std::string_view t) {
+        ++masked;
+        return std::string(t);
+    };
+    // Overwrites the listed IP with '*'.
+    const auto hide_ip = [&](std::string_view t) {
+        ++masked;
+        std::string out(t);
+        if (const auto at = out.find("192.0.2.7"); at != std::string::npos) out.replace(at, 9, "*********");
+        return out;
+    };
+    // Nothing can match: no masking at all.
+    CHECK(show(m.match_masked("nothing to see", same)) == "nothing");
+    CHECK(masked == 0);
+    // Masking changes nothing: the unmasked text's answer, the hit and its listed IP included.
+    const std::string t = "550 192.0.2.7 is listed at zen; blocked using zen.spamhaus.org";
+    CHECK(show(m.match_masked(t, same)) == show(m.match(t)));
+    CHECK(masked == 1);
+    check_hits(m.match_masked(t, same), {{"zen", "ip", "192.0.2.7"}});
+    // Masking changes the text: the masked text's answer (the IP pattern no longer matches).
+    masked = 0;
+    const MatchResult hidden = m.match_masked(t, hide_ip);
+    CHECK(masked == 1);
+    CHECK(show(hidden) == show(m.match(hide_ip(t))));
+    check_hits(hidden, {{"zen", "blocked", ""}});
+    // A pattern with a '*' among its atoms: masking can make a match the unmasked text has no
+    // candidate for, so the text is masked and matched.
+    RuleSet star;
+    star.lists.push_back(list("s", {pat("p", 50, "\\*\\*\\* spam")}));
+    Matcher ms(star);
+    masked = 0;
+    const auto stars = [&](std::string_view u) {
+        ++masked;
+        std::string out(u);
+        out.replace(0, 3, "***");
+        return out;
+    };
+    check_hits(ms.match_masked("abc spam", stars), {{"s", "p", ""}});
+    CHECK(masked == 1);
+}
