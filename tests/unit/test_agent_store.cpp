@@ -77,6 +77,9 @@ MessageInput input_for(const std::string& raw, std::uint32_t uid, const cl::Deli
 TEST_CASE("store: sha256_hex matches the known digest of \"abc\"") {
     CHECK(sha256_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     CHECK(sha256_hex("").size() == 64);
+    CHECK(sha256_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(sha256_hex(std::string(1000000, 'a')) ==
+          "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 TEST_CASE("store: a new database is created 0600, WAL, at the current schema version") {
