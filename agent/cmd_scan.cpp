@@ -23,6 +23,7 @@
 #include "agent/triage_report.hpp"
 #include "classifiers/text.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <ctime>
 #include <exception>
@@ -246,10 +247,23 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     }
     std::string rules_key = rule_files_key(files);
     LazyRules rules(std::move(files), std::move(rules_key));
-    // A new state's rules compile on a thread of their own while the database is created and locked;
-    // report_rule_errors() below waits for them (LazyRules is guarded by its mutex).
+    // A new state's rules load on a thread of their own while the database is created and locked;
+    // report_rule_errors() below waits for them (LazyRules is guarded by its mutex). The same thread
+    // then compiles every pattern's matching form while the IMAP login and the first fetch are under
+    // way, when a core is idle, instead of the analysis thread compiling each on its first match:
+    // paired first scans of the 10,000-message lab mailbox, 21 rounds, wall 380 -> 361 ms (faster in
+    // 17), CPU 402 -> 399 ms. It stops when the pass ends first (a small mailbox).
+    std::atomic<bool> warm_up_stop{false};
     std::future<void> rules_loading; // destroyed (joined) before the rules
-    if (new_state) rules_loading = std::async(std::launch::async, [&rules] { (void)rules.load(); });
+    struct StopWarmUp {              // destroyed before rules_loading: an early return does not wait
+        std::atomic<bool>& stop;
+        ~StopWarmUp() { stop = true; }
+    } stop_warm_up{warm_up_stop};
+    if (new_state)
+        rules_loading = std::async(std::launch::async, [&rules, &warm_up_stop] {
+            const auto loaded = rules.load();
+            if (loaded && (*loaded)->matcher) (*loaded)->matcher->warm_up(warm_up_stop);
+        });
     const auto report_rule_errors = [&rules] {
         auto loaded = rules.load();
         if (loaded) return false;
@@ -310,6 +324,7 @@ int run_scan(const CommandContext& ctx, const ScanArgs& args) {
     ScanResult result;
     try {
         result = scan_source(*source, **db, analyser, options);
+        warm_up_stop = true;
     } catch (const std::exception& e) {
         std::cerr << "ndr-triage scan: " << state_path << ": " << classifiers::sanitise(e.what()) << "\n";
         return k_exit_config;

@@ -223,6 +223,14 @@ bool Matcher::may_match(std::string_view text) const {
     return !m_impl->candidates(text).empty();
 }
 
+void Matcher::warm_up(const std::atomic<bool>& stop) const {
+    std::call_once(m_impl->prepared, [this] { m_impl->prepare(); });
+    for (const Compiled& c : m_impl->patterns) {
+        if (stop.load(std::memory_order_relaxed)) return;
+        if (c.list != nullptr) (void)c.entry->usable();
+    }
+}
+
 MatchResult Matcher::match_masked(std::string_view text,
                                   const std::function<std::string(std::string_view)>& mask) const {
     if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);

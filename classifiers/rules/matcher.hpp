@@ -6,6 +6,7 @@
 #include "classifiers/report.hpp"
 #include "classifiers/rules/model.hpp"
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -51,6 +52,11 @@ class Matcher {
     MatchResult match_masked(std::string_view text,
                              const std::function<std::string(std::string_view)>& mask) const;
     const RuleSet& rules() const { return m_set; }
+    // Does now what the first matches would do: builds the literal automaton and compiles every
+    // pattern's matching form, until done or `stop` is set (checked between patterns). For a thread
+    // with nothing else to do: the first scan of a new state calls it while the IMAP login is under
+    // way. Safe beside match() on other threads (each pattern is compiled once, whoever comes first).
+    void warm_up(const std::atomic<bool>& stop) const;
 
   private:
     MatchResult run(std::string_view text, bool every_pattern) const;

@@ -7,7 +7,9 @@
 #include "classifiers/rules/loader.hpp"
 #include "classifiers/rules/matcher.hpp"
 
+#include <atomic>
 #include <doctest/doctest.h>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -274,6 +276,32 @@ TEST_CASE(
     CHECK_FALSE(entries[1].is_compiled()); // its atoms never occurred
     check_hits(m.match("listed at 192.0.2.9 by other.example"), {{"example", "b", "192.0.2.9"}});
     CHECK(entries[1].is_compiled());
+}
+
+TEST_CASE("rules matcher: warm_up() compiles every pattern now, unless told to stop") {
+    const std::string file = example_file(
+        "[[match]]\nid = \"a\"\npattern = 'blocked using bl\\.example\\.org'\nsource = \"t\"\n"
+        "[[match]]\nid = \"b\"\npattern = 'listed at (?P<ip>[0-9.]+) by other\\.example'\nlisted = \"ip\"\n"
+        "source = \"t\"\n");
+    // A set whose patterns are parsed, not compiled; warmed up with `stop` set or not.
+    const auto warmed = [&](bool stop) {
+        auto loaded =
+            std::make_unique<LoadResult>(load_rules({{"ship/example.toml", file}}, {}, PatternCheck::parse));
+        REQUIRE(loaded->errors.empty());
+        const std::atomic<bool> flag{stop};
+        auto m = std::make_unique<Matcher>(loaded->set);
+        m->warm_up(flag);
+        return std::make_pair(std::move(loaded), std::move(m));
+    };
+    const auto [cold, cold_matcher] = warmed(true);
+    CHECK_FALSE(cold->set.compiled->patterns[0].is_compiled());
+    CHECK_FALSE(cold->set.compiled->patterns[1].is_compiled());
+    const auto [warm, m] = warmed(false);
+    CHECK(warm->set.compiled->patterns[0].is_compiled());
+    CHECK(warm->set.compiled->patterns[1].is_compiled());
+    // The same answers as without it.
+    check_hits(m->match("listed at 192.0.2.9 by other.example"), {{"example", "b", "192.0.2.9"}});
+    check_hits(m->match("550 blocked using bl.example.org"), {{"example", "a", ""}});
 }
 
 TEST_CASE("rules matcher: a pattern RE2 cannot compile on first use matches nothing and says so") {
