@@ -216,11 +216,17 @@ MatchResult Matcher::match_every_pattern(std::string_view text) const {
 
 bool Matcher::may_match(std::string_view text) const {
     if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);
+    std::vector<int> candidates;
+    return candidates_of(text, candidates);
+}
+
+bool Matcher::candidates_of(std::string_view text, std::vector<int>& candidates) const {
     std::call_once(m_impl->prepared, [this] { m_impl->prepare(); });
-    if (!m_impl->star_free || !m_impl->unconditional.empty()) return true;
-    // Overwriting bytes with '*' removes atom occurrences and creates none, and a condition (ANDs and
-    // ORs of atoms) that fails keeps failing with fewer atoms.
-    return !m_impl->candidates(text).empty();
+    candidates = m_impl->candidates(text);
+    // Overwriting bytes with '*' removes atom occurrences and creates none (unless an atom has a '*'),
+    // and a condition (ANDs and ORs of atoms) that fails keeps failing with fewer atoms. Patterns
+    // without a condition are always candidates.
+    return !candidates.empty() || !m_impl->star_free;
 }
 
 void Matcher::warm_up(const std::atomic<bool>& stop) const {
@@ -229,22 +235,6 @@ void Matcher::warm_up(const std::atomic<bool>& stop) const {
         if (stop.load(std::memory_order_relaxed)) return;
         if (c.list != nullptr) (void)c.entry->usable();
     }
-}
-
-MatchResult Matcher::match_masked(std::string_view text,
-                                  const std::function<std::string(std::string_view)>& mask) const {
-    if (text.size() > k_max_match_text_bytes) text = text.substr(0, k_max_match_text_bytes);
-    std::call_once(m_impl->prepared, [this] { m_impl->prepare(); });
-    const std::vector<int> candidates = m_impl->candidates(text);
-    // As may_match(): overwriting bytes with '*' takes atoms away and makes none (no atom has a '*').
-    if (candidates.empty() && m_impl->star_free && m_impl->unconditional.empty()) return {};
-    const std::string masked = mask(text);
-    // Nothing masked (93 % of the lab mailbox's records that may match): the same text, the same
-    // candidates. Otherwise the masked text's own: reusing the text's (a superset when no atom has a
-    // '*') would run RE2 over the patterns masking spoilt, and a failing match costs more than the
-    // second literal pass.
-    if (masked == text) return run_candidates(text, candidates);
-    return run(masked, false);
 }
 
 MatchResult Matcher::run(std::string_view text, bool every_pattern) const {
